@@ -1,0 +1,95 @@
+//! Finding playbooks among the paths given on the command line.
+//!
+//! Playbooks and scenario files share folders (`playbooks/<id>.yaml` beside
+//! `playbooks/<id>/…`), so a file is classified by its top-level keys, not by its name.
+
+use std::path::{Path, PathBuf};
+
+/// What a YAML file holds, judged by its top-level keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Playbook,
+    Scenario,
+    Other,
+}
+
+pub fn kind_of(text: &str) -> FileKind {
+    let top_level_keys = text.lines().filter_map(|line| {
+        let key = line.split(':').next()?;
+        let is_key = !key.is_empty()
+            && line.len() > key.len()
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        is_key.then_some(key)
+    });
+    let mut kind = FileKind::Other;
+    for key in top_level_keys {
+        match key {
+            "playbook" => return FileKind::Playbook,
+            "scenario" | "scenarios" => kind = FileKind::Scenario,
+            _ => {}
+        }
+    }
+    kind
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+/// Every file under `path`, depth first, in name order, skipping hidden entries.
+fn walk(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut children: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            walk(&child, found)?;
+        } else {
+            found.push(child);
+        }
+    }
+    Ok(())
+}
+
+/// The files to treat as `wanted`: those named directly that are not the other kind, and the
+/// YAML files of that kind inside the folders named.
+pub fn select(paths: &[PathBuf], wanted: FileKind) -> Result<Vec<PathBuf>, String> {
+    let mut selected = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found)?;
+            for file in found.into_iter().filter(|f| is_yaml(f)) {
+                let text = std::fs::read_to_string(&file).unwrap_or_default();
+                if kind_of(&text) == wanted {
+                    selected.push(file);
+                }
+            }
+        } else if path.is_file() {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let kind = kind_of(&text);
+            if kind == wanted || kind == FileKind::Other {
+                selected.push(path.clone());
+            }
+        } else {
+            return Err(format!("no such file or folder: {}", path.display()));
+        }
+    }
+    Ok(selected)
+}
+
+pub fn playbooks(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    select(paths, FileKind::Playbook)
+}

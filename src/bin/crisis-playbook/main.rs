@@ -1,0 +1,91 @@
+//! The `crisis-playbook` command: a thin layer over the library.
+
+#![forbid(unsafe_code)]
+
+mod files;
+mod lint;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use crisis_playbook::diagram::{self, DiagramFormat};
+use crisis_playbook::{Loader, Playbook};
+
+/// Social-media crisis playbooks: lint, draw and describe them.
+#[derive(Parser)]
+#[command(name = "crisis-playbook", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check playbooks and report every error and warning.
+    Lint {
+        /// Playbook files, or folders searched for `*.yaml` playbooks.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+    },
+    /// Draw a playbook's state graph.
+    Graph {
+        /// The playbook file.
+        file: PathBuf,
+        /// Diagram language.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+    /// Print the JSON Schema of the playbook format.
+    Schema,
+}
+
+/// How `lint` prints its findings.
+#[derive(Clone, Copy, ValueEnum)]
+enum LintFormat {
+    /// `file:line:col: error: message`, one per line.
+    Text,
+    /// One JSON document with every diagnostic.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Lint { paths, format } => lint::run(&paths, format),
+        Command::Graph { file, format } => graph(&file, format),
+        Command::Schema => {
+            print!("{}", crisis_playbook::schema::playbook_schema());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn load(file: &PathBuf) -> Result<Playbook, ExitCode> {
+    Loader::new().load_path(file).map_err(|err| {
+        eprintln!("{err}");
+        ExitCode::FAILURE
+    })
+}
+
+fn graph(file: &PathBuf, format: GraphFormat) -> ExitCode {
+    let playbook = match load(file) {
+        Ok(playbook) => playbook,
+        Err(code) => return code,
+    };
+    let format = match format {
+        GraphFormat::Mermaid => DiagramFormat::Mermaid,
+        GraphFormat::Dot => DiagramFormat::Dot,
+    };
+    print!("{}", diagram::render(&playbook, format));
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,595 @@
+//! The condition language: parsed and type-checked at load time into a compiled tree that
+//! refers to metrics, parameters and signals by id.
+//!
+//! `docs/playbook-format.md` documents the language for authors; `syntax` holds the grammar.
+
+pub(crate) mod syntax;
+
+use serde::Serialize;
+
+use crate::playbook::{AttributeKind, MetricId, ParameterId, QuantityKind, SignalId, SignalKind};
+use crate::{Duration, diagnostic::did_you_mean};
+pub use syntax::CompareOp;
+use syntax::{ArithOp, Expr, ExprKind, Span};
+
+/// A compiled guard: its source text and the tree the runtime evaluates.
+///
+/// ```
+/// use crisis_playbook::Playbook;
+///
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let monitoring = playbook.state(playbook.initial());
+/// let guard = monitoring.transitions[0].condition.as_ref().unwrap();
+/// assert!(guard.source().contains("volume_ratio"));
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Debug, Serialize)]
+pub struct Condition {
+    #[serde(skip)]
+    source: String,
+    root: Bool,
+}
+
+impl Condition {
+    /// The condition as the author wrote it.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub(crate) fn root(&self) -> &Bool {
+        &self.root
+    }
+
+    /// Whether the condition is the constant `true`.
+    pub(crate) fn is_always_true(&self) -> bool {
+        self.root == Bool::Const(true)
+    }
+}
+
+/// A boolean node of a compiled condition.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Bool {
+    Const(bool),
+    Not(Box<Bool>),
+    All(Vec<Bool>),
+    Any(Vec<Bool>),
+    Compare {
+        op: CompareOp,
+        left: Number,
+        right: Number,
+    },
+    /// An event or manual input occurred since entering the state, or within the window.
+    Occurred {
+        signal: SignalId,
+        within: Option<Duration>,
+    },
+    /// An event matching a predicate occurred since entering the state, or within the window.
+    Matched {
+        predicate: usize,
+        within: Option<Duration>,
+    },
+}
+
+/// A numeric node; durations are in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Number {
+    Const(f64),
+    Metric(MetricId),
+    Parameter(ParameterId),
+    /// The last value observed of a count or gauge signal.
+    Latest(SignalId),
+    Negate(Box<Number>),
+    Arith(ArithKind, Box<Number>, Box<Number>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ArithKind {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// A test on one attribute of an event, evaluated when the event is observed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub(crate) struct EventPredicate {
+    pub signal: SignalId,
+    pub attribute: usize,
+    pub op: CompareOp,
+    pub value: AttributeValue,
+}
+
+/// The literal an attribute is compared with.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum AttributeValue {
+    Number(f64),
+    Parameter(ParameterId),
+    Text(String),
+    Bool(bool),
+}
+
+/// What a name in a condition can refer to.
+#[derive(Clone, Debug)]
+pub(crate) enum Symbol<'a> {
+    Parameter(ParameterId, QuantityKind),
+    Metric(MetricId, QuantityKind),
+    Signal(SignalId, SignalKind, &'a [crate::playbook::Attribute]),
+}
+
+/// The names visible to conditions.
+pub(crate) trait Scope {
+    fn lookup(&self, name: &str) -> Option<Symbol<'_>>;
+    fn names(&self) -> Vec<&str>;
+}
+
+/// A problem in a condition, at a byte offset of its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ConditionError {
+    pub message: String,
+    pub offset: usize,
+    pub is_syntax: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Type {
+    Number,
+    Duration,
+}
+
+impl Type {
+    fn of(kind: QuantityKind) -> Type {
+        match kind {
+            QuantityKind::Number => Type::Number,
+            QuantityKind::Duration => Type::Duration,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Type::Number => "a number",
+            Type::Duration => "a duration",
+        }
+    }
+}
+
+struct Compiler<'s, S: Scope> {
+    source: &'s str,
+    scope: &'s S,
+    predicates: &'s mut Vec<EventPredicate>,
+    errors: Vec<ConditionError>,
+}
+
+/// Compiles `source` against `scope`. Attribute tests are added to `predicates`, which the
+/// whole playbook shares so that the runtime tests each event once per predicate.
+pub(crate) fn compile(
+    source: &str,
+    scope: &impl Scope,
+    predicates: &mut Vec<EventPredicate>,
+) -> Result<Condition, Vec<ConditionError>> {
+    let expr = syntax::parse(source).map_err(|e| {
+        vec![ConditionError {
+            message: e.message,
+            offset: e.offset,
+            is_syntax: true,
+        }]
+    })?;
+    let mut compiler = Compiler {
+        source,
+        scope,
+        predicates,
+        errors: Vec::new(),
+    };
+    let root = compiler.boolean(&expr);
+    match root {
+        Some(root) if compiler.errors.is_empty() => Ok(Condition {
+            source: source.trim().to_string(),
+            root,
+        }),
+        _ => Err(compiler.errors),
+    }
+}
+
+impl<S: Scope> Compiler<'_, S> {
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.errors.push(ConditionError {
+            message: message.into(),
+            offset: span.start,
+            is_syntax: false,
+        });
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.source.get(span.start..span.end).unwrap_or("")
+    }
+
+    fn unknown_name(&mut self, name: &str, span: Span) {
+        let names = self.scope.names();
+        let message = match did_you_mean(name, names.iter().copied()) {
+            Some(close) => format!("unknown name `{name}`; did you mean `{close}`?"),
+            None => format!(
+                "unknown name `{name}`: declare it under `signals`, `metrics` or `parameters`"
+            ),
+        };
+        self.error(span, message);
+    }
+
+    fn boolean(&mut self, expr: &Expr) -> Option<Bool> {
+        match &expr.kind {
+            ExprKind::Bool(value) => Some(Bool::Const(*value)),
+            ExprKind::Not(inner) => Some(Bool::Not(Box::new(self.boolean(inner)?))),
+            ExprKind::And(left, right) => self.junction(left, right, Bool::All),
+            ExprKind::Or(left, right) => self.junction(left, right, Bool::Any),
+            ExprKind::Compare(op, left, right) => self.compare(*op, left, right, expr.span),
+            ExprKind::Within(inner, window, window_span) => {
+                if window.is_zero() {
+                    self.error(*window_span, "`within` needs a duration above zero");
+                }
+                match self.boolean(inner)? {
+                    Bool::Occurred {
+                        signal,
+                        within: None,
+                    } => Some(Bool::Occurred {
+                        signal,
+                        within: Some(*window),
+                    }),
+                    Bool::Matched {
+                        predicate,
+                        within: None,
+                    } => Some(Bool::Matched {
+                        predicate,
+                        within: Some(*window),
+                    }),
+                    _ => {
+                        self.error(
+                            inner.span,
+                            "`within` applies to an event, a manual input or an attribute test",
+                        );
+                        None
+                    }
+                }
+            }
+            ExprKind::Name(name) => match self.scope.lookup(name) {
+                Some(Symbol::Signal(signal, SignalKind::Event | SignalKind::Manual, _)) => {
+                    Some(Bool::Occurred {
+                        signal,
+                        within: None,
+                    })
+                }
+                Some(_) => {
+                    let name = name.clone();
+                    self.error(
+                        expr.span,
+                        format!("`{name}` is a number, not true or false: compare it, as in `{name} >= 2`"),
+                    );
+                    None
+                }
+                None => {
+                    self.unknown_name(name, expr.span);
+                    None
+                }
+            },
+            ExprKind::Attribute { signal, attribute } => {
+                let (signal_id, index, kind) = self.attribute(signal, attribute, expr.span)?;
+                if kind != AttributeKind::Bool {
+                    self.error(
+                        expr.span,
+                        format!("attribute `{signal}.{attribute}` is not true or false: compare it with a value"),
+                    );
+                    return None;
+                }
+                Some(self.predicate(
+                    signal_id,
+                    index,
+                    CompareOp::Equal,
+                    AttributeValue::Bool(true),
+                ))
+            }
+            _ => {
+                let text = self.text(expr.span).to_string();
+                self.error(
+                    expr.span,
+                    format!("`{text}` is not true or false: compare it, or use `and`/`or`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn junction(&mut self, left: &Expr, right: &Expr, make: fn(Vec<Bool>) -> Bool) -> Option<Bool> {
+        let left = self.boolean(left);
+        let right = self.boolean(right);
+        let (left, right) = (left?, right?);
+        // Flatten `a and b and c` into one node so the runtime walks a short list.
+        let mut parts = Vec::new();
+        for part in [left, right] {
+            match (make(Vec::new()), part) {
+                (Bool::All(_), Bool::All(inner)) | (Bool::Any(_), Bool::Any(inner)) => {
+                    parts.extend(inner)
+                }
+                (_, other) => parts.push(other),
+            }
+        }
+        Some(make(parts))
+    }
+
+    fn attribute(
+        &mut self,
+        signal: &str,
+        attribute: &str,
+        span: Span,
+    ) -> Option<(SignalId, usize, AttributeKind)> {
+        match self.scope.lookup(signal) {
+            Some(Symbol::Signal(id, SignalKind::Event, attributes)) => {
+                match attributes.iter().position(|a| a.name == attribute) {
+                    Some(index) => Some((id, index, attributes[index].kind.clone())),
+                    None => {
+                        let close =
+                            did_you_mean(attribute, attributes.iter().map(|a| a.name.as_str()));
+                        let hint = match close {
+                            Some(close) => format!("; did you mean `{close}`?"),
+                            None => format!(": declare it under `signals.{signal}.attributes`"),
+                        };
+                        self.error(
+                            span,
+                            format!("event `{signal}` has no attribute `{attribute}`{hint}"),
+                        );
+                        None
+                    }
+                }
+            }
+            Some(Symbol::Signal(_, kind, _)) => {
+                self.error(
+                    span,
+                    format!(
+                        "`{signal}` is a {} signal; only events have attributes",
+                        kind.name()
+                    ),
+                );
+                None
+            }
+            Some(_) => {
+                self.error(
+                    span,
+                    format!("`{signal}` is not a signal; only events have attributes"),
+                );
+                None
+            }
+            None => {
+                self.unknown_name(signal, span);
+                None
+            }
+        }
+    }
+
+    fn predicate(
+        &mut self,
+        signal: SignalId,
+        attribute: usize,
+        op: CompareOp,
+        value: AttributeValue,
+    ) -> Bool {
+        let predicate = EventPredicate {
+            signal,
+            attribute,
+            op,
+            value,
+        };
+        let index = match self.predicates.iter().position(|p| *p == predicate) {
+            Some(index) => index,
+            None => {
+                self.predicates.push(predicate);
+                self.predicates.len() - 1
+            }
+        };
+        Bool::Matched {
+            predicate: index,
+            within: None,
+        }
+    }
+
+    fn compare(&mut self, op: CompareOp, left: &Expr, right: &Expr, span: Span) -> Option<Bool> {
+        if let ExprKind::Attribute { signal, attribute } = &left.kind {
+            return self.attribute_test(signal, attribute, op, right, span);
+        }
+        if let ExprKind::Attribute { .. } = &right.kind {
+            self.error(
+                right.span,
+                "put the attribute on the left, as in `journalist.tier == \"national\"`",
+            );
+            return None;
+        }
+        let left_typed = self.number(left);
+        let right_typed = self.number(right);
+        let ((left_node, left_type), (right_node, right_type)) = (left_typed?, right_typed?);
+        if left_type != right_type {
+            let hint = if right_type == Type::Number && left_type == Type::Duration {
+                ": give the number a unit, as in `2h`"
+            } else {
+                ""
+            };
+            self.error(
+                span,
+                format!(
+                    "cannot compare {} (`{}`) with {} (`{}`){hint}",
+                    left_type.name(),
+                    self.text(left.span),
+                    right_type.name(),
+                    self.text(right.span)
+                ),
+            );
+            return None;
+        }
+        Some(Bool::Compare {
+            op,
+            left: left_node,
+            right: right_node,
+        })
+    }
+
+    fn attribute_test(
+        &mut self,
+        signal: &str,
+        attribute: &str,
+        op: CompareOp,
+        value: &Expr,
+        span: Span,
+    ) -> Option<Bool> {
+        let (signal_id, index, kind) = self.attribute(signal, attribute, span)?;
+        let equality = matches!(op, CompareOp::Equal | CompareOp::NotEqual);
+        let literal = match (&kind, &value.kind) {
+            (AttributeKind::Number, ExprKind::Number(n)) => AttributeValue::Number(*n),
+            (AttributeKind::Number, ExprKind::Name(name)) => match self.scope.lookup(name) {
+                Some(Symbol::Parameter(id, QuantityKind::Number)) => AttributeValue::Parameter(id),
+                _ => {
+                    self.error(
+                        value.span,
+                        format!(
+                            "compare `{signal}.{attribute}` with a number or a number parameter"
+                        ),
+                    );
+                    return None;
+                }
+            },
+            (AttributeKind::Bool, ExprKind::Bool(b)) if equality => AttributeValue::Bool(*b),
+            (AttributeKind::String, ExprKind::Str(s)) if equality => {
+                AttributeValue::Text(s.clone())
+            }
+            (AttributeKind::OneOf(allowed), ExprKind::Str(s)) if equality => {
+                if !allowed.contains(s) {
+                    let hint = match did_you_mean(s, allowed.iter().map(String::as_str)) {
+                        Some(close) => format!("did you mean \"{close}\"?"),
+                        None => format!("use one of {}", quoted_list(allowed)),
+                    };
+                    self.error(
+                        value.span,
+                        format!("`{signal}.{attribute}` is never \"{s}\": {hint}"),
+                    );
+                    return None;
+                }
+                AttributeValue::Text(s.clone())
+            }
+            (AttributeKind::Bool | AttributeKind::String | AttributeKind::OneOf(_), _)
+                if !equality =>
+            {
+                self.error(
+                    span,
+                    format!("`{signal}.{attribute}` can only be tested with `==` or `!=`"),
+                );
+                return None;
+            }
+            (kind, _) => {
+                let expected = match kind {
+                    AttributeKind::Number => "a number",
+                    AttributeKind::Bool => "`true` or `false`",
+                    AttributeKind::String | AttributeKind::OneOf(_) => "a quoted string",
+                };
+                self.error(
+                    value.span,
+                    format!("compare `{signal}.{attribute}` with {expected}"),
+                );
+                return None;
+            }
+        };
+        Some(self.predicate(signal_id, index, op, literal))
+    }
+
+    fn number(&mut self, expr: &Expr) -> Option<(Number, Type)> {
+        match &expr.kind {
+            ExprKind::Number(n) => Some((Number::Const(*n), Type::Number)),
+            ExprKind::Percent(p) => {
+                if *p > 1.0 {
+                    self.error(
+                        expr.span,
+                        format!(
+                            "percentage `{}` is over 100%: write a ratio as a plain number, such as `3` for three times",
+                            self.text(expr.span)
+                        ),
+                    );
+                    return None;
+                }
+                Some((Number::Const(*p), Type::Number))
+            }
+            ExprKind::Duration(d) => {
+                Some((Number::Const(d.as_millis() as f64 / 1000.0), Type::Duration))
+            }
+            ExprKind::Name(name) => match self.scope.lookup(name) {
+                Some(Symbol::Parameter(id, kind)) => Some((Number::Parameter(id), Type::of(kind))),
+                Some(Symbol::Metric(id, kind)) => Some((Number::Metric(id), Type::of(kind))),
+                Some(Symbol::Signal(id, SignalKind::Count | SignalKind::Gauge, _)) => {
+                    Some((Number::Latest(id), Type::Number))
+                }
+                Some(Symbol::Signal(_, kind, _)) => {
+                    let name = name.clone();
+                    self.error(
+                        expr.span,
+                        format!(
+                            "`{name}` is {} signal: it is true or false, not a number; count it with a `count` metric",
+                            if kind == SignalKind::Event { "an event" } else { "a manual" }
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    self.unknown_name(name, expr.span);
+                    None
+                }
+            },
+            ExprKind::Negate(inner) => {
+                let (node, ty) = self.number(inner)?;
+                if ty == Type::Duration {
+                    self.error(expr.span, "a duration cannot be negative");
+                    return None;
+                }
+                Some((Number::Negate(Box::new(node)), ty))
+            }
+            ExprKind::Arith(op, left, right) => {
+                let left = self.number(left);
+                let right = self.number(right);
+                let ((l, lt), (r, rt)) = (left?, right?);
+                let (kind, ty) = match (op, lt, rt) {
+                    (ArithOp::Add, a, b) if a == b => (ArithKind::Add, a),
+                    (ArithOp::Sub, a, b) if a == b => (ArithKind::Sub, a),
+                    (ArithOp::Mul, Type::Number, t) | (ArithOp::Mul, t, Type::Number) => {
+                        (ArithKind::Mul, t)
+                    }
+                    (ArithOp::Div, t, Type::Number) => (ArithKind::Div, t),
+                    (ArithOp::Div, Type::Duration, Type::Duration) => {
+                        (ArithKind::Div, Type::Number)
+                    }
+                    _ => {
+                        self.error(
+                            expr.span,
+                            format!("cannot combine {} with {} here", lt.name(), rt.name()),
+                        );
+                        return None;
+                    }
+                };
+                Some((Number::Arith(kind, Box::new(l), Box::new(r)), ty))
+            }
+            ExprKind::Attribute { .. } => {
+                self.error(
+                    expr.span,
+                    "an attribute can only be compared directly with a value, as in `influencer.followers >= 100000`",
+                );
+                None
+            }
+            _ => {
+                let text = self.text(expr.span).to_string();
+                self.error(expr.span, format!("`{text}` is not a number"));
+                None
+            }
+        }
+    }
+}
+
+fn quoted_list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

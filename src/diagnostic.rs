@@ -1,0 +1,243 @@
+//! Errors and warnings about a playbook, each pointing at its place.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Whether a finding stops the playbook from loading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The playbook is rejected.
+    Error,
+    /// The playbook loads, but something is probably not what the author meant.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// What kind of problem a diagnostic reports: stable names for tools and for the docs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Code {
+    /// The file could not be read.
+    Io,
+    /// The input exceeds a configured limit.
+    Limit,
+    /// The text is not valid YAML, or not UTF-8.
+    Syntax,
+    /// A key that the format does not have.
+    UnknownKey,
+    /// A required key is missing.
+    MissingKey,
+    /// A value of the wrong type or form.
+    InvalidValue,
+    /// A name that breaks the naming rules.
+    InvalidName,
+    /// The same name defined twice.
+    DuplicateName,
+    /// A reference to a state, signal, metric, role or parameter that does not exist.
+    UnknownReference,
+    /// A malformed duration, a zero one where time must pass, or one out of range.
+    InvalidDuration,
+    /// A condition that does not parse.
+    ConditionSyntax,
+    /// A condition that parses but mixes types (an event compared with a number…).
+    ConditionType,
+    /// A metric over a signal of the wrong kind, or with missing or extra settings.
+    InvalidMetric,
+    /// A parameter whose default lies outside its bounds, or with inconsistent types.
+    InvalidParameter,
+    /// An escalation ladder that cannot work as written.
+    InvalidEscalation,
+    /// A final state with outgoing transitions, or a transition with nothing to wait for.
+    InvalidTransition,
+    /// A state that no path from the initial state reaches.
+    UnreachableState,
+    /// A state from which no final state can be reached.
+    NoPathToFinal,
+    /// A transition that can never fire because an earlier one always fires first.
+    ShadowedTransition,
+    /// Transitions that could cycle forever without time passing.
+    InstantCycle,
+    /// A text missing the default locale or a translation.
+    MissingTranslation,
+}
+
+impl Code {
+    /// The code's stable kebab-case name, as printed in JSON output.
+    ///
+    /// ```
+    /// assert_eq!(crisis_playbook::Code::UnknownKey.as_str(), "unknown-key");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "io",
+            Code::Limit => "limit",
+            Code::Syntax => "syntax",
+            Code::UnknownKey => "unknown-key",
+            Code::MissingKey => "missing-key",
+            Code::InvalidValue => "invalid-value",
+            Code::InvalidName => "invalid-name",
+            Code::DuplicateName => "duplicate-name",
+            Code::UnknownReference => "unknown-reference",
+            Code::InvalidDuration => "invalid-duration",
+            Code::ConditionSyntax => "condition-syntax",
+            Code::ConditionType => "condition-type",
+            Code::InvalidMetric => "invalid-metric",
+            Code::InvalidParameter => "invalid-parameter",
+            Code::InvalidEscalation => "invalid-escalation",
+            Code::InvalidTransition => "invalid-transition",
+            Code::UnreachableState => "unreachable-state",
+            Code::NoPathToFinal => "no-path-to-final",
+            Code::ShadowedTransition => "shadowed-transition",
+            Code::InstantCycle => "instant-cycle",
+            Code::MissingTranslation => "missing-translation",
+        }
+    }
+}
+
+/// One finding about a playbook: where, how bad, and what to do.
+///
+/// Its `Display` form is the line `lint` prints:
+/// `file:line:column: error: yaml.path: message`.
+///
+/// ```
+/// use crisis_playbook::{Playbook, Severity};
+///
+/// let err = Playbook::from_yaml_str("playbook: x\nversion: 0\n").unwrap_err();
+/// let first = &err.diagnostics()[0];
+/// assert_eq!(first.severity, Severity::Error);
+/// assert!(first.to_string().starts_with("<string>:"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The kind of problem.
+    pub code: Code,
+    /// The file (or `<string>` for text given directly).
+    pub file: String,
+    /// Line of the problem, from 1; absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Column of the problem, from 1; absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// Where in the document, such as `states.watch.on[1].to`; empty for the whole file.
+    pub path: String,
+    /// What is wrong and, where we can tell, how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}: ", self.severity)?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// A playbook that could not be loaded, with every problem found.
+///
+/// ```
+/// use crisis_playbook::Playbook;
+///
+/// let err = Playbook::from_yaml_str("playbook: demo\n").unwrap_err();
+/// assert!(err.errors().count() >= 1);
+/// println!("{err}"); // one line per diagnostic
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    pub(crate) fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
+        sort(&mut diagnostics);
+        LoadError { diagnostics }
+    }
+
+    /// Every diagnostic, errors and warnings, in the order of the source.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, diagnostic) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Orders diagnostics as a reader meets them: by position, unknown positions last.
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| {
+        (
+            d.line.is_none(),
+            d.line,
+            d.column,
+            d.severity,
+            d.path.clone(),
+            d.message.clone(),
+        )
+    });
+}
+
+/// The closest of `candidates` to a misspelt `name`, if one is close enough to be a typo.
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::damerau_levenshtein(name, candidate), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["evacuate", "monitoring", "watch"];
+        assert_eq!(did_you_mean("evacuat", names), Some("evacuate"));
+        assert_eq!(did_you_mean("wacth", names), Some("watch"));
+        assert_eq!(did_you_mean("closed", names), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! Social-media crisis playbooks as tested state graphs.
+//!
+//! A playbook is a YAML document: the signals a run accepts, the metrics computed over them,
+//! the states of the response (watch, issue, crisis…), the actions each state recommends, the
+//! escalation ladders, and the guarded transitions between states. `crisis-playbook` compiles
+//! it once into an immutable [`Playbook`], validated with every error pointing at its line.
+//!
+//! ```
+//! use crisis_playbook::Playbook;
+//!
+//! let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+//! println!("{} v{}", playbook.id(), playbook.version());
+//! for state in playbook.states() {
+//!     println!("{:<12} severity {}", state.name, state.severity);
+//! }
+//! # Ok::<(), crisis_playbook::LoadError>(())
+//! ```
+//!
+//! A playbook with mistakes is refused with all of them at once:
+//!
+//! ```
+//! use crisis_playbook::Loader;
+//!
+//! let text = "\
+//! playbook: demo
+//! version: 1
+//! title: Demo
+//! signals: { mentions: { kind: count } }
+//! roles: [community_manager]
+//! initial: calm
+//! states:
+//!   calm:
+//!     on: [{ to: storm, when: mentions >= 100 }]
+//!   storm:
+//!     enter: [{ do: reply, owner: comunity_manager, say: Reply }]
+//! ";
+//! let err = Loader::new().file_name("demo.yaml").load_str(text).unwrap_err();
+//! let lines: Vec<String> = err.errors().map(|d| d.to_string()).collect();
+//! assert_eq!(lines, [
+//!     "demo.yaml:11:32: error: states.storm.enter[0].owner: unknown role `comunity_manager`: did you mean `community_manager`?",
+//! ]);
+//! ```
+//!
+//! The format is documented key by key in `docs/playbook-format.md`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod condition;
+pub mod diagnostic;
+pub mod diagram;
+mod duration;
+mod load;
+mod playbook;
+pub mod schema;
+mod text;
+mod validate;
+
+pub use condition::{CompareOp, Condition};
+pub use diagnostic::{Code, Diagnostic, LoadError, Severity};
+pub use duration::{Duration, DurationError};
+pub use load::{Limits, Loader};
+pub use playbook::{
+    Action, Attribute, AttributeKind, EscalationTarget, Fingerprint, Ladder, Metric, MetricId,
+    MetricKind, Parameter, ParameterId, Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId,
+    SignalKind, State, StateId, Step, Transition,
+};
+pub use text::LocalizedText;

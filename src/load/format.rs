@@ -1,0 +1,383 @@
+//! The playbook document as written in YAML, before any name is resolved.
+//!
+//! These types mirror the format reference (`docs/playbook-format.md`) key by key; the JSON
+//! Schema that editors use is derived from them, so their doc comments are what authors see as
+//! hover text. Values that need a position for later errors (names, durations, conditions) are
+//! [`Located`]. Every struct denies unknown keys, so a typo is an error, never silently ignored.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::yaml::{Entries, Located};
+
+/// A crisis playbook: signals in, a graph of response states, actions and escalations out.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "crisis-playbook playbook")]
+pub(crate) struct PlaybookDoc {
+    /// Identifier of the playbook: lowercase letters, digits, `_` and `-`.
+    pub playbook: Located<String>,
+    /// Version of this playbook, a whole number from 1, raised at each published change.
+    pub version: Located<u32>,
+    /// Default locale of the texts (`en`, `fr`, `fr-CA`…): the fallback when a run's locale
+    /// has no translation. Defaults to `en`.
+    #[serde(default)]
+    pub locale: Option<Located<String>>,
+    /// Title, per locale.
+    pub title: Located<TextDoc>,
+    /// When to use this playbook, per locale.
+    #[serde(default)]
+    pub description: Option<Located<TextDoc>>,
+    /// Tunable thresholds, with defaults and bounds, usable by name in conditions.
+    #[serde(default)]
+    pub parameters: Entries<ParameterDoc>,
+    /// The signals a run accepts, by name.
+    pub signals: Entries<SignalDoc>,
+    /// Windowed aggregates over signals, by name, usable in conditions.
+    #[serde(default)]
+    pub metrics: Entries<MetricDoc>,
+    /// The roles that own actions and receive escalations.
+    pub roles: Vec<Located<String>>,
+    /// The state a run starts in.
+    pub initial: Located<String>,
+    /// The states of the response, by name, in the order they are drawn.
+    pub states: Entries<StateDoc>,
+}
+
+/// A text per locale (`{ en: …, fr: … }`), or one plain string in the default locale.
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(untagged)]
+pub(crate) enum TextDoc {
+    /// A text in the playbook's default locale only.
+    Plain(String),
+    /// Texts keyed by locale.
+    PerLocale(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for TextDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = TextDoc;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a text, or a mapping of locales to texts such as `{ en: …, fr: … }`")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<TextDoc, E> {
+                Ok(TextDoc::Plain(text.to_string()))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TextDoc, A::Error> {
+                let mut texts = BTreeMap::new();
+                while let Some((locale, text)) = map.next_entry::<String, String>()? {
+                    texts.insert(locale, text);
+                }
+                Ok(TextDoc::PerLocale(texts))
+            }
+        }
+
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// A number (`2`, `0.3`), a percentage (`30%`) or a duration (`2h`), as written.
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(untagged)]
+pub(crate) enum QuantityDoc {
+    /// A plain number.
+    Number(f64),
+    /// A percentage such as `30%`, or a duration such as `2h`.
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for QuantityDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct QuantityVisitor;
+
+        impl<'de> Visitor<'de> for QuantityVisitor {
+            type Value = QuantityDoc;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, a percentage such as `30%`, or a duration such as `2h`")
+            }
+
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<QuantityDoc, E> {
+                Ok(QuantityDoc::Number(value))
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<QuantityDoc, E> {
+                Ok(QuantityDoc::Number(value as f64))
+            }
+
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<QuantityDoc, E> {
+                Ok(QuantityDoc::Number(value as f64))
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<QuantityDoc, E> {
+                Ok(QuantityDoc::Text(text.to_string()))
+            }
+        }
+
+        deserializer.deserialize_any(QuantityVisitor)
+    }
+}
+
+/// A tunable threshold: each account may override it within its bounds.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ParameterDoc {
+    /// The value used when no override is given.
+    pub default: Located<QuantityDoc>,
+    /// Smallest value an override may take.
+    #[serde(default)]
+    pub min: Option<Located<QuantityDoc>>,
+    /// Largest value an override may take.
+    #[serde(default)]
+    pub max: Option<Located<QuantityDoc>>,
+    /// What the parameter means, per locale.
+    #[serde(default)]
+    pub description: Option<Located<TextDoc>>,
+}
+
+/// The kind of a signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum SignalKindDoc {
+    /// A non-negative number of things in a batch (comments, mentions).
+    Count,
+    /// A level that is sampled (a sentiment score, a KPI ratio).
+    Gauge,
+    /// Something that happened, with attributes (a journalist mentions the brand).
+    Event,
+    /// An input from a person (ack, approve, resolve), recorded with who gave it.
+    Manual,
+}
+
+/// A declared signal.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignalDoc {
+    /// count, gauge, event or manual.
+    pub kind: Located<SignalKindDoc>,
+    /// For a gauge: the lowest and highest valid values, such as `[-1, 1]`.
+    #[serde(default)]
+    pub range: Option<Located<Vec<f64>>>,
+    /// For an event: its attributes and their types (`number`, `string`, `bool`, or a list of
+    /// allowed strings).
+    #[serde(default)]
+    pub attributes: Entries<Located<AttributeTypeDoc>>,
+    /// What the signal measures, per locale.
+    #[serde(default)]
+    pub description: Option<Located<TextDoc>>,
+}
+
+/// The type of an event attribute: `number`, `string`, `bool`, or a list of allowed strings.
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(untagged)]
+pub(crate) enum AttributeTypeDoc {
+    /// `number`, `string` or `bool`.
+    Named(String),
+    /// The allowed values of a string attribute.
+    OneOf(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for AttributeTypeDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TypeVisitor;
+
+        impl<'de> Visitor<'de> for TypeVisitor {
+            type Value = AttributeTypeDoc;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`number`, `string`, `bool`, or a list of allowed strings")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<AttributeTypeDoc, E> {
+                Ok(AttributeTypeDoc::Named(text.to_string()))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<AttributeTypeDoc, A::Error> {
+                let mut values = Vec::new();
+                while let Some(value) = seq.next_element::<String>()? {
+                    values.push(value);
+                }
+                Ok(AttributeTypeDoc::OneOf(values))
+            }
+        }
+
+        deserializer.deserialize_any(TypeVisitor)
+    }
+}
+
+/// A windowed aggregate. Give exactly one of the aggregate keys (`count`, `rate`, `sum`,
+/// `mean`, `min`, `max`, `share`, `spike`, `drop`, `zscore`, `since`), naming its signal.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MetricDoc {
+    /// Total over the window: the sum of a count signal's values, or the number of events.
+    #[serde(default)]
+    pub count: Option<Located<String>>,
+    /// `count` divided by the window, per `per` (default 1h).
+    #[serde(default)]
+    pub rate: Option<Located<String>>,
+    /// Sum of a count or gauge signal's values over the window.
+    #[serde(default)]
+    pub sum: Option<Located<String>>,
+    /// Mean of the values over the window.
+    #[serde(default)]
+    pub mean: Option<Located<String>>,
+    /// Smallest value over the window.
+    #[serde(default)]
+    pub min: Option<Located<String>>,
+    /// Largest value over the window.
+    #[serde(default)]
+    pub max: Option<Located<String>>,
+    /// `[part, whole]`: the part's total over the whole's total, both count signals.
+    #[serde(default)]
+    pub share: Option<Located<Vec<Located<String>>>>,
+    /// The window's rate over the baseline's rate, for a count signal.
+    #[serde(default)]
+    pub spike: Option<Located<String>>,
+    /// The baseline's mean minus the window's mean, for a gauge.
+    #[serde(default)]
+    pub drop: Option<Located<String>>,
+    /// How many baseline standard deviations the window's mean lies from the baseline's mean.
+    #[serde(default)]
+    pub zscore: Option<Located<String>>,
+    /// Time since the signal was last seen (an event or manual input).
+    #[serde(default)]
+    pub since: Option<Located<String>>,
+    /// Length of the window, such as `1h`.
+    #[serde(default)]
+    pub window: Option<Located<String>>,
+    /// For spike, drop and zscore: length of the baseline window before `window`.
+    #[serde(default)]
+    pub baseline: Option<Located<String>>,
+    /// For spike: the least count in the window for the ratio to be defined (volume gate).
+    #[serde(default)]
+    pub min_count: Option<Located<f64>>,
+    /// For rate: the unit of time of the rate (default `1h`).
+    #[serde(default)]
+    pub per: Option<Located<String>>,
+    /// What the metric means, per locale.
+    #[serde(default)]
+    pub description: Option<Located<TextDoc>>,
+}
+
+/// A phase of the response.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StateDoc {
+    /// Severity level: 0 is normal, higher is worse. Defaults to 0.
+    #[serde(default)]
+    pub severity: Option<Located<i64>>,
+    /// What this state means, per locale.
+    #[serde(default)]
+    pub description: Option<Located<TextDoc>>,
+    /// A final state ends the run. It has no outgoing transitions.
+    #[serde(default, rename = "final")]
+    pub is_final: Option<Located<bool>>,
+    /// Actions recommended on entering the state.
+    #[serde(default)]
+    pub enter: Vec<Located<ActionDoc>>,
+    /// The escalation ladder that runs while the state lasts.
+    #[serde(default)]
+    pub escalate: Option<Located<LadderDoc>>,
+    /// Outgoing transitions, evaluated in this order.
+    #[serde(default)]
+    pub on: Vec<Located<TransitionDoc>>,
+}
+
+/// A recommended step: who does what, by when.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActionDoc {
+    /// Identifier of the action, unique within its state.
+    #[serde(rename = "do")]
+    pub id: Located<String>,
+    /// The role that owns it.
+    pub owner: Located<String>,
+    /// Deadline, counted from entering the state (or from `from`).
+    #[serde(default)]
+    pub within: Option<Located<String>>,
+    /// Count the deadline from the last time this event or manual signal was seen, such as the
+    /// moment a breach became known.
+    #[serde(default)]
+    pub from: Option<Located<String>>,
+    /// Emit the action again every period while the state lasts (status updates).
+    #[serde(default)]
+    pub every: Option<Located<String>>,
+    /// Close the action when its state is left, done or not. Defaults to false: it stays open
+    /// until marked done.
+    #[serde(default)]
+    pub closes_on_exit: Option<Located<bool>>,
+    /// What to do, per locale.
+    pub say: Located<TextDoc>,
+}
+
+/// An escalation ladder: notify roles or levels as time passes without acknowledgement.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LadderDoc {
+    /// The manual signal that stops the ladder, such as `ack`.
+    #[serde(default)]
+    pub unless: Option<Located<String>>,
+    /// The steps, in order of `after`.
+    pub steps: Vec<Located<StepDoc>>,
+    /// Run the ladder again from its first step, while nobody has acknowledged.
+    #[serde(default)]
+    pub repeat: Option<Located<RepeatDoc>>,
+}
+
+/// One rung of an escalation ladder. Give `to` or `level`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepDoc {
+    /// Time since the ladder started (state entry, or the start of a repeat).
+    pub after: Located<String>,
+    /// The role to notify.
+    #[serde(default)]
+    pub to: Option<Located<String>>,
+    /// The escalation level to notify, for organisations that page by level.
+    #[serde(default)]
+    pub level: Option<Located<u32>>,
+    /// The message, per locale.
+    #[serde(default)]
+    pub say: Option<Located<TextDoc>>,
+}
+
+/// How a ladder repeats.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RepeatDoc {
+    /// Length of one cycle of the ladder; longer than its last step.
+    pub every: Located<String>,
+    /// How many more cycles run after the first.
+    pub times: Located<u32>,
+}
+
+/// An outgoing transition. Give `when`, `after`, or both.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TransitionDoc {
+    /// The target state.
+    pub to: Located<String>,
+    /// The condition, in the condition language.
+    #[serde(default)]
+    pub when: Option<Located<String>>,
+    /// The condition must hold continuously this long.
+    #[serde(default, rename = "for")]
+    pub hold: Option<Located<String>>,
+    /// Fire no earlier than this long after entering the state.
+    #[serde(default)]
+    pub after: Option<Located<String>>,
+}

@@ -1,0 +1,181 @@
+//! Loading: from text, a reader or a file, within limits, into a validated [`Playbook`].
+
+pub(crate) mod format;
+pub(crate) mod yaml;
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::diagnostic::{Code, Diagnostic, LoadError, Severity};
+use crate::playbook::Playbook;
+use crate::validate;
+use yaml::Position;
+
+/// Names of states, signals, metrics, parameters, roles and actions: what conditions can refer to.
+pub(crate) const NAME_PATTERN: &str = "^[a-z][a-z0-9_]*$";
+
+/// Size and structure limits for untrusted playbooks.
+///
+/// The defaults accept any hand-written playbook many times over while refusing alias bombs,
+/// pathological nesting and huge files quickly and in bounded memory.
+///
+/// ```
+/// use crisis_playbook::{Limits, Loader};
+///
+/// let limits = Limits { max_bytes: 64 * 1024, ..Limits::default() };
+/// let err = Loader::new().limits(limits).load_str(&"#".repeat(100_000)).unwrap_err();
+/// assert!(err.to_string().contains("larger than the limit"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest accepted input, in bytes. Default: 4 MiB.
+    pub max_bytes: usize,
+    /// Deepest nesting of YAML collections. Default: 32.
+    pub max_depth: usize,
+    /// Most YAML nodes (scalars, sequences and mappings). Default: 250,000.
+    pub max_nodes: usize,
+    /// Most aliases (`*ref`) and anchors. Default: 1,000.
+    pub max_aliases: usize,
+    /// Most states. Default: 20,000.
+    pub max_states: usize,
+    /// Longest name or condition, in bytes. Default: 4,096.
+    pub max_name_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 4 * 1024 * 1024,
+            max_depth: 32,
+            max_nodes: 250_000,
+            max_aliases: 1_000,
+            max_states: 20_000,
+            max_name_bytes: 4_096,
+        }
+    }
+}
+
+/// Loads playbooks with a chosen file name and limits.
+///
+/// ```
+/// use crisis_playbook::Loader;
+///
+/// let text = std::fs::read_to_string("playbooks/failing-campaign.yaml").unwrap();
+/// let playbook = Loader::new().file_name("failing-campaign.yaml").load_str(&text)?;
+/// assert_eq!(playbook.id(), "failing-campaign");
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Loader {
+    limits: Limits,
+    file_name: String,
+}
+
+impl Default for Loader {
+    fn default() -> Self {
+        Loader::new()
+    }
+}
+
+impl Loader {
+    /// A loader with default limits, naming text sources `<string>`.
+    pub fn new() -> Self {
+        Loader {
+            limits: Limits::default(),
+            file_name: "<string>".to_string(),
+        }
+    }
+
+    /// Uses these limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Names the source in diagnostics.
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = name.into();
+        self
+    }
+
+    fn fail(&self, code: Code, at: Position, message: impl Into<String>) -> LoadError {
+        LoadError::new(vec![Diagnostic {
+            severity: Severity::Error,
+            code,
+            file: self.file_name.clone(),
+            line: at.is_known().then_some(at.line),
+            column: at.is_known().then_some(at.column),
+            path: String::new(),
+            message: message.into(),
+        }])
+    }
+
+    fn too_large(&self, size: &str) -> LoadError {
+        self.fail(
+            Code::Limit,
+            Position::default(),
+            format!(
+                "the file is {size} bytes, larger than the limit of {} bytes (Limits::max_bytes)",
+                self.limits.max_bytes
+            ),
+        )
+    }
+
+    /// Loads a playbook from YAML text.
+    pub fn load_str(&self, text: &str) -> Result<Playbook, LoadError> {
+        if text.len() > self.limits.max_bytes {
+            return Err(self.too_large(&text.len().to_string()));
+        }
+        let doc: format::PlaybookDoc =
+            yaml::parse(text, &self.limits).map_err(|e| self.fail(e.code, e.at, e.message))?;
+        validate::compile(doc, text, &self.file_name, &self.limits)
+    }
+
+    /// Reads a playbook from a reader, refusing more than `max_bytes`.
+    pub fn load_reader(&self, reader: impl Read) -> Result<Playbook, LoadError> {
+        let mut bytes = Vec::new();
+        let limit = u64::try_from(self.limits.max_bytes).unwrap_or(u64::MAX);
+        reader
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| self.fail(Code::Io, Position::default(), format!("cannot read: {e}")))?;
+        if bytes.len() > self.limits.max_bytes {
+            return Err(self.too_large("more than"));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let before = &e.as_bytes()[..offset];
+            let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+            let column = offset
+                - before
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
+            self.fail(
+                Code::Syntax,
+                Position {
+                    line: u32::try_from(line).unwrap_or(u32::MAX),
+                    column: u32::try_from(column).unwrap_or(u32::MAX),
+                },
+                "the file is not valid UTF-8: save it as UTF-8",
+            )
+        })?;
+        self.load_str(&text)
+    }
+
+    /// Reads and loads a playbook file. Unless [`file_name`](Self::file_name) was set,
+    /// diagnostics name the file by `path`.
+    pub fn load_path(&self, path: impl AsRef<Path>) -> Result<Playbook, LoadError> {
+        let path = path.as_ref();
+        let loader = if self.file_name == "<string>" {
+            self.clone().file_name(path.display().to_string())
+        } else {
+            self.clone()
+        };
+        let file = std::fs::File::open(path)
+            .map_err(|e| loader.fail(Code::Io, Position::default(), format!("cannot open: {e}")))?;
+        loader.load_reader(file)
+    }
+}

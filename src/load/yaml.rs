@@ -1,0 +1,262 @@
+//! The one place that knows which YAML crate we use.
+//!
+//! Everything else sees [`Located`] values and [`YamlError`]s. Swapping serde-saphyr for another
+//! parser means rewriting this file only.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{Deserialize, DeserializeOwned, Deserializer, MapAccess, Visitor};
+
+use crate::diagnostic::{Code, did_you_mean};
+use crate::load::Limits;
+
+/// A line and column in the source text, both counted from 1. Zero means unknown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Position {
+    pub fn is_known(self) -> bool {
+        self.line > 0
+    }
+
+    /// The position `offset` characters further along the same line: used to point inside a
+    /// scalar, such as at the bad token of a condition.
+    pub fn shifted(self, offset: usize) -> Position {
+        if !self.is_known() {
+            return self;
+        }
+        Position {
+            line: self.line,
+            column: self
+                .column
+                .saturating_add(u32::try_from(offset).unwrap_or(u32::MAX)),
+        }
+    }
+}
+
+/// A value with the position of the YAML node it came from.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Located<T> {
+    pub value: T,
+    pub at: Position,
+}
+
+fn position_of(location: serde_saphyr::Location) -> Position {
+    Position {
+        line: u32::try_from(location.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(location.column()).unwrap_or(u32::MAX),
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        Ok(Located {
+            value: spanned.value,
+            at: position_of(spanned.referenced),
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        generator.subschema_for::<T>()
+    }
+}
+
+/// A YAML mapping kept in document order, with the position of each key.
+///
+/// Order matters to authors: states are drawn, and transitions listed, in the order written.
+#[derive(Clone, Debug)]
+pub(crate) struct Entries<T>(pub Vec<(Located<String>, T)>);
+
+impl<T> Default for Entries<T> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for EntriesVisitor<T> {
+            type Value = Entries<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of names to definitions")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Located<String>>()? {
+                    entries.push((key, map.next_value::<T>()?));
+                }
+                Ok(Entries(entries))
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Entries(Vec::new()))
+            }
+        }
+
+        deserializer.deserialize_map(EntriesVisitor(PhantomData))
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Entries<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Map_of_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let values = generator.subschema_for::<T>();
+        schemars::json_schema!({
+            "type": "object",
+            "propertyNames": { "pattern": crate::load::NAME_PATTERN },
+            "additionalProperties": values,
+        })
+    }
+}
+
+/// A parse or shape error from the YAML layer, with its position when known.
+#[derive(Debug)]
+pub(crate) struct YamlError {
+    pub code: Code,
+    pub message: String,
+    pub at: Position,
+}
+
+/// Parses one YAML document into `T`, within the given limits.
+pub(crate) fn parse<T: DeserializeOwned>(text: &str, limits: &Limits) -> Result<T, YamlError> {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = limits.max_depth;
+    budget.max_nodes = limits.max_nodes;
+    budget.max_aliases = limits.max_aliases;
+    budget.max_anchors = limits.max_aliases;
+    budget.max_events = limits.max_nodes.saturating_mul(4);
+    budget.max_total_scalar_bytes = limits.max_bytes;
+    budget.max_documents = 1;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    options.alias_limits.max_total_replayed_events = limits.max_nodes;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    serde_saphyr::from_str_with_options(text, options).map_err(|error| {
+        let (code, message) = describe(&error);
+        YamlError {
+            code,
+            message,
+            at: error.location().map(position_of).unwrap_or_default(),
+        }
+    })
+}
+
+/// Says what went wrong in the words of the format reference, rather than serde's or the
+/// parser's, with a suggestion for misspelt keys and values.
+fn describe(error: &serde_saphyr::Error) -> (Code, String) {
+    if let serde_saphyr::Error::NullIntoString { .. } = error {
+        return (
+            Code::InvalidValue,
+            "expected a text, found nothing: inside `{ … }`, put texts that contain commas in quotes"
+                .to_string(),
+        );
+    }
+    let raw = match error {
+        serde_saphyr::Error::Message { msg, .. } => msg.clone(),
+        other => other.without_snippet().to_string(),
+    };
+    let text = match raw.rfind(" at line ") {
+        Some(cut) => &raw[..cut],
+        None => raw.as_str(),
+    };
+    let backticked = |s: &str| s.split('`').nth(1).unwrap_or("").to_string();
+    if let Some(rest) = text.strip_prefix("unknown field ") {
+        return (Code::UnknownKey, unknown("key", &backticked(rest), rest));
+    }
+    if let Some(rest) = text.strip_prefix("unknown variant ") {
+        return (
+            Code::InvalidValue,
+            unknown("value", &backticked(rest), rest),
+        );
+    }
+    if let Some(rest) = text.strip_prefix("missing field ") {
+        return (Code::MissingKey, format!("missing key {rest}"));
+    }
+    if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        return (
+            Code::DuplicateName,
+            format!("key `{key}` appears twice in this mapping: keep one"),
+        );
+    }
+    if let Some(rest) = text.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let found = match found {
+                "sequence" => "a list",
+                "map" => "a mapping",
+                "unit value" => "nothing",
+                other => other,
+            };
+            return (
+                Code::InvalidValue,
+                format!("expected {expected}, found {found}"),
+            );
+        }
+    }
+    let (code, message) = match text {
+        "invalid u32" | "invalid u64" | "invalid i64" | "invalid i32" => {
+            (Code::InvalidValue, "expected a whole number")
+        }
+        "invalid f64" | "invalid f32" => (Code::InvalidValue, "expected a number"),
+        "invalid bool" => (Code::InvalidValue, "expected `true` or `false`"),
+        "expected sequence start" => (
+            Code::InvalidValue,
+            "expected a list, such as `[a, b]` or lines starting with `- `",
+        ),
+        "expected mapping start" => (
+            Code::InvalidValue,
+            "expected a mapping of `key: value` lines",
+        ),
+        "unexpected end of input" => (Code::Syntax, "the document is empty or ends too early"),
+        _ if text.contains("budget") || text.contains("limit") => {
+            return (Code::Limit, text.to_string());
+        }
+        _ => return (Code::Syntax, text.to_string()),
+    };
+    (code, message.to_string())
+}
+
+/// `unknown key `x`; did you mean `y`?` from serde's "`x`, expected one of a, b, c".
+fn unknown(what: &str, found: &str, rest: &str) -> String {
+    let expected: Vec<&str> = rest
+        .split_once("expected one of ")
+        .or_else(|| rest.split_once("expected "))
+        .map(|(_, list)| list.split(", ").map(|e| e.trim_matches('`')).collect())
+        .unwrap_or_default();
+    match did_you_mean(found, expected.iter().copied()) {
+        Some(close) => format!("unknown {what} `{found}`; did you mean `{close}`?"),
+        None if expected.is_empty() => format!("unknown {what} `{found}`"),
+        None => {
+            let list: Vec<String> = expected.iter().map(|e| format!("`{e}`")).collect();
+            format!(
+                "unknown {what} `{found}`: expected one of {}",
+                list.join(", ")
+            )
+        }
+    }
+}

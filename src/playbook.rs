@@ -1,0 +1,600 @@
+//! The compiled playbook: an immutable, validated graph of states, cheap to share.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::condition::Condition;
+use crate::diagnostic::{Diagnostic, LoadError};
+use crate::load::Loader;
+use crate::{Duration, LocalizedText};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub(crate) u32);
+
+        impl $name {
+            /// Position in the playbook's list, from 0.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            pub(crate) fn from_index(index: usize) -> Self {
+                $name(u32::try_from(index).unwrap_or(u32::MAX))
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Identifies a state of one playbook; see [`Playbook::state`].
+    StateId
+);
+id_type!(
+    /// Identifies a signal of one playbook; see [`Playbook::signal`].
+    SignalId
+);
+id_type!(
+    /// Identifies a metric of one playbook; see [`Playbook::metric`].
+    MetricId
+);
+id_type!(
+    /// Identifies a parameter of one playbook; see [`Playbook::parameter`].
+    ParameterId
+);
+id_type!(
+    /// Identifies a role of one playbook; see [`Playbook::role`].
+    RoleId
+);
+
+/// A stable hash of a playbook's normalized content.
+///
+/// Comments, key order, layout and spelling (`30%` or `0.3`) do not change it; any change to
+/// what the playbook does, does. Snapshots carry it so that a run is never restored against
+/// another playbook.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct Fingerprint([u8; 16]);
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+impl From<Fingerprint> for String {
+    fn from(fingerprint: Fingerprint) -> String {
+        fingerprint.to_string()
+    }
+}
+
+/// The kind of a signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignalKind {
+    /// A non-negative number of things in a batch (comments, mentions).
+    Count,
+    /// A sampled level (a sentiment score, a KPI ratio).
+    Gauge,
+    /// Something that happened, with typed attributes.
+    Event,
+    /// An input from a person (ack, approve, resolve), recorded with who gave it.
+    Manual,
+}
+
+impl SignalKind {
+    /// The kind's name as written in playbooks.
+    ///
+    /// ```
+    /// assert_eq!(crisis_playbook::SignalKind::Gauge.name(), "gauge");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            SignalKind::Count => "count",
+            SignalKind::Gauge => "gauge",
+            SignalKind::Event => "event",
+            SignalKind::Manual => "manual",
+        }
+    }
+}
+
+/// A declared signal.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Signal {
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: SignalKind,
+    /// For a gauge: the valid range, inclusive.
+    pub range: Option<(f64, f64)>,
+    /// For an event: its attributes.
+    pub attributes: Vec<Attribute>,
+    /// What it measures.
+    pub description: Option<LocalizedText>,
+}
+
+/// An event attribute and its type.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Attribute {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub kind: AttributeKind,
+}
+
+/// The type of an event attribute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttributeKind {
+    /// A number, such as a follower count.
+    Number,
+    /// Any string.
+    String,
+    /// True or false.
+    Bool,
+    /// One of the listed strings, such as an outlet tier.
+    OneOf(Vec<String>),
+}
+
+/// A windowed aggregate over signals.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Metric {
+    /// Its name.
+    pub name: String,
+    /// What it computes, over which signals.
+    pub kind: MetricKind,
+    /// The window it aggregates over (absent for `since`).
+    pub window: Option<Duration>,
+    /// What it means.
+    pub description: Option<LocalizedText>,
+}
+
+/// What a metric computes. `docs/semantics.md` gives each formula.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum MetricKind {
+    /// Sum of a count signal's values, or number of events, over the window.
+    Count(SignalId),
+    /// `Count` divided by the window, per `per`.
+    Rate {
+        /// The signal.
+        signal: SignalId,
+        /// The time unit of the rate.
+        per: Duration,
+    },
+    /// Sum of the values.
+    Sum(SignalId),
+    /// Mean of the values.
+    Mean(SignalId),
+    /// Smallest value.
+    Min(SignalId),
+    /// Largest value.
+    Max(SignalId),
+    /// Total of `part` over total of `whole`.
+    Share {
+        /// The numerator's signal.
+        part: SignalId,
+        /// The denominator's signal.
+        whole: SignalId,
+    },
+    /// The window's rate over the baseline's rate.
+    Spike {
+        /// The signal.
+        signal: SignalId,
+        /// Length of the baseline window, just before the window.
+        baseline: Duration,
+        /// Least count in the window for the ratio to be defined.
+        min_count: f64,
+    },
+    /// Baseline mean minus window mean.
+    Drop {
+        /// The signal.
+        signal: SignalId,
+        /// Length of the baseline window.
+        baseline: Duration,
+    },
+    /// Distance of the window's mean from the baseline's mean, in baseline standard deviations.
+    ZScore {
+        /// The signal.
+        signal: SignalId,
+        /// Length of the baseline window.
+        baseline: Duration,
+    },
+    /// Time since the signal was last seen, in seconds.
+    Since(SignalId),
+}
+
+impl MetricKind {
+    /// The key that declares this kind in YAML.
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_yaml_str(include_str!("../playbooks/negative-comment-storm.yaml"))?;
+    /// let ratio = playbook.metric_named("volume_ratio").unwrap();
+    /// assert_eq!(playbook.metric(ratio).kind.keyword(), "spike");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            MetricKind::Count(_) => "count",
+            MetricKind::Rate { .. } => "rate",
+            MetricKind::Sum(_) => "sum",
+            MetricKind::Mean(_) => "mean",
+            MetricKind::Min(_) => "min",
+            MetricKind::Max(_) => "max",
+            MetricKind::Share { .. } => "share",
+            MetricKind::Spike { .. } => "spike",
+            MetricKind::Drop { .. } => "drop",
+            MetricKind::ZScore { .. } => "zscore",
+            MetricKind::Since(_) => "since",
+        }
+    }
+}
+
+/// Whether a parameter holds a plain number or a duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuantityKind {
+    /// A number or percentage.
+    Number,
+    /// A duration, in seconds.
+    Duration,
+}
+
+/// A tunable threshold.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Parameter {
+    /// Its name.
+    pub name: String,
+    /// Number or duration.
+    pub kind: QuantityKind,
+    /// The default value (durations in seconds, percentages as fractions).
+    pub default: f64,
+    /// The smallest allowed override.
+    pub min: Option<f64>,
+    /// The largest allowed override.
+    pub max: Option<f64>,
+    /// What it means.
+    pub description: Option<LocalizedText>,
+}
+
+/// A phase of the response.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct State {
+    /// Its name.
+    pub name: String,
+    /// Severity level, 0 = normal.
+    pub severity: i64,
+    /// What it means.
+    pub description: Option<LocalizedText>,
+    /// Whether entering it ends the run.
+    pub is_final: bool,
+    /// Actions recommended on entry.
+    pub actions: Vec<Action>,
+    /// The escalation ladder that runs while the state lasts.
+    pub escalation: Option<Ladder>,
+    /// Outgoing transitions, in evaluation order.
+    pub transitions: Vec<Transition>,
+}
+
+/// A recommended step: who does what, by when.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Action {
+    /// Its identifier, unique within the state.
+    pub id: String,
+    /// The role that owns it.
+    pub owner: RoleId,
+    /// Deadline after entry (or after `from`).
+    pub within: Option<Duration>,
+    /// The event or manual signal whose last time starts the deadline clock.
+    pub from: Option<SignalId>,
+    /// Recurrence while the state lasts.
+    pub every: Option<Duration>,
+    /// Whether it closes when the state is left.
+    pub closes_on_exit: bool,
+    /// What to do.
+    pub text: LocalizedText,
+}
+
+/// An escalation ladder.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Ladder {
+    /// The manual signal that stops it.
+    pub unless: Option<SignalId>,
+    /// The steps, in increasing `after`.
+    pub steps: Vec<Step>,
+    /// How it repeats.
+    pub repeat: Option<Repeat>,
+}
+
+/// Who an escalation step notifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EscalationTarget {
+    /// A role.
+    Role(RoleId),
+    /// A numbered escalation level.
+    Level(u32),
+}
+
+/// One rung of a ladder.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Step {
+    /// Delay from the start of the ladder's cycle.
+    pub after: Duration,
+    /// Who is notified.
+    pub target: EscalationTarget,
+    /// The message.
+    pub text: Option<LocalizedText>,
+}
+
+/// How a ladder repeats.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Repeat {
+    /// Length of one cycle.
+    pub every: Duration,
+    /// Extra cycles after the first.
+    pub times: u32,
+}
+
+/// An outgoing transition.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Transition {
+    /// The target state.
+    pub target: StateId,
+    /// The guard; absent for a pure timer.
+    pub condition: Option<Condition>,
+    /// The guard must hold continuously this long (`for`).
+    pub hold: Option<Duration>,
+    /// Fire no earlier than this long after entering the state.
+    pub after: Option<Duration>,
+}
+
+/// The content of a compiled playbook; what the fingerprint hashes.
+#[derive(Debug, Serialize)]
+pub(crate) struct Model {
+    pub id: String,
+    pub version: u32,
+    pub locale: String,
+    pub title: LocalizedText,
+    pub description: Option<LocalizedText>,
+    pub parameters: Vec<Parameter>,
+    pub signals: Vec<Signal>,
+    pub metrics: Vec<Metric>,
+    pub roles: Vec<String>,
+    pub initial: StateId,
+    pub states: Vec<State>,
+    pub predicates: Vec<crate::condition::EventPredicate>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    model: Model,
+    fingerprint: Fingerprint,
+    warnings: Vec<Diagnostic>,
+}
+
+/// A validated, compiled playbook.
+///
+/// Load it once, then share it: it is immutable, `Send + Sync`, and cloning it copies a
+/// pointer. All names are resolved at load time, so runs work with ids only.
+///
+/// ```
+/// use crisis_playbook::Playbook;
+///
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// assert_eq!(playbook.id(), "negative-comment-storm");
+/// let initial = playbook.state(playbook.initial());
+/// assert_eq!(initial.name, "monitoring");
+/// for transition in &initial.transitions {
+///     let target = playbook.state(transition.target);
+///     println!("{} -> {}", initial.name, target.name);
+/// }
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Playbook {
+    compiled: Arc<Compiled>,
+}
+
+impl Playbook {
+    pub(crate) fn new(model: Model, warnings: Vec<Diagnostic>) -> Playbook {
+        let fingerprint = fingerprint(&model);
+        Playbook {
+            compiled: Arc::new(Compiled {
+                model,
+                fingerprint,
+                warnings,
+            }),
+        }
+    }
+
+    /// Loads a playbook from YAML text with the default [`Limits`](crate::Limits).
+    ///
+    /// For a file name in messages, or other limits, use [`Loader`].
+    pub fn from_yaml_str(text: &str) -> Result<Playbook, LoadError> {
+        Loader::new().load_str(text)
+    }
+
+    /// Reads and loads a playbook file with the default limits.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Playbook, LoadError> {
+        Loader::new().load_path(path)
+    }
+
+    /// Reads and loads a playbook from a reader with the default limits.
+    pub fn from_reader(reader: impl std::io::Read) -> Result<Playbook, LoadError> {
+        Loader::new().load_reader(reader)
+    }
+
+    pub(crate) fn model(&self) -> &Model {
+        &self.compiled.model
+    }
+
+    /// The playbook's identifier.
+    pub fn id(&self) -> &str {
+        &self.model().id
+    }
+
+    /// The playbook's version.
+    pub fn version(&self) -> u32 {
+        self.model().version
+    }
+
+    /// The default locale of its texts.
+    pub fn locale(&self) -> &str {
+        &self.model().locale
+    }
+
+    /// Its title.
+    pub fn title(&self) -> &LocalizedText {
+        &self.model().title
+    }
+
+    /// When to use it.
+    pub fn description(&self) -> Option<&LocalizedText> {
+        self.model().description.as_ref()
+    }
+
+    /// The hash of its normalized content.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.compiled.fingerprint
+    }
+
+    /// Warnings found while loading (errors prevent loading).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.compiled.warnings
+    }
+
+    /// The state a run starts in.
+    pub fn initial(&self) -> StateId {
+        self.model().initial
+    }
+
+    /// All states, indexed by [`StateId::index`].
+    pub fn states(&self) -> &[State] {
+        &self.model().states
+    }
+
+    /// One state. Panics if `id` comes from another playbook with fewer states.
+    pub fn state(&self, id: StateId) -> &State {
+        &self.model().states[id.index()]
+    }
+
+    /// The state with this name.
+    pub fn state_named(&self, name: &str) -> Option<StateId> {
+        position(self.states(), |s| s.name == name).map(StateId::from_index)
+    }
+
+    /// All signals, indexed by [`SignalId::index`].
+    pub fn signals(&self) -> &[Signal] {
+        &self.model().signals
+    }
+
+    /// One signal.
+    pub fn signal(&self, id: SignalId) -> &Signal {
+        &self.model().signals[id.index()]
+    }
+
+    /// The signal with this name.
+    pub fn signal_named(&self, name: &str) -> Option<SignalId> {
+        position(self.signals(), |s| s.name == name).map(SignalId::from_index)
+    }
+
+    /// All metrics, indexed by [`MetricId::index`].
+    pub fn metrics(&self) -> &[Metric] {
+        &self.model().metrics
+    }
+
+    /// One metric.
+    pub fn metric(&self, id: MetricId) -> &Metric {
+        &self.model().metrics[id.index()]
+    }
+
+    /// The metric with this name.
+    pub fn metric_named(&self, name: &str) -> Option<MetricId> {
+        position(self.metrics(), |m| m.name == name).map(MetricId::from_index)
+    }
+
+    /// All parameters, indexed by [`ParameterId::index`].
+    pub fn parameters(&self) -> &[Parameter] {
+        &self.model().parameters
+    }
+
+    /// One parameter.
+    pub fn parameter(&self, id: ParameterId) -> &Parameter {
+        &self.model().parameters[id.index()]
+    }
+
+    /// The parameter with this name.
+    pub fn parameter_named(&self, name: &str) -> Option<ParameterId> {
+        position(self.parameters(), |p| p.name == name).map(ParameterId::from_index)
+    }
+
+    /// All role names, indexed by [`RoleId::index`].
+    pub fn roles(&self) -> &[String] {
+        &self.model().roles
+    }
+
+    /// One role's name.
+    pub fn role(&self, id: RoleId) -> &str {
+        &self.model().roles[id.index()]
+    }
+
+    /// The role with this name.
+    pub fn role_named(&self, name: &str) -> Option<RoleId> {
+        position(self.roles(), |r| r == name).map(RoleId::from_index)
+    }
+}
+
+fn position<T>(items: &[T], found: impl Fn(&T) -> bool) -> Option<usize> {
+    items.iter().position(found)
+}
+
+fn fingerprint(model: &Model) -> Fingerprint {
+    use sha2::{Digest, Sha256};
+    // serde_json writes struct fields in declaration order and our maps are BTreeMaps, so the
+    // bytes depend on the content only.
+    let bytes = serde_json::to_vec(model).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    let mut short = [0u8; 16];
+    short.copy_from_slice(&digest[..16]);
+    Fingerprint(short)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn playbook_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Playbook>();
+        let playbook =
+            Playbook::from_yaml_str(include_str!("../playbooks/negative-comment-storm.yaml"))
+                .unwrap();
+        let copy = playbook.clone();
+        assert!(Arc::ptr_eq(&playbook.compiled, &copy.compiled));
+    }
+}

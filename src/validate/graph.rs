@@ -1,0 +1,340 @@
+//! Checks on the shape of the state graph: reachability, ways out, dead transitions and loops
+//! that time cannot break.
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Dfs, EdgeFiltered, EdgeRef, Reversed, Walker};
+
+use super::Checker;
+use crate::condition::{Bool, CompareOp, Number};
+use crate::diagnostic::Code;
+use crate::load::format::PlaybookDoc;
+use crate::playbook::{Model, Transition};
+
+pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model) {
+    let mut graph: DiGraph<(), (usize, bool)> = DiGraph::with_capacity(model.states.len(), 0);
+    let nodes: Vec<NodeIndex> = model.states.iter().map(|_| graph.add_node(())).collect();
+    for (from, state) in model.states.iter().enumerate() {
+        for (index, transition) in state.transitions.iter().enumerate() {
+            let instant = is_instant(transition);
+            graph.add_edge(
+                nodes[from],
+                nodes[transition.target.index()],
+                (index, instant),
+            );
+        }
+    }
+    let state_at = |i: usize| doc.states.0[i].0.at;
+    let state_name = |i: usize| &model.states[i].name;
+
+    let reachable: Vec<bool> = {
+        let mut seen = vec![false; model.states.len()];
+        for node in Dfs::new(&graph, nodes[model.initial.index()]).iter(&graph) {
+            seen[node.index()] = true;
+        }
+        seen
+    };
+    for (i, seen) in reachable.iter().enumerate() {
+        if !seen {
+            checker.warn(
+                Code::UnreachableState,
+                state_at(i),
+                format!("states.{}", state_name(i)),
+                format!(
+                    "state `{}` cannot be reached from the initial state `{}`",
+                    state_name(i),
+                    state_name(model.initial.index())
+                ),
+            );
+        }
+    }
+
+    let finals: Vec<usize> = (0..model.states.len())
+        .filter(|i| model.states[*i].is_final)
+        .collect();
+    if finals.is_empty() {
+        checker.warn(
+            Code::NoPathToFinal,
+            doc.initial.at,
+            "states",
+            "no state is `final: true`, so runs never end: add a closing state",
+        );
+    } else {
+        let mut leads_to_final = vec![false; model.states.len()];
+        let reversed = Reversed(&graph);
+        for start in &finals {
+            for node in Dfs::new(reversed, nodes[*start]).iter(reversed) {
+                leads_to_final[node.index()] = true;
+            }
+        }
+        for i in 0..model.states.len() {
+            if reachable[i] && !leads_to_final[i] {
+                checker.warn(
+                    Code::NoPathToFinal,
+                    state_at(i),
+                    format!("states.{}", state_name(i)),
+                    format!(
+                        "no path leads from `{}` to a final state: a run here never ends",
+                        state_name(i)
+                    ),
+                );
+            }
+        }
+    }
+
+    for (i, state) in model.states.iter().enumerate() {
+        for (later, transition) in state.transitions.iter().enumerate() {
+            let Some(earlier) = (0..later).find(|e| shadows(&state.transitions[*e], transition))
+            else {
+                continue;
+            };
+            let on = &doc.states.0[i].1.on;
+            checker.warn(
+                Code::ShadowedTransition,
+                on[later].at,
+                format!("states.{}.on[{later}]", state.name),
+                format!(
+                    "this transition never fires: the earlier transition to `{}` (line {}) always fires first",
+                    state_name(state.transitions[earlier].target.index()),
+                    on[earlier].at.line
+                ),
+            );
+        }
+    }
+
+    instant_cycles(checker, doc, model, &graph);
+}
+
+/// A transition that can fire the moment its state is entered.
+fn is_instant(transition: &Transition) -> bool {
+    transition.hold.is_none() && transition.after.is_none()
+}
+
+/// Whether `earlier` fires whenever `later` could, so `later` never gets its turn.
+fn shadows(earlier: &Transition, later: &Transition) -> bool {
+    let after = |t: &Transition| t.after.unwrap_or_default();
+    let hold = |t: &Transition| t.hold.unwrap_or_default();
+    let unconditional = earlier
+        .condition
+        .as_ref()
+        .is_none_or(|c| c.is_always_true());
+    if unconditional && earlier.hold.is_none() {
+        return after(earlier) <= after(later);
+    }
+    match (&earlier.condition, &later.condition) {
+        (Some(a), Some(b)) => {
+            a.root() == b.root() && hold(earlier) <= hold(later) && after(earlier) <= after(later)
+        }
+        _ => false,
+    }
+}
+
+/// Cycles of instant transitions could bounce between states forever at one instant. A cycle
+/// is harmless when one of its guards needs an event seen since entering its state (entering
+/// resets that), or when two of its guards contradict each other for every parameter value.
+fn instant_cycles(
+    checker: &mut Checker<'_>,
+    doc: &PlaybookDoc,
+    model: &Model,
+    graph: &DiGraph<(), (usize, bool)>,
+) {
+    let condition_of = |from: usize, index: usize| -> Option<&Bool> {
+        model.states[from].transitions[index]
+            .condition
+            .as_ref()
+            .map(|c| c.root())
+    };
+    let live = EdgeFiltered::from_fn(graph, |edge| {
+        let (index, instant) = *edge.weight();
+        instant && !condition_of(edge.source().index(), index).is_some_and(needs_fresh_event)
+    });
+    for component in petgraph::algo::tarjan_scc(&live) {
+        let members: Vec<usize> = component.iter().map(|n| n.index()).collect();
+        let edges: Vec<(usize, usize)> = graph
+            .edge_references()
+            .filter(|e| {
+                let (index, instant) = *e.weight();
+                instant
+                    && members.contains(&e.source().index())
+                    && members.contains(&e.target().index())
+                    && !condition_of(e.source().index(), index).is_some_and(needs_fresh_event)
+            })
+            .map(|e| (e.source().index(), e.weight().0))
+            .collect();
+        if edges.is_empty() {
+            continue;
+        }
+        let constraints: Vec<_> = edges
+            .iter()
+            .map(|(from, index)| {
+                condition_of(*from, *index)
+                    .map(|c| requirements(c, model))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let broken = (0..constraints.len()).any(|a| {
+            (a + 1..constraints.len()).any(|b| contradict(&constraints[a], &constraints[b]))
+        });
+        if broken {
+            continue;
+        }
+        let (from, index) = edges[0];
+        let names: Vec<&str> = members
+            .iter()
+            .rev()
+            .map(|m| model.states[*m].name.as_str())
+            .collect();
+        let mut cycle = names.join(" -> ");
+        cycle.push_str(" -> ");
+        cycle.push_str(names[0]);
+        checker.error(
+            Code::InstantCycle,
+            doc.states.0[from].1.on[index].at,
+            format!("states.{}.on[{index}]", model.states[from].name),
+            format!(
+                "{cycle} can loop forever with no time passing: add `for` to one transition, or make the conditions exclusive (hysteresis)"
+            ),
+        );
+    }
+}
+
+/// True when every way of satisfying the condition needs an event or manual input observed
+/// since entering the state.
+fn needs_fresh_event(condition: &Bool) -> bool {
+    match condition {
+        Bool::Occurred { within: None, .. } | Bool::Matched { within: None, .. } => true,
+        Bool::All(parts) => parts.iter().any(needs_fresh_event),
+        Bool::Any(parts) => parts.iter().all(needs_fresh_event),
+        _ => false,
+    }
+}
+
+/// A quantity a condition constrains, and the loosest interval it must lie in.
+type Requirements = BTreeMap<String, Interval>;
+
+#[derive(Clone, Copy, Debug)]
+struct Interval {
+    low: f64,
+    low_open: bool,
+    high: f64,
+    high_open: bool,
+}
+
+impl Interval {
+    const ANY: Interval = Interval {
+        low: f64::NEG_INFINITY,
+        low_open: false,
+        high: f64::INFINITY,
+        high_open: false,
+    };
+
+    fn intersect(self, other: Interval) -> Interval {
+        let (low, low_open) = if other.low > self.low || (other.low == self.low && other.low_open) {
+            (other.low, other.low_open)
+        } else {
+            (self.low, self.low_open)
+        };
+        let (high, high_open) =
+            if other.high < self.high || (other.high == self.high && other.high_open) {
+                (other.high, other.high_open)
+            } else {
+                (self.high, self.high_open)
+            };
+        Interval {
+            low,
+            low_open,
+            high,
+            high_open,
+        }
+    }
+
+    fn is_empty(self) -> bool {
+        self.low > self.high || (self.low == self.high && (self.low_open || self.high_open))
+    }
+}
+
+/// What a condition requires of single quantities: from its top-level `and`ed comparisons of
+/// a metric or signal with a constant or a parameter (taken at its loosest bound).
+fn requirements(condition: &Bool, model: &Model) -> Requirements {
+    let mut found = Requirements::new();
+    let mut add = |key: String, interval: Interval| {
+        let entry = found.entry(key).or_insert(Interval::ANY);
+        *entry = entry.intersect(interval);
+    };
+    let parts: Vec<&Bool> = match condition {
+        Bool::All(parts) => parts.iter().collect(),
+        other => vec![other],
+    };
+    for part in parts {
+        let (op, left, right, negated) = match part {
+            Bool::Compare { op, left, right } => (*op, left, right, false),
+            Bool::Not(inner) => match inner.as_ref() {
+                Bool::Compare { op, left, right } => (*op, left, right, true),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let key = match left {
+            Number::Metric(id) => format!("metric {}", id.index()),
+            Number::Latest(id) => format!("signal {}", id.index()),
+            _ => continue,
+        };
+        let op = if negated { negate(op) } else { op };
+        let bounds = match right {
+            Number::Const(value) => (*value, *value),
+            Number::Parameter(id) => {
+                let p = &model.parameters[id.index()];
+                (
+                    p.min.unwrap_or(f64::NEG_INFINITY),
+                    p.max.unwrap_or(f64::INFINITY),
+                )
+            }
+            _ => continue,
+        };
+        let interval = match op {
+            CompareOp::Greater => Interval {
+                low: bounds.0,
+                low_open: true,
+                ..Interval::ANY
+            },
+            CompareOp::GreaterEqual => Interval {
+                low: bounds.0,
+                ..Interval::ANY
+            },
+            CompareOp::Less => Interval {
+                high: bounds.1,
+                high_open: true,
+                ..Interval::ANY
+            },
+            CompareOp::LessEqual => Interval {
+                high: bounds.1,
+                ..Interval::ANY
+            },
+            CompareOp::Equal => Interval {
+                low: bounds.0,
+                high: bounds.1,
+                ..Interval::ANY
+            },
+            CompareOp::NotEqual => continue,
+        };
+        add(key, interval);
+    }
+    found
+}
+
+fn negate(op: CompareOp) -> CompareOp {
+    match op {
+        CompareOp::Less => CompareOp::GreaterEqual,
+        CompareOp::LessEqual => CompareOp::Greater,
+        CompareOp::Greater => CompareOp::LessEqual,
+        CompareOp::GreaterEqual => CompareOp::Less,
+        CompareOp::Equal => CompareOp::NotEqual,
+        CompareOp::NotEqual => CompareOp::Equal,
+    }
+}
+
+fn contradict(a: &Requirements, b: &Requirements) -> bool {
+    a.iter()
+        .any(|(key, x)| b.get(key).is_some_and(|y| x.intersect(*y).is_empty()))
+}

@@ -1,0 +1,1445 @@
+//! Validation: resolves every name of a parsed document, checks it, and builds the compiled
+//! model. Every problem is collected, each with its file, YAML path and line:column.
+
+mod graph;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::condition::{self, Scope, Symbol};
+use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, did_you_mean};
+use crate::load::Limits;
+use crate::load::format::{
+    ActionDoc, AttributeTypeDoc, LadderDoc, MetricDoc, ParameterDoc, PlaybookDoc, QuantityDoc,
+    SignalDoc, SignalKindDoc, StateDoc, TextDoc, TransitionDoc,
+};
+use crate::load::yaml::{Located, Position};
+use crate::playbook::{
+    Action, Attribute, AttributeKind, EscalationTarget, Ladder, Metric, MetricId, MetricKind,
+    Model, Parameter, ParameterId, Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId,
+    SignalKind, State, StateId, Step, Transition,
+};
+use crate::{Duration, LocalizedText};
+
+/// The longest window or baseline a metric may have: a bound on per-run memory.
+const MAX_WINDOW: Duration = Duration::from_secs(400 * 86_400);
+/// Most repeats of an escalation ladder.
+const MAX_REPEATS: u32 = 100;
+
+pub(crate) fn compile(
+    doc: PlaybookDoc,
+    text: &str,
+    file: &str,
+    limits: &Limits,
+) -> Result<Playbook, LoadError> {
+    let mut checker = Checker {
+        text,
+        file,
+        limits,
+        diagnostics: Vec::new(),
+        texts: Vec::new(),
+    };
+    let model = checker.model(&doc);
+    let has_errors = checker
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    match model {
+        Some(model) if !has_errors => {
+            let mut warnings = checker.diagnostics;
+            crate::diagnostic::sort(&mut warnings);
+            Ok(Playbook::new(model, warnings))
+        }
+        _ => Err(LoadError::new(checker.diagnostics)),
+    }
+}
+
+pub(crate) struct Checker<'a> {
+    text: &'a str,
+    file: &'a str,
+    limits: &'a Limits,
+    diagnostics: Vec<Diagnostic>,
+    /// Every text read, with its place, for the translation checks at the end.
+    texts: Vec<(BTreeSet<String>, Position, String)>,
+}
+
+/// The names conditions can use: parameters, signals and metrics share one namespace.
+struct Names<'m> {
+    symbols: BTreeMap<&'m str, Symbol<'m>>,
+}
+
+impl Scope for Names<'_> {
+    fn lookup(&self, name: &str) -> Option<Symbol<'_>> {
+        self.symbols.get(name).cloned()
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.symbols.keys().copied().collect()
+    }
+}
+
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_locale(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let language = parts.next().unwrap_or("");
+    (2..=3).contains(&language.len())
+        && language.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn report(
+        &mut self,
+        severity: Severity,
+        code: Code,
+        at: Position,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.diagnostics.push(Diagnostic {
+            severity,
+            code,
+            file: self.file.to_string(),
+            line: at.is_known().then_some(at.line),
+            column: at.is_known().then_some(at.column),
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        code: Code,
+        at: Position,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.report(Severity::Error, code, at, path, message);
+    }
+
+    pub(crate) fn warn(
+        &mut self,
+        code: Code,
+        at: Position,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.report(Severity::Warning, code, at, path, message);
+    }
+
+    /// The position of byte `offset` inside the scalar `value` that starts at `at`, stepping
+    /// over an opening quote when the scalar was quoted.
+    fn inside(&self, at: Position, value: &str, offset: usize) -> Position {
+        let opening = self
+            .text
+            .lines()
+            .nth((at.line as usize).saturating_sub(1))
+            .and_then(|line| line.chars().nth((at.column as usize).saturating_sub(1)));
+        let quote = usize::from(matches!(opening, Some('"' | '\'')));
+        let chars = value
+            .get(..offset)
+            .map_or(offset, |prefix| prefix.chars().count());
+        at.shifted(chars + quote)
+    }
+
+    fn name(&mut self, name: &Located<String>, path: &str, what: &str) -> bool {
+        if name.value.len() > self.limits.max_name_bytes {
+            self.error(
+                Code::Limit,
+                name.at,
+                path,
+                format!(
+                    "{what} name is {} bytes long, over the limit of {} (Limits::max_name_bytes)",
+                    name.value.len(),
+                    self.limits.max_name_bytes
+                ),
+            );
+            return false;
+        }
+        if !is_name(&name.value) {
+            self.error(
+                Code::InvalidName,
+                name.at,
+                path,
+                format!(
+                    "{what} name `{}` must start with a lowercase letter and use only lowercase letters, digits and `_`",
+                    name.value
+                ),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn duration(
+        &mut self,
+        value: &Located<String>,
+        path: &str,
+        allow_zero: bool,
+    ) -> Option<Duration> {
+        match value.value.trim().parse::<Duration>() {
+            Ok(duration) if duration.is_zero() && !allow_zero => {
+                self.error(
+                    Code::InvalidDuration,
+                    value.at,
+                    path,
+                    "duration must be above zero",
+                );
+                None
+            }
+            Ok(duration) => Some(duration),
+            Err(e) => {
+                let at = self.inside(value.at, &value.value, e.offset());
+                self.error(
+                    Code::InvalidDuration,
+                    at,
+                    path,
+                    format!("bad duration `{}`: {e}", value.value),
+                );
+                None
+            }
+        }
+    }
+
+    fn optional_duration(
+        &mut self,
+        value: &Option<Located<String>>,
+        path: &str,
+        allow_zero: bool,
+    ) -> Option<Duration> {
+        value
+            .as_ref()
+            .and_then(|v| self.duration(v, path, allow_zero))
+    }
+
+    fn text(&mut self, doc: &Located<TextDoc>, path: &str, default_locale: &str) -> LocalizedText {
+        let texts = match &doc.value {
+            TextDoc::Plain(text) => BTreeMap::from([(default_locale.to_string(), text.clone())]),
+            TextDoc::PerLocale(texts) => texts.clone(),
+        };
+        for locale in texts.keys() {
+            if !is_locale(locale) {
+                self.error(
+                    Code::InvalidValue,
+                    doc.at,
+                    path,
+                    format!(
+                        "`{locale}` is not a locale code: use codes such as `en`, `fr` or `fr-CA`"
+                    ),
+                );
+            }
+        }
+        self.texts
+            .push((texts.keys().cloned().collect(), doc.at, path.to_string()));
+        LocalizedText::new(texts)
+    }
+
+    fn optional_text(
+        &mut self,
+        doc: &Option<Located<TextDoc>>,
+        path: &str,
+        locale: &str,
+    ) -> Option<LocalizedText> {
+        doc.as_ref().map(|d| self.text(d, path, locale))
+    }
+
+    fn model(&mut self, doc: &PlaybookDoc) -> Option<Model> {
+        let id = &doc.playbook;
+        let id_ok = id
+            .value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && id
+                .value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if !id_ok {
+            self.error(
+                Code::InvalidName,
+                id.at,
+                "playbook",
+                format!(
+                    "playbook id `{}` must use lowercase letters, digits, `-` and `_`",
+                    id.value
+                ),
+            );
+        }
+        if doc.version.value == 0 {
+            self.error(
+                Code::InvalidValue,
+                doc.version.at,
+                "version",
+                "version must be 1 or more",
+            );
+        }
+        let locale = match &doc.locale {
+            Some(locale) if !is_locale(&locale.value) => {
+                self.error(
+                    Code::InvalidValue,
+                    locale.at,
+                    "locale",
+                    format!(
+                        "`{}` is not a locale code: use codes such as `en`, `fr` or `fr-CA`",
+                        locale.value
+                    ),
+                );
+                locale.value.clone()
+            }
+            Some(locale) => locale.value.clone(),
+            None => "en".to_string(),
+        };
+        let title = self.text(&doc.title, "title", &locale);
+        let description = self.optional_text(&doc.description, "description", &locale);
+
+        let parameters = self.parameters(doc, &locale);
+        let signals = self.signals(doc, &locale);
+        let metrics = self.metrics(doc, &signals, &locale);
+        let names = self.names(doc, &parameters, &signals, &metrics);
+        let roles = self.roles(doc);
+
+        if doc.states.0.len() > self.limits.max_states {
+            self.error(
+                Code::Limit,
+                Position::default(),
+                "states",
+                format!(
+                    "{} states, over the limit of {} (Limits::max_states)",
+                    doc.states.0.len(),
+                    self.limits.max_states
+                ),
+            );
+            return None;
+        }
+        let state_ids: BTreeMap<&str, StateId> = doc
+            .states
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.value.as_str(), StateId::from_index(i)))
+            .collect();
+        for (name, _) in &doc.states.0 {
+            self.name(name, &format!("states.{}", name.value), "state");
+        }
+        if doc.states.0.is_empty() {
+            self.error(
+                Code::MissingKey,
+                doc.initial.at,
+                "states",
+                "the playbook has no states: add at least the initial state",
+            );
+        }
+        let initial = self.state_ref(&doc.initial, "initial", &state_ids);
+
+        let mut predicates = Vec::new();
+        let mut context = StateContext {
+            locale: &locale,
+            names: &names,
+            signals: &signals,
+            roles: &roles,
+            state_ids: &state_ids,
+            predicates: &mut predicates,
+        };
+        let mut states = Vec::new();
+        for (name, state) in &doc.states.0 {
+            states.push(self.state(name, state, &mut context));
+        }
+        self.translations(&locale);
+
+        let states: Option<Vec<State>> = states.into_iter().collect();
+        let (states, initial) = (states?, initial?);
+        let role_names = roles.keys().map(|r| r.to_string()).collect::<Vec<_>>();
+        let model = Model {
+            id: id.value.clone(),
+            version: doc.version.value,
+            locale,
+            title,
+            description,
+            parameters,
+            signals,
+            metrics,
+            roles: doc
+                .roles
+                .iter()
+                .map(|r| r.value.clone())
+                .filter(|r| role_names.contains(r))
+                .collect(),
+            initial,
+            states,
+            predicates,
+        };
+        graph::check(self, doc, &model);
+        Some(model)
+    }
+
+    fn quantity(
+        &mut self,
+        value: &Located<QuantityDoc>,
+        path: &str,
+    ) -> Option<(f64, QuantityKind)> {
+        match &value.value {
+            QuantityDoc::Number(n) if n.is_finite() => Some((*n, QuantityKind::Number)),
+            QuantityDoc::Number(_) => {
+                self.error(
+                    Code::InvalidValue,
+                    value.at,
+                    path,
+                    "value must be a finite number",
+                );
+                None
+            }
+            QuantityDoc::Text(text) => {
+                let text = text.trim();
+                if let Some(percent) = text.strip_suffix('%') {
+                    match percent.trim().parse::<f64>() {
+                        Ok(p) if p.is_finite() => return Some((p / 100.0, QuantityKind::Number)),
+                        _ => {
+                            self.error(
+                                Code::InvalidValue,
+                                value.at,
+                                path,
+                                format!("`{text}` is not a percentage: write it like `30%`"),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                match text.parse::<Duration>() {
+                    Ok(d) => Some((d.as_millis() as f64 / 1000.0, QuantityKind::Duration)),
+                    Err(e) => {
+                        let at = self.inside(value.at, text, e.offset());
+                        self.error(
+                            Code::InvalidValue,
+                            at,
+                            path,
+                            format!("`{text}` is not a number, a percentage or a duration: {e}"),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn parameters(&mut self, doc: &PlaybookDoc, locale: &str) -> Vec<Parameter> {
+        let mut parameters = Vec::new();
+        for (name, parameter) in &doc.parameters.0 {
+            let path = format!("parameters.{}", name.value);
+            self.name(name, &path, "parameter");
+            if let Some(compiled) = self.parameter(name, parameter, &path, locale) {
+                parameters.push(compiled);
+            }
+        }
+        parameters
+    }
+
+    fn parameter(
+        &mut self,
+        name: &Located<String>,
+        doc: &ParameterDoc,
+        path: &str,
+        locale: &str,
+    ) -> Option<Parameter> {
+        let default = self.quantity(&doc.default, &format!("{path}.default"));
+        let bound = |checker: &mut Self, key: &str, value: &Option<Located<QuantityDoc>>| {
+            let value = value.as_ref()?;
+            let (number, kind) = checker.quantity(value, &format!("{path}.{key}"))?;
+            Some((number, kind, value.at))
+        };
+        let min = bound(self, "min", &doc.min);
+        let max = bound(self, "max", &doc.max);
+        let description =
+            self.optional_text(&doc.description, &format!("{path}.description"), locale);
+        let (default, kind) = default?;
+        for (key, bound) in [("min", min), ("max", max)] {
+            if let Some((_, bound_kind, at)) = bound
+                && bound_kind != kind
+            {
+                let describe = |k| match k {
+                    QuantityKind::Number => "a number",
+                    QuantityKind::Duration => "a duration",
+                };
+                self.error(
+                    Code::InvalidParameter,
+                    at,
+                    format!("{path}.{key}"),
+                    format!(
+                        "`{key}` is {} but `default` is {}: use the same kind",
+                        describe(bound_kind),
+                        describe(kind)
+                    ),
+                );
+                return None;
+            }
+        }
+        let (min, max) = (min.map(|b| b.0), max.map(|b| b.0));
+        if let (Some(low), Some(high)) = (min, max)
+            && low > high
+        {
+            self.error(
+                Code::InvalidParameter,
+                doc.default.at,
+                path,
+                "`min` is above `max`",
+            );
+            return None;
+        }
+        if min.is_some_and(|low| default < low) || max.is_some_and(|high| default > high) {
+            self.error(
+                Code::InvalidParameter,
+                doc.default.at,
+                format!("{path}.default"),
+                format!(
+                    "default of `{}` lies outside its bounds [{}, {}]",
+                    name.value,
+                    min.map_or("-inf".to_string(), |v| v.to_string()),
+                    max.map_or("inf".to_string(), |v| v.to_string())
+                ),
+            );
+            return None;
+        }
+        Some(Parameter {
+            name: name.value.clone(),
+            kind,
+            default,
+            min,
+            max,
+            description,
+        })
+    }
+
+    fn signals(&mut self, doc: &PlaybookDoc, locale: &str) -> Vec<Signal> {
+        let mut signals = Vec::new();
+        for (name, signal) in &doc.signals.0 {
+            let path = format!("signals.{}", name.value);
+            self.name(name, &path, "signal");
+            signals.push(self.signal(name, signal, &path, locale));
+        }
+        if doc.signals.0.is_empty() {
+            self.error(
+                Code::MissingKey,
+                Position::default(),
+                "signals",
+                "the playbook declares no signals: add at least one",
+            );
+        }
+        signals
+    }
+
+    fn signal(
+        &mut self,
+        name: &Located<String>,
+        doc: &SignalDoc,
+        path: &str,
+        locale: &str,
+    ) -> Signal {
+        let kind = match doc.kind.value {
+            SignalKindDoc::Count => SignalKind::Count,
+            SignalKindDoc::Gauge => SignalKind::Gauge,
+            SignalKindDoc::Event => SignalKind::Event,
+            SignalKindDoc::Manual => SignalKind::Manual,
+        };
+        let range = match (&doc.range, kind) {
+            (None, _) => None,
+            (Some(range), SignalKind::Gauge) => match range.value[..] {
+                [low, high] if low.is_finite() && high.is_finite() && low < high => {
+                    Some((low, high))
+                }
+                _ => {
+                    self.error(
+                        Code::InvalidValue,
+                        range.at,
+                        format!("{path}.range"),
+                        "range must be two finite numbers, lowest first, such as `[-1, 1]`",
+                    );
+                    None
+                }
+            },
+            (Some(range), _) => {
+                self.error(
+                    Code::InvalidValue,
+                    range.at,
+                    format!("{path}.range"),
+                    format!(
+                        "only gauges have a range; `{}` is a {} signal",
+                        name.value,
+                        kind.name()
+                    ),
+                );
+                None
+            }
+        };
+        let mut attributes = Vec::new();
+        if kind != SignalKind::Event && !doc.attributes.0.is_empty() {
+            self.error(
+                Code::InvalidValue,
+                doc.attributes.0[0].0.at,
+                format!("{path}.attributes"),
+                format!(
+                    "only events have attributes; `{}` is a {} signal",
+                    name.value,
+                    kind.name()
+                ),
+            );
+        }
+        for (attribute, ty) in &doc.attributes.0 {
+            let attribute_path = format!("{path}.attributes.{}", attribute.value);
+            self.name(attribute, &attribute_path, "attribute");
+            let kind = match &ty.value {
+                AttributeTypeDoc::Named(n) if n == "number" => AttributeKind::Number,
+                AttributeTypeDoc::Named(n) if n == "string" => AttributeKind::String,
+                AttributeTypeDoc::Named(n) if n == "bool" => AttributeKind::Bool,
+                AttributeTypeDoc::Named(n) => {
+                    let types = ["number", "string", "bool"];
+                    let hint = match did_you_mean(n, types) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => {
+                            "use `number`, `string`, `bool`, or a list of allowed strings".into()
+                        }
+                    };
+                    self.error(
+                        Code::InvalidValue,
+                        ty.at,
+                        &attribute_path,
+                        format!("unknown attribute type `{n}`: {hint}"),
+                    );
+                    continue;
+                }
+                AttributeTypeDoc::OneOf(values) if values.is_empty() => {
+                    self.error(
+                        Code::InvalidValue,
+                        ty.at,
+                        &attribute_path,
+                        "the list of allowed values is empty",
+                    );
+                    continue;
+                }
+                AttributeTypeDoc::OneOf(values) => AttributeKind::OneOf(values.clone()),
+            };
+            attributes.push(Attribute {
+                name: attribute.value.clone(),
+                kind,
+            });
+        }
+        Signal {
+            name: name.value.clone(),
+            kind,
+            range,
+            attributes,
+            description: self.optional_text(
+                &doc.description,
+                &format!("{path}.description"),
+                locale,
+            ),
+        }
+    }
+
+    fn metrics(&mut self, doc: &PlaybookDoc, signals: &[Signal], locale: &str) -> Vec<Metric> {
+        let mut metrics = Vec::new();
+        for (name, metric) in &doc.metrics.0 {
+            let path = format!("metrics.{}", name.value);
+            self.name(name, &path, "metric");
+            if let Some(compiled) = self.metric(name, metric, signals, &path, locale) {
+                metrics.push(compiled);
+            }
+        }
+        metrics
+    }
+
+    fn signal_ref(
+        &mut self,
+        name: &Located<String>,
+        path: &str,
+        signals: &[Signal],
+        allowed: &[SignalKind],
+        purpose: &str,
+    ) -> Option<SignalId> {
+        let Some(index) = signals.iter().position(|s| s.name == name.value) else {
+            let hint = match did_you_mean(&name.value, signals.iter().map(|s| s.name.as_str())) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "declare it under `signals`".to_string(),
+            };
+            self.error(
+                Code::UnknownReference,
+                name.at,
+                path,
+                format!("unknown signal `{}`: {hint}", name.value),
+            );
+            return None;
+        };
+        let kind = signals[index].kind;
+        if !allowed.contains(&kind) {
+            let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
+            self.error(
+                Code::InvalidMetric,
+                name.at,
+                path,
+                format!(
+                    "{purpose} needs a {} signal, but `{}` is a {}",
+                    names.join(" or "),
+                    name.value,
+                    kind.name()
+                ),
+            );
+            return None;
+        }
+        Some(SignalId::from_index(index))
+    }
+
+    fn metric(
+        &mut self,
+        name: &Located<String>,
+        doc: &MetricDoc,
+        signals: &[Signal],
+        path: &str,
+        locale: &str,
+    ) -> Option<Metric> {
+        use SignalKind::{Count, Event, Gauge, Manual};
+        let single = [
+            ("count", &doc.count, &[Count, Event, Manual][..]),
+            ("rate", &doc.rate, &[Count, Event, Manual][..]),
+            ("sum", &doc.sum, &[Count, Gauge][..]),
+            ("mean", &doc.mean, &[Count, Gauge][..]),
+            ("min", &doc.min, &[Count, Gauge][..]),
+            ("max", &doc.max, &[Count, Gauge][..]),
+            ("spike", &doc.spike, &[Count, Event][..]),
+            ("drop", &doc.drop, &[Gauge, Count][..]),
+            ("zscore", &doc.zscore, &[Count, Gauge][..]),
+            ("since", &doc.since, &[Count, Gauge, Event, Manual][..]),
+        ];
+        let mut given: Vec<&str> = single
+            .iter()
+            .filter(|(_, value, _)| value.is_some())
+            .map(|(key, _, _)| *key)
+            .collect();
+        if doc.share.is_some() {
+            given.push("share");
+        }
+        let keys = [
+            "count", "rate", "sum", "mean", "min", "max", "share", "spike", "drop", "zscore",
+            "since",
+        ];
+        let keyword = match given[..] {
+            [one] => one,
+            [] => {
+                self.error(
+                    Code::InvalidMetric,
+                    name.at,
+                    path,
+                    format!("metric `{}` needs one of {}", name.value, list(&keys)),
+                );
+                return None;
+            }
+            _ => {
+                self.error(
+                    Code::InvalidMetric,
+                    name.at,
+                    path,
+                    format!(
+                        "metric `{}` gives {}: give exactly one aggregate",
+                        name.value,
+                        list(&given)
+                    ),
+                );
+                return None;
+            }
+        };
+        let wants_window = keyword != "since";
+        let wants_baseline = matches!(keyword, "spike" | "drop" | "zscore");
+        let mut ok = true;
+        let mut forbid = |checker: &mut Self, key: &str, at: Option<Position>| {
+            if let Some(at) = at {
+                checker.error(
+                    Code::InvalidMetric,
+                    at,
+                    format!("{path}.{key}"),
+                    format!("`{key}` does not apply to a `{keyword}` metric"),
+                );
+                ok = false;
+            }
+        };
+        if !wants_window {
+            forbid(self, "window", doc.window.as_ref().map(|w| w.at));
+        }
+        if !wants_baseline {
+            forbid(self, "baseline", doc.baseline.as_ref().map(|w| w.at));
+        }
+        if keyword != "spike" {
+            forbid(self, "min_count", doc.min_count.as_ref().map(|w| w.at));
+        }
+        if keyword != "rate" {
+            forbid(self, "per", doc.per.as_ref().map(|w| w.at));
+        }
+        let length = |checker: &mut Self, key: &str, value: &Option<Located<String>>| {
+            let Some(value) = value else {
+                checker.error(
+                    Code::InvalidMetric,
+                    name.at,
+                    path,
+                    format!("a `{keyword}` metric needs `{key}`, such as `{key}: 1h`"),
+                );
+                return None;
+            };
+            let duration = checker.duration(value, &format!("{path}.{key}"), false)?;
+            if duration > MAX_WINDOW {
+                checker.error(
+                    Code::InvalidDuration,
+                    value.at,
+                    format!("{path}.{key}"),
+                    format!("`{key}` is longer than the limit of {MAX_WINDOW}"),
+                );
+                return None;
+            }
+            Some(duration)
+        };
+        let window = if wants_window {
+            length(self, "window", &doc.window)
+        } else {
+            None
+        };
+        let baseline = if wants_baseline {
+            length(self, "baseline", &doc.baseline)
+        } else {
+            None
+        };
+        let what = format!("a `{keyword}` metric");
+        let kind = if keyword == "share" {
+            let share = doc.share.as_ref()?;
+            let [part, whole] = &share.value[..] else {
+                self.error(
+                    Code::InvalidMetric,
+                    share.at,
+                    format!("{path}.share"),
+                    "share takes two count signals, `[part, whole]`",
+                );
+                return None;
+            };
+            let part = self.signal_ref(part, &format!("{path}.share[0]"), signals, &[Count], &what);
+            let whole =
+                self.signal_ref(whole, &format!("{path}.share[1]"), signals, &[Count], &what);
+            MetricKind::Share {
+                part: part?,
+                whole: whole?,
+            }
+        } else {
+            let (_, value, allowed) = single.iter().find(|(key, _, _)| *key == keyword)?;
+            let signal_name = value.as_ref()?;
+            let signal = self.signal_ref(
+                signal_name,
+                &format!("{path}.{keyword}"),
+                signals,
+                allowed,
+                &what,
+            )?;
+            match keyword {
+                "count" => MetricKind::Count(signal),
+                "rate" => MetricKind::Rate {
+                    signal,
+                    per: match &doc.per {
+                        Some(per) => self.duration(per, &format!("{path}.per"), false)?,
+                        None => Duration::from_secs(3_600),
+                    },
+                },
+                "sum" => MetricKind::Sum(signal),
+                "mean" => MetricKind::Mean(signal),
+                "min" => MetricKind::Min(signal),
+                "max" => MetricKind::Max(signal),
+                "spike" => MetricKind::Spike {
+                    signal,
+                    baseline: baseline?,
+                    min_count: match &doc.min_count {
+                        Some(gate) if !(gate.value.is_finite() && gate.value >= 0.0) => {
+                            self.error(
+                                Code::InvalidMetric,
+                                gate.at,
+                                format!("{path}.min_count"),
+                                "min_count must be a number of 0 or more",
+                            );
+                            return None;
+                        }
+                        Some(gate) => gate.value,
+                        None => 0.0,
+                    },
+                },
+                "drop" => MetricKind::Drop {
+                    signal,
+                    baseline: baseline?,
+                },
+                "zscore" => MetricKind::ZScore {
+                    signal,
+                    baseline: baseline?,
+                },
+                _ => MetricKind::Since(signal),
+            }
+        };
+        if !ok || (wants_window && window.is_none()) {
+            return None;
+        }
+        Some(Metric {
+            name: name.value.clone(),
+            kind,
+            window,
+            description: self.optional_text(
+                &doc.description,
+                &format!("{path}.description"),
+                locale,
+            ),
+        })
+    }
+
+    fn names<'m>(
+        &mut self,
+        doc: &PlaybookDoc,
+        parameters: &'m [Parameter],
+        signals: &'m [Signal],
+        metrics: &'m [Metric],
+    ) -> Names<'m> {
+        let mut symbols = BTreeMap::new();
+        let mut first_use: BTreeMap<&str, (&str, Position)> = BTreeMap::new();
+        let sections = [
+            (
+                "parameter",
+                &doc.parameters.0.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            ),
+            (
+                "signal",
+                &doc.signals.0.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            ),
+            (
+                "metric",
+                &doc.metrics.0.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            ),
+        ];
+        for (what, names) in sections {
+            for name in names.iter() {
+                match first_use.get(name.value.as_str()) {
+                    Some((other, at)) => {
+                        let (other, line) = (*other, at.line);
+                        self.error(
+                            Code::DuplicateName,
+                            name.at,
+                            format!("{what}s.{}", name.value),
+                            format!(
+                                "`{}` is already the name of a {other} (line {line}): conditions could not tell them apart",
+                                name.value
+                            ),
+                        );
+                    }
+                    None => {
+                        first_use.insert(name.value.as_str(), (what, name.at));
+                    }
+                }
+            }
+        }
+        for (i, p) in parameters.iter().enumerate() {
+            symbols.insert(
+                p.name.as_str(),
+                Symbol::Parameter(ParameterId::from_index(i), p.kind),
+            );
+        }
+        for (i, s) in signals.iter().enumerate() {
+            symbols.entry(s.name.as_str()).or_insert(Symbol::Signal(
+                SignalId::from_index(i),
+                s.kind,
+                &s.attributes,
+            ));
+        }
+        for (i, m) in metrics.iter().enumerate() {
+            let kind = match m.kind {
+                MetricKind::Since(_) => QuantityKind::Duration,
+                _ => QuantityKind::Number,
+            };
+            symbols
+                .entry(m.name.as_str())
+                .or_insert(Symbol::Metric(MetricId::from_index(i), kind));
+        }
+        Names { symbols }
+    }
+
+    fn roles<'d>(&mut self, doc: &'d PlaybookDoc) -> BTreeMap<&'d str, RoleId> {
+        let mut roles = BTreeMap::new();
+        for (index, role) in doc.roles.iter().enumerate() {
+            let path = format!("roles[{index}]");
+            if !self.name(role, &path, "role") {
+                continue;
+            }
+            if roles.contains_key(role.value.as_str()) {
+                self.error(
+                    Code::DuplicateName,
+                    role.at,
+                    path,
+                    format!("role `{}` is listed twice", role.value),
+                );
+                continue;
+            }
+            roles.insert(role.value.as_str(), RoleId::from_index(roles.len()));
+        }
+        if doc.roles.is_empty() {
+            self.error(
+                Code::MissingKey,
+                Position::default(),
+                "roles",
+                "the playbook declares no roles: list who owns actions, such as `[community_manager]`",
+            );
+        }
+        roles
+    }
+
+    fn state_ref(
+        &mut self,
+        name: &Located<String>,
+        path: &str,
+        state_ids: &BTreeMap<&str, StateId>,
+    ) -> Option<StateId> {
+        if let Some(id) = state_ids.get(name.value.as_str()) {
+            return Some(*id);
+        }
+        let hint = match did_you_mean(&name.value, state_ids.keys().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "declare it under `states`".to_string(),
+        };
+        self.error(
+            Code::UnknownReference,
+            name.at,
+            path,
+            format!("unknown state `{}`: {hint}", name.value),
+        );
+        None
+    }
+
+    fn role_ref(
+        &mut self,
+        name: &Located<String>,
+        path: &str,
+        roles: &BTreeMap<&str, RoleId>,
+    ) -> Option<RoleId> {
+        if let Some(id) = roles.get(name.value.as_str()) {
+            return Some(*id);
+        }
+        let hint = match did_you_mean(&name.value, roles.keys().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "add it under `roles`".to_string(),
+        };
+        self.error(
+            Code::UnknownReference,
+            name.at,
+            path,
+            format!("unknown role `{}`: {hint}", name.value),
+        );
+        None
+    }
+
+    fn state(
+        &mut self,
+        name: &Located<String>,
+        doc: &StateDoc,
+        context: &mut StateContext<'_, '_>,
+    ) -> Option<State> {
+        let path = format!("states.{}", name.value);
+        let severity = match &doc.severity {
+            Some(severity) if severity.value < 0 => {
+                self.error(
+                    Code::InvalidValue,
+                    severity.at,
+                    format!("{path}.severity"),
+                    "severity must be 0 (normal) or more",
+                );
+                0
+            }
+            Some(severity) => severity.value,
+            None => 0,
+        };
+        let is_final = doc.is_final.as_ref().is_some_and(|f| f.value);
+        let mut actions = Vec::new();
+        let mut action_ids: BTreeMap<&str, Position> = BTreeMap::new();
+        for (index, action) in doc.enter.iter().enumerate() {
+            let action_path = format!("{path}.enter[{index}]");
+            if let Some(line) = action_ids
+                .get(action.value.id.value.as_str())
+                .map(|at| at.line)
+            {
+                self.error(
+                    Code::DuplicateName,
+                    action.value.id.at,
+                    format!("{action_path}.do"),
+                    format!(
+                        "action `{}` is already defined in this state (line {line})",
+                        action.value.id.value
+                    ),
+                );
+            }
+            action_ids.insert(action.value.id.value.as_str(), action.value.id.at);
+            actions.push(self.action(&action.value, &action_path, context));
+        }
+        let escalation = match &doc.escalate {
+            Some(ladder) if is_final => {
+                self.error(
+                    Code::InvalidEscalation,
+                    ladder.at,
+                    format!("{path}.escalate"),
+                    "a final state ends the run, so its ladder would never run: remove `escalate`",
+                );
+                None
+            }
+            Some(ladder) => self.ladder(
+                &ladder.value,
+                ladder.at,
+                &format!("{path}.escalate"),
+                context,
+            ),
+            None => None,
+        };
+        if is_final && let Some(first) = doc.on.first() {
+            self.error(
+                Code::InvalidTransition,
+                first.at,
+                format!("{path}.on"),
+                format!(
+                    "`{}` is final, so it cannot have transitions: remove `on` or `final: true`",
+                    name.value
+                ),
+            );
+        }
+        let mut transitions = Vec::new();
+        for (index, transition) in doc.on.iter().enumerate() {
+            transitions.push(self.transition(transition, &format!("{path}.on[{index}]"), context));
+        }
+        Some(State {
+            name: name.value.clone(),
+            severity,
+            description: self.optional_text(
+                &doc.description,
+                &format!("{path}.description"),
+                context.locale,
+            ),
+            is_final,
+            actions: actions.into_iter().collect::<Option<_>>()?,
+            escalation,
+            transitions: transitions.into_iter().collect::<Option<_>>()?,
+        })
+    }
+
+    fn action(
+        &mut self,
+        doc: &ActionDoc,
+        path: &str,
+        context: &StateContext<'_, '_>,
+    ) -> Option<Action> {
+        let id_ok = self.name(&doc.id, &format!("{path}.do"), "action");
+        let owner = self.role_ref(&doc.owner, &format!("{path}.owner"), context.roles);
+        let within = self.optional_duration(&doc.within, &format!("{path}.within"), false);
+        let every = self.optional_duration(&doc.every, &format!("{path}.every"), false);
+        let from = match &doc.from {
+            Some(from) => {
+                if doc.within.is_none() {
+                    self.error(
+                        Code::InvalidValue,
+                        from.at,
+                        format!("{path}.from"),
+                        "`from` starts a deadline clock, so it needs `within`",
+                    );
+                }
+                Some(self.signal_ref(
+                    from,
+                    &format!("{path}.from"),
+                    context.signals,
+                    &[SignalKind::Event, SignalKind::Manual],
+                    "a deadline's `from`",
+                )?)
+            }
+            None => None,
+        };
+        let text = self.text(&doc.say, &format!("{path}.say"), context.locale);
+        if !id_ok
+            || (doc.within.is_some() && within.is_none())
+            || (doc.every.is_some() && every.is_none())
+        {
+            return None;
+        }
+        Some(Action {
+            id: doc.id.value.clone(),
+            owner: owner?,
+            within,
+            from,
+            every,
+            closes_on_exit: doc.closes_on_exit.as_ref().is_some_and(|c| c.value),
+            text,
+        })
+    }
+
+    fn ladder(
+        &mut self,
+        doc: &LadderDoc,
+        at: Position,
+        path: &str,
+        context: &StateContext<'_, '_>,
+    ) -> Option<Ladder> {
+        let unless = match &doc.unless {
+            Some(signal) => {
+                let unless_path = format!("{path}.unless");
+                let index = context.signals.iter().position(|s| s.name == signal.value);
+                match index.map(|i| (i, context.signals[i].kind)) {
+                    Some((i, SignalKind::Manual)) => Some(SignalId::from_index(i)),
+                    Some((_, kind)) => {
+                        self.error(
+                            Code::InvalidEscalation,
+                            signal.at,
+                            unless_path,
+                            format!(
+                                "a ladder stops on a person's acknowledgement, but `{}` is a {} signal: declare a `manual` signal such as `ack`",
+                                signal.value,
+                                kind.name()
+                            ),
+                        );
+                        None
+                    }
+                    None => {
+                        self.signal_ref(
+                            signal,
+                            &unless_path,
+                            context.signals,
+                            &[SignalKind::Manual],
+                            "`unless`",
+                        );
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        if doc.steps.is_empty() {
+            self.error(
+                Code::InvalidEscalation,
+                at,
+                format!("{path}.steps"),
+                "a ladder needs at least one step",
+            );
+            return None;
+        }
+        let mut steps = Vec::new();
+        let mut previous: Option<Duration> = None;
+        let mut ok = true;
+        for (index, step) in doc.steps.iter().enumerate() {
+            let step_path = format!("{path}.steps[{index}]");
+            let step = &step.value;
+            let after = self.duration(&step.after, &format!("{step_path}.after"), true);
+            if let (Some(after), Some(before)) = (after, previous)
+                && after <= before
+            {
+                self.error(
+                    Code::InvalidEscalation,
+                    step.after.at,
+                    format!("{step_path}.after"),
+                    format!("steps must come later and later: {after} is not after the previous step's {before}"),
+                );
+                ok = false;
+            }
+            previous = after.or(previous);
+            let target = match (&step.to, &step.level) {
+                (Some(role), None) => self
+                    .role_ref(role, &format!("{step_path}.to"), context.roles)
+                    .map(EscalationTarget::Role),
+                (None, Some(level)) => Some(EscalationTarget::Level(level.value)),
+                (Some(role), Some(_)) => {
+                    self.error(
+                        Code::InvalidEscalation,
+                        role.at,
+                        &step_path,
+                        "give `to` or `level`, not both",
+                    );
+                    None
+                }
+                (None, None) => {
+                    self.error(
+                        Code::InvalidEscalation,
+                        step.after.at,
+                        &step_path,
+                        "a step needs `to` (a role) or `level`",
+                    );
+                    None
+                }
+            };
+            let text = self.optional_text(&step.say, &format!("{step_path}.say"), context.locale);
+            match (after, target) {
+                (Some(after), Some(target)) => steps.push(Step {
+                    after,
+                    target,
+                    text,
+                }),
+                _ => ok = false,
+            }
+        }
+        let repeat = match &doc.repeat {
+            Some(repeat) => {
+                let repeat_path = format!("{path}.repeat");
+                let every =
+                    self.duration(&repeat.value.every, &format!("{repeat_path}.every"), false);
+                if let (Some(every), Some(last)) = (every, previous)
+                    && every <= last
+                {
+                    self.error(
+                        Code::InvalidEscalation,
+                        repeat.value.every.at,
+                        format!("{repeat_path}.every"),
+                        format!("a cycle of {every} would cut off the last step at {last}: make `every` longer"),
+                    );
+                    ok = false;
+                }
+                let times = repeat.value.times.value;
+                if times == 0 || times > MAX_REPEATS {
+                    self.error(
+                        Code::InvalidEscalation,
+                        repeat.value.times.at,
+                        format!("{repeat_path}.times"),
+                        format!("`times` must be from 1 to {MAX_REPEATS}"),
+                    );
+                    ok = false;
+                }
+                every.map(|every| Repeat { every, times })
+            }
+            None => None,
+        };
+        if !ok || (doc.repeat.is_some() && repeat.is_none()) {
+            return None;
+        }
+        Some(Ladder {
+            unless,
+            steps,
+            repeat,
+        })
+    }
+
+    fn transition(
+        &mut self,
+        doc: &Located<TransitionDoc>,
+        path: &str,
+        context: &mut StateContext<'_, '_>,
+    ) -> Option<Transition> {
+        let t = &doc.value;
+        let target = self.state_ref(&t.to, &format!("{path}.to"), context.state_ids);
+        let hold = self.optional_duration(&t.hold, &format!("{path}.for"), false);
+        let after = self.optional_duration(&t.after, &format!("{path}.after"), false);
+        if t.when.is_none() && t.after.is_none() {
+            self.error(
+                Code::InvalidTransition,
+                doc.at,
+                path,
+                "a transition needs `when` (a condition), `after` (a timer), or both",
+            );
+            return None;
+        }
+        if let (Some(hold), None) = (&t.hold, &t.when) {
+            self.error(
+                Code::InvalidTransition,
+                hold.at,
+                format!("{path}.for"),
+                "`for` says how long a condition must hold, so it needs `when`",
+            );
+            return None;
+        }
+        let condition = match &t.when {
+            Some(when) => Some(self.condition(when, &format!("{path}.when"), context)?),
+            None => None,
+        };
+        if (t.hold.is_some() && hold.is_none()) || (t.after.is_some() && after.is_none()) {
+            return None;
+        }
+        Some(Transition {
+            target: target?,
+            condition,
+            hold,
+            after,
+        })
+    }
+
+    fn condition(
+        &mut self,
+        when: &Located<String>,
+        path: &str,
+        context: &mut StateContext<'_, '_>,
+    ) -> Option<condition::Condition> {
+        if when.value.len() > self.limits.max_name_bytes {
+            self.error(
+                Code::Limit,
+                when.at,
+                path,
+                format!(
+                    "condition is {} bytes long, over the limit of {} (Limits::max_name_bytes)",
+                    when.value.len(),
+                    self.limits.max_name_bytes
+                ),
+            );
+            return None;
+        }
+        match condition::compile(&when.value, context.names, context.predicates) {
+            Ok(condition) => Some(condition),
+            Err(errors) => {
+                for error in errors {
+                    let at = self.inside(when.at, &when.value, error.offset);
+                    let code = if error.is_syntax {
+                        Code::ConditionSyntax
+                    } else {
+                        Code::ConditionType
+                    };
+                    self.error(code, at, path, error.message);
+                }
+                None
+            }
+        }
+    }
+
+    /// Every text must exist in the default locale; a locale that some texts have and others
+    /// lack is a missing translation, which falls back at run time but deserves a warning.
+    fn translations(&mut self, default_locale: &str) {
+        let all: BTreeSet<String> = self.texts.iter().flat_map(|(l, _, _)| l.clone()).collect();
+        for (locales, at, path) in std::mem::take(&mut self.texts) {
+            if !locales.contains(default_locale) {
+                self.error(
+                    Code::MissingTranslation,
+                    at,
+                    &path,
+                    format!(
+                        "text has no `{default_locale}` version, the playbook's default locale"
+                    ),
+                );
+            }
+            let missing: Vec<&str> = all
+                .iter()
+                .filter(|l| !locales.contains(*l))
+                .map(String::as_str)
+                .collect();
+            if !missing.is_empty() {
+                self.warn(
+                    Code::MissingTranslation,
+                    at,
+                    &path,
+                    format!(
+                        "no {} translation; readers in that locale will see the `{default_locale}` text",
+                        list(&missing)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+struct StateContext<'c, 'm> {
+    locale: &'c str,
+    names: &'c Names<'m>,
+    signals: &'c [Signal],
+    roles: &'c BTreeMap<&'c str, RoleId>,
+    state_ids: &'c BTreeMap<&'c str, StateId>,
+    predicates: &'c mut Vec<condition::EventPredicate>,
+}
