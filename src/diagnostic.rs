@@ -176,6 +176,13 @@ impl LoadError {
         LoadError { diagnostics }
     }
 
+    /// Sets the YAML path of a lone diagnostic found before the document had a shape.
+    pub(crate) fn set_path(&mut self, path: String) {
+        if let [only] = &mut self.diagnostics[..] {
+            only.path = path;
+        }
+    }
+
     /// Every diagnostic, errors and warnings, in the order of the source.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics

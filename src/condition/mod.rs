@@ -118,6 +118,9 @@ pub(crate) enum Symbol<'a> {
     Parameter(ParameterId, QuantityKind),
     Metric(MetricId, QuantityKind),
     Signal(SignalId, SignalKind, &'a [crate::playbook::Attribute]),
+    /// Declared, but its definition has errors already reported: conditions that use it are
+    /// refused without a second, misleading "unknown name".
+    Invalid,
 }
 
 /// The names visible to conditions.
@@ -259,6 +262,7 @@ impl<S: Scope> Compiler<'_, S> {
                         within: None,
                     })
                 }
+                Some(Symbol::Invalid) => None,
                 Some(_) => {
                     let name = name.clone();
                     self.error(
@@ -522,6 +526,7 @@ impl<S: Scope> Compiler<'_, S> {
                 Some(Symbol::Signal(id, SignalKind::Count | SignalKind::Gauge, _)) => {
                     Some((Number::Latest(id), Type::Number))
                 }
+                Some(Symbol::Invalid) => None,
                 Some(Symbol::Signal(_, kind, _)) => {
                     let name = name.clone();
                     self.error(

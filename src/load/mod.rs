@@ -127,8 +127,16 @@ impl Loader {
         if text.len() > self.limits.max_bytes {
             return Err(self.too_large(&text.len().to_string()));
         }
-        let doc: format::PlaybookDoc =
-            yaml::parse(text, &self.limits).map_err(|e| self.fail(e.code, e.at, e.message))?;
+        let doc: format::PlaybookDoc = yaml::parse(text, &self.limits).map_err(|e| {
+            let mut err = self.fail(e.code, e.at, e.message);
+            if matches!(
+                e.code,
+                Code::UnknownKey | Code::InvalidValue | Code::DuplicateName
+            ) {
+                err.set_path(yaml::path_at(text, &self.limits, e.at).unwrap_or_default());
+            }
+            err
+        })?;
         validate::compile(doc, text, &self.file_name, &self.limits)
     }
 

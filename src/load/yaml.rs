@@ -260,3 +260,153 @@ fn unknown(what: &str, found: &str, rest: &str) -> String {
         }
     }
 }
+
+/// Any YAML node, with positions: used only to name the YAML path of a shape error.
+#[derive(Debug)]
+enum Node {
+    Scalar,
+    List(Vec<Located<Node>>),
+    Map(Vec<(Located<Node>, Located<Node>)>, Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NodeVisitor;
+
+        impl<'de> Visitor<'de> for NodeVisitor {
+            type Value = Node;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any YAML node")
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+
+            fn visit_str<E>(self, _: &str) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Scalar)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Node::List(items))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+                let mut entries = Vec::new();
+                let mut names = Vec::new();
+                while let Some(key) = map.next_key::<Located<KeyName>>()? {
+                    names.push(key.value.0);
+                    let key = Located {
+                        value: Node::Scalar,
+                        at: key.at,
+                    };
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(Node::Map(entries, names))
+            }
+        }
+
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+/// A mapping key as text, whatever its YAML type.
+struct KeyName(String);
+
+impl<'de> Deserialize<'de> for KeyName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl Visitor<'_> for KeyVisitor {
+            type Value = KeyName;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping key")
+            }
+
+            fn visit_str<E>(self, key: &str) -> Result<KeyName, E> {
+                Ok(KeyName(key.to_string()))
+            }
+
+            fn visit_i64<E>(self, key: i64) -> Result<KeyName, E> {
+                Ok(KeyName(key.to_string()))
+            }
+
+            fn visit_u64<E>(self, key: u64) -> Result<KeyName, E> {
+                Ok(KeyName(key.to_string()))
+            }
+
+            fn visit_f64<E>(self, key: f64) -> Result<KeyName, E> {
+                Ok(KeyName(key.to_string()))
+            }
+
+            fn visit_bool<E>(self, key: bool) -> Result<KeyName, E> {
+                Ok(KeyName(key.to_string()))
+            }
+
+            fn visit_unit<E>(self) -> Result<KeyName, E> {
+                Ok(KeyName("null".to_string()))
+            }
+        }
+
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+/// The YAML path (`states.watch.on[1].to`) of the node at `at`: the innermost node that starts
+/// at or before it. Reparses the text, so call it only on the error path.
+pub(crate) fn path_at(text: &str, limits: &Limits, at: Position) -> Option<String> {
+    let root: Located<Node> = parse(text, limits).ok()?;
+    let mut path = String::new();
+    let mut node = &root.value;
+    loop {
+        match node {
+            Node::Scalar => return Some(path),
+            Node::List(items) => {
+                let Some(index) = items.iter().rposition(|item| item.at <= at) else {
+                    return Some(path);
+                };
+                path.push_str(&format!("[{index}]"));
+                node = &items[index].value;
+            }
+            Node::Map(entries, names) => {
+                let Some(index) = entries.iter().rposition(|(key, _)| key.at <= at) else {
+                    return Some(path);
+                };
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&names[index]);
+                if entries[index].0.at == at {
+                    return Some(path);
+                }
+                node = &entries[index].1.value;
+            }
+        }
+    }
+}

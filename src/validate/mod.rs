@@ -285,8 +285,9 @@ impl<'a> Checker<'a> {
                 "version must be 1 or more",
             );
         }
+        let locale_ok = doc.locale.as_ref().is_none_or(|l| is_locale(&l.value));
         let locale = match &doc.locale {
-            Some(locale) if !is_locale(&locale.value) => {
+            Some(locale) if !locale_ok => {
                 self.error(
                     Code::InvalidValue,
                     locale.at,
@@ -356,7 +357,7 @@ impl<'a> Checker<'a> {
         for (name, state) in &doc.states.0 {
             states.push(self.state(name, state, &mut context));
         }
-        self.translations(&locale);
+        self.translations(&locale, locale_ok);
 
         let states: Option<Vec<State>> = states.into_iter().collect();
         let (states, initial) = (states?, initial?);
@@ -901,7 +902,7 @@ impl<'a> Checker<'a> {
 
     fn names<'m>(
         &mut self,
-        doc: &PlaybookDoc,
+        doc: &'m PlaybookDoc,
         parameters: &'m [Parameter],
         signals: &'m [Signal],
         metrics: &'m [Metric],
@@ -964,6 +965,13 @@ impl<'a> Checker<'a> {
             symbols
                 .entry(m.name.as_str())
                 .or_insert(Symbol::Metric(MetricId::from_index(i), kind));
+        }
+        let declared = doc.parameters.0.iter().map(|(n, _)| n);
+        let declared = declared.chain(doc.metrics.0.iter().map(|(n, _)| n));
+        for name in declared {
+            symbols
+                .entry(name.value.as_str())
+                .or_insert(Symbol::Invalid);
         }
         Names { symbols }
     }
@@ -1402,10 +1410,11 @@ impl<'a> Checker<'a> {
 
     /// Every text must exist in the default locale; a locale that some texts have and others
     /// lack is a missing translation, which falls back at run time but deserves a warning.
-    fn translations(&mut self, default_locale: &str) {
-        let all: BTreeSet<String> = self.texts.iter().flat_map(|(l, _, _)| l.clone()).collect();
+    fn translations(&mut self, default_locale: &str, check_default: bool) {
+        let mut all: BTreeSet<String> = self.texts.iter().flat_map(|(l, _, _)| l.clone()).collect();
+        all.remove(default_locale);
         for (locales, at, path) in std::mem::take(&mut self.texts) {
-            if !locales.contains(default_locale) {
+            if check_default && !locales.contains(default_locale) {
                 self.error(
                     Code::MissingTranslation,
                     at,
