@@ -98,7 +98,13 @@ fn mermaid(playbook: &Playbook) -> String {
 }
 
 fn dot(playbook: &Playbook) -> String {
-    let quote = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+    let quote = |text: &str| {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n");
+        format!("\"{escaped}\"")
+    };
     let mut out = String::new();
     let _ = writeln!(out, "digraph {} {{", quote(playbook.id()));
     out.push_str("    rankdir=LR;\n    node [shape=box, style=rounded];\n");
@@ -128,10 +134,26 @@ fn dot(playbook: &Playbook) -> String {
                 "    {} -> {} [label={}];",
                 quote(&state.name),
                 quote(&playbook.state(transition.target).name),
-                quote(&edge_label(transition))
+                quote(&wrap(&edge_label(transition), 40))
             );
         }
     }
     out.push_str("}\n");
     out
+}
+
+/// Breaks a long guard into lines of about `width` characters, so that Graphviz lays out
+/// compact edges.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
 }

@@ -56,7 +56,7 @@ impl DurationError {
     }
 }
 
-/// Units from largest to smallest: the order `Display` writes them in.
+/// Units from largest to smallest, the order they must be written in.
 const UNITS: [(&str, u64); 6] = [
     ("w", 7 * 86_400_000),
     ("d", 86_400_000),
@@ -203,7 +203,8 @@ impl fmt::Display for Duration {
             return f.write_str("0s");
         }
         let mut rest = self.millis;
-        for (name, size) in UNITS {
+        // Weeks are accepted but not written: authors think of `7d` and `14d`, not `1w` and `2w`.
+        for (name, size) in UNITS.into_iter().skip(1) {
             let count = rest / size;
             if count > 0 {
                 write!(f, "{count}{name}")?;
@@ -246,6 +247,7 @@ mod tests {
             ("2h30m", 9_000_000),
             ("7d", 604_800_000),
             ("1w1d", 691_200_000),
+            ("2w", 1_209_600_000),
             ("250ms", 250),
             ("0s", 0),
         ];
@@ -260,7 +262,7 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for text in ["2h30m", "1w", "1d12h", "1s500ms", "0s"] {
+        for text in ["2h30m", "14d", "1d12h", "1s500ms", "0s"] {
             assert_eq!(text.parse::<Duration>().unwrap().to_string(), text);
         }
     }

@@ -37,7 +37,7 @@
 //! let err = Loader::new().file_name("demo.yaml").load_str(text).unwrap_err();
 //! let lines: Vec<String> = err.errors().map(|d| d.to_string()).collect();
 //! assert_eq!(lines, [
-//!     "demo.yaml:11:32: error: states.storm.enter[0].owner: unknown role `comunity_manager`: did you mean `community_manager`?",
+//!     "demo.yaml:11:33: error: states.storm.enter[0].owner: unknown role `comunity_manager`: did you mean `community_manager`?",
 //! ]);
 //! ```
 //!

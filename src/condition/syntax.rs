@@ -295,6 +295,9 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Builds a binary node from its two operands.
+type MakeBinary = fn(Box<Expr>, Box<Expr>) -> ExprKind;
+
 struct Parser<'a> {
     lexer: Lexer<'a>,
     token: Token,
@@ -359,7 +362,7 @@ impl Parser<'_> {
     fn binary(
         &mut self,
         next: fn(&mut Self) -> Result<Expr, SyntaxError>,
-        combine: fn(&Token) -> Option<fn(Box<Expr>, Box<Expr>) -> ExprKind>,
+        combine: fn(&Token) -> Option<MakeBinary>,
     ) -> Result<Expr, SyntaxError> {
         let mut left = next(self)?;
         while let Some(make) = combine(&self.token) {

@@ -22,7 +22,8 @@ pub(crate) const NAME_PATTERN: &str = "^[a-z][a-z0-9_]*$";
 /// ```
 /// use crisis_playbook::{Limits, Loader};
 ///
-/// let limits = Limits { max_bytes: 64 * 1024, ..Limits::default() };
+/// let mut limits = Limits::default();
+/// limits.max_bytes = 64 * 1024;
 /// let err = Loader::new().limits(limits).load_str(&"#".repeat(100_000)).unwrap_err();
 /// assert!(err.to_string().contains("larger than the limit"));
 /// ```

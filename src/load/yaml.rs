@@ -204,19 +204,19 @@ fn describe(error: &serde_saphyr::Error) -> (Code, String) {
             format!("key `{key}` appears twice in this mapping: keep one"),
         );
     }
-    if let Some(rest) = text.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            let found = match found {
-                "sequence" => "a list",
-                "map" => "a mapping",
-                "unit value" => "nothing",
-                other => other,
-            };
-            return (
-                Code::InvalidValue,
-                format!("expected {expected}, found {found}"),
-            );
-        }
+    if let Some(rest) = text.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let found = match found {
+            "sequence" => "a list",
+            "map" => "a mapping",
+            "unit value" => "nothing",
+            other => other,
+        };
+        return (
+            Code::InvalidValue,
+            format!("expected {expected}, found {found}"),
+        );
     }
     let (code, message) = match text {
         "invalid u32" | "invalid u64" | "invalid i64" | "invalid i32" => {
@@ -224,6 +224,7 @@ fn describe(error: &serde_saphyr::Error) -> (Code, String) {
         }
         "invalid f64" | "invalid f32" => (Code::InvalidValue, "expected a number"),
         "invalid bool" => (Code::InvalidValue, "expected `true` or `false`"),
+        "expected string scalar" => (Code::InvalidValue, "expected a text"),
         "expected sequence start" => (
             Code::InvalidValue,
             "expected a list, such as `[a, b]` or lines starting with `- `",
@@ -408,5 +409,45 @@ pub(crate) fn path_at(text: &str, limits: &Limits, at: Position) -> Option<Strin
                 node = &entries[index].1.value;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generic(text: &str) -> Result<Located<Node>, YamlError> {
+        parse(text, &Limits::default())
+    }
+
+    #[test]
+    fn alias_bomb_hits_the_budget() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let error = generic(&text).unwrap_err();
+        assert_eq!(error.code, Code::Limit, "{}", error.message);
+    }
+
+    #[test]
+    fn deep_nesting_hits_the_budget() {
+        let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let error = generic(&text).unwrap_err();
+        assert_eq!(error.code, Code::Limit, "{}", error.message);
+    }
+
+    #[test]
+    fn path_names_the_innermost_node() {
+        let text = "a:\n  b:\n    - x\n    - { c: 1, d: 2 }\n";
+        let at = |line, column| Position { line, column };
+        let limits = Limits::default();
+        assert_eq!(
+            path_at(text, &limits, at(4, 16)).as_deref(),
+            Some("a.b[1].d")
+        );
+        assert_eq!(path_at(text, &limits, at(2, 3)).as_deref(), Some("a.b"));
+        assert_eq!(path_at(text, &limits, at(3, 7)).as_deref(), Some("a.b[0]"));
     }
 }

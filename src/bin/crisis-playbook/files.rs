@@ -72,13 +72,15 @@ pub fn select(paths: &[PathBuf], wanted: FileKind) -> Result<Vec<PathBuf>, Strin
             let mut found = Vec::new();
             walk(path, &mut found)?;
             for file in found.into_iter().filter(|f| is_yaml(f)) {
-                let text = std::fs::read_to_string(&file).unwrap_or_default();
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned();
                 if kind_of(&text) == wanted {
                     selected.push(file);
                 }
             }
         } else if path.is_file() {
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let text =
+                String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
             let kind = kind_of(&text);
             if kind == wanted || kind == FileKind::Other {
                 selected.push(path.clone());

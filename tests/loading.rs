@@ -1,0 +1,239 @@
+//! Loading from every source, within limits, and what the compiled playbook exposes.
+
+use crisis_playbook::diagram::{DiagramFormat, render};
+use crisis_playbook::{Code, Limits, Loader, Playbook, SignalKind};
+
+const STORM: &str = include_str!("../playbooks/negative-comment-storm.yaml");
+const BASE: &str = include_str!("playbooks/base.yaml");
+
+fn first_error(
+    result: Result<Playbook, crisis_playbook::LoadError>,
+) -> crisis_playbook::Diagnostic {
+    result.unwrap_err().errors().next().unwrap().clone()
+}
+
+#[test]
+fn loads_from_text_reader_and_path_alike() {
+    let from_text = Playbook::from_yaml_str(STORM).unwrap();
+    let from_reader = Playbook::from_reader(STORM.as_bytes()).unwrap();
+    let from_path = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+    assert_eq!(from_text.fingerprint(), from_reader.fingerprint());
+    assert_eq!(from_text.fingerprint(), from_path.fingerprint());
+}
+
+#[test]
+fn missing_file_names_the_path() {
+    let err = Playbook::from_path("playbooks/no-such.yaml").unwrap_err();
+    let first = &err.diagnostics()[0];
+    assert_eq!(first.code, Code::Io);
+    assert!(
+        first
+            .to_string()
+            .starts_with("playbooks/no-such.yaml: error: cannot open: "),
+        "{first}"
+    );
+}
+
+#[test]
+fn fingerprint_ignores_layout_and_spelling_but_not_meaning() {
+    let original = Playbook::from_yaml_str(BASE).unwrap().fingerprint();
+    let reformatted = BASE
+        .replace("# A small valid playbook", "# Another comment")
+        .replace("default: 2, min: 1, max: 10", "max: 10, min: 1, default: 2")
+        .replace("ratio < 1.5, for: 6h", "ratio<1.5, for: 360m");
+    assert_eq!(
+        Playbook::from_yaml_str(&reformatted).unwrap().fingerprint(),
+        original
+    );
+    let changed = BASE.replace("ratio < 1.5", "ratio < 1.4");
+    assert_ne!(
+        Playbook::from_yaml_str(&changed).unwrap().fingerprint(),
+        original
+    );
+    assert_eq!(original.to_string().len(), 32);
+}
+
+#[test]
+fn introspection_exposes_the_resolved_graph() {
+    let playbook = Playbook::from_yaml_str(STORM).unwrap();
+    assert_eq!(playbook.id(), "negative-comment-storm");
+    assert_eq!(playbook.locale(), "en");
+    let crisis = playbook.state_named("crisis").unwrap();
+    let state = playbook.state(crisis);
+    assert_eq!(state.severity, 3);
+    let ladder = state.escalation.as_ref().unwrap();
+    assert_eq!(
+        playbook.signal(ladder.unless.unwrap()).kind,
+        SignalKind::Manual
+    );
+    assert_eq!(ladder.repeat.unwrap().times, 3);
+    let update = state
+        .actions
+        .iter()
+        .find(|a| a.id == "status_update")
+        .unwrap();
+    assert_eq!(playbook.role(update.owner), "comms_director");
+    assert_eq!(update.every.unwrap().to_string(), "2h");
+    assert!(update.closes_on_exit);
+    assert_eq!(
+        update.text.get("fr", playbook.locale()),
+        "Publiez un point de situation, même si rien n'a changé"
+    );
+    let targets: Vec<&str> = state
+        .transitions
+        .iter()
+        .map(|t| playbook.state(t.target).name.as_str())
+        .collect();
+    assert_eq!(targets, ["major", "recovering"]);
+    assert!(
+        playbook
+            .state(playbook.state_named("closed").unwrap())
+            .is_final
+    );
+    assert_eq!(
+        playbook
+            .parameter(playbook.parameter_named("watch_negative_share").unwrap())
+            .default,
+        0.3
+    );
+}
+
+#[test]
+fn input_over_the_byte_limit_is_refused_before_parsing() {
+    let mut limits = Limits::default();
+    limits.max_bytes = 1_000;
+    let loader = Loader::new().limits(limits);
+    for err in [
+        loader.load_str(STORM).unwrap_err(),
+        loader.load_reader(STORM.as_bytes()).unwrap_err(),
+    ] {
+        assert_eq!(err.diagnostics()[0].code, Code::Limit);
+    }
+    assert_eq!(
+        loader.load_str(STORM).unwrap_err().to_string(),
+        format!(
+            "<string>: error: the file is {} bytes, larger than the limit of 1000 bytes (Limits::max_bytes)",
+            STORM.len()
+        )
+    );
+}
+
+/// The schema is strict, so most bombs meet a type error before they expand; the YAML budget
+/// bounds the rest, including the generic re-read that names the path of an error.
+#[test]
+fn alias_bomb_is_refused_quickly() {
+    let mut text = String::from("bomb:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+    }
+    text.push_str("roles: *a11\n");
+    let started = std::time::Instant::now();
+    let error = first_error(Playbook::from_yaml_str(&text));
+    assert!(started.elapsed().as_secs() < 5);
+    assert_eq!(
+        error.to_string(),
+        "<string>:1:1: error: unknown key `bomb`: expected one of `playbook`, `version`, `locale`, `title`, `description`, `parameters`, `signals`, `metrics`, `roles`, `initial`, `states`"
+    );
+    let in_roles = format!(
+        "playbook: x\nversion: 1\ntitle: x\n{}",
+        text.replacen("bomb:", "signals:", 1)
+    );
+    let started = std::time::Instant::now();
+    assert!(Playbook::from_yaml_str(&in_roles).is_err());
+    assert!(started.elapsed().as_secs() < 5);
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    let depth = 100_000;
+    for text in [
+        format!(
+            "playbook: x\nsignals: {}{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+        format!("nested: {}{}\n", "[".repeat(depth), "]".repeat(depth)),
+        format!(
+            "playbook: x\ntitle:\n{}",
+            (1..200)
+                .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+                .collect::<String>()
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        assert!(Playbook::from_yaml_str(&text).is_err());
+        assert!(started.elapsed().as_secs() < 5);
+    }
+}
+
+#[test]
+fn a_name_past_the_limit_is_refused() {
+    let long = "a".repeat(5_000);
+    let text = BASE.replace(
+        "roles: [community_manager, social_lead]",
+        &format!("roles: [community_manager, social_lead, {long}]"),
+    );
+    let error = first_error(Playbook::from_yaml_str(&text));
+    assert_eq!(error.code, Code::Limit);
+    assert_eq!(
+        error.to_string(),
+        "<string>:15:41: error: roles[2]: role name is 5000 bytes long, over the limit of 4096 (Limits::max_name_bytes)"
+    );
+}
+
+#[test]
+fn too_many_states_is_refused() {
+    let mut limits = Limits::default();
+    limits.max_states = 2;
+    let err = Loader::new().limits(limits).load_str(BASE).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "<string>: error: states: 3 states, over the limit of 2 (Limits::max_states)"
+    );
+}
+
+#[test]
+fn all_errors_are_reported_at_once() {
+    let text = BASE
+        .replace("owner: community_manager", "owner: nobody")
+        .replace("{ to: storm,", "{ to: nowhere,")
+        .replace("after: 30m", "after: 30 m");
+    let err = Playbook::from_yaml_str(&text).unwrap_err();
+    let codes: Vec<Code> = err.errors().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            Code::UnknownReference,
+            Code::UnknownReference,
+            Code::InvalidDuration
+        ]
+    );
+}
+
+#[test]
+fn diagrams_show_severity_guards_and_timers() {
+    let playbook = Playbook::from_yaml_str(BASE).unwrap();
+    let mermaid = render(&playbook, DiagramFormat::Mermaid);
+    assert_eq!(
+        mermaid,
+        "stateDiagram-v2
+    [*] --> calm
+    calm : calm (severity 0)
+    storm : storm (severity 2)
+    closed : closed (severity 0)
+    calm --> storm : ratio #gt;= threshold for 10m
+    storm --> closed : ratio #lt; 1.5 for 6h
+    closed --> [*]
+"
+    );
+    let dot = render(&playbook, DiagramFormat::Dot);
+    assert!(
+        dot.contains("\"calm\" -> \"storm\" [label=\"ratio >= threshold for 10m\"];"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("\"closed\" [label=\"closed\\nseverity 0\", shape=doublecircle];"),
+        "{dot}"
+    );
+}
