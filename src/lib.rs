@@ -66,3 +66,8 @@ pub use playbook::{
     SignalKind, State, StateId, Step, Transition,
 };
 pub use text::LocalizedText;
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -118,6 +118,7 @@ fn input_over_the_byte_limit_is_refused_before_parsing() {
     );
 }
 
+/// The time bound guards against a hang, not for speed (benches measure that).
 /// The schema is strict, so most bombs meet a type error before they expand; the YAML budget
 /// bounds the rest, including the generic re-read that names the path of an error.
 #[test]
@@ -130,7 +131,7 @@ fn alias_bomb_is_refused_quickly() {
     text.push_str("roles: *a11\n");
     let started = std::time::Instant::now();
     let error = first_error(Playbook::from_yaml_str(&text));
-    assert!(started.elapsed().as_secs() < 5);
+    assert!(started.elapsed().as_secs() < 30);
     assert_eq!(
         error.to_string(),
         "<string>:1:1: error: unknown key `bomb`: expected one of `playbook`, `version`, `locale`, `title`, `description`, `parameters`, `signals`, `metrics`, `roles`, `initial`, `states`"
@@ -141,7 +142,7 @@ fn alias_bomb_is_refused_quickly() {
     );
     let started = std::time::Instant::now();
     assert!(Playbook::from_yaml_str(&in_roles).is_err());
-    assert!(started.elapsed().as_secs() < 5);
+    assert!(started.elapsed().as_secs() < 30);
 }
 
 #[test]
@@ -163,7 +164,7 @@ fn deep_nesting_is_refused_not_overflowed() {
     ] {
         let started = std::time::Instant::now();
         assert!(Playbook::from_yaml_str(&text).is_err());
-        assert!(started.elapsed().as_secs() < 5);
+        assert!(started.elapsed().as_secs() < 30);
     }
 }
 

@@ -34,9 +34,10 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Deepest nesting of YAML collections. Default: 32.
     pub max_depth: usize,
-    /// Most YAML nodes (scalars, sequences and mappings). Default: 250,000.
+    /// Most YAML nodes (scalars, sequences and mappings). Default: 2,000,000.
     pub max_nodes: usize,
-    /// Most aliases (`*ref`) and anchors. Default: 1,000.
+    /// Most aliases (`*ref`) and anchors; aliases may replay 100 nodes each on average.
+    /// Default: 1,000.
     pub max_aliases: usize,
     /// Most states. Default: 20,000.
     pub max_states: usize,
@@ -49,7 +50,7 @@ impl Default for Limits {
         Limits {
             max_bytes: 4 * 1024 * 1024,
             max_depth: 32,
-            max_nodes: 250_000,
+            max_nodes: 2_000_000,
             max_aliases: 1_000,
             max_states: 20_000,
             max_name_bytes: 4_096,

@@ -154,7 +154,8 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, limits: &Limits) -> Result<
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.with_snippet = false;
-    options.alias_limits.max_total_replayed_events = limits.max_nodes;
+    // Aliases in hand-written playbooks replay a few nodes each; a bomb replays millions.
+    options.alias_limits.max_total_replayed_events = limits.max_aliases.saturating_mul(100);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     serde_saphyr::from_str_with_options(text, options).map_err(|error| {
         let (code, message) = describe(&error);

@@ -145,23 +145,27 @@ fn instant_cycles(
             .as_ref()
             .map(|c| c.root())
     };
-    let live = EdgeFiltered::from_fn(graph, |edge| {
+    let is_live = |edge: petgraph::graph::EdgeReference<'_, (usize, bool)>| {
         let (index, instant) = *edge.weight();
         instant && !condition_of(edge.source().index(), index).is_some_and(needs_fresh_event)
-    });
-    for component in petgraph::algo::tarjan_scc(&live) {
+    };
+    let live = EdgeFiltered::from_fn(graph, is_live);
+    let components = petgraph::algo::tarjan_scc(&live);
+    let mut component_of = vec![0; graph.node_count()];
+    for (c, members) in components.iter().enumerate() {
+        for node in members {
+            component_of[node.index()] = c;
+        }
+    }
+    let mut inside: Vec<Vec<(usize, usize)>> = vec![Vec::new(); components.len()];
+    for edge in graph.edge_references().filter(|e| is_live(*e)) {
+        let (from, to) = (edge.source().index(), edge.target().index());
+        if component_of[from] == component_of[to] {
+            inside[component_of[from]].push((from, edge.weight().0));
+        }
+    }
+    for (component, edges) in components.iter().zip(inside) {
         let members: Vec<usize> = component.iter().map(|n| n.index()).collect();
-        let edges: Vec<(usize, usize)> = graph
-            .edge_references()
-            .filter(|e| {
-                let (index, instant) = *e.weight();
-                instant
-                    && members.contains(&e.source().index())
-                    && members.contains(&e.target().index())
-                    && !condition_of(e.source().index(), index).is_some_and(needs_fresh_event)
-            })
-            .map(|e| (e.source().index(), e.weight().0))
-            .collect();
         if edges.is_empty() {
             continue;
         }
@@ -173,9 +177,12 @@ fn instant_cycles(
                     .unwrap_or_default()
             })
             .collect();
-        let broken = (0..constraints.len()).any(|a| {
-            (a + 1..constraints.len()).any(|b| contradict(&constraints[a], &constraints[b]))
-        });
+        // Past a few hundred guards the pairwise search costs more than it can save; such a
+        // tangle of instant transitions deserves the author's attention anyway.
+        let broken = constraints.len() <= MAX_EXCLUSIVITY_GUARDS
+            && (0..constraints.len()).any(|a| {
+                (a + 1..constraints.len()).any(|b| contradict(&constraints[a], &constraints[b]))
+            });
         if broken {
             continue;
         }
@@ -198,6 +205,9 @@ fn instant_cycles(
         );
     }
 }
+
+/// Most guards in one strongly connected tangle that the exclusivity search compares.
+const MAX_EXCLUSIVITY_GUARDS: usize = 256;
 
 /// True when every way of satisfying the condition needs an event or manual input observed
 /// since entering the state.

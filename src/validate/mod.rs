@@ -31,8 +31,12 @@ pub(crate) fn compile(
     file: &str,
     limits: &Limits,
 ) -> Result<Playbook, LoadError> {
+    let line_starts = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     let mut checker = Checker {
         text,
+        line_starts,
         file,
         limits,
         diagnostics: Vec::new(),
@@ -55,6 +59,8 @@ pub(crate) fn compile(
 
 pub(crate) struct Checker<'a> {
     text: &'a str,
+    /// Byte offset of each line, to find a scalar's opening quote without rescanning.
+    line_starts: Vec<usize>,
     file: &'a str,
     limits: &'a Limits,
     diagnostics: Vec<Diagnostic>,
@@ -143,9 +149,9 @@ impl<'a> Checker<'a> {
     /// over an opening quote when the scalar was quoted.
     fn inside(&self, at: Position, value: &str, offset: usize) -> Position {
         let opening = self
-            .text
-            .lines()
-            .nth((at.line as usize).saturating_sub(1))
+            .line_starts
+            .get((at.line as usize).saturating_sub(1))
+            .and_then(|start| self.text.get(*start..))
             .and_then(|line| line.chars().nth((at.column as usize).saturating_sub(1)));
         let quote = usize::from(matches!(opening, Some('"' | '\'')));
         let chars = value
@@ -668,16 +674,8 @@ impl<'a> Checker<'a> {
         purpose: &str,
     ) -> Option<SignalId> {
         let Some(index) = signals.iter().position(|s| s.name == name.value) else {
-            let hint = match did_you_mean(&name.value, signals.iter().map(|s| s.name.as_str())) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => "declare it under `signals`".to_string(),
-            };
-            self.error(
-                Code::UnknownReference,
-                name.at,
-                path,
-                format!("unknown signal `{}`: {hint}", name.value),
-            );
+            let declared = signals.iter().map(|s| s.name.as_str());
+            self.unknown_reference("signal", name, path, declared, "declare it under `signals`");
             return None;
         };
         let kind = signals[index].kind;
@@ -1005,26 +1003,39 @@ impl<'a> Checker<'a> {
         roles
     }
 
+    /// Reports a reference to an undeclared `what`, suggesting a close name or where to declare it.
+    fn unknown_reference<'n>(
+        &mut self,
+        what: &str,
+        name: &Located<String>,
+        path: &str,
+        declared: impl IntoIterator<Item = &'n str>,
+        how_to_declare: &str,
+    ) {
+        let hint = match did_you_mean(&name.value, declared) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => how_to_declare.to_string(),
+        };
+        self.error(
+            Code::UnknownReference,
+            name.at,
+            path,
+            format!("unknown {what} `{}`: {hint}", name.value),
+        );
+    }
+
     fn state_ref(
         &mut self,
         name: &Located<String>,
         path: &str,
         state_ids: &BTreeMap<&str, StateId>,
     ) -> Option<StateId> {
-        if let Some(id) = state_ids.get(name.value.as_str()) {
-            return Some(*id);
+        let found = state_ids.get(name.value.as_str()).copied();
+        if found.is_none() {
+            let declared = state_ids.keys().copied();
+            self.unknown_reference("state", name, path, declared, "declare it under `states`");
         }
-        let hint = match did_you_mean(&name.value, state_ids.keys().copied()) {
-            Some(close) => format!("did you mean `{close}`?"),
-            None => "declare it under `states`".to_string(),
-        };
-        self.error(
-            Code::UnknownReference,
-            name.at,
-            path,
-            format!("unknown state `{}`: {hint}", name.value),
-        );
-        None
+        found
     }
 
     fn role_ref(
@@ -1033,20 +1044,12 @@ impl<'a> Checker<'a> {
         path: &str,
         roles: &BTreeMap<&str, RoleId>,
     ) -> Option<RoleId> {
-        if let Some(id) = roles.get(name.value.as_str()) {
-            return Some(*id);
+        let found = roles.get(name.value.as_str()).copied();
+        if found.is_none() {
+            let declared = roles.keys().copied();
+            self.unknown_reference("role", name, path, declared, "add it under `roles`");
         }
-        let hint = match did_you_mean(&name.value, roles.keys().copied()) {
-            Some(close) => format!("did you mean `{close}`?"),
-            None => "add it under `roles`".to_string(),
-        };
-        self.error(
-            Code::UnknownReference,
-            name.at,
-            path,
-            format!("unknown role `{}`: {hint}", name.value),
-        );
-        None
+        found
     }
 
     fn state(

@@ -1,0 +1,50 @@
+//! The docs show what the code does: each playbook page carries the current diagram, and the
+//! README lists every bundled playbook with its page.
+
+use crisis_playbook::Playbook;
+use crisis_playbook::diagram::{DiagramFormat, render};
+
+fn bundled() -> Vec<(String, Playbook)> {
+    let mut found: Vec<_> = std::fs::read_dir("playbooks")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| {
+            let id = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (id, Playbook::from_path(&p).unwrap())
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+#[test]
+fn every_playbook_page_has_its_current_diagram() {
+    for (id, playbook) in bundled() {
+        assert_eq!(playbook.id(), id, "file name and id differ");
+        let page = std::fs::read_to_string(format!("docs/playbooks/{id}.md"))
+            .unwrap_or_else(|_| panic!("docs/playbooks/{id}.md is missing"));
+        let block = format!(
+            "```mermaid\n{}```",
+            render(&playbook, DiagramFormat::Mermaid)
+        );
+        assert!(
+            page.contains(&block),
+            "docs/playbooks/{id}.md has a stale diagram: paste `cargo run -- graph playbooks/{id}.yaml`"
+        );
+    }
+}
+
+#[test]
+fn readme_lists_every_playbook_and_shows_a_diagram() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for (id, _) in bundled() {
+        assert!(
+            readme.contains(&format!("[{id}](docs/playbooks/{id}.md)")),
+            "README misses {id}"
+        );
+    }
+    let storm = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+    let block = format!("```mermaid\n{}```", render(&storm, DiagramFormat::Mermaid));
+    assert!(readme.contains(&block), "README's diagram is stale");
+}
