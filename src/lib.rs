@@ -51,21 +51,31 @@ pub mod diagnostic;
 pub mod diagram;
 mod duration;
 mod load;
+mod metrics;
 mod playbook;
+mod run;
 pub mod schema;
 mod text;
+mod time;
 mod validate;
 
 pub use condition::{CompareOp, Condition};
 pub use diagnostic::{Code, Diagnostic, LoadError, Severity};
 pub use duration::{Duration, DurationError};
 pub use load::{Limits, Loader};
+pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use playbook::{
     Action, Attribute, AttributeKind, EscalationTarget, Fingerprint, Ladder, Metric, MetricId,
     MetricKind, Parameter, ParameterId, Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId,
     SignalKind, State, StateId, Step, Transition,
 };
+pub use run::{
+    AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation, Observation,
+    OpenActionView, PendingEscalation, Run, RunSettings, SettingsError, SignalError, Snapshot,
+    SnapshotError, Term, TransitionExplanation,
+};
 pub use text::LocalizedText;
+pub use time::{Timestamp, TimestampError};
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

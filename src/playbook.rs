@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::condition::Condition;
 use crate::diagnostic::{Diagnostic, LoadError};
@@ -14,7 +14,7 @@ use crate::{Duration, LocalizedText};
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub(crate) u32);
 
@@ -392,6 +392,7 @@ pub(crate) struct Model {
 #[derive(Debug)]
 struct Compiled {
     model: Model,
+    plan: crate::run::plan::Plan,
     fingerprint: Fingerprint,
     warnings: Vec<Diagnostic>,
 }
@@ -422,9 +423,11 @@ pub struct Playbook {
 impl Playbook {
     pub(crate) fn new(model: Model, warnings: Vec<Diagnostic>) -> Playbook {
         let fingerprint = fingerprint(&model);
+        let plan = crate::run::plan::Plan::new(&model);
         Playbook {
             compiled: Arc::new(Compiled {
                 model,
+                plan,
                 fingerprint,
                 warnings,
             }),
@@ -450,6 +453,10 @@ impl Playbook {
 
     pub(crate) fn model(&self) -> &Model {
         &self.compiled.model
+    }
+
+    pub(crate) fn plan(&self) -> &crate::run::plan::Plan {
+        &self.compiled.plan
     }
 
     /// The playbook's identifier.

@@ -1,0 +1,359 @@
+//! Metrics: windowed aggregates maintained incrementally from signals.
+//!
+//! Every window is a ring of [`WINDOW_BUCKETS`] buckets, every baseline a ring of
+//! [`BASELINE_BUCKETS`]. A bucket leaving a window enters its baseline, so the baseline always
+//! covers the stretch of time just before the window. `docs/semantics.md` gives each formula.
+
+pub(crate) mod window;
+
+use serde::{Deserialize, Serialize};
+
+use crate::playbook::{Metric, MetricKind, SignalId};
+use crate::{Duration, Timestamp};
+use window::{Accumulate, Extremes, Moments, Ring, Total};
+
+/// Buckets per window: a 1 h window has 5 min buckets.
+pub const WINDOW_BUCKETS: usize = 12;
+/// Buckets per baseline: a 12 h baseline has 30 min buckets.
+pub const BASELINE_BUCKETS: usize = 24;
+
+fn bucket_width(length: Duration, buckets: usize) -> i64 {
+    let millis = i64::try_from(length.as_millis()).unwrap_or(i64::MAX);
+    let buckets = buckets as i64;
+    ((millis.saturating_add(buckets - 1)) / buckets).max(1)
+}
+
+/// The live state of one metric.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum MetricState {
+    Total(Ring<Total>),
+    Moments(Ring<Moments>),
+    Extremes(Ring<Extremes>),
+    Share {
+        part: Ring<Total>,
+        whole: Ring<Total>,
+    },
+    Spike {
+        window: Ring<Total>,
+        baseline: Ring<Total>,
+    },
+    Baselined {
+        window: Ring<Moments>,
+        baseline: Ring<Moments>,
+    },
+    Since,
+}
+
+/// Which input of a metric a signal feeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Input {
+    Main,
+    Part,
+    Whole,
+}
+
+/// For one signal, the metrics it feeds.
+pub(crate) fn routes(metrics: &[Metric], signal: SignalId) -> Vec<(usize, Input)> {
+    let mut found = Vec::new();
+    for (index, metric) in metrics.iter().enumerate() {
+        match &metric.kind {
+            MetricKind::Share { part, whole } => {
+                if *part == signal {
+                    found.push((index, Input::Part));
+                }
+                if *whole == signal {
+                    found.push((index, Input::Whole));
+                }
+            }
+            MetricKind::Since(_) => {}
+            kind if source(kind) == Some(signal) => found.push((index, Input::Main)),
+            _ => {}
+        }
+    }
+    found
+}
+
+fn source(kind: &MetricKind) -> Option<SignalId> {
+    match kind {
+        MetricKind::Count(s)
+        | MetricKind::Sum(s)
+        | MetricKind::Mean(s)
+        | MetricKind::Min(s)
+        | MetricKind::Max(s)
+        | MetricKind::Since(s) => Some(*s),
+        MetricKind::Rate { signal, .. }
+        | MetricKind::Spike { signal, .. }
+        | MetricKind::Drop { signal, .. }
+        | MetricKind::ZScore { signal, .. } => Some(*signal),
+        MetricKind::Share { .. } => None,
+    }
+}
+
+impl MetricState {
+    pub fn new(metric: &Metric, now: Timestamp) -> MetricState {
+        let now = now.as_millis();
+        let window = metric.window.unwrap_or_default();
+        let width = bucket_width(window, WINDOW_BUCKETS);
+        let base = |baseline: Duration| bucket_width(baseline, BASELINE_BUCKETS);
+        match &metric.kind {
+            MetricKind::Count(_) | MetricKind::Rate { .. } | MetricKind::Sum(_) => {
+                MetricState::Total(Ring::new(width, WINDOW_BUCKETS, now))
+            }
+            MetricKind::Mean(_) => MetricState::Moments(Ring::new(width, WINDOW_BUCKETS, now)),
+            MetricKind::Min(_) | MetricKind::Max(_) => {
+                MetricState::Extremes(Ring::new(width, WINDOW_BUCKETS, now))
+            }
+            MetricKind::Share { .. } => MetricState::Share {
+                part: Ring::new(width, WINDOW_BUCKETS, now),
+                whole: Ring::new(width, WINDOW_BUCKETS, now),
+            },
+            MetricKind::Spike { baseline, .. } => MetricState::Spike {
+                window: Ring::new(width, WINDOW_BUCKETS, now),
+                baseline: Ring::new(base(*baseline), BASELINE_BUCKETS, now),
+            },
+            MetricKind::Drop { baseline, .. } | MetricKind::ZScore { baseline, .. } => {
+                MetricState::Baselined {
+                    window: Ring::new(width, WINDOW_BUCKETS, now),
+                    baseline: Ring::new(base(*baseline), BASELINE_BUCKETS, now),
+                }
+            }
+            MetricKind::Since(_) => MetricState::Since,
+        }
+    }
+
+    /// Whether the state has the ring sizes the metric needs: guards restored snapshots.
+    pub fn fits(&self, metric: &Metric) -> bool {
+        let fresh = MetricState::new(metric, Timestamp::EPOCH);
+        match (self, &fresh) {
+            (MetricState::Total(a), MetricState::Total(b)) => same_shape(a, b),
+            (MetricState::Moments(a), MetricState::Moments(b)) => same_shape(a, b),
+            (MetricState::Extremes(a), MetricState::Extremes(b)) => same_shape(a, b),
+            (MetricState::Share { part, whole }, MetricState::Share { part: p, whole: w }) => {
+                same_shape(part, p) && same_shape(whole, w)
+            }
+            (
+                MetricState::Spike { window, baseline },
+                MetricState::Spike {
+                    window: w,
+                    baseline: b,
+                },
+            ) => same_shape(window, w) && same_shape(baseline, b),
+            (
+                MetricState::Baselined { window, baseline },
+                MetricState::Baselined {
+                    window: w,
+                    baseline: b,
+                },
+            ) => same_shape(window, w) && same_shape(baseline, b),
+            (MetricState::Since, MetricState::Since) => true,
+            _ => false,
+        }
+    }
+
+    /// Brings every ring up to `now`, moving expired window buckets into baselines.
+    pub fn roll_to(&mut self, now: Timestamp) {
+        let now = now.as_millis();
+        match self {
+            MetricState::Total(ring) => ring.roll_to(now, |_, _| {}),
+            MetricState::Moments(ring) => ring.roll_to(now, |_, _| {}),
+            MetricState::Extremes(ring) => ring.roll_to(now, |_, _| {}),
+            MetricState::Share { part, whole } => {
+                part.roll_to(now, |_, _| {});
+                whole.roll_to(now, |_, _| {});
+            }
+            MetricState::Spike { window, baseline } => roll_with_baseline(window, baseline, now),
+            MetricState::Baselined { window, baseline } => {
+                roll_with_baseline(window, baseline, now)
+            }
+            MetricState::Since => {}
+        }
+    }
+
+    /// Records a value at `time` (after rolling to the run's clock). A value older than its
+    /// window goes to the baseline if that still covers it, and is otherwise dropped.
+    pub fn add(&mut self, input: Input, time: Timestamp, value: f64) {
+        let time = time.as_millis();
+        match self {
+            MetricState::Total(ring) => {
+                ring.add(time, value);
+            }
+            MetricState::Moments(ring) => {
+                ring.add(time, value);
+            }
+            MetricState::Extremes(ring) => {
+                ring.add(time, value);
+            }
+            MetricState::Share { part, whole } => {
+                let ring = if input == Input::Part { part } else { whole };
+                ring.add(time, value);
+            }
+            MetricState::Spike { window, baseline } => {
+                add_with_baseline(window, baseline, time, value)
+            }
+            MetricState::Baselined { window, baseline } => {
+                add_with_baseline(window, baseline, time, value)
+            }
+            MetricState::Since => {}
+        }
+    }
+
+    /// The next instant at which rolling would change a value, if any.
+    pub fn next_change(&self) -> Option<i64> {
+        match self {
+            MetricState::Total(ring) => ring.next_change(),
+            MetricState::Moments(ring) => ring.next_change(),
+            MetricState::Extremes(ring) => ring.next_change(),
+            MetricState::Share { part, whole } => earliest(part.next_change(), whole.next_change()),
+            MetricState::Spike { window, baseline } => {
+                earliest(window.next_change(), baseline.next_change())
+            }
+            MetricState::Baselined { window, baseline } => {
+                earliest(window.next_change(), baseline.next_change())
+            }
+            MetricState::Since => None,
+        }
+    }
+
+    /// The metric's value, `None` when undefined. `since_start` is how long the run has been
+    /// observing: a baseline is undefined until it has been observed in full.
+    pub fn value(
+        &self,
+        metric: &Metric,
+        since_start: Duration,
+        last_seen: Option<Duration>,
+    ) -> Option<f64> {
+        let window = metric.window.unwrap_or_default();
+        let window_ms = window.as_millis() as f64;
+        let warmed = |baseline: &Duration| since_start >= window_plus(window, *baseline);
+        match (self, &metric.kind) {
+            (MetricState::Total(ring), MetricKind::Rate { per, .. }) => {
+                Some(ring.total().0 / (window_ms / per.as_millis() as f64))
+            }
+            (MetricState::Total(ring), _) => Some(ring.total().0),
+            (MetricState::Moments(ring), _) => ring.total().mean(),
+            (MetricState::Extremes(ring), MetricKind::Min(_)) => {
+                let e = ring.total();
+                (e.n > 0).then_some(e.min)
+            }
+            (MetricState::Extremes(ring), _) => {
+                let e = ring.total();
+                (e.n > 0).then_some(e.max)
+            }
+            (MetricState::Share { part, whole }, _) => {
+                let whole = whole.total().0;
+                (whole > 0.0).then(|| part.total().0 / whole)
+            }
+            (
+                MetricState::Spike {
+                    window: w,
+                    baseline: b,
+                },
+                MetricKind::Spike {
+                    baseline,
+                    min_count,
+                    ..
+                },
+            ) => {
+                if !warmed(baseline) {
+                    return None;
+                }
+                let in_window = w.total().0;
+                let in_baseline = b.total().0.max(1.0);
+                let ratio = (in_window / window_ms) / (in_baseline / baseline.as_millis() as f64);
+                Some(if in_window < *min_count {
+                    ratio.min(1.0)
+                } else {
+                    ratio
+                })
+            }
+            (
+                MetricState::Baselined {
+                    window: w,
+                    baseline: b,
+                },
+                MetricKind::Drop { baseline, .. },
+            ) => {
+                if !warmed(baseline) {
+                    return None;
+                }
+                Some(b.total().mean()? - w.total().mean()?)
+            }
+            (
+                MetricState::Baselined {
+                    window: w,
+                    baseline: b,
+                },
+                MetricKind::ZScore { baseline, .. },
+            ) => {
+                if !warmed(baseline) {
+                    return None;
+                }
+                let (mean_w, mean_b) = (w.total().mean()?, b.total().mean()?);
+                let deviation = b.total().deviation()?;
+                if deviation > 0.0 {
+                    Some((mean_w - mean_b) / deviation)
+                } else {
+                    (mean_w == mean_b).then_some(0.0)
+                }
+            }
+            (MetricState::Since, _) => last_seen.map(|d| d.as_millis() as f64 / 1000.0),
+            _ => None,
+        }
+    }
+
+    /// Heap bytes owned by the metric's rings.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            MetricState::Total(ring) => ring.heap_bytes(),
+            MetricState::Moments(ring) => ring.heap_bytes(),
+            MetricState::Extremes(ring) => ring.heap_bytes(),
+            MetricState::Share { part, whole } => part.heap_bytes() + whole.heap_bytes(),
+            MetricState::Spike { window, baseline } => window.heap_bytes() + baseline.heap_bytes(),
+            MetricState::Baselined { window, baseline } => {
+                window.heap_bytes() + baseline.heap_bytes()
+            }
+            MetricState::Since => 0,
+        }
+    }
+}
+
+fn window_plus(window: Duration, baseline: Duration) -> Duration {
+    Duration::from_millis(window.as_millis().saturating_add(baseline.as_millis()))
+}
+
+fn same_shape<A: Accumulate>(a: &Ring<A>, b: &Ring<A>) -> bool {
+    a.has_shape(b.width(), b.len() as usize)
+}
+
+fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn roll_with_baseline<A: Accumulate>(window: &mut Ring<A>, baseline: &mut Ring<A>, now: i64) {
+    let width = window.width();
+    // The baseline ends where the window's oldest bucket begins.
+    let window_start = (now.div_euclid(width) - window.len() + 1).saturating_mul(width);
+    baseline.roll_to(window_start.saturating_sub(1), |_, _| {});
+    window.roll_to(now, |index, bucket| {
+        let start = index.saturating_mul(width);
+        baseline.merge_at(start.div_euclid(baseline.width()), bucket);
+    });
+    baseline.roll_to(window_start.saturating_sub(1), |_, _| {});
+}
+
+fn add_with_baseline<A: Accumulate>(
+    window: &mut Ring<A>,
+    baseline: &mut Ring<A>,
+    time: i64,
+    value: f64,
+) {
+    if !window.add(time, value) {
+        let mut one = A::default();
+        one.add(value);
+        baseline.merge_at(time.div_euclid(baseline.width()), &one);
+    }
+}

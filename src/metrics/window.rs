@@ -1,0 +1,249 @@
+//! Bucketed sliding windows with a fixed number of buckets: O(1) amortized per value and
+//! constant memory, whatever the signal volume.
+//!
+//! Buckets are aligned to multiples of their width since the epoch, so two runs fed the same
+//! signals have the same buckets, whenever they started.
+
+use serde::{Deserialize, Serialize};
+
+/// What a bucket accumulates.
+pub(crate) trait Accumulate: Copy + Default + PartialEq {
+    fn add(&mut self, value: f64);
+    fn merge(&mut self, other: &Self);
+}
+
+/// A sum of values (or of occurrences, each counting 1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Total(pub f64);
+
+impl Accumulate for Total {
+    fn add(&mut self, value: f64) {
+        self.0 += value;
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.0 += other.0;
+    }
+}
+
+/// Count, sum and sum of squares: enough for the mean and the variance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Moments {
+    pub n: f64,
+    pub sum: f64,
+    pub squares: f64,
+}
+
+impl Moments {
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0.0).then(|| self.sum / self.n)
+    }
+
+    /// Population standard deviation.
+    pub fn deviation(&self) -> Option<f64> {
+        let mean = self.mean()?;
+        Some((self.squares / self.n - mean * mean).max(0.0).sqrt())
+    }
+}
+
+impl Accumulate for Moments {
+    fn add(&mut self, value: f64) {
+        self.n += 1.0;
+        self.sum += value;
+        self.squares += value * value;
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.n += other.n;
+        self.sum += other.sum;
+        self.squares += other.squares;
+    }
+}
+
+/// Smallest and largest value, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Extremes {
+    pub n: u32,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Default for Extremes {
+    fn default() -> Self {
+        Extremes {
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl Accumulate for Extremes {
+    fn add(&mut self, value: f64) {
+        self.n = self.n.saturating_add(1);
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.n = self.n.saturating_add(other.n);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+}
+
+/// The last `slots.len()` buckets of `width` milliseconds, ending with bucket `newest`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Ring<A> {
+    width: i64,
+    newest: i64,
+    slots: Vec<A>,
+    /// The merge of all slots, kept current on every add and recomputed on every roll, so
+    /// reading the window is O(1) and rounding errors do not accumulate.
+    total: A,
+}
+
+impl<A: Accumulate> Ring<A> {
+    pub fn new(width: i64, buckets: usize, now: i64) -> Self {
+        let width = width.max(1);
+        Ring {
+            width,
+            newest: now.div_euclid(width),
+            slots: vec![A::default(); buckets.max(1)],
+            total: A::default(),
+        }
+    }
+
+    pub fn width(&self) -> i64 {
+        self.width
+    }
+
+    pub fn len(&self) -> i64 {
+        self.slots.len() as i64
+    }
+
+    pub fn total(&self) -> &A {
+        &self.total
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == A::default()
+    }
+
+    fn slot(&self, index: i64) -> usize {
+        index.rem_euclid(self.len()) as usize
+    }
+
+    /// Moves the newest bucket to the one holding `time`, handing each non-empty bucket that
+    /// falls out of the window to `expired` (oldest first). Does nothing for an earlier time.
+    pub fn roll_to(&mut self, time: i64, mut expired: impl FnMut(i64, &A)) {
+        let target = time.div_euclid(self.width);
+        if target <= self.newest {
+            return;
+        }
+        let first_kept = target - self.len() + 1;
+        let oldest = self.newest - self.len() + 1;
+        for index in oldest..first_kept.min(self.newest + 1) {
+            let slot = self.slot(index);
+            if self.slots[slot] != A::default() {
+                expired(index, &self.slots[slot]);
+                self.slots[slot] = A::default();
+            }
+        }
+        // Buckets between the old newest and the target start empty.
+        for index in (self.newest + 1).max(first_kept)..target {
+            let slot = self.slot(index);
+            self.slots[slot] = A::default();
+        }
+        let slot = self.slot(target);
+        self.slots[slot] = A::default();
+        self.newest = target;
+        let mut total = A::default();
+        for slot in &self.slots {
+            total.merge(slot);
+        }
+        self.total = total;
+    }
+
+    /// Adds a value at `time`. Returns false, and changes nothing, when `time` is older than
+    /// the window; the caller must have rolled to `time` or later first.
+    pub fn add(&mut self, time: i64, value: f64) -> bool {
+        self.merge_at(time.div_euclid(self.width), &{
+            let mut one = A::default();
+            one.add(value);
+            one
+        })
+    }
+
+    /// Merges a whole bucket into the bucket `index`, if that bucket is still in the window.
+    pub fn merge_at(&mut self, index: i64, bucket: &A) -> bool {
+        if index > self.newest || index <= self.newest - self.len() {
+            return false;
+        }
+        let slot = self.slot(index);
+        self.slots[slot].merge(bucket);
+        self.total.merge(bucket);
+        true
+    }
+
+    /// Time of the next roll that would change the window's content, if any.
+    pub fn next_change(&self) -> Option<i64> {
+        (!self.is_empty()).then(|| (self.newest + 1).saturating_mul(self.width))
+    }
+
+    /// Whether the sizes match what a playbook expects: guards snapshots against tampering.
+    pub fn has_shape(&self, width: i64, buckets: usize) -> bool {
+        self.width == width && self.slots.len() == buckets
+    }
+
+    /// Heap bytes owned by the ring.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<A>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: i64 = 60_000;
+
+    #[test]
+    fn values_age_out_bucket_by_bucket() {
+        let mut ring: Ring<Total> = Ring::new(5 * MINUTE, 12, 0);
+        ring.add(0, 10.0);
+        ring.roll_to(30 * MINUTE, |_, _| {});
+        ring.add(30 * MINUTE, 5.0);
+        assert_eq!(ring.total().0, 15.0);
+        let mut expired = Vec::new();
+        ring.roll_to(60 * MINUTE, |index, bucket| expired.push((index, bucket.0)));
+        assert_eq!(expired, [(0, 10.0)]);
+        assert_eq!(ring.total().0, 5.0);
+        ring.roll_to(10_000 * MINUTE, |_, _| {});
+        assert!(ring.is_empty());
+        assert_eq!(ring.next_change(), None);
+    }
+
+    #[test]
+    fn late_values_land_in_their_bucket_or_are_refused() {
+        let mut ring: Ring<Moments> = Ring::new(MINUTE, 3, 10 * MINUTE);
+        assert!(ring.add(9 * MINUTE, 2.0));
+        assert!(ring.add(8 * MINUTE, 4.0));
+        assert!(!ring.add(7 * MINUTE, 100.0));
+        assert!(!ring.add(11 * MINUTE, 100.0));
+        assert_eq!(ring.total().mean(), Some(3.0));
+        assert_eq!(ring.total().deviation(), Some(1.0));
+    }
+
+    #[test]
+    fn a_huge_gap_costs_one_pass_over_the_slots() {
+        let mut ring: Ring<Extremes> = Ring::new(MINUTE, 4, 0);
+        ring.add(0, 3.0);
+        ring.add(0, -1.0);
+        let mut calls = 0;
+        ring.roll_to(i64::MAX / 2, |_, _| calls += 1);
+        assert_eq!(calls, 1);
+        assert_eq!(ring.total().n, 0);
+    }
+}

@@ -1,0 +1,185 @@
+//! Evaluating compiled conditions against a run's live values, and describing them.
+
+use crate::condition::{ArithKind, Bool, Number};
+use crate::playbook::Playbook;
+use crate::run::Term;
+use crate::{Duration, Timestamp};
+
+use super::{Run, Seen};
+
+impl Run {
+    /// Whether `seen` happened since entering the current state, or within `window` of now.
+    fn fresh(&self, seen: Seen, window: Option<Duration>) -> bool {
+        match (window, seen.at) {
+            (None, Some(_)) => seen.seq > self.entered_seq,
+            (Some(window), Some(at)) => at >= self.now.minus(window),
+            (_, None) => false,
+        }
+    }
+
+    pub(super) fn number(&self, node: &Number) -> Option<f64> {
+        match node {
+            Number::Const(value) => Some(*value),
+            Number::Metric(id) => self.metric_value_at(id.index()),
+            Number::Parameter(id) => self.parameters.get(id.index()).copied(),
+            Number::Latest(id) => self.latest.get(id.index()).copied().flatten(),
+            Number::Negate(inner) => self.number(inner).map(|v| -v),
+            Number::Arith(kind, left, right) => {
+                let (left, right) = (self.number(left)?, self.number(right)?);
+                let value = match kind {
+                    ArithKind::Add => left + right,
+                    ArithKind::Sub => left - right,
+                    ArithKind::Mul => left * right,
+                    ArithKind::Div => left / right,
+                };
+                value.is_finite().then_some(value)
+            }
+        }
+    }
+
+    pub(super) fn holds(&self, node: &Bool) -> bool {
+        match node {
+            Bool::Const(value) => *value,
+            Bool::Not(inner) => !self.holds(inner),
+            Bool::All(parts) => parts.iter().all(|p| self.holds(p)),
+            Bool::Any(parts) => parts.iter().any(|p| self.holds(p)),
+            Bool::Compare { op, left, right } => match (self.number(left), self.number(right)) {
+                (Some(left), Some(right)) => op.holds(left, right),
+                _ => false,
+            },
+            Bool::Occurred { signal, within } => self
+                .seen
+                .get(signal.index())
+                .is_some_and(|seen| self.fresh(*seen, *within)),
+            Bool::Matched { predicate, within } => self
+                .matched
+                .get(*predicate)
+                .is_some_and(|seen| self.fresh(*seen, *within)),
+        }
+    }
+
+    /// Every comparison and event test of `node`, evaluated now.
+    pub(super) fn terms(&self, node: &Bool, out: &mut Vec<Term>) {
+        let playbook = &self.playbook;
+        match node {
+            Bool::Const(_) => {}
+            Bool::Not(inner) => self.terms(inner, out),
+            Bool::All(parts) | Bool::Any(parts) => {
+                for part in parts {
+                    self.terms(part, out);
+                }
+            }
+            Bool::Compare { op, left, right } => out.push(Term {
+                test: format!(
+                    "{} {} {}",
+                    describe(playbook, left),
+                    op.symbol(),
+                    describe(playbook, right)
+                ),
+                value: self.number(left),
+                threshold: self.number(right),
+                holds: self.holds(node),
+            }),
+            Bool::Occurred { signal, within } => out.push(Term {
+                test: with_window(&playbook.signal(*signal).name, *within),
+                value: None,
+                threshold: None,
+                holds: self.holds(node),
+            }),
+            Bool::Matched { predicate, within } => {
+                let model = playbook.model();
+                let p = &model.predicates[*predicate];
+                let signal = &model.signals[p.signal.index()];
+                let value = match &p.value {
+                    crate::condition::AttributeValue::Number(n) => n.to_string(),
+                    crate::condition::AttributeValue::Parameter(id) => {
+                        model.parameters[id.index()].name.clone()
+                    }
+                    crate::condition::AttributeValue::Text(t) => format!("\"{t}\""),
+                    crate::condition::AttributeValue::Bool(b) => b.to_string(),
+                };
+                let test = format!(
+                    "{}.{} {} {value}",
+                    signal.name,
+                    signal.attributes[p.attribute].name,
+                    p.op.symbol()
+                );
+                out.push(Term {
+                    test: with_window(&test, *within),
+                    value: None,
+                    threshold: None,
+                    holds: self.holds(node),
+                });
+            }
+        }
+    }
+
+    /// The earliest instant after now at which a condition of the current state can change
+    /// with no signal: a `within` window closing, a `since` metric crossing its threshold.
+    pub(super) fn next_expiry(&self) -> Option<Timestamp> {
+        let plan = self.playbook.plan();
+        let mut earliest: Option<Timestamp> = None;
+        let mut consider = |at: Timestamp| {
+            if at > self.now && earliest.is_none_or(|e| at < e) {
+                earliest = Some(at);
+            }
+        };
+        for expiry in &plan.expiries[self.state.index()] {
+            match expiry {
+                super::plan::Expiry::SignalWithin(signal, window) => {
+                    if let Some(at) = self.seen[signal.index()].at {
+                        consider(at.plus(*window));
+                    }
+                }
+                super::plan::Expiry::PredicateWithin(predicate, window) => {
+                    if let Some(at) = self.matched[*predicate].at {
+                        consider(at.plus(*window));
+                    }
+                }
+                super::plan::Expiry::Since(signal, threshold) => {
+                    if let (Some(at), Some(seconds)) =
+                        (self.seen[signal.index()].at, self.number(threshold))
+                        && seconds.is_finite()
+                        && seconds >= 0.0
+                    {
+                        // A `since` comparison flips just after the threshold is reached.
+                        let millis = (seconds * 1000.0).ceil() as u64 + 1;
+                        consider(at.plus(Duration::from_millis(millis)));
+                    }
+                }
+            }
+        }
+        earliest
+    }
+}
+
+fn with_window(test: &str, window: Option<Duration>) -> String {
+    match window {
+        Some(window) => format!("{test} within {window}"),
+        None => test.to_string(),
+    }
+}
+
+/// A numeric node as the author would write it.
+pub(crate) fn describe(playbook: &Playbook, node: &Number) -> String {
+    match node {
+        Number::Const(value) => value.to_string(),
+        Number::Metric(id) => playbook.metric(*id).name.clone(),
+        Number::Parameter(id) => playbook.parameter(*id).name.clone(),
+        Number::Latest(id) => playbook.signal(*id).name.clone(),
+        Number::Negate(inner) => format!("-{}", describe(playbook, inner)),
+        Number::Arith(kind, left, right) => {
+            let symbol = match kind {
+                ArithKind::Add => "+",
+                ArithKind::Sub => "-",
+                ArithKind::Mul => "*",
+                ArithKind::Div => "/",
+            };
+            format!(
+                "({} {symbol} {})",
+                describe(playbook, left),
+                describe(playbook, right)
+            )
+        }
+    }
+}

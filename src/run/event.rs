@@ -1,0 +1,174 @@
+//! What a run emits: typed events, each with its time and its cause.
+
+use serde::Serialize;
+
+use crate::{Duration, Timestamp};
+
+/// One entry of a run's timeline.
+///
+/// Serialized (as in `simulate --format jsonl`), an event is one flat JSON object with `at`
+/// (RFC 3339) and `kind`, then the fields of its kind:
+///
+/// ```
+/// use crisis_playbook::{Event, EventKind, Timestamp};
+///
+/// let event = Event {
+///     at: "2026-03-02T08:00:00Z".parse()?,
+///     kind: EventKind::Resolved { state: "closed".into() },
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&event).unwrap(),
+///     r#"{"at":"2026-03-02T08:00:00Z","kind":"resolved","state":"closed"}"#
+/// );
+/// # Ok::<(), crisis_playbook::TimestampError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// When it happened, on the run's clock.
+    pub at: Timestamp,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// The run moved to another state.
+    Transition {
+        /// The state left.
+        from: String,
+        /// The state entered.
+        to: String,
+        /// The severity of the state entered.
+        severity: i64,
+        /// Why: the guard and the values that made it hold.
+        cause: Cause,
+    },
+    /// An action is recommended.
+    Action {
+        /// The state that recommends it.
+        state: String,
+        /// The action's id.
+        action: String,
+        /// The role that owns it.
+        owner: String,
+        /// Its deadline, if it has one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        due: Option<Timestamp>,
+        /// What to do, in the run's locale.
+        text: String,
+        /// 1 for the first emission in this state entry, then 2, 3… for recurring actions.
+        occurrence: u32,
+    },
+    /// A step of an escalation ladder: notify a role or a level.
+    Escalation {
+        /// The state whose ladder it is.
+        state: String,
+        /// The step's index in the ladder, from 0.
+        step: usize,
+        /// The repeat cycle, from 0.
+        cycle: u32,
+        /// The role notified.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        /// The level notified.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        level: Option<u32>,
+        /// The message, in the run's locale.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+    /// An open action passed its deadline.
+    Breach {
+        /// The state that recommended it.
+        state: String,
+        /// The action's id.
+        action: String,
+        /// Its owner.
+        owner: String,
+        /// The deadline that passed.
+        due: Timestamp,
+    },
+    /// A person's input (ack, approve, resolve…).
+    Input {
+        /// The manual signal.
+        signal: String,
+        /// Who gave it.
+        by: String,
+        /// Whether it stopped the current escalation ladder.
+        stopped_escalation: bool,
+    },
+    /// An open action was marked done.
+    Done {
+        /// The action's id.
+        action: String,
+        /// Who marked it.
+        by: String,
+    },
+    /// An open action closed because its state was left.
+    Closed {
+        /// The state left.
+        state: String,
+        /// The action's id.
+        action: String,
+    },
+    /// The run reached a final state and ended.
+    Resolved {
+        /// The final state.
+        state: String,
+    },
+}
+
+impl EventKind {
+    /// The `kind` field of the serialized event.
+    ///
+    /// ```
+    /// use crisis_playbook::EventKind;
+    /// assert_eq!(EventKind::Resolved { state: "closed".into() }.name(), "resolved");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Transition { .. } => "transition",
+            EventKind::Action { .. } => "action",
+            EventKind::Escalation { .. } => "escalation",
+            EventKind::Breach { .. } => "breach",
+            EventKind::Input { .. } => "input",
+            EventKind::Done { .. } => "done",
+            EventKind::Closed { .. } => "closed",
+            EventKind::Resolved { .. } => "resolved",
+        }
+    }
+}
+
+/// Why a transition fired.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cause {
+    /// The guard as written, if the transition has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// How long the guard had to hold (`for`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold: Option<Duration>,
+    /// The timer since entering the state (`after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Duration>,
+    /// Each comparison or event test in the guard, with its live values.
+    pub terms: Vec<Term>,
+}
+
+/// One comparison or event test of a guard, evaluated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Term {
+    /// The test, such as `volume_ratio >= crisis_ratio` or `journalist`.
+    pub test: String,
+    /// The left side's value; `None` when undefined or for an event test.
+    pub value: Option<f64>,
+    /// The right side's value, for a comparison.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Whether the test holds.
+    pub holds: bool,
+}

@@ -1,0 +1,160 @@
+//! "Why are we in crisis, and what would move us?": the current state's outgoing conditions
+//! with their live values.
+
+use serde::Serialize;
+
+use super::{Run, Term};
+use crate::{Duration, Timestamp};
+
+/// The current state and, for each outgoing transition, whether it holds now.
+///
+/// ```
+/// use crisis_playbook::{Playbook, Run};
+///
+/// let playbook = Playbook::from_path("tests/playbooks/base.yaml")?;
+/// let run = Run::start(&playbook, "2026-03-02T08:00:00Z".parse()?);
+/// let why = run.explain();
+/// assert_eq!(why.state, "calm");
+/// let to_storm = &why.transitions[0];
+/// assert_eq!(to_storm.to, "storm");
+/// assert!(!to_storm.holds);
+/// // The baseline is not observed yet, so the ratio is undefined.
+/// assert_eq!(to_storm.terms[0].value, None);
+/// println!("{why}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The current state.
+    pub state: String,
+    /// Its severity.
+    pub severity: i64,
+    /// When it was entered.
+    pub since: Timestamp,
+    /// The run's clock.
+    pub now: Timestamp,
+    /// Its outgoing transitions, in evaluation order.
+    pub transitions: Vec<TransitionExplanation>,
+}
+
+/// One outgoing transition, evaluated now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TransitionExplanation {
+    /// The target state.
+    pub to: String,
+    /// The guard as written.
+    pub condition: Option<String>,
+    /// Whether the guard holds now.
+    pub holds: bool,
+    /// How long the guard must hold (`for`).
+    pub hold: Option<Duration>,
+    /// Since when it has held, if a `for` window is running.
+    pub holding_since: Option<Timestamp>,
+    /// How long until the `for` window completes, if it is running.
+    pub remaining: Option<Duration>,
+    /// How long until the `after` timer allows it, if it is still running.
+    pub timer_remaining: Option<Duration>,
+    /// Each comparison and event test, with its values.
+    pub terms: Vec<Term>,
+}
+
+impl Run {
+    /// Lists the current state's outgoing conditions with live values, whether each holds
+    /// now, and how long until a pending `for` completes.
+    pub fn explain(&self) -> Explanation {
+        let state = self.playbook.state(self.state);
+        let transitions = state
+            .transitions
+            .iter()
+            .enumerate()
+            .map(|(index, transition)| {
+                let mut terms = Vec::new();
+                let holds = match &transition.condition {
+                    Some(condition) => {
+                        self.terms(condition.root(), &mut terms);
+                        self.holds(condition.root())
+                    }
+                    None => true,
+                };
+                let holding_since = transition.hold.and(self.pending[index]);
+                let remaining = match (transition.hold, holding_since) {
+                    (Some(hold), Some(since)) => Some(since.plus(hold) - self.now),
+                    _ => None,
+                };
+                let timer_remaining = transition
+                    .after
+                    .map(|after| self.entered_at.plus(after) - self.now)
+                    .filter(|d| !d.is_zero());
+                TransitionExplanation {
+                    to: self.playbook.state(transition.target).name.clone(),
+                    condition: transition
+                        .condition
+                        .as_ref()
+                        .map(|c| c.source().to_string()),
+                    holds,
+                    hold: transition.hold,
+                    holding_since,
+                    remaining,
+                    timer_remaining,
+                    terms,
+                }
+            })
+            .collect();
+        Explanation {
+            state: state.name.clone(),
+            severity: state.severity,
+            since: self.entered_at,
+            now: self.now,
+            transitions,
+        }
+    }
+}
+
+fn value(value: Option<f64>) -> String {
+    match value {
+        Some(v) => format!("{}", (v * 1000.0).round() / 1000.0),
+        None => "undefined".to_string(),
+    }
+}
+
+impl std::fmt::Display for Explanation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "in `{}` (severity {}) since {}, now {}",
+            self.state, self.severity, self.since, self.now
+        )?;
+        for t in &self.transitions {
+            let guard = t.condition.as_deref().unwrap_or("(timer)");
+            write!(
+                f,
+                "  -> {}: {guard} is {}",
+                t.to,
+                if t.holds { "true" } else { "false" }
+            )?;
+            if let Some(remaining) = t.remaining {
+                write!(f, ", {remaining} to go in its `for`")?;
+            }
+            if let Some(remaining) = t.timer_remaining {
+                write!(f, ", {remaining} to go before `after`")?;
+            }
+            writeln!(f)?;
+            for term in &t.terms {
+                write!(f, "       {}: ", term.test)?;
+                match term.threshold {
+                    Some(threshold) => {
+                        write!(f, "{} vs {}", value(term.value), value(Some(threshold)))?
+                    }
+                    None if term.value.is_some() => write!(f, "{}", value(term.value))?,
+                    None => {}
+                }
+                writeln!(
+                    f,
+                    " -> {}",
+                    if term.holds { "holds" } else { "does not hold" }
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

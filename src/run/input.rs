@@ -1,0 +1,298 @@
+//! What a run is fed, and the typed errors for input it refuses.
+
+use crate::playbook::{Playbook, SignalId};
+use crate::{Duration, Timestamp};
+
+/// The value of an event attribute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AttributeValue<'a> {
+    /// A number, such as a follower count.
+    Number(f64),
+    /// A string, such as an outlet tier.
+    Text(&'a str),
+    /// True or false.
+    Bool(bool),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Value<'a> {
+    Number(f64),
+    Event(&'a [(&'a str, AttributeValue<'a>)]),
+    Manual(&'a str),
+}
+
+/// One observed signal: which, when, and its value.
+///
+/// Resolve signal names once with [`Playbook::signal_named`]; observations then carry ids, so
+/// feeding a run compares no strings.
+///
+/// ```
+/// use crisis_playbook::{AttributeValue, Observation, Playbook};
+///
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let mentions = playbook.signal_named("mentions").unwrap();
+/// let journalist = playbook.signal_named("journalist").unwrap();
+/// let at = "2026-03-02T08:00:00Z".parse().unwrap();
+/// let batch = Observation::count(mentions, at, 42.0);
+/// let tier = [("tier", AttributeValue::Text("national"))];
+/// let press = Observation::event(journalist, at, &tier);
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Observation<'a> {
+    pub(crate) signal: SignalId,
+    pub(crate) at: Timestamp,
+    pub(crate) value: Value<'a>,
+}
+
+impl<'a> Observation<'a> {
+    /// A batch of a count signal: how many things arrived (non-negative).
+    pub fn count(signal: SignalId, at: Timestamp, value: f64) -> Self {
+        Observation {
+            signal,
+            at,
+            value: Value::Number(value),
+        }
+    }
+
+    /// A sample of a gauge signal.
+    pub fn gauge(signal: SignalId, at: Timestamp, value: f64) -> Self {
+        Observation::count(signal, at, value)
+    }
+
+    /// An event with its attributes.
+    pub fn event(
+        signal: SignalId,
+        at: Timestamp,
+        attributes: &'a [(&'a str, AttributeValue<'a>)],
+    ) -> Self {
+        Observation {
+            signal,
+            at,
+            value: Value::Event(attributes),
+        }
+    }
+
+    /// A manual input from a person.
+    pub fn manual(signal: SignalId, at: Timestamp, by: &'a str) -> Self {
+        Observation {
+            signal,
+            at,
+            value: Value::Manual(by),
+        }
+    }
+
+    /// The signal observed.
+    pub fn signal(&self) -> SignalId {
+        self.signal
+    }
+
+    /// When.
+    pub fn at(&self) -> Timestamp {
+        self.at
+    }
+}
+
+/// Why a run refused an input. The run is left exactly as it was.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignalError {
+    /// The playbook declares no signal with this name.
+    #[error("unknown signal `{name}`{hint}")]
+    UnknownSignal {
+        /// The name given.
+        name: String,
+        /// A suggestion, or the empty string.
+        hint: String,
+    },
+    /// The id does not belong to the run's playbook.
+    #[error("signal id {0} does not belong to this playbook")]
+    ForeignSignal(usize),
+    /// A value of the wrong kind for the signal.
+    #[error("`{signal}` is a {kind} signal: {expected}")]
+    WrongKind {
+        /// The signal.
+        signal: String,
+        /// Its kind.
+        kind: &'static str,
+        /// What to send instead.
+        expected: &'static str,
+    },
+    /// NaN or an infinity.
+    #[error("`{signal}`: the value is not a finite number")]
+    NotFinite {
+        /// The signal.
+        signal: String,
+    },
+    /// A negative count.
+    #[error("`{signal}`: a count cannot be negative ({value})")]
+    Negative {
+        /// The signal.
+        signal: String,
+        /// The value given.
+        value: f64,
+    },
+    /// A gauge value outside the declared range.
+    #[error("`{signal}`: {value} is outside the range [{low}, {high}]")]
+    OutOfRange {
+        /// The signal.
+        signal: String,
+        /// The value given.
+        value: f64,
+        /// Lowest valid value.
+        low: f64,
+        /// Highest valid value.
+        high: f64,
+    },
+    /// A signal older than the run's clock by more than the tolerance.
+    #[error(
+        "`{signal}` at {at} is {late} behind the run's clock ({now}), more than the tolerance of {tolerance}"
+    )]
+    TooLate {
+        /// The signal.
+        signal: String,
+        /// Its timestamp.
+        at: Timestamp,
+        /// The run's clock.
+        now: Timestamp,
+        /// How far behind.
+        late: Duration,
+        /// The accepted lateness.
+        tolerance: Duration,
+    },
+    /// An event attribute the signal does not declare.
+    #[error("event `{signal}` has no attribute `{attribute}`")]
+    UnknownAttribute {
+        /// The signal.
+        signal: String,
+        /// The attribute given.
+        attribute: String,
+    },
+    /// An attribute value of the wrong type, or not among the allowed values.
+    #[error("event `{signal}`: attribute `{attribute}` must be {expected}")]
+    AttributeType {
+        /// The signal.
+        signal: String,
+        /// The attribute.
+        attribute: String,
+        /// What it must be.
+        expected: String,
+    },
+    /// `done` named an action that no state of the playbook has.
+    #[error("no action `{0}` in this playbook")]
+    UnknownAction(String),
+    /// A fleet has no run for this subject, and is not set to start one.
+    #[error("unknown subject `{0}`")]
+    UnknownSubject(String),
+}
+
+/// A parameter override that does not fit the playbook.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// No parameter by that name.
+    #[error("unknown parameter `{name}`{hint}")]
+    UnknownParameter {
+        /// The name given.
+        name: String,
+        /// A suggestion, or the empty string.
+        hint: String,
+    },
+    /// A value outside the declared bounds.
+    #[error("parameter `{name}` = {value} is outside its bounds [{min}, {max}]")]
+    OutOfBounds {
+        /// The parameter.
+        name: String,
+        /// The value given.
+        value: f64,
+        /// The lowest allowed.
+        min: f64,
+        /// The highest allowed.
+        max: f64,
+    },
+}
+
+/// How to start a run: subject, locale, parameter overrides and late-signal tolerance.
+///
+/// ```
+/// use crisis_playbook::{Duration, Playbook, Run, RunSettings};
+///
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let settings = RunSettings::new("brand-x")
+///     .locale("fr")
+///     .parameter("watch_ratio", 3.0)
+///     .late_tolerance(Duration::from_secs(60));
+/// let run = Run::with_settings(&playbook, settings, "2026-03-02T08:00:00Z".parse()?)?;
+/// assert_eq!(run.subject(), "brand-x");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunSettings {
+    pub(crate) subject: String,
+    pub(crate) locale: Option<String>,
+    pub(crate) parameters: Vec<(String, f64)>,
+    pub(crate) late_tolerance: Option<Duration>,
+}
+
+/// Signals up to this much older than the run's clock are accepted by default.
+pub const DEFAULT_LATE_TOLERANCE: Duration = Duration::from_secs(300);
+
+impl RunSettings {
+    /// Settings for a run about `subject` (a brand, an account, a post…).
+    pub fn new(subject: impl Into<String>) -> Self {
+        RunSettings {
+            subject: subject.into(),
+            ..RunSettings::default()
+        }
+    }
+
+    /// Emit texts in this locale (default: the playbook's).
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.locale = Some(locale.into());
+        self
+    }
+
+    /// Override a parameter, within its declared bounds.
+    pub fn parameter(mut self, name: impl Into<String>, value: f64) -> Self {
+        self.parameters.push((name.into(), value));
+        self
+    }
+
+    /// Accept signals up to this much older than the run's clock (default 5 minutes).
+    pub fn late_tolerance(mut self, tolerance: Duration) -> Self {
+        self.late_tolerance = Some(tolerance);
+        self
+    }
+
+    /// Resolves the overrides against the playbook: the value of every parameter.
+    pub(crate) fn parameter_values(&self, playbook: &Playbook) -> Result<Vec<f64>, SettingsError> {
+        let mut values: Vec<f64> = playbook.parameters().iter().map(|p| p.default).collect();
+        for (name, value) in &self.parameters {
+            let Some(id) = playbook.parameter_named(name) else {
+                let names = playbook.parameters().iter().map(|p| p.name.as_str());
+                let hint = crate::diagnostic::did_you_mean(name, names)
+                    .map(|close| format!("; did you mean `{close}`?"))
+                    .unwrap_or_default();
+                return Err(SettingsError::UnknownParameter {
+                    name: name.clone(),
+                    hint,
+                });
+            };
+            let parameter = playbook.parameter(id);
+            let (min, max) = (
+                parameter.min.unwrap_or(f64::NEG_INFINITY),
+                parameter.max.unwrap_or(f64::INFINITY),
+            );
+            if !value.is_finite() || *value < min || *value > max {
+                return Err(SettingsError::OutOfBounds {
+                    name: name.clone(),
+                    value: *value,
+                    min,
+                    max,
+                });
+            }
+            values[id.index()] = *value;
+        }
+        Ok(values)
+    }
+}

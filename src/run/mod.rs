@@ -1,0 +1,914 @@
+//! Runs: one live instance of a playbook for one subject, advanced by signals and by the clock.
+
+mod eval;
+mod event;
+mod explain;
+mod input;
+pub(crate) mod plan;
+mod snapshot;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::MetricState;
+use crate::playbook::{EscalationTarget, MetricId, Playbook, SignalKind, StateId};
+use crate::{AttributeKind, Duration, Timestamp};
+pub use event::{Cause, Event, EventKind, Term};
+pub use explain::{Explanation, TransitionExplanation};
+use input::Value;
+pub use input::{
+    AttributeValue, DEFAULT_LATE_TOLERANCE, Observation, RunSettings, SettingsError, SignalError,
+};
+pub use snapshot::{Snapshot, SnapshotError};
+
+/// When a signal was last seen, and its sequence number: "since entering the state" compares
+/// sequence numbers, so the signal that caused a transition is not fresh in the state it led to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Seen {
+    at: Option<Timestamp>,
+    seq: u64,
+}
+
+/// An action recommended and not yet done or closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct OpenAction {
+    state: StateId,
+    action: u32,
+    due: Option<Timestamp>,
+    breached: bool,
+    /// The deadline counts from a signal not seen yet: it starts when the signal arrives.
+    awaiting_clock: bool,
+}
+
+/// The next emission of a recurring action of the current state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Recurrence {
+    next: Option<Timestamp>,
+    occurrence: u32,
+}
+
+/// The next step of the current state's escalation ladder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LadderPosition {
+    cycle: u32,
+    step: u32,
+}
+
+/// An open action, as [`Run::open_actions`] lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenActionView<'r> {
+    /// The state that recommended it.
+    pub state: &'r str,
+    /// The action's id.
+    pub action: &'r str,
+    /// Its owner.
+    pub owner: &'r str,
+    /// Its deadline, if any.
+    pub due: Option<Timestamp>,
+    /// Whether the deadline has passed.
+    pub breached: bool,
+}
+
+/// The next escalation step that will fire if nobody acknowledges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PendingEscalation {
+    /// When it fires.
+    pub due: Timestamp,
+    /// Who it notifies.
+    pub target: EscalationTarget,
+    /// Its index in the ladder.
+    pub step: usize,
+    /// Its repeat cycle.
+    pub cycle: u32,
+}
+
+/// One live instance of a playbook for one subject.
+///
+/// A run is advanced only by [`observe`](Run::observe) and [`advance_to`](Run::advance_to);
+/// it never reads the wall clock. Each call returns the events it caused. A refused input
+/// returns a [`SignalError`] and leaves the run exactly as it was.
+///
+/// ```
+/// use crisis_playbook::{EventKind, Observation, Playbook, Run};
+///
+/// let playbook = Playbook::from_path("tests/playbooks/base.yaml")?;
+/// let mentions = playbook.signal_named("mentions").unwrap();
+/// let start: crisis_playbook::Timestamp = "2026-03-02T00:00:00Z".parse()?;
+/// let mut run = Run::start(&playbook, start);
+///
+/// // A quiet day builds the baseline, then a surge.
+/// for minute in (0..24 * 60).step_by(5) {
+///     let at = start + crisis_playbook::Duration::from_secs(minute * 60);
+///     run.observe(Observation::count(mentions, at, 10.0))?;
+/// }
+/// let surge = start + crisis_playbook::Duration::from_secs(24 * 3600);
+/// for minute in (0..60).step_by(5) {
+///     let at = surge + crisis_playbook::Duration::from_secs(minute * 60);
+///     for event in run.observe(Observation::count(mentions, at, 200.0))? {
+///         if let EventKind::Transition { to, .. } = &event.kind {
+///             println!("{} -> {to}", event.at);
+///         }
+///     }
+/// }
+/// assert_eq!(run.state_name(), "storm");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Run {
+    playbook: Playbook,
+    subject: String,
+    locale: String,
+    parameters: Vec<f64>,
+    tolerance: Duration,
+    started: Timestamp,
+    now: Timestamp,
+    seq: u64,
+    state: StateId,
+    entered_at: Timestamp,
+    entered_seq: u64,
+    ended: bool,
+    pending: Vec<Option<Timestamp>>,
+    metrics: Vec<MetricState>,
+    latest: Vec<Option<f64>>,
+    seen: Vec<Seen>,
+    matched: Vec<Seen>,
+    open: Vec<OpenAction>,
+    recurrences: Vec<Recurrence>,
+    ladder: Option<LadderPosition>,
+    events: Vec<Event>,
+}
+
+impl Run {
+    /// Starts a run in the playbook's initial state at `at`, with default settings.
+    pub fn start(playbook: &Playbook, at: Timestamp) -> Run {
+        let parameters = playbook.parameters().iter().map(|p| p.default).collect();
+        Run::begin(playbook, RunSettings::default(), parameters, at)
+    }
+
+    /// Starts a run with a subject, a locale, parameter overrides and a late-signal tolerance.
+    pub fn with_settings(
+        playbook: &Playbook,
+        settings: RunSettings,
+        at: Timestamp,
+    ) -> Result<Run, SettingsError> {
+        let parameters = settings.parameter_values(playbook)?;
+        Ok(Run::begin(playbook, settings, parameters, at))
+    }
+
+    fn begin(
+        playbook: &Playbook,
+        settings: RunSettings,
+        parameters: Vec<f64>,
+        at: Timestamp,
+    ) -> Run {
+        let plan = playbook.plan();
+        let mut run = Run {
+            playbook: playbook.clone(),
+            locale: settings
+                .locale
+                .unwrap_or_else(|| playbook.locale().to_string()),
+            subject: settings.subject,
+            parameters,
+            tolerance: settings.late_tolerance.unwrap_or(DEFAULT_LATE_TOLERANCE),
+            started: at,
+            now: at,
+            seq: 0,
+            state: playbook.initial(),
+            entered_at: at,
+            entered_seq: 0,
+            ended: false,
+            pending: vec![None; plan.max_transitions],
+            metrics: playbook
+                .metrics()
+                .iter()
+                .map(|m| MetricState::new(m, at))
+                .collect(),
+            latest: vec![None; playbook.signals().len()],
+            seen: vec![Seen::default(); playbook.signals().len()],
+            matched: vec![Seen::default(); playbook.model().predicates.len()],
+            open: Vec::with_capacity(plan.total_actions),
+            recurrences: vec![Recurrence::default(); plan.max_actions],
+            ladder: None,
+            events: Vec::new(),
+        };
+        run.enter_state();
+        run.evaluate();
+        run
+    }
+
+    /// The playbook this run follows.
+    pub fn playbook(&self) -> &Playbook {
+        &self.playbook
+    }
+
+    /// The subject (brand, account, post…) this run is about.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The locale of the texts in its events.
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// The run's clock: the latest time it has processed.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The current state.
+    pub fn state(&self) -> StateId {
+        self.state
+    }
+
+    /// The current state's name.
+    pub fn state_name(&self) -> &str {
+        &self.playbook.state(self.state).name
+    }
+
+    /// The current state's severity.
+    pub fn severity(&self) -> i64 {
+        self.playbook.state(self.state).severity
+    }
+
+    /// How long the run has been in its current state.
+    pub fn time_in_state(&self) -> Duration {
+        self.now - self.entered_at
+    }
+
+    /// Whether the run reached a final state. An ended run accepts signals and ignores them.
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// The events of the last call that changed the run.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The value of a metric now; `None` when undefined (an empty window, a baseline not yet
+    /// observed in full…).
+    pub fn metric_value(&self, metric: MetricId) -> Option<f64> {
+        self.metric_value_at(metric.index())
+    }
+
+    fn metric_value_at(&self, index: usize) -> Option<f64> {
+        let metric = self.playbook.metrics().get(index)?;
+        let last_seen = match metric.kind {
+            crate::MetricKind::Since(signal) => {
+                self.seen[signal.index()].at.map(|at| self.now - at)
+            }
+            _ => None,
+        };
+        self.metrics[index].value(metric, self.now - self.started, last_seen)
+    }
+
+    /// Actions recommended and not yet done or closed, in the order they were recommended.
+    pub fn open_actions(&self) -> impl Iterator<Item = OpenActionView<'_>> {
+        self.open.iter().map(|open| {
+            let state = self.playbook.state(open.state);
+            let action = &state.actions[open.action as usize];
+            OpenActionView {
+                state: &state.name,
+                action: &action.id,
+                owner: self.playbook.role(action.owner),
+                due: open.due,
+                breached: open.breached,
+            }
+        })
+    }
+
+    /// The next escalation step, if a ladder is running.
+    pub fn pending_escalation(&self) -> Option<PendingEscalation> {
+        let position = self.ladder?;
+        let ladder = self.playbook.state(self.state).escalation.as_ref()?;
+        let step = ladder.steps.get(position.step as usize)?;
+        Some(PendingEscalation {
+            due: self.ladder_due(position)?,
+            target: step.target,
+            step: position.step as usize,
+            cycle: position.cycle,
+        })
+    }
+
+    /// Feeds one signal. Timers due before it fire first; it is then applied, and the
+    /// conditions are evaluated at its time (or at the run's clock, for a late signal within the
+    /// tolerance). Returns the events it caused.
+    pub fn observe(&mut self, observation: Observation<'_>) -> Result<&[Event], SignalError> {
+        self.check(&observation)?;
+        self.events.clear();
+        if self.ended {
+            return Ok(&self.events);
+        }
+        let span = tracing::debug_span!("observe", subject = %self.subject, playbook = %self.playbook.id());
+        let _entered = span.enter();
+        if observation.at > self.now {
+            self.run_timers_until(observation.at, false);
+            if self.ended {
+                return Ok(&self.events);
+            }
+            self.set_clock(observation.at);
+        }
+        self.apply(&observation);
+        self.instant();
+        Ok(&self.events)
+    }
+
+    /// Marks every open action with this id as done.
+    pub fn complete(
+        &mut self,
+        action: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<&[Event], SignalError> {
+        let known = self
+            .playbook
+            .states()
+            .iter()
+            .any(|s| s.actions.iter().any(|a| a.id == action));
+        if !known {
+            return Err(SignalError::UnknownAction(action.to_string()));
+        }
+        self.check_time("done", at)?;
+        self.events.clear();
+        if self.ended {
+            return Ok(&self.events);
+        }
+        if at > self.now {
+            self.run_timers_until(at, false);
+            if self.ended {
+                return Ok(&self.events);
+            }
+            self.set_clock(at);
+        }
+        let playbook = self.playbook.clone();
+        let mut closed = false;
+        self.open.retain(|open| {
+            let matches = playbook.state(open.state).actions[open.action as usize].id == action;
+            closed |= matches;
+            !matches
+        });
+        if closed {
+            self.seq += 1;
+            self.push(EventKind::Done {
+                action: action.to_string(),
+                by: by.to_string(),
+            });
+        }
+        self.instant();
+        Ok(&self.events)
+    }
+
+    /// Moves the clock to `at`, firing every timer, `for` window, deadline, recurrence and
+    /// window roll-over due by then, in time order. Earlier times change nothing.
+    pub fn advance_to(&mut self, at: Timestamp) -> &[Event] {
+        self.events.clear();
+        if self.ended || at <= self.now {
+            return &self.events;
+        }
+        self.run_timers_until(at, true);
+        if !self.ended && at > self.now {
+            self.set_clock(at);
+            self.instant();
+        }
+        &self.events
+    }
+
+    /// Processes every instant at which something is due, up to `until` (inclusive or not).
+    fn run_timers_until(&mut self, until: Timestamp, inclusive: bool) {
+        while let Some(next) = self.next_wake() {
+            if next > until || (!inclusive && next == until) || self.ended {
+                break;
+            }
+            self.set_clock(next);
+            self.instant();
+        }
+    }
+
+    fn set_clock(&mut self, at: Timestamp) {
+        self.now = at;
+        for metric in &mut self.metrics {
+            metric.roll_to(at);
+        }
+    }
+
+    /// The next instant after now at which something can change with no signal.
+    fn next_wake(&self) -> Option<Timestamp> {
+        let mut earliest: Option<Timestamp> = None;
+        let mut consider = |at: Option<Timestamp>| {
+            if let Some(at) = at
+                && at > self.now
+                && earliest.is_none_or(|e| at < e)
+            {
+                earliest = Some(at);
+            }
+        };
+        for metric in &self.metrics {
+            consider(metric.next_change().and_then(Timestamp::from_millis));
+        }
+        let state = self.playbook.state(self.state);
+        for (i, transition) in state.transitions.iter().enumerate() {
+            if let (Some(hold), Some(since)) = (transition.hold, self.pending[i]) {
+                consider(Some(since.plus(hold)));
+            }
+            if let Some(after) = transition.after {
+                consider(Some(self.entered_at.plus(after)));
+            }
+        }
+        for open in &self.open {
+            if !open.breached {
+                consider(open.due);
+            }
+        }
+        for recurrence in &self.recurrences[..state.actions.len()] {
+            consider(recurrence.next);
+        }
+        if let Some(position) = self.ladder {
+            consider(self.ladder_due(position));
+        }
+        consider(self.next_expiry());
+        earliest
+    }
+
+    /// Everything due at the current instant, then the transitions.
+    fn instant(&mut self) {
+        self.fire_breaches();
+        self.fire_ladder();
+        self.fire_recurrences();
+        self.evaluate();
+    }
+
+    fn push(&mut self, kind: EventKind) {
+        self.events.push(Event { at: self.now, kind });
+    }
+
+    fn check_time(&self, signal: &str, at: Timestamp) -> Result<(), SignalError> {
+        let late = self.now - at;
+        if late > self.tolerance {
+            return Err(SignalError::TooLate {
+                signal: signal.to_string(),
+                at,
+                now: self.now,
+                late,
+                tolerance: self.tolerance,
+            });
+        }
+        Ok(())
+    }
+
+    /// Every check, before anything changes.
+    fn check(&self, observation: &Observation<'_>) -> Result<(), SignalError> {
+        let Some(signal) = self.playbook.signals().get(observation.signal.index()) else {
+            return Err(SignalError::ForeignSignal(observation.signal.index()));
+        };
+        let name = || signal.name.clone();
+        let wrong = |expected| SignalError::WrongKind {
+            signal: name(),
+            kind: signal.kind.name(),
+            expected,
+        };
+        match (signal.kind, observation.value) {
+            (SignalKind::Count | SignalKind::Gauge, Value::Number(value)) => {
+                if !value.is_finite() {
+                    return Err(SignalError::NotFinite { signal: name() });
+                }
+                if signal.kind == SignalKind::Count && value < 0.0 {
+                    return Err(SignalError::Negative {
+                        signal: name(),
+                        value,
+                    });
+                }
+                if let Some((low, high)) = signal.range
+                    && !(low..=high).contains(&value)
+                {
+                    return Err(SignalError::OutOfRange {
+                        signal: name(),
+                        value,
+                        low,
+                        high,
+                    });
+                }
+            }
+            (SignalKind::Event, Value::Event(attributes)) => {
+                for (attribute, value) in attributes {
+                    let Some(declared) = signal.attributes.iter().find(|a| a.name == *attribute)
+                    else {
+                        return Err(SignalError::UnknownAttribute {
+                            signal: name(),
+                            attribute: attribute.to_string(),
+                        });
+                    };
+                    let expected = match (&declared.kind, value) {
+                        (AttributeKind::Number, AttributeValue::Number(n)) if n.is_finite() => None,
+                        (AttributeKind::Number, _) => Some("a finite number".to_string()),
+                        (AttributeKind::Bool, AttributeValue::Bool(_)) => None,
+                        (AttributeKind::Bool, _) => Some("true or false".to_string()),
+                        (AttributeKind::String, AttributeValue::Text(_)) => None,
+                        (AttributeKind::String, _) => Some("a string".to_string()),
+                        (AttributeKind::OneOf(allowed), AttributeValue::Text(text))
+                            if allowed.iter().any(|a| a == text) =>
+                        {
+                            None
+                        }
+                        (AttributeKind::OneOf(allowed), _) => {
+                            Some(format!("one of {}", allowed.join(", ")))
+                        }
+                    };
+                    if let Some(expected) = expected {
+                        return Err(SignalError::AttributeType {
+                            signal: name(),
+                            attribute: attribute.to_string(),
+                            expected,
+                        });
+                    }
+                }
+            }
+            (SignalKind::Manual, Value::Manual(_)) => {}
+            (SignalKind::Count, _) => return Err(wrong("send a non-negative number")),
+            (SignalKind::Gauge, _) => return Err(wrong("send a number")),
+            (SignalKind::Event, _) => return Err(wrong("send an event with its attributes")),
+            (SignalKind::Manual, _) => return Err(wrong("send who gave the input")),
+        }
+        self.check_time(&signal.name, observation.at)
+    }
+
+    /// Records a checked observation.
+    fn apply(&mut self, observation: &Observation<'_>) {
+        self.seq += 1;
+        let index = observation.signal.index();
+        let at = observation.at;
+        let previous = self.seen[index];
+        let newest = previous.at.is_none_or(|p| at >= p);
+        self.seen[index] = Seen {
+            at: Some(if newest {
+                at
+            } else {
+                previous.at.unwrap_or(at)
+            }),
+            seq: self.seq,
+        };
+        let amount = match observation.value {
+            Value::Number(value) => {
+                if newest {
+                    self.latest[index] = Some(value);
+                }
+                value
+            }
+            _ => 1.0,
+        };
+        let plan = self.playbook.plan();
+        for (metric, input) in &plan.routes[index] {
+            self.metrics[*metric].add(*input, at, amount);
+        }
+        match observation.value {
+            Value::Event(attributes) => {
+                for predicate in &plan.predicates_of[index] {
+                    if self.predicate_holds(*predicate, attributes) {
+                        let seen = self.matched[*predicate];
+                        self.matched[*predicate] = Seen {
+                            at: Some(seen.at.map_or(at, |p| p.max(at))),
+                            seq: self.seq,
+                        };
+                    }
+                }
+            }
+            Value::Manual(by) => self.manual(observation.signal, at, by),
+            Value::Number(_) => {}
+        }
+    }
+
+    fn predicate_holds(&self, index: usize, attributes: &[(&str, AttributeValue<'_>)]) -> bool {
+        let model = self.playbook.model();
+        let predicate = &model.predicates[index];
+        let name = &model.signals[predicate.signal.index()].attributes[predicate.attribute].name;
+        let Some((_, value)) = attributes.iter().find(|(a, _)| a == name) else {
+            return false;
+        };
+        use crate::condition::AttributeValue as Literal;
+        match (value, &predicate.value) {
+            (AttributeValue::Number(n), Literal::Number(t)) => predicate.op.holds(*n, *t),
+            (AttributeValue::Number(n), Literal::Parameter(id)) => {
+                predicate.op.holds(*n, self.parameters[id.index()])
+            }
+            (AttributeValue::Text(text), Literal::Text(t)) => equality(predicate.op, *text == t),
+            (AttributeValue::Bool(b), Literal::Bool(t)) => equality(predicate.op, b == t),
+            _ => false,
+        }
+    }
+
+    fn manual(&mut self, signal: crate::SignalId, at: Timestamp, by: &str) {
+        let state = self.playbook.state(self.state);
+        let stops = self.ladder.is_some()
+            && state
+                .escalation
+                .as_ref()
+                .is_some_and(|ladder| ladder.unless == Some(signal));
+        if stops {
+            self.ladder = None;
+        }
+        let playbook = self.playbook.clone();
+        for open in &mut self.open {
+            let action = &playbook.state(open.state).actions[open.action as usize];
+            if open.awaiting_clock && action.from == Some(signal) {
+                open.awaiting_clock = false;
+                open.due = action.within.map(|within| at.plus(within));
+            }
+        }
+        self.push(EventKind::Input {
+            signal: self.playbook.signal(signal).name.clone(),
+            by: by.to_string(),
+            stopped_escalation: stops,
+        });
+        if stops {
+            tracing::info!(subject = %self.subject, by, "escalation acknowledged");
+        }
+    }
+
+    fn fire_breaches(&mut self) {
+        for index in 0..self.open.len() {
+            let open = self.open[index];
+            if open.breached || open.due.is_none_or(|due| due > self.now) {
+                continue;
+            }
+            self.open[index].breached = true;
+            let state = self.playbook.state(open.state);
+            let action = &state.actions[open.action as usize];
+            let kind = EventKind::Breach {
+                state: state.name.clone(),
+                action: action.id.clone(),
+                owner: self.playbook.role(action.owner).to_string(),
+                due: open.due.unwrap_or(self.now),
+            };
+            self.push(kind);
+        }
+    }
+
+    fn ladder_due(&self, position: LadderPosition) -> Option<Timestamp> {
+        let ladder = self.playbook.state(self.state).escalation.as_ref()?;
+        let step = ladder.steps.get(position.step as usize)?;
+        let cycle_start = match ladder.repeat {
+            Some(repeat) => self.entered_at.plus(Duration::from_millis(
+                repeat
+                    .every
+                    .as_millis()
+                    .saturating_mul(u64::from(position.cycle)),
+            )),
+            None => self.entered_at,
+        };
+        Some(cycle_start.plus(step.after))
+    }
+
+    fn fire_ladder(&mut self) {
+        while let Some(position) = self.ladder {
+            if self.ladder_due(position).is_none_or(|due| due > self.now) {
+                return;
+            }
+            let state = self.playbook.state(self.state);
+            let Some(ladder) = state.escalation.as_ref() else {
+                self.ladder = None;
+                return;
+            };
+            let step = &ladder.steps[position.step as usize];
+            let (to, level) = match step.target {
+                EscalationTarget::Role(role) => (Some(self.playbook.role(role).to_string()), None),
+                EscalationTarget::Level(level) => (None, Some(level)),
+            };
+            let kind = EventKind::Escalation {
+                state: state.name.clone(),
+                step: position.step as usize,
+                cycle: position.cycle,
+                to,
+                level,
+                text: step
+                    .text
+                    .as_ref()
+                    .map(|t| t.get(&self.locale, self.playbook.locale()).to_string()),
+            };
+            let next_step = position.step + 1;
+            self.ladder = if (next_step as usize) < ladder.steps.len() {
+                Some(LadderPosition {
+                    cycle: position.cycle,
+                    step: next_step,
+                })
+            } else {
+                match ladder.repeat {
+                    Some(repeat) if position.cycle < repeat.times => Some(LadderPosition {
+                        cycle: position.cycle + 1,
+                        step: 0,
+                    }),
+                    _ => None,
+                }
+            };
+            tracing::info!(subject = %self.subject, state = %state.name, step = position.step, cycle = position.cycle, "escalation");
+            self.push(kind);
+        }
+    }
+
+    fn fire_recurrences(&mut self) {
+        let count = self.playbook.state(self.state).actions.len();
+        for index in 0..count {
+            while let Some(next) = self.recurrences[index].next {
+                if next > self.now {
+                    break;
+                }
+                let every = self.playbook.state(self.state).actions[index].every;
+                let occurrence = self.recurrences[index].occurrence + 1;
+                self.recurrences[index] = Recurrence {
+                    next: every.map(|e| next.plus(e)),
+                    occurrence,
+                };
+                self.recommend(index, occurrence);
+            }
+        }
+    }
+
+    /// Emits action `index` of the current state, replacing any open instance of it.
+    fn recommend(&mut self, index: usize, occurrence: u32) {
+        let state = self.playbook.state(self.state);
+        let action = &state.actions[index];
+        let (due, awaiting_clock) = match (action.within, action.from) {
+            (None, _) => (None, false),
+            (Some(within), None) => (Some(self.now.plus(within)), false),
+            (Some(within), Some(signal)) => match self.seen[signal.index()].at {
+                Some(at) => (Some(at.plus(within)), false),
+                None => (Some(self.now.plus(within)), true),
+            },
+        };
+        let open = OpenAction {
+            state: self.state,
+            action: index as u32,
+            due,
+            breached: false,
+            awaiting_clock,
+        };
+        self.open
+            .retain(|o| !(o.state == open.state && o.action == open.action));
+        self.open.push(open);
+        let kind = EventKind::Action {
+            state: state.name.clone(),
+            action: action.id.clone(),
+            owner: self.playbook.role(action.owner).to_string(),
+            due,
+            text: action
+                .text
+                .get(&self.locale, self.playbook.locale())
+                .to_string(),
+            occurrence,
+        };
+        self.push(kind);
+        // A deadline counted from a signal seen long ago may already have passed.
+        self.fire_breaches();
+    }
+
+    /// Entry into the current state: its actions, recurrences and ladder.
+    fn enter_state(&mut self) {
+        let state = self.playbook.state(self.state);
+        let count = state.actions.len();
+        for index in 0..count {
+            let every = self.playbook.state(self.state).actions[index].every;
+            self.recurrences[index] = Recurrence {
+                next: every.map(|e| self.now.plus(e)),
+                occurrence: 1,
+            };
+            self.recommend(index, 1);
+        }
+        let state = self.playbook.state(self.state);
+        self.ladder = state
+            .escalation
+            .as_ref()
+            .map(|_| LadderPosition { cycle: 0, step: 0 });
+        if state.is_final {
+            self.ended = true;
+            self.ladder = None;
+            let name = state.name.clone();
+            tracing::info!(subject = %self.subject, state = %name, "resolved");
+            self.push(EventKind::Resolved { state: name });
+        } else {
+            self.fire_ladder();
+        }
+    }
+
+    /// Evaluates the current state's transitions, in order, and follows those that fire. A
+    /// chain of transitions at one instant stops after visiting as many states as the playbook
+    /// has, so a loop the validator could not rule out cannot hang the run.
+    fn evaluate(&mut self) {
+        let limit = self.playbook.states().len() + 1;
+        for _ in 0..limit {
+            if self.ended {
+                return;
+            }
+            match self.firing_transition() {
+                Some(index) => self.take_transition(index),
+                None => return,
+            }
+        }
+        tracing::warn!(subject = %self.subject, "transition chain stopped by the loop guard");
+    }
+
+    fn firing_transition(&mut self) -> Option<usize> {
+        let state = self.playbook.state(self.state);
+        for (index, transition) in state.transitions.iter().enumerate() {
+            let holds = transition
+                .condition
+                .as_ref()
+                .is_none_or(|c| self.holds(c.root()));
+            if transition.hold.is_some() {
+                if holds {
+                    self.pending[index].get_or_insert(self.now);
+                } else {
+                    self.pending[index] = None;
+                }
+            }
+            let timer = transition
+                .after
+                .is_none_or(|after| self.now >= self.entered_at.plus(after));
+            let held = match (transition.hold, self.pending[index]) {
+                (None, _) => true,
+                (Some(hold), Some(since)) => self.now >= since.plus(hold),
+                (Some(_), None) => false,
+            };
+            if holds && timer && held {
+                return Some(index);
+            }
+        }
+        None
+    }
+
+    fn take_transition(&mut self, index: usize) {
+        let playbook = self.playbook.clone();
+        let from = playbook.state(self.state);
+        let transition = &from.transitions[index];
+        let mut terms = Vec::new();
+        if let Some(condition) = &transition.condition {
+            self.terms(condition.root(), &mut terms);
+        }
+        let cause = Cause {
+            condition: transition
+                .condition
+                .as_ref()
+                .map(|c| c.source().to_string()),
+            hold: transition.hold,
+            after: transition.after,
+            terms,
+        };
+        let mut closed = Vec::new();
+        self.open.retain(|open| {
+            let closes =
+                open.state == self.state && from.actions[open.action as usize].closes_on_exit;
+            if closes {
+                closed.push(open.action);
+            }
+            !closes
+        });
+        for action in closed {
+            self.push(EventKind::Closed {
+                state: from.name.clone(),
+                action: from.actions[action as usize].id.clone(),
+            });
+        }
+        let to = playbook.state(transition.target);
+        tracing::info!(subject = %self.subject, from = %from.name, to = %to.name, "transition");
+        self.push(EventKind::Transition {
+            from: from.name.clone(),
+            to: to.name.clone(),
+            severity: to.severity,
+            cause,
+        });
+        self.state = transition.target;
+        self.entered_at = self.now;
+        self.entered_seq = self.seq;
+        self.pending.iter_mut().for_each(|p| *p = None);
+        self.recurrences
+            .iter_mut()
+            .for_each(|r| *r = Recurrence::default());
+        self.enter_state();
+    }
+
+    /// Bytes this run owns on the heap, besides the shared playbook.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.subject.capacity()
+            + self.locale.capacity()
+            + self.parameters.capacity() * size_of::<f64>()
+            + self.pending.capacity() * size_of::<Option<Timestamp>>()
+            + self.metrics.capacity() * size_of::<MetricState>()
+            + self
+                .metrics
+                .iter()
+                .map(MetricState::heap_bytes)
+                .sum::<usize>()
+            + self.latest.capacity() * size_of::<Option<f64>>()
+            + (self.seen.capacity() + self.matched.capacity()) * size_of::<Seen>()
+            + self.open.capacity() * size_of::<OpenAction>()
+            + self.recurrences.capacity() * size_of::<Recurrence>()
+            + self.events.capacity() * size_of::<Event>()
+    }
+}
+
+fn equality(op: crate::CompareOp, equal: bool) -> bool {
+    match op {
+        crate::CompareOp::NotEqual => !equal,
+        _ => equal,
+    }
+}

@@ -1,0 +1,226 @@
+//! Snapshots: everything a run needs to continue identically after a restart, pending `for`
+//! windows, timers and escalation clocks included.
+
+use serde::{Deserialize, Serialize};
+
+use super::{LadderPosition, OpenAction, Recurrence, Run, Seen};
+use crate::metrics::MetricState;
+use crate::playbook::{Playbook, StateId};
+use crate::{Duration, Timestamp};
+
+/// The snapshot format this version writes and reads.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// A serializable copy of a run's state.
+///
+/// ```
+/// use crisis_playbook::{Playbook, Run, Snapshot};
+///
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let run = Run::start(&playbook, "2026-03-02T08:00:00Z".parse()?);
+/// let json = serde_json::to_string(&run.snapshot())?;
+/// let restored = Run::restore(&playbook, serde_json::from_str::<Snapshot>(&json)?)?;
+/// assert_eq!(restored.state_name(), run.state_name());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    version: u32,
+    playbook: String,
+    fingerprint: String,
+    subject: String,
+    locale: String,
+    parameters: Vec<f64>,
+    tolerance: Duration,
+    started: Timestamp,
+    now: Timestamp,
+    seq: u64,
+    state: StateId,
+    entered_at: Timestamp,
+    entered_seq: u64,
+    ended: bool,
+    pending: Vec<Option<Timestamp>>,
+    metrics: Vec<MetricState>,
+    latest: Vec<Option<f64>>,
+    seen: Vec<Seen>,
+    matched: Vec<Seen>,
+    open: Vec<OpenAction>,
+    recurrences: Vec<Recurrence>,
+    ladder: Option<LadderPosition>,
+}
+
+/// Why a snapshot cannot be restored.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// Written by another format version.
+    #[error(
+        "snapshot format version {found} is not supported (this version reads {SNAPSHOT_VERSION})"
+    )]
+    Version {
+        /// The version found.
+        found: u32,
+    },
+    /// Taken from a run of another playbook, or of another version of it.
+    #[error(
+        "snapshot belongs to playbook `{playbook}` with fingerprint {found}, not to `{expected_playbook}` with fingerprint {expected}"
+    )]
+    OtherPlaybook {
+        /// The snapshot's playbook id.
+        playbook: String,
+        /// The snapshot's fingerprint.
+        found: String,
+        /// The playbook given.
+        expected_playbook: String,
+        /// Its fingerprint.
+        expected: String,
+    },
+    /// Its contents do not fit the playbook: edited or corrupted.
+    #[error("snapshot is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+impl Run {
+    /// A copy of the run's state, to store and restore later.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            version: SNAPSHOT_VERSION,
+            playbook: self.playbook.id().to_string(),
+            fingerprint: self.playbook.fingerprint().to_string(),
+            subject: self.subject.clone(),
+            locale: self.locale.clone(),
+            parameters: self.parameters.clone(),
+            tolerance: self.tolerance,
+            started: self.started,
+            now: self.now,
+            seq: self.seq,
+            state: self.state,
+            entered_at: self.entered_at,
+            entered_seq: self.entered_seq,
+            ended: self.ended,
+            pending: self.pending.clone(),
+            metrics: self.metrics.clone(),
+            latest: self.latest.clone(),
+            seen: self.seen.clone(),
+            matched: self.matched.clone(),
+            open: self.open.clone(),
+            recurrences: self.recurrences.clone(),
+            ladder: self.ladder,
+        }
+    }
+
+    /// Rebuilds a run from a snapshot of a run of this same playbook.
+    pub fn restore(playbook: &Playbook, snapshot: Snapshot) -> Result<Run, SnapshotError> {
+        if snapshot.version != SNAPSHOT_VERSION {
+            return Err(SnapshotError::Version {
+                found: snapshot.version,
+            });
+        }
+        let fingerprint = playbook.fingerprint().to_string();
+        if snapshot.fingerprint != fingerprint || snapshot.playbook != playbook.id() {
+            return Err(SnapshotError::OtherPlaybook {
+                playbook: snapshot.playbook,
+                found: snapshot.fingerprint,
+                expected_playbook: playbook.id().to_string(),
+                expected: fingerprint,
+            });
+        }
+        check_consistent(playbook, &snapshot).map_err(SnapshotError::Inconsistent)?;
+        Ok(Run {
+            playbook: playbook.clone(),
+            subject: snapshot.subject,
+            locale: snapshot.locale,
+            parameters: snapshot.parameters,
+            tolerance: snapshot.tolerance,
+            started: snapshot.started,
+            now: snapshot.now,
+            seq: snapshot.seq,
+            state: snapshot.state,
+            entered_at: snapshot.entered_at,
+            entered_seq: snapshot.entered_seq,
+            ended: snapshot.ended,
+            pending: snapshot.pending,
+            metrics: snapshot.metrics,
+            latest: snapshot.latest,
+            seen: snapshot.seen,
+            matched: snapshot.matched,
+            open: snapshot.open,
+            recurrences: snapshot.recurrences,
+            ladder: snapshot.ladder,
+            events: Vec::new(),
+        })
+    }
+}
+
+/// Every index and size a run relies on, so that a tampered snapshot is refused rather than
+/// causing a panic later.
+fn check_consistent(playbook: &Playbook, s: &Snapshot) -> Result<(), String> {
+    let plan = playbook.plan();
+    let expect = |what: &str, found: usize, wanted: usize| {
+        if found == wanted {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} has {found} entries, the playbook needs {wanted}"
+            ))
+        }
+    };
+    expect(
+        "parameters",
+        s.parameters.len(),
+        playbook.parameters().len(),
+    )?;
+    expect("pending", s.pending.len(), plan.max_transitions)?;
+    expect("metrics", s.metrics.len(), playbook.metrics().len())?;
+    expect("latest", s.latest.len(), playbook.signals().len())?;
+    expect("seen", s.seen.len(), playbook.signals().len())?;
+    expect(
+        "matched",
+        s.matched.len(),
+        playbook.model().predicates.len(),
+    )?;
+    expect("recurrences", s.recurrences.len(), plan.max_actions)?;
+    if s.state.index() >= playbook.states().len() {
+        return Err(format!("state {} does not exist", s.state.index()));
+    }
+    if s.open.len() > plan.total_actions {
+        return Err("more open actions than the playbook has actions".to_string());
+    }
+    for open in &s.open {
+        let exists = playbook
+            .states()
+            .get(open.state.index())
+            .is_some_and(|state| (open.action as usize) < state.actions.len());
+        if !exists {
+            return Err(format!(
+                "open action {} of state {} does not exist",
+                open.action,
+                open.state.index()
+            ));
+        }
+    }
+    for (metric, state) in playbook.metrics().iter().zip(&s.metrics) {
+        if !state.fits(metric) {
+            return Err(format!("metric `{}` has the wrong shape", metric.name));
+        }
+    }
+    if let Some(position) = s.ladder {
+        let steps = playbook
+            .state(s.state)
+            .escalation
+            .as_ref()
+            .map_or(0, |l| l.steps.len());
+        if position.step as usize >= steps {
+            return Err("the escalation position is past the ladder".to_string());
+        }
+    }
+    let mut values = s.parameters.iter().chain(s.latest.iter().flatten());
+    if values.any(|v| !v.is_finite()) {
+        return Err("a value is not a finite number".to_string());
+    }
+    if s.entered_at > s.now || s.started > s.now || s.entered_seq > s.seq {
+        return Err("times or sequence numbers are out of order".to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Instants on the run's clock: milliseconds since the Unix epoch, UTC.
+//!
+//! The engine never reads the wall clock. Time comes from signal timestamps and from
+//! [`Run::advance_to`](crate::Run::advance_to).
+
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Duration;
+
+/// An instant, with millisecond resolution.
+///
+/// ```
+/// use crisis_playbook::{Duration, Timestamp};
+///
+/// let t: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// let later = t + Duration::from_secs(90);
+/// assert_eq!(later.to_string(), "2026-03-02T08:01:30Z");
+/// assert_eq!(later - t, Duration::from_secs(90));
+/// # Ok::<(), crisis_playbook::TimestampError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Timestamp(i64);
+
+/// A timestamp that could not be read or is out of range.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TimestampError(String);
+
+/// The latest supported instant: the year 9999. Later ones would overflow date arithmetic.
+const MAX_MILLIS: i64 = 253_402_300_799_999;
+/// The earliest supported instant: the year 0.
+const MIN_MILLIS: i64 = -62_167_219_200_000;
+
+impl Timestamp {
+    /// 1970-01-01T00:00:00Z.
+    ///
+    /// ```
+    /// assert_eq!(crisis_playbook::Timestamp::EPOCH.as_millis(), 0);
+    /// ```
+    pub const EPOCH: Timestamp = Timestamp(0);
+
+    /// An instant from milliseconds since the epoch, if it lies within the years 0 to 9999.
+    ///
+    /// ```
+    /// assert!(crisis_playbook::Timestamp::from_millis(0).is_some());
+    /// assert!(crisis_playbook::Timestamp::from_millis(i64::MAX).is_none());
+    /// ```
+    pub fn from_millis(millis: i64) -> Option<Timestamp> {
+        (MIN_MILLIS..=MAX_MILLIS)
+            .contains(&millis)
+            .then_some(Timestamp(millis))
+    }
+
+    /// Milliseconds since the epoch.
+    ///
+    /// ```
+    /// assert_eq!(crisis_playbook::Timestamp::from_millis(42).unwrap().as_millis(), 42);
+    /// ```
+    pub fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// The instant as a chrono date-time.
+    ///
+    /// ```
+    /// let t = crisis_playbook::Timestamp::from_millis(0).unwrap();
+    /// assert_eq!(t.to_datetime().to_rfc3339(), "1970-01-01T00:00:00+00:00");
+    /// ```
+    pub fn to_datetime(self) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(self.0)
+            .single()
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    /// This instant plus `duration`, saturating at the latest supported instant.
+    pub(crate) fn plus(self, duration: Duration) -> Timestamp {
+        let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        Timestamp(self.0.saturating_add(millis).min(MAX_MILLIS))
+    }
+
+    /// This instant minus `duration`, saturating at the earliest supported instant.
+    pub(crate) fn minus(self, duration: Duration) -> Timestamp {
+        let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        Timestamp(self.0.saturating_sub(millis).max(MIN_MILLIS))
+    }
+
+    /// Time from `earlier` to this instant, zero if `earlier` is later.
+    pub(crate) fn since(self, earlier: Timestamp) -> Duration {
+        Duration::from_millis(u64::try_from(self.0.saturating_sub(earlier.0)).unwrap_or(0))
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(time: DateTime<Utc>) -> Self {
+        Timestamp(time.timestamp_millis().clamp(MIN_MILLIS, MAX_MILLIS))
+    }
+}
+
+impl std::ops::Add<Duration> for Timestamp {
+    type Output = Timestamp;
+
+    fn add(self, duration: Duration) -> Timestamp {
+        self.plus(duration)
+    }
+}
+
+impl std::ops::Sub for Timestamp {
+    type Output = Duration;
+
+    fn sub(self, earlier: Timestamp) -> Duration {
+        self.since(earlier)
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = TimestampError;
+
+    /// Reads RFC 3339 (`2026-03-02T08:00:00Z`, `2026-03-02T09:00:00+01:00`), or a date and time
+    /// with no zone (`2026-03-02 08:00:00`), taken as UTC.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+            return Ok(Timestamp::from(time.with_timezone(&Utc)));
+        }
+        for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
+            if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(text, format) {
+                return Ok(Timestamp::from(naive.and_utc()));
+            }
+        }
+        Err(TimestampError(format!(
+            "`{text}` is not a timestamp: use RFC 3339, such as `2026-03-02T08:00:00Z`"
+        )))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            &self
+                .to_datetime()
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        )
+    }
+}
+
+impl From<Timestamp> for String {
+    fn from(time: Timestamp) -> String {
+        time.to_string()
+    }
+}
+
+impl TryFrom<String> for Timestamp {
+    type Error = TimestampError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_zones_and_naive_times_as_utc() {
+        let utc: Timestamp = "2026-03-02T08:00:00Z".parse().unwrap();
+        let paris: Timestamp = "2026-03-02T09:00:00+01:00".parse().unwrap();
+        let naive: Timestamp = "2026-03-02 08:00:00".parse().unwrap();
+        assert_eq!(utc, paris);
+        assert_eq!(utc, naive);
+        assert_eq!(utc.to_string(), "2026-03-02T08:00:00Z");
+    }
+
+    #[test]
+    fn arithmetic_saturates_at_the_limits() {
+        let last = Timestamp::from_millis(MAX_MILLIS).unwrap();
+        assert_eq!(last + Duration::from_secs(10), last);
+        let first = Timestamp::from_millis(MIN_MILLIS).unwrap();
+        assert_eq!(first.minus(Duration::from_secs(10)), first);
+        assert_eq!(first - last, Duration::ZERO);
+        assert_eq!(last.to_string(), "9999-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_time() {
+        let err = "yesterday".parse::<Timestamp>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`yesterday` is not a timestamp: use RFC 3339, such as `2026-03-02T08:00:00Z`"
+        );
+    }
+}
