@@ -57,6 +57,8 @@ mod run;
 pub mod schema;
 mod text;
 mod time;
+pub mod timeline;
+pub mod trace;
 mod validate;
 
 pub use condition::{CompareOp, Condition};

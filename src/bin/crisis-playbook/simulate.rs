@@ -1,0 +1,121 @@
+//! `crisis-playbook simulate`: replays a signal trace through a playbook, streaming the
+//! timeline.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crisis_playbook::timeline::format_event;
+use crisis_playbook::trace::{Record, TraceError, TraceReader};
+use crisis_playbook::{Event, Run, RunSettings, Timestamp};
+
+use crate::SimulateFormat;
+
+pub struct Options {
+    pub playbook: PathBuf,
+    pub signals: PathBuf,
+    pub format: SimulateFormat,
+    pub subject: String,
+    pub locale: Option<String>,
+    pub parameters: Vec<(String, f64)>,
+    pub until: Option<Timestamp>,
+}
+
+pub fn run(options: Options) -> ExitCode {
+    let playbook = match crate::load(&options.playbook) {
+        Ok(playbook) => playbook,
+        Err(code) => return code,
+    };
+    let file = match std::fs::File::open(&options.signals) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("error: cannot open {}: {e}", options.signals.display());
+            return ExitCode::from(2);
+        }
+    };
+    let records: Box<dyn Iterator<Item = Result<Record, TraceError>>> = if is_csv(&options.signals)
+    {
+        match TraceReader::csv(file) {
+            Ok(reader) => Box::new(reader),
+            Err(e) => return fail(&options.signals, &e),
+        }
+    } else {
+        Box::new(TraceReader::jsonl(file))
+    };
+    let mut settings = RunSettings::new(options.subject.clone());
+    if let Some(locale) = &options.locale {
+        settings = settings.locale(locale.clone());
+    }
+    for (name, value) in &options.parameters {
+        settings = settings.parameter(name.clone(), *value);
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut run: Option<Run> = None;
+    let mut count = 0usize;
+    for record in records {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => return fail(&options.signals, &e),
+        };
+        let live = match &mut run {
+            Some(run) => run,
+            None => match Run::with_settings(&playbook, settings.clone(), record.at) {
+                Ok(started) => {
+                    let started = run.insert(started);
+                    print(&mut out, options.format, started.events());
+                    started
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+        };
+        match record.apply(live) {
+            Ok(events) => print(&mut out, options.format, events),
+            Err(e) => {
+                let _ = out.flush();
+                return fail(&options.signals, &e);
+            }
+        }
+        count += 1;
+    }
+    let Some(mut run) = run else {
+        eprintln!("error: {} holds no signals", options.signals.display());
+        return ExitCode::from(1);
+    };
+    if let Some(until) = options.until {
+        let events = run.advance_to(until).to_vec();
+        print(&mut out, options.format, &events);
+    }
+    let _ = out.flush();
+    eprintln!(
+        "{count} signals replayed; `{}` ends in `{}` (severity {}) at {}",
+        options.subject,
+        run.state_name(),
+        run.severity(),
+        run.now()
+    );
+    ExitCode::SUCCESS
+}
+
+fn is_csv(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "csv")
+}
+
+fn fail(path: &Path, error: &TraceError) -> ExitCode {
+    eprintln!("error: {}: {error}", path.display());
+    ExitCode::from(1)
+}
+
+fn print(out: &mut impl Write, format: SimulateFormat, events: &[Event]) {
+    for event in events {
+        let _ = match format {
+            SimulateFormat::Text => writeln!(out, "{}", format_event(event)),
+            SimulateFormat::Jsonl => {
+                writeln!(out, "{}", serde_json::to_string(event).unwrap_or_default())
+            }
+        };
+    }
+}

@@ -1,0 +1,128 @@
+//! Timelines for people: one aligned line per event.
+
+use std::fmt::Write;
+
+use crate::{Event, EventKind};
+
+/// One event as a line of text: time, kind, then what happened and why.
+///
+/// ```
+/// use crisis_playbook::{Event, EventKind, timeline::format_event};
+///
+/// let event = Event {
+///     at: "2026-03-02T09:40:00Z".parse()?,
+///     kind: EventKind::Escalation {
+///         state: "crisis".into(),
+///         step: 0,
+///         cycle: 0,
+///         to: Some("comms_director".into()),
+///         level: None,
+///         text: None,
+///     },
+/// };
+/// assert_eq!(format_event(&event), "2026-03-02T09:40:00Z  escalation  crisis: notify comms_director (step 1)");
+/// # Ok::<(), crisis_playbook::TimestampError>(())
+/// ```
+pub fn format_event(event: &Event) -> String {
+    let mut line = format!("{}  {:<10}  ", event.at, event.kind.name());
+    let _ = match &event.kind {
+        EventKind::Transition {
+            from,
+            to,
+            severity,
+            cause,
+        } => {
+            let _ = write!(line, "{from} -> {to} (severity {severity})");
+            let mut why: Vec<String> = cause
+                .terms
+                .iter()
+                .filter(|t| t.holds)
+                .map(|t| match (t.value, t.threshold) {
+                    (Some(v), Some(th)) => format!("{} [{} vs {}]", t.test, round(v), round(th)),
+                    _ => t.test.clone(),
+                })
+                .collect();
+            if let Some(hold) = cause.hold {
+                why.push(format!("held {hold}"));
+            }
+            if let Some(after) = cause.after {
+                why.push(format!("after {after}"));
+            }
+            if why.is_empty() {
+                Ok(())
+            } else {
+                write!(line, ": {}", why.join(", "))
+            }
+        }
+        EventKind::Action {
+            state,
+            action,
+            owner,
+            due,
+            text,
+            occurrence,
+        } => {
+            let _ = write!(line, "{state}: {action} -> {owner}");
+            if let Some(due) = due {
+                let _ = write!(line, ", due {due}");
+            }
+            if *occurrence > 1 {
+                let _ = write!(line, " (#{occurrence})");
+            }
+            write!(line, ": {text}")
+        }
+        EventKind::Escalation {
+            state,
+            step,
+            cycle,
+            to,
+            level,
+            text,
+        } => {
+            let target = match (to, level) {
+                (Some(role), _) => role.clone(),
+                (None, Some(level)) => format!("level {level}"),
+                (None, None) => String::new(),
+            };
+            let _ = write!(line, "{state}: notify {target} (step {}", step + 1);
+            if *cycle > 0 {
+                let _ = write!(line, ", repeat {cycle}");
+            }
+            line.push(')');
+            match text {
+                Some(text) => write!(line, ": {text}"),
+                None => Ok(()),
+            }
+        }
+        EventKind::Breach {
+            state,
+            action,
+            owner,
+            due,
+        } => write!(
+            line,
+            "{state}: {action} ({owner}) missed its deadline {due}"
+        ),
+        EventKind::Input {
+            signal,
+            by,
+            stopped_escalation,
+        } => {
+            let _ = write!(line, "{signal} by {by}");
+            if *stopped_escalation {
+                line.push_str(": escalation stopped");
+            }
+            Ok(())
+        }
+        EventKind::Done { action, by } => write!(line, "{action} done by {by}"),
+        EventKind::Closed { state, action } => {
+            write!(line, "{state}: {action} closed on leaving the state")
+        }
+        EventKind::Resolved { state } => write!(line, "run ended in {state}"),
+    };
+    line
+}
+
+fn round(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}

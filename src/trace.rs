@@ -1,0 +1,313 @@
+//! Signal traces: recorded or generated signals in JSONL or wide CSV, read as a stream.
+//!
+//! **JSONL**, one observation per line:
+//!
+//! ```text
+//! {"at": "2026-03-02T08:00:00Z", "signal": "mentions", "value": 42}
+//! {"at": "2026-03-02T08:05:00Z", "signal": "journalist", "attrs": {"tier": "national"}}
+//! {"at": "2026-03-02T08:20:00Z", "signal": "ack", "by": "social_lead"}
+//! {"at": "2026-03-02T09:00:00Z", "signal": "done", "action": "holding_statement", "by": "comms_director"}
+//! ```
+//!
+//! `value` goes with count and gauge signals, `attrs` (optional) with events, `by` with manual
+//! inputs. The reserved signal `done` marks an action done. Blank lines are skipped.
+//!
+//! **Wide CSV**: a header `timestamp,<signal>,<signal>…` naming count and gauge signals, then one
+//! row per instant; an empty cell means no observation of that signal at that instant.
+//!
+//! ```text
+//! timestamp,mentions,negative
+//! 2026-03-02T08:00:00Z,42,5
+//! 2026-03-02T08:05:00Z,51,
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+
+use serde::Deserialize;
+
+use crate::run::{AttributeValue, Observation};
+use crate::{Event, Run, SignalError, Timestamp};
+
+/// One observation read from a trace, owning its data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// The line it came from, from 1.
+    pub line: usize,
+    /// When.
+    pub at: Timestamp,
+    /// The signal's name (`done` for an action marked done).
+    pub signal: String,
+    /// Its value.
+    pub value: RecordValue,
+}
+
+/// The value of a [`Record`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum RecordValue {
+    /// A count or gauge value.
+    Number(f64),
+    /// An event's attributes.
+    Event(Vec<(String, Attribute)>),
+    /// A manual input, with who gave it.
+    Manual {
+        /// Who.
+        by: String,
+    },
+    /// An action marked done.
+    Done {
+        /// The action's id.
+        action: String,
+        /// Who.
+        by: String,
+    },
+}
+
+/// An owned event attribute.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Attribute {
+    /// A number.
+    Number(f64),
+    /// True or false.
+    Bool(bool),
+    /// A string.
+    Text(String),
+}
+
+/// A bad line of a trace, or a signal the run refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TraceError {
+    /// The trace could not be read.
+    #[error("cannot read the trace: {0}")]
+    Io(#[from] std::io::Error),
+    /// A line that is not a valid record.
+    #[error("line {line}: {message}")]
+    Line {
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A record the run refused.
+    #[error("line {line}: {source}")]
+    Signal {
+        /// The line, from 1.
+        line: usize,
+        /// Why the run refused it.
+        source: SignalError,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonLine {
+    at: String,
+    signal: String,
+    #[serde(default)]
+    value: Option<f64>,
+    #[serde(default)]
+    by: Option<String>,
+    #[serde(default)]
+    attrs: Option<BTreeMap<String, Attribute>>,
+    #[serde(default)]
+    action: Option<String>,
+}
+
+fn line_error(line: usize, message: impl Into<String>) -> TraceError {
+    TraceError::Line {
+        line,
+        message: message.into(),
+    }
+}
+
+fn parse_json(line: usize, text: &str) -> Result<Record, TraceError> {
+    let parsed: JsonLine = serde_json::from_str(text)
+        .map_err(|e| line_error(line, format!("not a valid record: {e}")))?;
+    let at: Timestamp = parsed
+        .at
+        .parse()
+        .map_err(|e| line_error(line, format!("{e}")))?;
+    let value = match (parsed.value, parsed.attrs, parsed.by, parsed.action) {
+        (Some(value), None, None, None) => RecordValue::Number(value),
+        (None, attrs, None, None) if parsed.signal != "done" => {
+            RecordValue::Event(attrs.unwrap_or_default().into_iter().collect())
+        }
+        (None, None, Some(by), None) if parsed.signal != "done" => RecordValue::Manual { by },
+        (None, None, by, Some(action)) if parsed.signal == "done" => RecordValue::Done {
+            action,
+            by: by.unwrap_or_default(),
+        },
+        _ if parsed.signal == "done" => {
+            return Err(line_error(line, "`done` takes `action` and `by`"));
+        }
+        _ => {
+            return Err(line_error(
+                line,
+                "give `value` (count, gauge), `attrs` (event) or `by` (manual), not several",
+            ));
+        }
+    };
+    Ok(Record {
+        line,
+        at,
+        signal: parsed.signal,
+        value,
+    })
+}
+
+/// Reads a trace as a stream of records, in constant memory.
+pub struct TraceReader<R: Read> {
+    source: Source<R>,
+    /// Records of the current CSV row not yet returned.
+    queued: std::collections::VecDeque<Record>,
+}
+
+enum Source<R: Read> {
+    Json {
+        lines: std::io::Lines<BufReader<R>>,
+        line: usize,
+    },
+    Csv {
+        rows: csv::StringRecordsIntoIter<R>,
+        header: Vec<String>,
+    },
+}
+
+impl<R: Read> TraceReader<R> {
+    /// A JSONL trace.
+    pub fn jsonl(reader: R) -> Self {
+        TraceReader {
+            source: Source::Json {
+                lines: BufReader::new(reader).lines(),
+                line: 0,
+            },
+            queued: Default::default(),
+        }
+    }
+
+    /// A wide CSV trace; reads its header now.
+    pub fn csv(reader: R) -> Result<Self, TraceError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(reader);
+        let header: Vec<String> = csv
+            .headers()
+            .map_err(|e| line_error(1, format!("bad CSV header: {e}")))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        if header.first().map(String::as_str) != Some("timestamp") {
+            return Err(line_error(1, "the first CSV column must be `timestamp`"));
+        }
+        Ok(TraceReader {
+            source: Source::Csv {
+                rows: csv.into_records(),
+                header,
+            },
+            queued: Default::default(),
+        })
+    }
+}
+
+impl<R: Read> Iterator for TraceReader<R> {
+    type Item = Result<Record, TraceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(record) = self.queued.pop_front() {
+            return Some(Ok(record));
+        }
+        match &mut self.source {
+            Source::Json { lines, line } => loop {
+                let text = match lines.next()? {
+                    Ok(text) => text,
+                    Err(e) => return Some(Err(TraceError::Io(e))),
+                };
+                *line += 1;
+                if !text.trim().is_empty() {
+                    return Some(parse_json(*line, &text));
+                }
+            },
+            Source::Csv { rows, header } => loop {
+                let row = match rows.next()? {
+                    Ok(row) => row,
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| p.line() as usize);
+                        return Some(Err(line_error(line, format!("bad CSV row: {e}"))));
+                    }
+                };
+                let line = row.position().map_or(0, |p| p.line() as usize);
+                let at = match row.get(0).unwrap_or("").parse::<Timestamp>() {
+                    Ok(at) => at,
+                    Err(e) => return Some(Err(line_error(line, e.to_string()))),
+                };
+                for (cell, signal) in row.iter().zip(header.iter()).skip(1) {
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    let Ok(value) = cell.parse::<f64>() else {
+                        return Some(Err(line_error(
+                            line,
+                            format!("`{cell}` in column `{signal}` is not a number"),
+                        )));
+                    };
+                    self.queued.push_back(Record {
+                        line,
+                        at,
+                        signal: signal.clone(),
+                        value: RecordValue::Number(value),
+                    });
+                }
+                if let Some(record) = self.queued.pop_front() {
+                    return Some(Ok(record));
+                }
+            },
+        }
+    }
+}
+
+impl Record {
+    /// Feeds this record to a run.
+    pub fn apply<'r>(&self, run: &'r mut Run) -> Result<&'r [Event], TraceError> {
+        let wrap = |source| TraceError::Signal {
+            line: self.line,
+            source,
+        };
+        let attributes: Vec<(&str, AttributeValue<'_>)> = match &self.value {
+            RecordValue::Done { action, by } => {
+                return run.complete(action, by, self.at).map_err(wrap);
+            }
+            RecordValue::Event(attrs) => attrs
+                .iter()
+                .map(|(name, value)| {
+                    let value = match value {
+                        Attribute::Number(n) => AttributeValue::Number(*n),
+                        Attribute::Bool(b) => AttributeValue::Bool(*b),
+                        Attribute::Text(t) => AttributeValue::Text(t),
+                    };
+                    (name.as_str(), value)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let playbook = run.playbook();
+        let Some(signal) = playbook.signal_named(&self.signal) else {
+            let names = playbook.signals().iter().map(|s| s.name.as_str());
+            let hint = crate::diagnostic::did_you_mean(&self.signal, names)
+                .map(|close| format!("; did you mean `{close}`?"))
+                .unwrap_or_default();
+            return Err(wrap(SignalError::UnknownSignal {
+                name: self.signal.clone(),
+                hint,
+            }));
+        };
+        let observation = match &self.value {
+            RecordValue::Number(value) => Observation::count(signal, self.at, *value),
+            RecordValue::Manual { by } => Observation::manual(signal, self.at, by),
+            _ => Observation::event(signal, self.at, &attributes),
+        };
+        run.observe(observation).map_err(wrap)
+    }
+}
