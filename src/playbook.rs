@@ -373,7 +373,7 @@ pub struct Transition {
 }
 
 /// The content of a compiled playbook; what the fingerprint hashes.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub(crate) struct Model {
     pub id: String,
     pub version: u32,

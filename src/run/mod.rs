@@ -912,3 +912,32 @@ fn equality(op: crate::CompareOp, equal: bool) -> bool {
         _ => equal,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validation rules out transitions that loop at one instant; the engine still guards
+    /// against them, for a model that slipped past (or a future check with a gap).
+    #[test]
+    fn a_loop_at_one_instant_stops_at_the_guard() {
+        let text = "playbook: loop\nversion: 1\ntitle: Loop\nsignals: { x: { kind: gauge } }\n\
+                    roles: [cm]\ninitial: a\nstates:\n\
+                    \x20 a: { on: [{ to: b, when: x >= 2 }, { to: z, after: 1d }] }\n\
+                    \x20 b: { on: [{ to: a, when: x < 1 }] }\n  z: { final: true }\n";
+        let playbook = Playbook::from_yaml_str(text).unwrap();
+        let mut model = playbook.model().clone();
+        model.states[1].transitions[0].condition = model.states[0].transitions[0].condition.clone();
+        let broken = Playbook::new(model, Vec::new());
+        let mut run = Run::start(&broken, Timestamp::EPOCH);
+        let x = broken.signal_named("x").unwrap();
+        let events = run
+            .observe(Observation::gauge(x, Timestamp::EPOCH, 5.0))
+            .unwrap();
+        let transitions = events
+            .iter()
+            .filter(|e| e.kind.name() == "transition")
+            .count();
+        assert_eq!(transitions, broken.states().len() + 1);
+    }
+}

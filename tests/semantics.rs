@@ -1,0 +1,532 @@
+//! Each rule of `docs/semantics.md`, with a test that fails if the rule breaks.
+
+mod support;
+
+use crisis_playbook::{AttributeValue, Duration, EventKind, Run, RunSettings, SignalError};
+use support::*;
+
+const PLAYBOOK: &str = r#"
+playbook: semantics
+version: 1
+title: Semantics
+parameters:
+  high: { default: 2, min: 1, max: 10 }
+  low: { default: 1.5, min: 1, max: 10 }
+signals:
+  level: { kind: gauge, range: [0, 100] }
+  hits: { kind: count }
+  press: { kind: event, attributes: { tier: [local, national] } }
+  ack: { kind: manual }
+  known: { kind: manual }
+metrics:
+  hits_1h: { count: hits, window: 1h }
+  quiet: { since: hits }
+roles: [cm, lead, director]
+initial: calm
+states:
+  calm:
+    on:
+      - { to: alert, when: level >= high, for: 10m }
+      - { to: busy, when: hits_1h >= 100 }
+      - { to: press_watch, when: press }
+  alert:
+    severity: 2
+    enter:
+      - { do: look, owner: cm, within: 30m, say: Look }
+      - { do: report, owner: cm, within: 20m, every: 1h, closes_on_exit: true, say: Report }
+      - { do: notify, owner: lead, within: 72h, from: known, say: Notify }
+    escalate:
+      unless: ack
+      steps: [ { to: lead, after: 15m }, { to: director, after: 45m } ]
+      repeat: { every: 1h, times: 1 }
+    on:
+      - { to: calm, when: level < low, for: 30m }
+      - { to: closed, after: 1d }
+  busy:
+    severity: 1
+    on:
+      - { to: calm, when: hits_1h < 10 }
+      - { to: closed, when: quiet > 3h }
+  press_watch:
+    on:
+      - { to: alert, when: press.tier == "national" }
+      - { to: calm, after: 2h }
+  closed:
+    final: true
+"#;
+
+fn start() -> Run {
+    Run::start(&playbook(PLAYBOOK), at(0))
+}
+
+#[test]
+fn for_fires_only_after_holding_continuously() {
+    let mut run = start();
+    assert!(number(&mut run, "level", 0, 3.0).unwrap().is_empty());
+    assert!(number(&mut run, "level", 5, 3.0).unwrap().is_empty());
+    // It goes false: the pending window resets, like Prometheus's pending state.
+    number(&mut run, "level", 6, 1.0).unwrap();
+    number(&mut run, "level", 7, 3.0).unwrap();
+    assert!(advance(&mut run, 16).is_empty(), "{}", run.state_name());
+    let events = advance(&mut run, 17);
+    assert_eq!(timeline(&events)[0], "17m transition:calm->alert");
+}
+
+#[test]
+fn for_completes_with_no_signal() {
+    let mut run = start();
+    number(&mut run, "level", 0, 3.0).unwrap();
+    let events = advance(&mut run, 60);
+    // Fired at exactly 10 minutes, not at the later call's time.
+    assert_eq!(timeline(&events)[0], "10m transition:calm->alert");
+}
+
+#[test]
+fn earlier_transitions_win_when_several_hold() {
+    let mut run = start();
+    number(&mut run, "level", 0, 3.0).unwrap();
+    // At 10m both `level >= high for 10m` and `hits_1h >= 100` hold: the first listed wins.
+    let events = number(&mut run, "hits", 10, 500.0).unwrap();
+    assert_eq!(describe(&events)[0], "transition:calm->alert");
+}
+
+#[test]
+fn metrics_decay_with_no_signal() {
+    let mut run = start();
+    let events = number(&mut run, "hits", 0, 150.0).unwrap();
+    assert_eq!(describe(&events), ["transition:calm->busy"]);
+    // The burst leaves the 1 h window bucket by bucket; no signal needed to notice.
+    let events = advance(&mut run, 600);
+    assert_eq!(timeline(&events), ["60m transition:busy->calm"]);
+    let hits = run.playbook().metric_named("hits_1h").unwrap();
+    assert_eq!(run.metric_value(hits), Some(0.0));
+}
+
+#[test]
+fn gaps_age_metrics_correctly() {
+    let mut run = start();
+    number(&mut run, "hits", 0, 40.0).unwrap();
+    number(&mut run, "hits", 30, 40.0).unwrap();
+    let hits = run.playbook().metric_named("hits_1h").unwrap();
+    assert_eq!(run.metric_value(hits), Some(80.0));
+    // Two hours with no data: both batches have aged out.
+    number(&mut run, "hits", 150, 5.0).unwrap();
+    assert_eq!(run.metric_value(hits), Some(5.0));
+}
+
+#[test]
+fn time_since_crosses_its_threshold_with_no_signal() {
+    let quiet = playbook(
+        "playbook: quiet\nversion: 1\ntitle: Quiet\nsignals: { hits: { kind: count } }\n\
+         metrics: { quiet: { since: hits } }\nroles: [cm]\ninitial: waiting\n\
+         states:\n  waiting:\n    on: [{ to: done, when: quiet > 30m }]\n  done: { final: true }\n",
+    );
+    let mut run = Run::start(&quiet, at(0));
+    number(&mut run, "hits", 5, 1.0).unwrap();
+    let events = advance(&mut run, 600);
+    assert_eq!(
+        describe(&events),
+        ["transition:waiting->done", "resolved:done"]
+    );
+    // `quiet > 30m` turns true just after 30 minutes of silence.
+    assert_eq!(events[0].at, at(35) + Duration::from_millis(1));
+}
+
+#[test]
+fn after_is_measured_from_entering_the_state() {
+    let mut run = start();
+    event(
+        &mut run,
+        "press",
+        100,
+        &[("tier", AttributeValue::Text("local"))],
+    );
+    assert_eq!(run.state_name(), "press_watch");
+    let events = advance(&mut run, 500);
+    assert_eq!(timeline(&events), ["220m transition:press_watch->calm"]);
+}
+
+#[test]
+fn the_event_that_caused_a_transition_is_not_fresh_in_the_next_state() {
+    let mut run = start();
+    let national = [("tier", AttributeValue::Text("national"))];
+    let events = event(&mut run, "press", 5, &national);
+    // calm -> press_watch, but not on to alert with the same event.
+    assert_eq!(describe(&events), ["transition:calm->press_watch"]);
+    let events = event(&mut run, "press", 6, &national);
+    assert_eq!(describe(&events)[0], "transition:press_watch->alert");
+}
+
+#[test]
+fn hysteresis_keeps_the_state_between_thresholds() {
+    let mut run = start();
+    number(&mut run, "level", 0, 3.0).unwrap();
+    advance(&mut run, 10);
+    assert_eq!(run.state_name(), "alert");
+    // 1.8 is under the entry threshold (2) but not under the exit one (1.5).
+    number(&mut run, "level", 11, 1.8).unwrap();
+    advance(&mut run, 100);
+    assert_eq!(run.state_name(), "alert");
+    number(&mut run, "level", 101, 1.0).unwrap();
+    let events = advance(&mut run, 200);
+    assert_eq!(describe(&events).last().unwrap(), "transition:alert->calm");
+    assert_eq!(events.last().unwrap().at, at(131));
+}
+
+fn into_alert() -> Run {
+    let mut run = start();
+    number(&mut run, "level", 0, 3.0).unwrap();
+    advance(&mut run, 10);
+    assert_eq!(run.state_name(), "alert");
+    run
+}
+
+#[test]
+fn ladders_climb_and_repeat_until_acknowledged() {
+    let mut run = into_alert();
+    let events: Vec<String> = timeline(&advance(&mut run, 200))
+        .into_iter()
+        .filter(|e| e.contains("escalation"))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "25m escalation:lead",
+            "55m escalation:director",
+            "85m escalation:lead@1",
+            "115m escalation:director@1"
+        ]
+    );
+}
+
+#[test]
+fn an_ack_stops_the_ladder() {
+    let mut run = into_alert();
+    advance(&mut run, 30);
+    assert_eq!(
+        describe(&manual(&mut run, "ack", 31, "lead")),
+        ["input:ack:stopped"]
+    );
+    assert!(run.pending_escalation().is_none());
+    let later = describe(&advance(&mut run, 300));
+    assert!(
+        !later.iter().any(|e| e.starts_with("escalation")),
+        "{later:?}"
+    );
+}
+
+#[test]
+fn ladders_rearm_on_reentering_a_state() {
+    let mut run = into_alert();
+    manual(&mut run, "ack", 12, "lead");
+    number(&mut run, "level", 13, 1.0).unwrap();
+    advance(&mut run, 43);
+    assert_eq!(run.state_name(), "calm");
+    // An ack before re-entry does not count: the new ladder starts afresh.
+    number(&mut run, "level", 50, 3.0).unwrap();
+    let events = timeline(&advance(&mut run, 80));
+    assert!(
+        events.contains(&"75m escalation:lead".to_string()),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn an_ack_with_nothing_pending_is_recorded_and_changes_nothing() {
+    let mut run = start();
+    let before = run.snapshot();
+    let events = manual(&mut run, "ack", 5, "lead");
+    assert_eq!(describe(&events), ["input:ack"]);
+    assert_eq!(run.state_name(), "calm");
+    assert!(run.pending_escalation().is_none());
+    assert_ne!(before, run.snapshot(), "the input is recorded");
+}
+
+#[test]
+fn actions_are_emitted_once_per_entry_and_recurring_ones_once_per_period() {
+    let mut run = start();
+    number(&mut run, "level", 0, 3.0).unwrap();
+    let events = describe(&advance(&mut run, 10));
+    assert_eq!(
+        events[1..4],
+        ["action:look", "action:report", "action:notify"]
+    );
+    manual(&mut run, "ack", 11, "lead");
+    let reports: Vec<String> = timeline(&advance(&mut run, 200))
+        .into_iter()
+        .filter(|e| e.contains("action:report"))
+        .collect();
+    assert_eq!(
+        reports,
+        [
+            "70m action:report#2",
+            "130m action:report#3",
+            "190m action:report#4"
+        ]
+    );
+}
+
+#[test]
+fn open_actions_stay_open_until_done_and_breach_their_deadline() {
+    let mut run = into_alert();
+    manual(&mut run, "ack", 11, "lead");
+    let open: Vec<&str> = run.open_actions().map(|a| a.action).collect();
+    assert_eq!(open, ["look", "report", "notify"]);
+    let events = run.complete("report", "cm", at(12)).unwrap();
+    assert_eq!(describe(events), ["done:report"]);
+    let events = timeline(&advance(&mut run, 45));
+    assert_eq!(events, ["40m breach:look"]);
+    let look = run.open_actions().find(|a| a.action == "look").unwrap();
+    assert!(look.breached);
+    // Marking an action done when none is open records nothing.
+    assert!(run.complete("report", "cm", at(46)).unwrap().is_empty());
+    assert_eq!(
+        run.complete("nonexistent", "cm", at(46))
+            .unwrap_err()
+            .to_string(),
+        "no action `nonexistent` in this playbook"
+    );
+}
+
+#[test]
+fn actions_close_on_exit_only_when_the_playbook_says_so() {
+    let mut run = into_alert();
+    number(&mut run, "level", 11, 1.0).unwrap();
+    let events = describe(&advance(&mut run, 41));
+    assert!(events.contains(&"closed:report".to_string()), "{events:?}");
+    let open: Vec<&str> = run.open_actions().map(|a| a.action).collect();
+    assert_eq!(open, ["look", "notify"]);
+}
+
+#[test]
+fn a_deadline_can_count_from_when_a_signal_was_seen() {
+    let mut run = start();
+    manual(&mut run, "known", 0, "dpo");
+    number(&mut run, "level", 1, 3.0).unwrap();
+    advance(&mut run, 11);
+    let notify = run.open_actions().find(|a| a.action == "notify").unwrap();
+    assert_eq!(notify.due, Some(at(72 * 60)));
+    // Not seen before entry: the clock starts when it arrives.
+    let mut run = into_alert();
+    assert_eq!(
+        run.open_actions()
+            .find(|a| a.action == "notify")
+            .unwrap()
+            .due,
+        Some(at(10 + 72 * 60))
+    );
+    manual(&mut run, "known", 20, "dpo");
+    assert_eq!(
+        run.open_actions()
+            .find(|a| a.action == "notify")
+            .unwrap()
+            .due,
+        Some(at(20 + 72 * 60))
+    );
+}
+
+#[test]
+fn equal_timestamps_are_processed_in_arrival_order() {
+    let mut run = start();
+    number(&mut run, "level", 0, 3.0).unwrap();
+    // At 10m the `for` completes; a signal at that same instant is applied first, and makes
+    // the guard false, so nothing fires.
+    let events = number(&mut run, "level", 10, 1.0).unwrap();
+    assert!(events.is_empty(), "{:?}", describe(&events));
+    number(&mut run, "level", 10, 3.0).unwrap();
+    number(&mut run, "level", 10, 3.0).unwrap();
+    assert_eq!(run.state_name(), "calm");
+}
+
+#[test]
+fn late_signals_within_tolerance_count_beyond_it_are_refused() {
+    let mut run = start();
+    number(&mut run, "hits", 30, 10.0).unwrap();
+    // Four minutes late: accepted, counted in its own bucket; the events are stamped now.
+    let events = number(&mut run, "hits", 26, 95.0).unwrap();
+    assert_eq!(events[0].at, at(30), "event times never go back");
+    assert_eq!(run.state_name(), "busy");
+    let before = run.snapshot();
+    let err = number(&mut run, "hits", 20, 1.0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`hits` at 2026-03-02T00:20:00Z is 10m behind the run's clock (2026-03-02T00:30:00Z), more than the tolerance of 5m"
+    );
+    assert_eq!(before, run.snapshot());
+}
+
+#[test]
+fn tolerance_is_a_setting() {
+    let settings = RunSettings::new("x").late_tolerance(Duration::ZERO);
+    let mut run = Run::with_settings(&playbook(PLAYBOOK), settings, at(0)).unwrap();
+    number(&mut run, "hits", 10, 1.0).unwrap();
+    assert!(matches!(
+        number(&mut run, "hits", 9, 1.0),
+        Err(SignalError::TooLate { .. })
+    ));
+}
+
+#[test]
+fn a_final_state_ends_the_run_and_later_signals_are_ignored() {
+    let mut run = into_alert();
+    manual(&mut run, "ack", 11, "lead");
+    let events = describe(&advance(&mut run, 2_000));
+    assert!(
+        events.ends_with(&[
+            "transition:alert->closed".to_string(),
+            "resolved:closed".to_string()
+        ]),
+        "{events:?}"
+    );
+    assert!(run.is_ended());
+    let snapshot = run.snapshot();
+    assert!(number(&mut run, "level", 2_001, 50.0).unwrap().is_empty());
+    assert!(advance(&mut run, 5_000).is_empty());
+    assert_eq!(run.snapshot(), snapshot);
+}
+
+#[test]
+fn every_bad_signal_gets_a_typed_error_and_changes_nothing() {
+    let mut run = start();
+    number(&mut run, "hits", 1, 1.0).unwrap();
+    let snapshot = serde_json::to_string(&run.snapshot()).unwrap();
+    let playbook = run.playbook().clone();
+    let press = playbook.signal_named("press").unwrap();
+    let level = playbook.signal_named("level").unwrap();
+    use crisis_playbook::Observation as O;
+    let cases: Vec<(O<'_>, &str)> = vec![
+        (
+            O::count(level, at(2), f64::NAN),
+            "`level`: the value is not a finite number",
+        ),
+        (
+            O::count(level, at(2), f64::INFINITY),
+            "`level`: the value is not a finite number",
+        ),
+        (
+            O::count(level, at(2), 101.0),
+            "`level`: 101 is outside the range [0, 100]",
+        ),
+        (
+            O::count(playbook.signal_named("hits").unwrap(), at(2), -1.0),
+            "`hits`: a count cannot be negative (-1)",
+        ),
+        (
+            O::manual(level, at(2), "x"),
+            "`level` is a gauge signal: send a number",
+        ),
+        (
+            O::count(press, at(2), 1.0),
+            "`press` is a event signal: send an event with its attributes",
+        ),
+        (
+            O::event(press, at(2), &[("tier", AttributeValue::Text("global"))]),
+            "event `press`: attribute `tier` must be one of local, national",
+        ),
+        (
+            O::event(press, at(2), &[("reach", AttributeValue::Number(1.0))]),
+            "event `press` has no attribute `reach`",
+        ),
+    ];
+    for (observation, message) in cases {
+        let err = run.observe(observation).unwrap_err();
+        assert_eq!(err.to_string(), message);
+        assert_eq!(
+            serde_json::to_string(&run.snapshot()).unwrap(),
+            snapshot,
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn events_carry_their_cause() {
+    let mut run = start();
+    let events = number(&mut run, "hits", 0, 150.0).unwrap();
+    let EventKind::Transition {
+        cause, severity, ..
+    } = &events[0].kind
+    else {
+        panic!("{events:?}");
+    };
+    assert_eq!(*severity, 1);
+    assert_eq!(cause.condition.as_deref(), Some("hits_1h >= 100"));
+    assert_eq!(cause.terms[0].test, "hits_1h >= 100");
+    assert_eq!(cause.terms[0].value, Some(150.0));
+    assert_eq!(cause.terms[0].threshold, Some(100.0));
+    assert!(cause.terms[0].holds);
+    let json = serde_json::to_value(&events[0]).unwrap();
+    assert_eq!(json["kind"], "transition");
+    assert_eq!(json["from"], "calm");
+    assert_eq!(json["to"], "busy");
+    assert_eq!(json["at"], "2026-03-02T00:00:00Z");
+}
+
+#[test]
+fn explain_shows_live_values_and_time_left_in_a_for() {
+    let mut run = start();
+    number(&mut run, "level", 0, 3.0).unwrap();
+    advance(&mut run, 4);
+    let why = run.explain();
+    let to_alert = &why.transitions[0];
+    assert!(to_alert.holds);
+    assert_eq!(to_alert.remaining, Some(Duration::from_secs(6 * 60)));
+    assert_eq!(to_alert.terms[0].value, Some(3.0));
+    assert_eq!(to_alert.terms[0].threshold, Some(2.0));
+    let text = why.to_string();
+    assert!(
+        text.contains("-> alert: level >= high is true, 6m to go in its `for`"),
+        "{text}"
+    );
+    assert!(text.contains("level >= high: 3 vs 2 -> holds"), "{text}");
+}
+
+#[test]
+fn parameter_overrides_apply_within_bounds() {
+    let settings = RunSettings::new("brand").parameter("high", 5.0);
+    let mut run = Run::with_settings(&playbook(PLAYBOOK), settings, at(0)).unwrap();
+    number(&mut run, "level", 0, 3.0).unwrap();
+    advance(&mut run, 30);
+    assert_eq!(run.state_name(), "calm");
+    let err = Run::with_settings(
+        &playbook(PLAYBOOK),
+        RunSettings::new("b").parameter("high", 50.0),
+        at(0),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "parameter `high` = 50 is outside its bounds [1, 10]"
+    );
+    let err = Run::with_settings(
+        &playbook(PLAYBOOK),
+        RunSettings::new("b").parameter("hihg", 5.0),
+        at(0),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown parameter `hihg`; did you mean `high`?"
+    );
+}
+
+#[test]
+fn transitions_chain_at_one_instant() {
+    let chain = playbook(
+        "playbook: chain\nversion: 1\ntitle: Chain\nsignals: { x: { kind: gauge } }\nroles: [cm]\n\
+         initial: a\nstates:\n  a: { on: [{ to: b, when: x >= 1 }] }\n  b: { on: [{ to: c, when: x >= 2 }] }\n\
+         \x20 c: { final: true }\n",
+    );
+    let mut run = Run::start(&chain, at(0));
+    let events = number(&mut run, "x", 3, 1.5).unwrap();
+    assert_eq!(describe(&events), ["transition:a->b"]);
+    let events = number(&mut run, "x", 4, 5.0).unwrap();
+    assert_eq!(describe(&events), ["transition:b->c", "resolved:c"]);
+    let mut run = Run::start(&chain, at(0));
+    let events = number(&mut run, "x", 3, 5.0).unwrap();
+    assert_eq!(
+        describe(&events),
+        ["transition:a->b", "transition:b->c", "resolved:c"]
+    );
+    assert!(events.iter().all(|e| e.at == at(3)));
+}
