@@ -50,6 +50,7 @@ mod condition;
 pub mod diagnostic;
 pub mod diagram;
 mod duration;
+mod fleet;
 mod load;
 mod metrics;
 mod playbook;
@@ -64,6 +65,7 @@ mod validate;
 pub use condition::{CompareOp, Condition};
 pub use diagnostic::{Code, Diagnostic, LoadError, Severity};
 pub use duration::{Duration, DurationError};
+pub use fleet::{Fleet, FleetSnapshot};
 pub use load::{Limits, Loader};
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use playbook::{
