@@ -1,8 +1,9 @@
 //! The demo trace behind the README's main command, `playbooks/negative-comment-storm/demo.jsonl`,
 //! and the small deterministic generator that writes it.
 //!
-//! The story, one batch of mentions every 5 minutes from 2026-03-02T00:00Z: a day and a half of
-//! ordinary chatter (about 20 mentions a batch, a daily rhythm, 8 % negative); at 08:00 on day 2 a
+//! The story, one batch of mentions every 5 minutes from 2026-03-02T00:00Z: two and a half days
+//! of ordinary chatter (about 20 mentions a batch, a daily rhythm, 8 % negative), enough for the
+//! 7-day baseline to be usable; at 08:00 on day 3 a
 //! post lands badly and volume climbs to 2.5×, then 4× with half of it negative; at 09:30 a local
 //! journalist picks it up and volume reaches 7×; the comms director acknowledges the escalation;
 //! the storm fades from 12:00 and is over by 16:00; the social lead signs off the next morning,
@@ -39,12 +40,12 @@ fn time(seconds: i64) -> String {
 /// Volume multiplier and negative share at `hours` since the start.
 fn storm(hours: f64) -> (f64, f64) {
     match hours {
-        h if h < 32.0 => (1.0, 0.08),
-        h if h < 32.5 => (2.5, 0.35),
-        h if h < 33.5 => (4.0, 0.5),
-        h if h < 36.0 => (7.0, 0.55),
-        h if h < 38.0 => (3.0, 0.35),
-        h if h < 40.0 => (1.5, 0.2),
+        h if h < 56.0 => (1.0, 0.08),
+        h if h < 56.5 => (2.5, 0.35),
+        h if h < 57.5 => (4.0, 0.5),
+        h if h < 60.0 => (7.0, 0.55),
+        h if h < 62.0 => (3.0, 0.35),
+        h if h < 64.0 => (1.5, 0.2),
         _ => (1.0, 0.08),
     }
 }
@@ -52,35 +53,35 @@ fn storm(hours: f64) -> (f64, f64) {
 fn generate() -> String {
     let mut noise = Noise(2026);
     let mut out = String::new();
-    let end = (32 + 14 + 24 + 72 + 2) * 3600;
+    let end = (56 + 14 + 24 + 72 + 2) * 3600;
     let manual = [
         (
-            33 * 3600 + 1800 + 900,
+            57 * 3600 + 1800 + 900,
             r#""signal":"ack","by":"comms_director""#,
         ),
         (
-            33 * 3600 + 1800 + 780,
+            57 * 3600 + 1800 + 780,
             r#""signal":"done","action":"pause_schedule","by":"social_lead""#,
         ),
         (
-            34 * 3600 + 1200,
+            58 * 3600 + 1200,
             r#""signal":"done","action":"holding_statement","by":"comms_director""#,
         ),
         (
-            35 * 3600 + 2400,
+            59 * 3600 + 2400,
             r#""signal":"done","action":"status_update","by":"comms_director""#,
         ),
         (
-            32 * 3600 + 2700,
+            56 * 3600 + 2700,
             r#""signal":"done","action":"capture_evidence","by":"community_manager""#,
         ),
-        (58 * 3600, r#""signal":"resolve","by":"social_lead""#),
+        (82 * 3600, r#""signal":"resolve","by":"social_lead""#),
         (
-            58 * 3600 + 600,
+            82 * 3600 + 600,
             r#""signal":"done","action":"resume_schedule","by":"social_lead""#,
         ),
         (
-            60 * 3600,
+            84 * 3600,
             r#""signal":"done","action":"daily_check","by":"community_manager""#,
         ),
     ];
@@ -109,7 +110,7 @@ fn generate() -> String {
             r#"{{"at":"{at}","signal":"sentiment","value":{:.3}}}"#,
             sentiment
         );
-        if t == 33 * 3600 + 1800 {
+        if t == 57 * 3600 + 1800 {
             let _ = writeln!(
                 out,
                 r#"{{"at":"{at}","signal":"journalist","attrs":{{"tier":"local"}}}}"#

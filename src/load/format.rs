@@ -259,10 +259,11 @@ pub(crate) struct MetricDoc {
     /// Length of the window, such as `1h`.
     #[serde(default)]
     pub window: Option<Located<String>>,
-    /// For spike, drop and zscore: length of the baseline window before `window`.
+    /// For spike, drop and zscore: length of the baseline window before `window` (default `7d`).
     #[serde(default)]
     pub baseline: Option<Located<String>>,
-    /// For spike: the least count in the window for the ratio to be defined (volume gate).
+    /// For spike: the least count in the window for the ratio to exceed 1 (volume gate,
+    /// default 20).
     #[serde(default)]
     pub min_count: Option<Located<f64>>,
     /// For rate: the unit of time of the rate (default `1h`).

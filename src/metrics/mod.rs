@@ -216,7 +216,8 @@ impl MetricState {
     }
 
     /// The metric's value, `None` when undefined. `since_start` is how long the run has been
-    /// observing: a baseline is undefined until it has been observed in full.
+    /// observing: a baseline is undefined until a quarter of it has been observed, and until it
+    /// is observed in full a spike's baseline rate counts only the part observed.
     pub fn value(
         &self,
         metric: &Metric,
@@ -225,7 +226,12 @@ impl MetricState {
     ) -> Option<f64> {
         let window = metric.window.unwrap_or_default();
         let window_ms = window.as_millis() as f64;
-        let warmed = |baseline: &Duration| since_start >= window_plus(window, *baseline);
+        // How much of the baseline the run has observed, if enough to be meaningful.
+        let observed = |baseline: &Duration| {
+            let seen = since_start.as_millis().saturating_sub(window.as_millis());
+            (seen.saturating_mul(4) >= baseline.as_millis())
+                .then(|| seen.min(baseline.as_millis()) as f64)
+        };
         match (self, &metric.kind) {
             (MetricState::Total(ring), MetricKind::Rate { per, .. }) => {
                 Some(ring.total().0 / (window_ms / per.as_millis() as f64))
@@ -255,12 +261,10 @@ impl MetricState {
                     ..
                 },
             ) => {
-                if !warmed(baseline) {
-                    return None;
-                }
+                let baseline_ms = observed(baseline)?;
                 let in_window = w.total().0;
                 let in_baseline = b.total().0.max(1.0);
-                let ratio = (in_window / window_ms) / (in_baseline / baseline.as_millis() as f64);
+                let ratio = (in_window / window_ms) / (in_baseline / baseline_ms);
                 Some(if in_window < *min_count {
                     ratio.min(1.0)
                 } else {
@@ -274,9 +278,7 @@ impl MetricState {
                 },
                 MetricKind::Drop { baseline, .. },
             ) => {
-                if !warmed(baseline) {
-                    return None;
-                }
+                observed(baseline)?;
                 Some(b.total().mean()? - w.total().mean()?)
             }
             (
@@ -286,9 +288,7 @@ impl MetricState {
                 },
                 MetricKind::ZScore { baseline, .. },
             ) => {
-                if !warmed(baseline) {
-                    return None;
-                }
+                observed(baseline)?;
                 let (mean_w, mean_b) = (w.total().mean()?, b.total().mean()?);
                 let deviation = b.total().deviation()?;
                 if deviation > 0.0 {
@@ -316,10 +316,6 @@ impl MetricState {
             MetricState::Since => 0,
         }
     }
-}
-
-fn window_plus(window: Duration, baseline: Duration) -> Duration {
-    Duration::from_millis(window.as_millis().saturating_add(baseline.as_millis()))
 }
 
 fn same_shape<A: Accumulate>(a: &Ring<A>, b: &Ring<A>) -> bool {
