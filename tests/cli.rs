@@ -193,3 +193,163 @@ fn bundled_playbooks_point_editors_at_the_schema() {
         }
     }
 }
+
+const STORM: &str = "playbooks/negative-comment-storm.yaml";
+const DEMO: &str = "playbooks/negative-comment-storm/demo.jsonl";
+
+#[test]
+fn the_main_command_replays_a_whole_crisis() {
+    let output = run(&["simulate", STORM, "--signals", DEMO]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let transitions: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("  transition  "))
+        .map(|l| {
+            l.split("  transition  ")
+                .nth(1)
+                .unwrap()
+                .split(" (")
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        transitions,
+        [
+            "monitoring -> watch",
+            "watch -> issue",
+            "issue -> crisis",
+            "crisis -> recovering",
+            "recovering -> closed"
+        ]
+    );
+    for expected in [
+        "  action      watch: capture_evidence -> community_manager",
+        "  escalation  crisis: notify comms_director (step 1)",
+        "  input       ack by comms_director: escalation stopped",
+        "  done        holding_statement done by comms_director",
+        "  breach      ",
+        "  resolved    run ended in closed",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?}");
+    }
+    assert!(
+        stderr(&output).contains("`demo` ends in `closed` (severity 0)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn simulate_jsonl_is_one_event_per_line_with_at_and_kind() {
+    let output = run(&["simulate", STORM, "--signals", DEMO, "--format", "jsonl"]);
+    assert_eq!(output.status.code(), Some(0));
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in stdout(&output).lines() {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        let at = event["at"].as_str().unwrap();
+        assert!(at.parse::<crisis_playbook::Timestamp>().is_ok(), "{at}");
+        let kind = event["kind"].as_str().unwrap().to_string();
+        if kind == "transition" {
+            assert!(
+                event["from"].is_string() && event["to"].is_string(),
+                "{line}"
+            );
+        }
+        kinds.insert(kind);
+    }
+    let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    assert_eq!(
+        kinds,
+        [
+            "action",
+            "breach",
+            "closed",
+            "done",
+            "escalation",
+            "input",
+            "resolved",
+            "transition"
+        ]
+    );
+}
+
+#[test]
+fn simulate_reads_wide_csv_and_speaks_french() {
+    let dir = std::env::temp_dir().join(format!("crisis-playbook-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("trace.csv");
+    let mut text = String::from("timestamp,mentions,negative\n");
+    let start: crisis_playbook::Timestamp = "2026-03-02T00:00:00Z".parse().unwrap();
+    for step in 0..(60 * 12) {
+        let at = start + crisis_playbook::Duration::from_secs(step * 300);
+        let mentions = if step > 600 { 400 } else { 20 };
+        text.push_str(&format!(
+            "{at},{mentions},{}\n",
+            if step % 2 == 0 { "2" } else { "" }
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let output = run(&[
+        "simulate",
+        STORM,
+        "--signals",
+        csv.to_str().unwrap(),
+        "--locale",
+        "fr",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("crisis: holding_statement -> comms_director, due "),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stdout(&output).contains("Publiez la déclaration d'attente validée"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_trace_line_stops_with_its_line_number() {
+    let dir = std::env::temp_dir().join(format!("crisis-playbook-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("bad.jsonl");
+    let cases = [
+        (
+            r#"{"at":"2026-03-02T00:05:00Z","signal":"mentions","value":-4}"#,
+            "line 2: `mentions`: a count cannot be negative (-4)",
+        ),
+        (
+            r#"{"at":"2026-03-02T00:05:00Z","signal":"mentons","value":4}"#,
+            "line 2: unknown signal `mentons`; did you mean `mentions`?",
+        ),
+        (
+            r#"{"at":"yesterday","signal":"mentions","value":4}"#,
+            "line 2: `yesterday` is not a timestamp: use RFC 3339, such as `2026-03-02T08:00:00Z`",
+        ),
+        (
+            r#"{"at":"2026-03-02T00:05:00Z","signal":"mentions"#,
+            "line 2: not a valid record: EOF while parsing a string at line 1 column 47",
+        ),
+        (
+            r#"{"at":"2026-03-02T00:05:00Z","signal":"mentions","value":4,"by":"x"}"#,
+            "line 2: give `value` (count, gauge), `attrs` (event) or `by` (manual), not several",
+        ),
+    ];
+    for (line, message) in cases {
+        std::fs::write(
+            &trace,
+            format!(
+                "{{\"at\":\"2026-03-02T00:00:00Z\",\"signal\":\"mentions\",\"value\":1}}\n{line}\n"
+            ),
+        )
+        .unwrap();
+        let output = run(&["simulate", STORM, "--signals", trace.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1), "{line}");
+        assert_eq!(
+            stderr(&output),
+            format!("error: {}: {message}\n", trace.display())
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
