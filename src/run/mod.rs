@@ -367,6 +367,8 @@ impl Run {
         if self.ended || at <= self.now {
             return &self.events;
         }
+        let span = tracing::debug_span!("advance", subject = %self.subject, playbook = %self.playbook.id());
+        let _entered = span.enter();
         self.run_timers_until(at, true);
         if !self.ended && at > self.now {
             self.set_clock(at);
@@ -621,7 +623,7 @@ impl Run {
             stopped_escalation: stops,
         });
         if stops {
-            tracing::info!(subject = %self.subject, by, "escalation acknowledged");
+            tracing::info!(subject = %self.subject, playbook = %self.playbook.id(), by, "escalation acknowledged");
         }
     }
 
@@ -700,7 +702,7 @@ impl Run {
                     _ => None,
                 }
             };
-            tracing::info!(subject = %self.subject, state = %state.name, step = position.step, cycle = position.cycle, "escalation");
+            tracing::info!(subject = %self.subject, playbook = %self.playbook.id(), state = %state.name, step = position.step, cycle = position.cycle, "escalation");
             self.push(kind);
         }
     }
@@ -782,7 +784,7 @@ impl Run {
             self.ended = true;
             self.ladder = None;
             let name = state.name.clone();
-            tracing::info!(subject = %self.subject, state = %name, "resolved");
+            tracing::info!(subject = %self.subject, playbook = %self.playbook.id(), state = %name, "resolved");
             self.push(EventKind::Resolved { state: name });
         } else {
             self.fire_ladder();
@@ -803,7 +805,7 @@ impl Run {
                 None => return,
             }
         }
-        tracing::warn!(subject = %self.subject, "transition chain stopped by the loop guard");
+        tracing::warn!(subject = %self.subject, playbook = %self.playbook.id(), "transition chain stopped by the loop guard");
     }
 
     fn firing_transition(&mut self) -> Option<usize> {
@@ -868,7 +870,7 @@ impl Run {
             });
         }
         let to = playbook.state(transition.target);
-        tracing::info!(subject = %self.subject, from = %from.name, to = %to.name, "transition");
+        tracing::info!(subject = %self.subject, playbook = %self.playbook.id(), from = %from.name, to = %to.name, "transition");
         self.push(EventKind::Transition {
             from: from.name.clone(),
             to: to.name.clone(),
