@@ -37,7 +37,7 @@ fn steady_state_observe_and_advance_allocate_nothing() {
     let sentiment = playbook.signal_named("sentiment").unwrap();
     let start: Timestamp = "2026-03-02T00:00:00Z".parse().unwrap();
     let mut run = Run::start(&playbook, start);
-    let mut feed = |run: &mut Run, step: u64| {
+    let feed = |run: &mut Run, step: u64| {
         let at = start + Duration::from_secs(step * 300);
         let wobble = (step % 7) as f64;
         run.observe(Observation::count(mentions, at, 20.0 + wobble))

@@ -353,3 +353,44 @@ fn a_bad_trace_line_stops_with_its_line_number() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn simulate_parameters_are_checked_against_their_bounds() {
+    let output = run(&[
+        "simulate",
+        STORM,
+        "--signals",
+        DEMO,
+        "--param",
+        "watch_ratio=50",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: parameter `watch_ratio` = 50 is outside its bounds [1.2, 10]\n"
+    );
+    let output = run(&[
+        "simulate",
+        STORM,
+        "--signals",
+        DEMO,
+        "--param",
+        "watch_negative_share=95%",
+    ]);
+    assert_eq!(
+        stderr(&output),
+        "error: parameter `watch_negative_share` = 0.95 is outside its bounds [0.1, 0.9]\n"
+    );
+    // A lower watch threshold opens the watch earlier in the same storm.
+    let output = run(&[
+        "simulate",
+        STORM,
+        "--signals",
+        DEMO,
+        "--param",
+        "watch_ratio=1.2",
+    ]);
+    let first = stdout(&output).lines().next().unwrap().to_string();
+    assert!(first.contains("monitoring -> watch"), "{first}");
+    assert!(first.as_str() < "2026-03-04T08:40:00Z", "{first}");
+}

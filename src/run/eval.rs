@@ -11,8 +11,8 @@ impl Run {
     /// Whether `seen` happened since entering the current state, or within `window` of now.
     fn fresh(&self, seen: Seen, window: Option<Duration>) -> bool {
         match (window, seen.at) {
-            (None, Some(_)) => seen.seq > self.entered_seq,
-            (Some(window), Some(at)) => at >= self.now.minus(window),
+            (None, Some(_)) => seen.seq > self.live.entered_seq,
+            (Some(window), Some(at)) => at >= self.live.now.minus(window),
             (_, None) => false,
         }
     }
@@ -21,8 +21,8 @@ impl Run {
         match node {
             Number::Const(value) => Some(*value),
             Number::Metric(id) => self.metric_value_at(id.index()),
-            Number::Parameter(id) => self.parameters.get(id.index()).copied(),
-            Number::Latest(id) => self.latest.get(id.index()).copied().flatten(),
+            Number::Parameter(id) => self.live.parameters.get(id.index()).copied(),
+            Number::Latest(id) => self.live.latest.get(id.index()).copied().flatten(),
             Number::Negate(inner) => self.number(inner).map(|v| -v),
             Number::Arith(kind, left, right) => {
                 let (left, right) = (self.number(left)?, self.number(right)?);
@@ -48,10 +48,12 @@ impl Run {
                 _ => false,
             },
             Bool::Occurred { signal, within } => self
+                .live
                 .seen
                 .get(signal.index())
                 .is_some_and(|seen| self.fresh(*seen, *within)),
             Bool::Matched { predicate, within } => self
+                .live
                 .matched
                 .get(*predicate)
                 .is_some_and(|seen| self.fresh(*seen, *within)),
@@ -120,25 +122,25 @@ impl Run {
         let plan = self.playbook.plan();
         let mut earliest: Option<Timestamp> = None;
         let mut consider = |at: Timestamp| {
-            if at > self.now && earliest.is_none_or(|e| at < e) {
+            if at > self.live.now && earliest.is_none_or(|e| at < e) {
                 earliest = Some(at);
             }
         };
-        for expiry in &plan.expiries[self.state.index()] {
+        for expiry in &plan.expiries[self.live.state.index()] {
             match expiry {
                 super::plan::Expiry::SignalWithin(signal, window) => {
-                    if let Some(at) = self.seen[signal.index()].at {
+                    if let Some(at) = self.live.seen[signal.index()].at {
                         consider(at.plus(*window));
                     }
                 }
                 super::plan::Expiry::PredicateWithin(predicate, window) => {
-                    if let Some(at) = self.matched[*predicate].at {
+                    if let Some(at) = self.live.matched[*predicate].at {
                         consider(at.plus(*window));
                     }
                 }
                 super::plan::Expiry::Since(signal, threshold) => {
                     if let (Some(at), Some(seconds)) =
-                        (self.seen[signal.index()].at, self.number(threshold))
+                        (self.live.seen[signal.index()].at, self.number(threshold))
                         && seconds.is_finite()
                         && seconds >= 0.0
                     {

@@ -62,7 +62,7 @@ impl Run {
     /// Lists the current state's outgoing conditions with live values, whether each holds
     /// now, and how long until a pending `for` completes.
     pub fn explain(&self) -> Explanation {
-        let state = self.playbook.state(self.state);
+        let state = self.playbook.state(self.live.state);
         let transitions = state
             .transitions
             .iter()
@@ -76,14 +76,14 @@ impl Run {
                     }
                     None => true,
                 };
-                let holding_since = transition.hold.and(self.pending[index]);
+                let holding_since = transition.hold.and(self.live.pending[index]);
                 let remaining = match (transition.hold, holding_since) {
-                    (Some(hold), Some(since)) => Some(since.plus(hold) - self.now),
+                    (Some(hold), Some(since)) => Some(since.plus(hold) - self.live.now),
                     _ => None,
                 };
                 let timer_remaining = transition
                     .after
-                    .map(|after| self.entered_at.plus(after) - self.now)
+                    .map(|after| self.live.entered_at.plus(after) - self.live.now)
                     .filter(|d| !d.is_zero());
                 TransitionExplanation {
                     to: self.playbook.state(transition.target).name.clone(),
@@ -103,8 +103,8 @@ impl Run {
         Explanation {
             state: state.name.clone(),
             severity: state.severity,
-            since: self.entered_at,
-            now: self.now,
+            since: self.live.entered_at,
+            now: self.live.now,
             transitions,
         }
     }

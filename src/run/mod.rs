@@ -117,6 +117,14 @@ pub struct PendingEscalation {
 #[derive(Clone, Debug)]
 pub struct Run {
     playbook: Playbook,
+    live: Live,
+    events: Vec<Event>,
+}
+
+/// Everything about a run that changes: exactly what a snapshot stores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Live {
     subject: String,
     locale: String,
     parameters: Vec<f64>,
@@ -136,7 +144,6 @@ pub struct Run {
     open: Vec<OpenAction>,
     recurrences: Vec<Recurrence>,
     ladder: Option<LadderPosition>,
-    events: Vec<Event>,
 }
 
 impl Run {
@@ -165,31 +172,33 @@ impl Run {
         let plan = playbook.plan();
         let mut run = Run {
             playbook: playbook.clone(),
-            locale: settings
-                .locale
-                .unwrap_or_else(|| playbook.locale().to_string()),
-            subject: settings.subject,
-            parameters,
-            tolerance: settings.late_tolerance.unwrap_or(DEFAULT_LATE_TOLERANCE),
-            started: at,
-            now: at,
-            seq: 0,
-            state: playbook.initial(),
-            entered_at: at,
-            entered_seq: 0,
-            ended: false,
-            pending: vec![None; plan.max_transitions],
-            metrics: playbook
-                .metrics()
-                .iter()
-                .map(|m| MetricState::new(m, at))
-                .collect(),
-            latest: vec![None; playbook.signals().len()],
-            seen: vec![Seen::default(); playbook.signals().len()],
-            matched: vec![Seen::default(); playbook.model().predicates.len()],
-            open: Vec::with_capacity(plan.total_actions),
-            recurrences: vec![Recurrence::default(); plan.max_actions],
-            ladder: None,
+            live: Live {
+                locale: settings
+                    .locale
+                    .unwrap_or_else(|| playbook.locale().to_string()),
+                subject: settings.subject,
+                parameters,
+                tolerance: settings.late_tolerance.unwrap_or(DEFAULT_LATE_TOLERANCE),
+                started: at,
+                now: at,
+                seq: 0,
+                state: playbook.initial(),
+                entered_at: at,
+                entered_seq: 0,
+                ended: false,
+                pending: vec![None; plan.max_transitions],
+                metrics: playbook
+                    .metrics()
+                    .iter()
+                    .map(|m| MetricState::new(m, at))
+                    .collect(),
+                latest: vec![None; playbook.signals().len()],
+                seen: vec![Seen::default(); playbook.signals().len()],
+                matched: vec![Seen::default(); playbook.model().predicates.len()],
+                open: Vec::with_capacity(plan.total_actions),
+                recurrences: vec![Recurrence::default(); plan.max_actions],
+                ladder: None,
+            },
             events: Vec::new(),
         };
         run.enter_state();
@@ -204,42 +213,42 @@ impl Run {
 
     /// The subject (brand, account, post…) this run is about.
     pub fn subject(&self) -> &str {
-        &self.subject
+        &self.live.subject
     }
 
     /// The locale of the texts in its events.
     pub fn locale(&self) -> &str {
-        &self.locale
+        &self.live.locale
     }
 
     /// The run's clock: the latest time it has processed.
     pub fn now(&self) -> Timestamp {
-        self.now
+        self.live.now
     }
 
     /// The current state.
     pub fn state(&self) -> StateId {
-        self.state
+        self.live.state
     }
 
     /// The current state's name.
     pub fn state_name(&self) -> &str {
-        &self.playbook.state(self.state).name
+        &self.playbook.state(self.live.state).name
     }
 
     /// The current state's severity.
     pub fn severity(&self) -> i64 {
-        self.playbook.state(self.state).severity
+        self.playbook.state(self.live.state).severity
     }
 
     /// How long the run has been in its current state.
     pub fn time_in_state(&self) -> Duration {
-        self.now - self.entered_at
+        self.live.now - self.live.entered_at
     }
 
     /// Whether the run reached a final state. An ended run accepts signals and ignores them.
     pub fn is_ended(&self) -> bool {
-        self.ended
+        self.live.ended
     }
 
     /// The events of the last call that changed the run.
@@ -256,17 +265,17 @@ impl Run {
     fn metric_value_at(&self, index: usize) -> Option<f64> {
         let metric = self.playbook.metrics().get(index)?;
         let last_seen = match metric.kind {
-            crate::MetricKind::Since(signal) => {
-                self.seen[signal.index()].at.map(|at| self.now - at)
-            }
+            crate::MetricKind::Since(signal) => self.live.seen[signal.index()]
+                .at
+                .map(|at| self.live.now - at),
             _ => None,
         };
-        self.metrics[index].value(metric, self.now - self.started, last_seen)
+        self.live.metrics[index].value(metric, self.live.now - self.live.started, last_seen)
     }
 
     /// Actions recommended and not yet done or closed, in the order they were recommended.
     pub fn open_actions(&self) -> impl Iterator<Item = OpenActionView<'_>> {
-        self.open.iter().map(|open| {
+        self.live.open.iter().map(|open| {
             let state = self.playbook.state(open.state);
             let action = &state.actions[open.action as usize];
             OpenActionView {
@@ -281,8 +290,8 @@ impl Run {
 
     /// The next escalation step, if a ladder is running.
     pub fn pending_escalation(&self) -> Option<PendingEscalation> {
-        let position = self.ladder?;
-        let ladder = self.playbook.state(self.state).escalation.as_ref()?;
+        let position = self.live.ladder?;
+        let ladder = self.playbook.state(self.live.state).escalation.as_ref()?;
         let step = ladder.steps.get(position.step as usize)?;
         Some(PendingEscalation {
             due: self.ladder_due(position)?,
@@ -298,14 +307,14 @@ impl Run {
     pub fn observe(&mut self, observation: Observation<'_>) -> Result<&[Event], SignalError> {
         self.check(&observation)?;
         self.events.clear();
-        if self.ended {
+        if self.live.ended {
             return Ok(&self.events);
         }
-        let span = tracing::debug_span!("observe", subject = %self.subject, playbook = %self.playbook.id());
+        let span = tracing::debug_span!("observe", subject = %self.live.subject, playbook = %self.playbook.id());
         let _entered = span.enter();
-        if observation.at > self.now {
+        if observation.at > self.live.now {
             self.run_timers_until(observation.at, false);
-            if self.ended {
+            if self.live.ended {
                 return Ok(&self.events);
             }
             self.set_clock(observation.at);
@@ -332,25 +341,25 @@ impl Run {
         }
         self.check_time("done", at)?;
         self.events.clear();
-        if self.ended {
+        if self.live.ended {
             return Ok(&self.events);
         }
-        if at > self.now {
+        if at > self.live.now {
             self.run_timers_until(at, false);
-            if self.ended {
+            if self.live.ended {
                 return Ok(&self.events);
             }
             self.set_clock(at);
         }
         let playbook = self.playbook.clone();
         let mut closed = false;
-        self.open.retain(|open| {
+        self.live.open.retain(|open| {
             let matches = playbook.state(open.state).actions[open.action as usize].id == action;
             closed |= matches;
             !matches
         });
         if closed {
-            self.seq += 1;
+            self.live.seq += 1;
             self.push(EventKind::Done {
                 action: action.to_string(),
                 by: by.to_string(),
@@ -364,13 +373,13 @@ impl Run {
     /// window roll-over due by then, in time order. Earlier times change nothing.
     pub fn advance_to(&mut self, at: Timestamp) -> &[Event] {
         self.events.clear();
-        if self.ended || at <= self.now {
+        if self.live.ended || at <= self.live.now {
             return &self.events;
         }
-        let span = tracing::debug_span!("advance", subject = %self.subject, playbook = %self.playbook.id());
+        let span = tracing::debug_span!("advance", subject = %self.live.subject, playbook = %self.playbook.id());
         let _entered = span.enter();
         self.run_timers_until(at, true);
-        if !self.ended && at > self.now {
+        if !self.live.ended && at > self.live.now {
             self.set_clock(at);
             self.instant();
         }
@@ -380,7 +389,7 @@ impl Run {
     /// Processes every instant at which something is due, up to `until` (inclusive or not).
     fn run_timers_until(&mut self, until: Timestamp, inclusive: bool) {
         while let Some(next) = self.next_wake() {
-            if next > until || (!inclusive && next == until) || self.ended {
+            if next > until || (!inclusive && next == until) || self.live.ended {
                 break;
             }
             self.set_clock(next);
@@ -389,8 +398,8 @@ impl Run {
     }
 
     fn set_clock(&mut self, at: Timestamp) {
-        self.now = at;
-        for metric in &mut self.metrics {
+        self.live.now = at;
+        for metric in &mut self.live.metrics {
             metric.roll_to(at);
         }
     }
@@ -400,33 +409,33 @@ impl Run {
         let mut earliest: Option<Timestamp> = None;
         let mut consider = |at: Option<Timestamp>| {
             if let Some(at) = at
-                && at > self.now
+                && at > self.live.now
                 && earliest.is_none_or(|e| at < e)
             {
                 earliest = Some(at);
             }
         };
-        for metric in &self.metrics {
+        for metric in &self.live.metrics {
             consider(metric.next_change().and_then(Timestamp::from_millis));
         }
-        let state = self.playbook.state(self.state);
+        let state = self.playbook.state(self.live.state);
         for (i, transition) in state.transitions.iter().enumerate() {
-            if let (Some(hold), Some(since)) = (transition.hold, self.pending[i]) {
+            if let (Some(hold), Some(since)) = (transition.hold, self.live.pending[i]) {
                 consider(Some(since.plus(hold)));
             }
             if let Some(after) = transition.after {
-                consider(Some(self.entered_at.plus(after)));
+                consider(Some(self.live.entered_at.plus(after)));
             }
         }
-        for open in &self.open {
+        for open in &self.live.open {
             if !open.breached {
                 consider(open.due);
             }
         }
-        for recurrence in &self.recurrences[..state.actions.len()] {
+        for recurrence in &self.live.recurrences[..state.actions.len()] {
             consider(recurrence.next);
         }
-        if let Some(position) = self.ladder {
+        if let Some(position) = self.live.ladder {
             consider(self.ladder_due(position));
         }
         consider(self.next_expiry());
@@ -442,18 +451,21 @@ impl Run {
     }
 
     fn push(&mut self, kind: EventKind) {
-        self.events.push(Event { at: self.now, kind });
+        self.events.push(Event {
+            at: self.live.now,
+            kind,
+        });
     }
 
     fn check_time(&self, signal: &str, at: Timestamp) -> Result<(), SignalError> {
-        let late = self.now - at;
-        if late > self.tolerance {
+        let late = self.live.now - at;
+        if late > self.live.tolerance {
             return Err(SignalError::TooLate {
                 signal: signal.to_string(),
                 at,
-                now: self.now,
+                now: self.live.now,
                 late,
-                tolerance: self.tolerance,
+                tolerance: self.live.tolerance,
             });
         }
         Ok(())
@@ -537,23 +549,23 @@ impl Run {
 
     /// Records a checked observation.
     fn apply(&mut self, observation: &Observation<'_>) {
-        self.seq += 1;
+        self.live.seq += 1;
         let index = observation.signal.index();
         let at = observation.at;
-        let previous = self.seen[index];
+        let previous = self.live.seen[index];
         let newest = previous.at.is_none_or(|p| at >= p);
-        self.seen[index] = Seen {
+        self.live.seen[index] = Seen {
             at: Some(if newest {
                 at
             } else {
                 previous.at.unwrap_or(at)
             }),
-            seq: self.seq,
+            seq: self.live.seq,
         };
         let amount = match observation.value {
             Value::Number(value) => {
                 if newest {
-                    self.latest[index] = Some(value);
+                    self.live.latest[index] = Some(value);
                 }
                 value
             }
@@ -561,16 +573,16 @@ impl Run {
         };
         let plan = self.playbook.plan();
         for (metric, input) in &plan.routes[index] {
-            self.metrics[*metric].add(*input, at, amount);
+            self.live.metrics[*metric].add(*input, at, amount);
         }
         match observation.value {
             Value::Event(attributes) => {
                 for predicate in &plan.predicates_of[index] {
                     if self.predicate_holds(*predicate, attributes) {
-                        let seen = self.matched[*predicate];
-                        self.matched[*predicate] = Seen {
+                        let seen = self.live.matched[*predicate];
+                        self.live.matched[*predicate] = Seen {
                             at: Some(seen.at.map_or(at, |p| p.max(at))),
-                            seq: self.seq,
+                            seq: self.live.seq,
                         };
                     }
                 }
@@ -591,7 +603,7 @@ impl Run {
         match (value, &predicate.value) {
             (AttributeValue::Number(n), Literal::Number(t)) => predicate.op.holds(*n, *t),
             (AttributeValue::Number(n), Literal::Parameter(id)) => {
-                predicate.op.holds(*n, self.parameters[id.index()])
+                predicate.op.holds(*n, self.live.parameters[id.index()])
             }
             (AttributeValue::Text(text), Literal::Text(t)) => equality(predicate.op, *text == t),
             (AttributeValue::Bool(b), Literal::Bool(t)) => equality(predicate.op, b == t),
@@ -600,17 +612,17 @@ impl Run {
     }
 
     fn manual(&mut self, signal: crate::SignalId, at: Timestamp, by: &str) {
-        let state = self.playbook.state(self.state);
-        let stops = self.ladder.is_some()
+        let state = self.playbook.state(self.live.state);
+        let stops = self.live.ladder.is_some()
             && state
                 .escalation
                 .as_ref()
                 .is_some_and(|ladder| ladder.unless == Some(signal));
         if stops {
-            self.ladder = None;
+            self.live.ladder = None;
         }
         let playbook = self.playbook.clone();
-        for open in &mut self.open {
+        for open in &mut self.live.open {
             let action = &playbook.state(open.state).actions[open.action as usize];
             if open.awaiting_clock && action.from == Some(signal) {
                 open.awaiting_clock = false;
@@ -623,52 +635,55 @@ impl Run {
             stopped_escalation: stops,
         });
         if stops {
-            tracing::info!(subject = %self.subject, playbook = %self.playbook.id(), by, "escalation acknowledged");
+            tracing::info!(subject = %self.live.subject, playbook = %self.playbook.id(), by, "escalation acknowledged");
         }
     }
 
     fn fire_breaches(&mut self) {
-        for index in 0..self.open.len() {
-            let open = self.open[index];
-            if open.breached || open.due.is_none_or(|due| due > self.now) {
+        for index in 0..self.live.open.len() {
+            let open = self.live.open[index];
+            if open.breached || open.due.is_none_or(|due| due > self.live.now) {
                 continue;
             }
-            self.open[index].breached = true;
+            self.live.open[index].breached = true;
             let state = self.playbook.state(open.state);
             let action = &state.actions[open.action as usize];
             let kind = EventKind::Breach {
                 state: state.name.clone(),
                 action: action.id.clone(),
                 owner: self.playbook.role(action.owner).to_string(),
-                due: open.due.unwrap_or(self.now),
+                due: open.due.unwrap_or(self.live.now),
             };
             self.push(kind);
         }
     }
 
     fn ladder_due(&self, position: LadderPosition) -> Option<Timestamp> {
-        let ladder = self.playbook.state(self.state).escalation.as_ref()?;
+        let ladder = self.playbook.state(self.live.state).escalation.as_ref()?;
         let step = ladder.steps.get(position.step as usize)?;
         let cycle_start = match ladder.repeat {
-            Some(repeat) => self.entered_at.plus(Duration::from_millis(
+            Some(repeat) => self.live.entered_at.plus(Duration::from_millis(
                 repeat
                     .every
                     .as_millis()
                     .saturating_mul(u64::from(position.cycle)),
             )),
-            None => self.entered_at,
+            None => self.live.entered_at,
         };
         Some(cycle_start.plus(step.after))
     }
 
     fn fire_ladder(&mut self) {
-        while let Some(position) = self.ladder {
-            if self.ladder_due(position).is_none_or(|due| due > self.now) {
+        while let Some(position) = self.live.ladder {
+            if self
+                .ladder_due(position)
+                .is_none_or(|due| due > self.live.now)
+            {
                 return;
             }
-            let state = self.playbook.state(self.state);
+            let state = self.playbook.state(self.live.state);
             let Some(ladder) = state.escalation.as_ref() else {
-                self.ladder = None;
+                self.live.ladder = None;
                 return;
             };
             let step = &ladder.steps[position.step as usize];
@@ -685,10 +700,10 @@ impl Run {
                 text: step
                     .text
                     .as_ref()
-                    .map(|t| t.get(&self.locale, self.playbook.locale()).to_string()),
+                    .map(|t| t.get(&self.live.locale, self.playbook.locale()).to_string()),
             };
             let next_step = position.step + 1;
-            self.ladder = if (next_step as usize) < ladder.steps.len() {
+            self.live.ladder = if (next_step as usize) < ladder.steps.len() {
                 Some(LadderPosition {
                     cycle: position.cycle,
                     step: next_step,
@@ -702,21 +717,21 @@ impl Run {
                     _ => None,
                 }
             };
-            tracing::info!(subject = %self.subject, playbook = %self.playbook.id(), state = %state.name, step = position.step, cycle = position.cycle, "escalation");
+            tracing::info!(subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, step = position.step, cycle = position.cycle, "escalation");
             self.push(kind);
         }
     }
 
     fn fire_recurrences(&mut self) {
-        let count = self.playbook.state(self.state).actions.len();
+        let count = self.playbook.state(self.live.state).actions.len();
         for index in 0..count {
-            while let Some(next) = self.recurrences[index].next {
-                if next > self.now {
+            while let Some(next) = self.live.recurrences[index].next {
+                if next > self.live.now {
                     break;
                 }
-                let every = self.playbook.state(self.state).actions[index].every;
-                let occurrence = self.recurrences[index].occurrence + 1;
-                self.recurrences[index] = Recurrence {
+                let every = self.playbook.state(self.live.state).actions[index].every;
+                let occurrence = self.live.recurrences[index].occurrence + 1;
+                self.live.recurrences[index] = Recurrence {
                     next: every.map(|e| next.plus(e)),
                     occurrence,
                 };
@@ -727,26 +742,27 @@ impl Run {
 
     /// Emits action `index` of the current state, replacing any open instance of it.
     fn recommend(&mut self, index: usize, occurrence: u32) {
-        let state = self.playbook.state(self.state);
+        let state = self.playbook.state(self.live.state);
         let action = &state.actions[index];
         let (due, awaiting_clock) = match (action.within, action.from) {
             (None, _) => (None, false),
-            (Some(within), None) => (Some(self.now.plus(within)), false),
-            (Some(within), Some(signal)) => match self.seen[signal.index()].at {
+            (Some(within), None) => (Some(self.live.now.plus(within)), false),
+            (Some(within), Some(signal)) => match self.live.seen[signal.index()].at {
                 Some(at) => (Some(at.plus(within)), false),
-                None => (Some(self.now.plus(within)), true),
+                None => (Some(self.live.now.plus(within)), true),
             },
         };
         let open = OpenAction {
-            state: self.state,
+            state: self.live.state,
             action: index as u32,
             due,
             breached: false,
             awaiting_clock,
         };
-        self.open
+        self.live
+            .open
             .retain(|o| !(o.state == open.state && o.action == open.action));
-        self.open.push(open);
+        self.live.open.push(open);
         let kind = EventKind::Action {
             state: state.name.clone(),
             action: action.id.clone(),
@@ -754,7 +770,7 @@ impl Run {
             due,
             text: action
                 .text
-                .get(&self.locale, self.playbook.locale())
+                .get(&self.live.locale, self.playbook.locale())
                 .to_string(),
             occurrence,
         };
@@ -765,26 +781,26 @@ impl Run {
 
     /// Entry into the current state: its actions, recurrences and ladder.
     fn enter_state(&mut self) {
-        let state = self.playbook.state(self.state);
+        let state = self.playbook.state(self.live.state);
         let count = state.actions.len();
         for index in 0..count {
-            let every = self.playbook.state(self.state).actions[index].every;
-            self.recurrences[index] = Recurrence {
-                next: every.map(|e| self.now.plus(e)),
+            let every = self.playbook.state(self.live.state).actions[index].every;
+            self.live.recurrences[index] = Recurrence {
+                next: every.map(|e| self.live.now.plus(e)),
                 occurrence: 1,
             };
             self.recommend(index, 1);
         }
-        let state = self.playbook.state(self.state);
-        self.ladder = state
+        let state = self.playbook.state(self.live.state);
+        self.live.ladder = state
             .escalation
             .as_ref()
             .map(|_| LadderPosition { cycle: 0, step: 0 });
         if state.is_final {
-            self.ended = true;
-            self.ladder = None;
+            self.live.ended = true;
+            self.live.ladder = None;
             let name = state.name.clone();
-            tracing::info!(subject = %self.subject, playbook = %self.playbook.id(), state = %name, "resolved");
+            tracing::info!(subject = %self.live.subject, playbook = %self.playbook.id(), state = %name, "resolved");
             self.push(EventKind::Resolved { state: name });
         } else {
             self.fire_ladder();
@@ -797,7 +813,7 @@ impl Run {
     fn evaluate(&mut self) {
         let limit = self.playbook.states().len() + 1;
         for _ in 0..limit {
-            if self.ended {
+            if self.live.ended {
                 return;
             }
             match self.firing_transition() {
@@ -805,11 +821,11 @@ impl Run {
                 None => return,
             }
         }
-        tracing::warn!(subject = %self.subject, playbook = %self.playbook.id(), "transition chain stopped by the loop guard");
+        tracing::warn!(subject = %self.live.subject, playbook = %self.playbook.id(), "transition chain stopped by the loop guard");
     }
 
     fn firing_transition(&mut self) -> Option<usize> {
-        let state = self.playbook.state(self.state);
+        let state = self.playbook.state(self.live.state);
         for (index, transition) in state.transitions.iter().enumerate() {
             let holds = transition
                 .condition
@@ -817,17 +833,17 @@ impl Run {
                 .is_none_or(|c| self.holds(c.root()));
             if transition.hold.is_some() {
                 if holds {
-                    self.pending[index].get_or_insert(self.now);
+                    self.live.pending[index].get_or_insert(self.live.now);
                 } else {
-                    self.pending[index] = None;
+                    self.live.pending[index] = None;
                 }
             }
             let timer = transition
                 .after
-                .is_none_or(|after| self.now >= self.entered_at.plus(after));
-            let held = match (transition.hold, self.pending[index]) {
+                .is_none_or(|after| self.live.now >= self.live.entered_at.plus(after));
+            let held = match (transition.hold, self.live.pending[index]) {
                 (None, _) => true,
-                (Some(hold), Some(since)) => self.now >= since.plus(hold),
+                (Some(hold), Some(since)) => self.live.now >= since.plus(hold),
                 (Some(_), None) => false,
             };
             if holds && timer && held {
@@ -839,7 +855,7 @@ impl Run {
 
     fn take_transition(&mut self, index: usize) {
         let playbook = self.playbook.clone();
-        let from = playbook.state(self.state);
+        let from = playbook.state(self.live.state);
         let transition = &from.transitions[index];
         let mut terms = Vec::new();
         if let Some(condition) = &transition.condition {
@@ -855,9 +871,9 @@ impl Run {
             terms,
         };
         let mut closed = Vec::new();
-        self.open.retain(|open| {
+        self.live.open.retain(|open| {
             let closes =
-                open.state == self.state && from.actions[open.action as usize].closes_on_exit;
+                open.state == self.live.state && from.actions[open.action as usize].closes_on_exit;
             if closes {
                 closed.push(open.action);
             }
@@ -870,18 +886,19 @@ impl Run {
             });
         }
         let to = playbook.state(transition.target);
-        tracing::info!(subject = %self.subject, playbook = %self.playbook.id(), from = %from.name, to = %to.name, "transition");
+        tracing::info!(subject = %self.live.subject, playbook = %self.playbook.id(), from = %from.name, to = %to.name, "transition");
         self.push(EventKind::Transition {
             from: from.name.clone(),
             to: to.name.clone(),
             severity: to.severity,
             cause,
         });
-        self.state = transition.target;
-        self.entered_at = self.now;
-        self.entered_seq = self.seq;
-        self.pending.iter_mut().for_each(|p| *p = None);
-        self.recurrences
+        self.live.state = transition.target;
+        self.live.entered_at = self.live.now;
+        self.live.entered_seq = self.live.seq;
+        self.live.pending.iter_mut().for_each(|p| *p = None);
+        self.live
+            .recurrences
             .iter_mut()
             .for_each(|r| *r = Recurrence::default());
         self.enter_state();
@@ -890,20 +907,21 @@ impl Run {
     /// Bytes this run owns on the heap, besides the shared playbook.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        self.subject.capacity()
-            + self.locale.capacity()
-            + self.parameters.capacity() * size_of::<f64>()
-            + self.pending.capacity() * size_of::<Option<Timestamp>>()
-            + self.metrics.capacity() * size_of::<MetricState>()
+        self.live.subject.capacity()
+            + self.live.locale.capacity()
+            + self.live.parameters.capacity() * size_of::<f64>()
+            + self.live.pending.capacity() * size_of::<Option<Timestamp>>()
+            + self.live.metrics.capacity() * size_of::<MetricState>()
             + self
+                .live
                 .metrics
                 .iter()
                 .map(MetricState::heap_bytes)
                 .sum::<usize>()
-            + self.latest.capacity() * size_of::<Option<f64>>()
-            + (self.seen.capacity() + self.matched.capacity()) * size_of::<Seen>()
-            + self.open.capacity() * size_of::<OpenAction>()
-            + self.recurrences.capacity() * size_of::<Recurrence>()
+            + self.live.latest.capacity() * size_of::<Option<f64>>()
+            + (self.live.seen.capacity() + self.live.matched.capacity()) * size_of::<Seen>()
+            + self.live.open.capacity() * size_of::<OpenAction>()
+            + self.live.recurrences.capacity() * size_of::<Recurrence>()
             + self.events.capacity() * size_of::<Event>()
     }
 }

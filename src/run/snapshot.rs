@@ -3,10 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LadderPosition, OpenAction, Recurrence, Run, Seen};
-use crate::metrics::MetricState;
-use crate::playbook::{Playbook, StateId};
-use crate::{Duration, Timestamp};
+use super::{Live, Run};
+use crate::playbook::Playbook;
 
 /// The snapshot format this version writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
@@ -29,25 +27,7 @@ pub struct Snapshot {
     version: u32,
     playbook: String,
     fingerprint: String,
-    subject: String,
-    locale: String,
-    parameters: Vec<f64>,
-    tolerance: Duration,
-    started: Timestamp,
-    now: Timestamp,
-    seq: u64,
-    state: StateId,
-    entered_at: Timestamp,
-    entered_seq: u64,
-    ended: bool,
-    pending: Vec<Option<Timestamp>>,
-    metrics: Vec<MetricState>,
-    latest: Vec<Option<f64>>,
-    seen: Vec<Seen>,
-    matched: Vec<Seen>,
-    open: Vec<OpenAction>,
-    recurrences: Vec<Recurrence>,
-    ladder: Option<LadderPosition>,
+    run: Live,
 }
 
 /// Why a snapshot cannot be restored.
@@ -88,25 +68,7 @@ impl Run {
             version: SNAPSHOT_VERSION,
             playbook: self.playbook.id().to_string(),
             fingerprint: self.playbook.fingerprint().to_string(),
-            subject: self.subject.clone(),
-            locale: self.locale.clone(),
-            parameters: self.parameters.clone(),
-            tolerance: self.tolerance,
-            started: self.started,
-            now: self.now,
-            seq: self.seq,
-            state: self.state,
-            entered_at: self.entered_at,
-            entered_seq: self.entered_seq,
-            ended: self.ended,
-            pending: self.pending.clone(),
-            metrics: self.metrics.clone(),
-            latest: self.latest.clone(),
-            seen: self.seen.clone(),
-            matched: self.matched.clone(),
-            open: self.open.clone(),
-            recurrences: self.recurrences.clone(),
-            ladder: self.ladder,
+            run: self.live.clone(),
         }
     }
 
@@ -126,28 +88,10 @@ impl Run {
                 expected: fingerprint,
             });
         }
-        check_consistent(playbook, &snapshot).map_err(SnapshotError::Inconsistent)?;
+        check_consistent(playbook, &snapshot.run).map_err(SnapshotError::Inconsistent)?;
         Ok(Run {
             playbook: playbook.clone(),
-            subject: snapshot.subject,
-            locale: snapshot.locale,
-            parameters: snapshot.parameters,
-            tolerance: snapshot.tolerance,
-            started: snapshot.started,
-            now: snapshot.now,
-            seq: snapshot.seq,
-            state: snapshot.state,
-            entered_at: snapshot.entered_at,
-            entered_seq: snapshot.entered_seq,
-            ended: snapshot.ended,
-            pending: snapshot.pending,
-            metrics: snapshot.metrics,
-            latest: snapshot.latest,
-            seen: snapshot.seen,
-            matched: snapshot.matched,
-            open: snapshot.open,
-            recurrences: snapshot.recurrences,
-            ladder: snapshot.ladder,
+            live: snapshot.run,
             events: Vec::new(),
         })
     }
@@ -155,7 +99,7 @@ impl Run {
 
 /// Every index and size a run relies on, so that a tampered snapshot is refused rather than
 /// causing a panic later.
-fn check_consistent(playbook: &Playbook, s: &Snapshot) -> Result<(), String> {
+fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
     let plan = playbook.plan();
     let expect = |what: &str, found: usize, wanted: usize| {
         if found == wanted {

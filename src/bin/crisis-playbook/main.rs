@@ -43,54 +43,7 @@ enum Command {
     /// Print the JSON Schema of the playbook format.
     Schema,
     /// Replay a signal trace (JSONL or wide CSV) through a playbook and print the timeline.
-    Simulate {
-        /// The playbook file.
-        playbook: PathBuf,
-        /// The trace: `.jsonl`, or `.csv` with a `timestamp` column.
-        #[arg(long)]
-        signals: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
-        format: SimulateFormat,
-        /// The subject the run is about.
-        #[arg(long, default_value = "demo")]
-        subject: String,
-        /// Locale of the texts (default: the playbook's).
-        #[arg(long)]
-        locale: Option<String>,
-        /// Override a parameter, as `name=value`; repeatable.
-        #[arg(long = "param", value_parser = parse_parameter)]
-        parameters: Vec<(String, f64)>,
-        /// After the trace, advance the clock to this time (RFC 3339).
-        #[arg(long)]
-        until: Option<crisis_playbook::Timestamp>,
-    },
-}
-
-/// How `simulate` prints the timeline.
-#[derive(Clone, Copy, ValueEnum)]
-enum SimulateFormat {
-    /// Aligned lines for people.
-    Text,
-    /// One JSON event per line.
-    Jsonl,
-}
-
-fn parse_parameter(text: &str) -> Result<(String, f64), String> {
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not `name=value`"))?;
-    let value = value
-        .trim()
-        .trim_end_matches('%')
-        .parse::<f64>()
-        .map_err(|_| format!("`{value}` is not a number"))?;
-    let value = if text.trim_end().ends_with('%') {
-        value / 100.0
-    } else {
-        value
-    };
-    Ok((name.trim().to_string(), value))
+    Simulate(simulate::Options),
 }
 
 /// How `lint` prints its findings.
@@ -113,23 +66,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Lint { paths, format } => lint::run(&paths, format),
         Command::Graph { file, format } => graph(&file, format),
-        Command::Simulate {
-            playbook,
-            signals,
-            format,
-            subject,
-            locale,
-            parameters,
-            until,
-        } => simulate::run(simulate::Options {
-            playbook,
-            signals,
-            format,
-            subject,
-            locale,
-            parameters,
-            until,
-        }),
+        Command::Simulate(options) => simulate::run(options),
         Command::Schema => {
             print!("{}", crisis_playbook::schema::playbook_schema());
             ExitCode::SUCCESS

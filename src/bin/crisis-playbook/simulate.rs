@@ -9,16 +9,54 @@ use crisis_playbook::timeline::format_event;
 use crisis_playbook::trace::{Record, TraceError, TraceReader};
 use crisis_playbook::{Event, Run, RunSettings, Timestamp};
 
-use crate::SimulateFormat;
+use clap::{Args, ValueEnum};
 
+/// The arguments of `simulate`.
+#[derive(Args)]
 pub struct Options {
-    pub playbook: PathBuf,
-    pub signals: PathBuf,
-    pub format: SimulateFormat,
-    pub subject: String,
-    pub locale: Option<String>,
-    pub parameters: Vec<(String, f64)>,
-    pub until: Option<Timestamp>,
+    /// The playbook file.
+    playbook: PathBuf,
+    /// The trace: `.jsonl`, or `.csv` with a `timestamp` column.
+    #[arg(long)]
+    signals: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
+    format: SimulateFormat,
+    /// The subject the run is about.
+    #[arg(long, default_value = "demo")]
+    subject: String,
+    /// Locale of the texts (default: the playbook's).
+    #[arg(long)]
+    locale: Option<String>,
+    /// Override a parameter, as `name=value` (`name=30%` for a percentage); repeatable.
+    #[arg(long = "param", value_parser = parse_parameter)]
+    parameters: Vec<(String, f64)>,
+    /// After the trace, advance the clock to this time (RFC 3339).
+    #[arg(long)]
+    until: Option<Timestamp>,
+}
+
+/// How `simulate` prints the timeline.
+#[derive(Clone, Copy, ValueEnum)]
+enum SimulateFormat {
+    /// Aligned lines for people.
+    Text,
+    /// One JSON event per line.
+    Jsonl,
+}
+
+fn parse_parameter(text: &str) -> Result<(String, f64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not `name=value`"))?;
+    let (number, divisor) = match value.trim().strip_suffix('%') {
+        Some(percent) => (percent, 100.0),
+        None => (value.trim(), 1.0),
+    };
+    let number = number
+        .parse::<f64>()
+        .map_err(|_| format!("`{value}` is not a number"))?;
+    Ok((name.trim().to_string(), number / divisor))
 }
 
 pub fn run(options: Options) -> ExitCode {
