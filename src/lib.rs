@@ -56,6 +56,7 @@ mod metrics;
 mod playbook;
 mod run;
 pub mod schema;
+pub mod testing;
 mod text;
 mod time;
 pub mod timeline;

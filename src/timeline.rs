@@ -31,6 +31,7 @@ pub fn format_event(event: &Event) -> String {
             to,
             severity,
             cause,
+            ..
         } => {
             let _ = write!(line, "{from} -> {to} (severity {severity})");
             let mut why: Vec<String> = cause

@@ -65,7 +65,7 @@ pub enum RecordValue {
 }
 
 /// An owned event attribute.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Attribute {
     /// A number.

@@ -40,6 +40,11 @@ impl Condition {
         &self.root
     }
 
+    /// For mutation testing, which edits compiled conditions.
+    pub(crate) fn root_mut(&mut self) -> &mut Bool {
+        &mut self.root
+    }
+
     /// Whether the condition is the constant `true`.
     pub(crate) fn is_always_true(&self) -> bool {
         self.root == Bool::Const(true)

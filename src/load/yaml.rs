@@ -40,6 +40,38 @@ impl Position {
     }
 }
 
+/// The source text, indexed by line, to point inside scalars.
+#[derive(Debug)]
+pub(crate) struct Source<'a> {
+    text: &'a str,
+    /// Byte offset of each line, to find a scalar's opening quote without rescanning.
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Source { text, line_starts }
+    }
+
+    /// The position of byte `offset` inside the scalar `value` that starts at `at`, stepping
+    /// over an opening quote when the scalar was quoted.
+    pub fn inside(&self, at: Position, value: &str, offset: usize) -> Position {
+        let opening = self
+            .line_starts
+            .get((at.line as usize).saturating_sub(1))
+            .and_then(|start| self.text.get(*start..))
+            .and_then(|line| line.chars().nth((at.column as usize).saturating_sub(1)));
+        let quote = usize::from(matches!(opening, Some('"' | '\'')));
+        let chars = value
+            .get(..offset)
+            .map_or(offset, |prefix| prefix.chars().count());
+        at.shifted(chars + quote)
+    }
+}
+
 /// A value with the position of the YAML node it came from.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Located<T> {

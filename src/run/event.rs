@@ -42,6 +42,8 @@ pub enum EventKind {
         from: String,
         /// The state entered.
         to: String,
+        /// Which of `from`'s transitions fired: its position in the state's `on` list, from 0.
+        transition: usize,
         /// The severity of the state entered.
         severity: i64,
         /// Why: the guard and the values that made it hold.

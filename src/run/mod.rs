@@ -890,6 +890,7 @@ impl Run {
         self.push(EventKind::Transition {
             from: from.name.clone(),
             to: to.name.clone(),
+            transition: index,
             severity: to.severity,
             cause,
         });

@@ -12,7 +12,7 @@ use crate::load::format::{
     ActionDoc, AttributeTypeDoc, LadderDoc, MetricDoc, ParameterDoc, PlaybookDoc, QuantityDoc,
     SignalDoc, SignalKindDoc, StateDoc, TextDoc, TransitionDoc,
 };
-use crate::load::yaml::{Located, Position};
+use crate::load::yaml::{Located, Position, Source};
 use crate::playbook::{
     Action, Attribute, AttributeKind, EscalationTarget, Ladder, Metric, MetricId, MetricKind,
     Model, Parameter, ParameterId, Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId,
@@ -38,12 +38,8 @@ pub(crate) fn compile(
     file: &str,
     limits: &Limits,
 ) -> Result<Playbook, LoadError> {
-    let line_starts = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
     let mut checker = Checker {
-        text,
-        line_starts,
+        source: Source::new(text),
         file,
         limits,
         diagnostics: Vec::new(),
@@ -65,9 +61,7 @@ pub(crate) fn compile(
 }
 
 pub(crate) struct Checker<'a> {
-    text: &'a str,
-    /// Byte offset of each line, to find a scalar's opening quote without rescanning.
-    line_starts: Vec<usize>,
+    source: Source<'a>,
     file: &'a str,
     limits: &'a Limits,
     diagnostics: Vec<Diagnostic>,
@@ -152,21 +146,6 @@ impl<'a> Checker<'a> {
         self.report(Severity::Warning, code, at, path, message);
     }
 
-    /// The position of byte `offset` inside the scalar `value` that starts at `at`, stepping
-    /// over an opening quote when the scalar was quoted.
-    fn inside(&self, at: Position, value: &str, offset: usize) -> Position {
-        let opening = self
-            .line_starts
-            .get((at.line as usize).saturating_sub(1))
-            .and_then(|start| self.text.get(*start..))
-            .and_then(|line| line.chars().nth((at.column as usize).saturating_sub(1)));
-        let quote = usize::from(matches!(opening, Some('"' | '\'')));
-        let chars = value
-            .get(..offset)
-            .map_or(offset, |prefix| prefix.chars().count());
-        at.shifted(chars + quote)
-    }
-
     fn name(&mut self, name: &Located<String>, path: &str, what: &str) -> bool {
         if name.value.len() > self.limits.max_name_bytes {
             self.error(
@@ -214,7 +193,7 @@ impl<'a> Checker<'a> {
             }
             Ok(duration) => Some(duration),
             Err(e) => {
-                let at = self.inside(value.at, &value.value, e.offset());
+                let at = self.source.inside(value.at, &value.value, e.offset());
                 self.error(
                     Code::InvalidDuration,
                     at,
@@ -433,7 +412,7 @@ impl<'a> Checker<'a> {
                 match text.parse::<Duration>() {
                     Ok(d) => Some((d.as_millis() as f64 / 1000.0, QuantityKind::Duration)),
                     Err(e) => {
-                        let at = self.inside(value.at, text, e.offset());
+                        let at = self.source.inside(value.at, text, e.offset());
                         self.error(
                             Code::InvalidValue,
                             at,
@@ -1405,7 +1384,7 @@ impl<'a> Checker<'a> {
             Ok(condition) => Some(condition),
             Err(errors) => {
                 for error in errors {
-                    let at = self.inside(when.at, &when.value, error.offset);
+                    let at = self.source.inside(when.at, &when.value, error.offset);
                     let code = if error.is_syntax {
                         Code::ConditionSyntax
                     } else {

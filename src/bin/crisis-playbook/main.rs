@@ -5,6 +5,7 @@
 mod files;
 mod lint;
 mod simulate;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ enum Command {
     Schema,
     /// Replay a signal trace (JSONL or wide CSV) through a playbook and print the timeline.
     Simulate(simulate::Options),
+    /// Run scenario files: replay signals and check what the playbook does.
+    Test(test::Options),
 }
 
 /// How `lint` prints its findings.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Lint { paths, format } => lint::run(&paths, format),
         Command::Graph { file, format } => graph(&file, format),
         Command::Simulate(options) => simulate::run(options),
+        Command::Test(options) => test::run(options),
         Command::Schema => {
             print!("{}", crisis_playbook::schema::playbook_schema());
             ExitCode::SUCCESS

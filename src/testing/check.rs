@@ -1,0 +1,299 @@
+//! Expectations, and how a timeline meets or fails them.
+
+use crate::{Duration, Event, EventKind, Timestamp, timeline::format_event};
+
+use super::Timeline;
+
+/// When an expectation applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum When {
+    At(Timestamp),
+    Between(Timestamp, Timestamp),
+    Always,
+}
+
+/// What an expectation looks for in a timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Matcher {
+    State(String),
+    Transition {
+        to: String,
+        from: Option<String>,
+    },
+    Action {
+        id: String,
+        owner: Option<String>,
+        due: Option<Duration>,
+        text: Option<String>,
+    },
+    Escalation {
+        role: Option<String>,
+        level: Option<u32>,
+        text: Option<String>,
+    },
+    Breach(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Expect {
+    Occurs(Matcher),
+    Never(Matcher),
+    Final(String),
+}
+
+/// One expectation of a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    /// Its line in the scenario file.
+    pub line: u32,
+    pub(crate) expect: Expect,
+    pub(crate) when: When,
+}
+
+/// An expectation the timeline did not meet: what was expected, what happened, and the
+/// timeline around the moment that matters.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Failure {
+    /// The expectation's line in the scenario file.
+    pub line: u32,
+    /// What was expected, in words.
+    pub expected: String,
+    /// What happened instead.
+    pub actual: String,
+    /// Timeline lines around the moment that matters.
+    pub nearby: Vec<String>,
+}
+
+impl Check {
+    pub(crate) fn new(line: u32, expect: Expect, when: When) -> Check {
+        Check { line, expect, when }
+    }
+
+    /// The interval the check looks at, in the timeline's bounds.
+    fn window(&self, timeline: &Timeline) -> (Timestamp, Timestamp) {
+        match self.when {
+            When::At(at) => (at, at),
+            When::Between(from, to) => (from, to),
+            When::Always => (timeline.start, timeline.end),
+        }
+    }
+
+    fn describe_when(&self, timeline: &Timeline) -> String {
+        match self.when {
+            When::At(at) => format!("at {at} (+{})", at - timeline.start),
+            When::Between(from, to) => format!(
+                "between {from} (+{}) and {to} (+{})",
+                from - timeline.start,
+                to - timeline.start
+            ),
+            When::Always => "during the run".to_string(),
+        }
+    }
+
+    /// `None` when the timeline meets the expectation.
+    pub fn verify(&self, timeline: &Timeline) -> Option<Failure> {
+        let (from, to) = self.window(timeline);
+        let (expected, actual, around) = match &self.expect {
+            Expect::Final(state) => {
+                let actual = timeline.state_at(timeline.end);
+                if actual == state {
+                    return None;
+                }
+                (
+                    format!("final state `{state}`"),
+                    format!("the run ends in `{actual}` at {}", timeline.end),
+                    timeline.end,
+                )
+            }
+            Expect::Occurs(Matcher::State(state)) if matches!(self.when, When::At(_)) => {
+                let actual = timeline.state_at(from);
+                if actual == state {
+                    return None;
+                }
+                (
+                    format!("state `{state}` {}", self.describe_when(timeline)),
+                    format!("state `{actual}`"),
+                    from,
+                )
+            }
+            Expect::Occurs(matcher) => {
+                if occurs(matcher, timeline, from, to) {
+                    return None;
+                }
+                let elsewhere: Vec<&Event> = timeline
+                    .events
+                    .iter()
+                    .filter(|e| matches(matcher, e))
+                    .take(3)
+                    .collect();
+                let actual = if elsewhere.is_empty() {
+                    match matcher {
+                        Matcher::State(_) => format!(
+                            "the run stays out of it; it is in `{}` at {from}",
+                            timeline.state_at(from)
+                        ),
+                        _ => "none in the whole run".to_string(),
+                    }
+                } else {
+                    let times: Vec<String> = elsewhere.iter().map(|e| format_event(e)).collect();
+                    format!("none there; elsewhere: {}", times.join(" | "))
+                };
+                (
+                    format!("{} {}", describe(matcher), self.describe_when(timeline)),
+                    actual,
+                    from,
+                )
+            }
+            Expect::Never(matcher) => {
+                let offending = match matcher {
+                    Matcher::State(state) if timeline.state_at(from) == state => Some(None),
+                    _ => timeline
+                        .events
+                        .iter()
+                        .find(|e| e.at >= from && e.at <= to && matches(matcher, e))
+                        .map(Some),
+                };
+                let offending = offending?;
+                let (actual, around) = match offending {
+                    Some(event) => (format_event(event), event.at),
+                    None => (format!("already in it at {from}"), from),
+                };
+                (
+                    format!(
+                        "never {} {}",
+                        describe(matcher),
+                        self.describe_when(timeline)
+                    ),
+                    actual,
+                    around,
+                )
+            }
+        };
+        Some(Failure {
+            line: self.line,
+            expected,
+            actual,
+            nearby: nearby(timeline, around),
+        })
+    }
+}
+
+/// Whether `matcher` happens within [from, to].
+fn occurs(matcher: &Matcher, timeline: &Timeline, from: Timestamp, to: Timestamp) -> bool {
+    if let Matcher::State(state) = matcher
+        && timeline.state_at(from) == state
+    {
+        return true;
+    }
+    timeline
+        .events
+        .iter()
+        .any(|e| e.at >= from && e.at <= to && matches(matcher, e))
+}
+
+fn contains(text: &str, wanted: &Option<String>) -> bool {
+    wanted.as_ref().is_none_or(|w| text.contains(w.as_str()))
+}
+
+fn matches(matcher: &Matcher, event: &Event) -> bool {
+    match (matcher, &event.kind) {
+        (Matcher::State(state), EventKind::Transition { to, .. }) => to == state,
+        (Matcher::Transition { to, from }, EventKind::Transition { to: t, from: f, .. }) => {
+            t == to && from.as_ref().is_none_or(|from| from == f)
+        }
+        (
+            Matcher::Action {
+                id,
+                owner,
+                due,
+                text,
+            },
+            EventKind::Action {
+                action,
+                owner: o,
+                due: d,
+                text: t,
+                ..
+            },
+        ) => {
+            action == id
+                && owner.as_ref().is_none_or(|owner| owner == o)
+                && due.is_none_or(|due| *d == Some(event.at + due))
+                && contains(t, text)
+        }
+        (
+            Matcher::Escalation { role, level, text },
+            EventKind::Escalation {
+                to,
+                level: l,
+                text: t,
+                ..
+            },
+        ) => {
+            role.as_ref().is_none_or(|role| to.as_ref() == Some(role))
+                && level.is_none_or(|level| *l == Some(level))
+                && contains(t.as_deref().unwrap_or(""), text)
+        }
+        (Matcher::Breach(id), EventKind::Breach { action, .. }) => action == id,
+        _ => false,
+    }
+}
+
+fn describe(matcher: &Matcher) -> String {
+    match matcher {
+        Matcher::State(state) => format!("state `{state}`"),
+        Matcher::Transition { to, from: None } => format!("a transition to `{to}`"),
+        Matcher::Transition {
+            to,
+            from: Some(from),
+        } => {
+            format!("a transition from `{from}` to `{to}`")
+        }
+        Matcher::Action {
+            id,
+            owner,
+            due,
+            text,
+        } => {
+            let mut words = format!("action `{id}`");
+            if let Some(owner) = owner {
+                words.push_str(&format!(" owned by `{owner}`"));
+            }
+            if let Some(due) = due {
+                words.push_str(&format!(" due {due} later"));
+            }
+            if let Some(text) = text {
+                words.push_str(&format!(" saying \"{text}\""));
+            }
+            words
+        }
+        Matcher::Escalation { role, level, text } => {
+            let mut words = "an escalation".to_string();
+            if let Some(role) = role {
+                words.push_str(&format!(" to `{role}`"));
+            }
+            if let Some(level) = level {
+                words.push_str(&format!(" to level {level}"));
+            }
+            if let Some(text) = text {
+                words.push_str(&format!(" saying \"{text}\""));
+            }
+            words
+        }
+        Matcher::Breach(action) => format!("a breach of `{action}`"),
+    }
+}
+
+/// Up to four events on each side of `at`.
+fn nearby(timeline: &Timeline, at: Timestamp) -> Vec<String> {
+    let split = timeline.events.partition_point(|e| e.at <= at);
+    let first = split.saturating_sub(4);
+    let last = (split + 4).min(timeline.events.len());
+    let mut lines: Vec<String> = timeline.events[first..split]
+        .iter()
+        .map(format_event)
+        .collect();
+    lines.push(format!("{at}  --- here ---"));
+    lines.extend(timeline.events[split..last].iter().map(format_event));
+    lines
+}

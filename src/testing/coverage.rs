@@ -1,0 +1,146 @@
+//! Which states, transitions, actions and escalation steps a suite exercised, per playbook.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{Scenario, SuiteReport};
+use crate::EventKind;
+
+/// Covered and total items of one kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Measure {
+    /// Items exercised.
+    pub covered: usize,
+    /// Items in the playbook.
+    pub total: usize,
+}
+
+impl Measure {
+    /// Covered items as a percentage of the total (100 when there are none).
+    pub fn percent(&self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            100.0 * self.covered as f64 / self.total as f64
+        }
+    }
+}
+
+/// A playbook's coverage by a suite.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaybookCoverage {
+    /// The playbook's id.
+    pub playbook: String,
+    /// Its file.
+    pub file: PathBuf,
+    /// States entered (the initial state counts).
+    pub states: Measure,
+    /// Transitions taken.
+    pub transitions: Measure,
+    /// Actions recommended.
+    pub actions: Measure,
+    /// Escalation steps fired.
+    pub escalation_steps: Measure,
+    /// What no scenario exercised, as YAML paths.
+    pub missed: Vec<String>,
+}
+
+/// Coverage of each playbook that the scenarios test, from their results.
+pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCoverage> {
+    let mut files: Vec<&PathBuf> = scenarios.iter().map(|s| &s.playbook_path).collect();
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .map(|file| {
+            let testing: Vec<&Scenario> = scenarios
+                .iter()
+                .filter(|s| &s.playbook_path == file)
+                .collect();
+            let playbook = &testing[0].playbook;
+            let mut states = BTreeSet::new();
+            let mut transitions = BTreeSet::new();
+            let mut actions = BTreeSet::new();
+            let mut steps = BTreeSet::new();
+            for result in &report.results {
+                let ours = testing
+                    .iter()
+                    .any(|s| s.name == result.name && s.file == result.file);
+                let Some(timeline) = result.timeline.as_ref().filter(|_| ours) else {
+                    continue;
+                };
+                states.insert(timeline.initial.clone());
+                for event in &timeline.events {
+                    match &event.kind {
+                        EventKind::Transition {
+                            from,
+                            to,
+                            transition,
+                            ..
+                        } => {
+                            states.insert(to.clone());
+                            transitions.insert(format!("states.{from}.on[{transition}]"));
+                        }
+                        EventKind::Action { state, action, .. } => {
+                            actions.insert(format!("states.{state}.enter.{action}"));
+                        }
+                        EventKind::Escalation { state, step, .. } => {
+                            steps.insert(format!("states.{state}.escalate.steps[{step}]"));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let mut missed = Vec::new();
+            let mut measure = |all: Vec<String>, covered: &BTreeSet<String>| {
+                let total = all.len();
+                let hit = all.iter().filter(|item| covered.contains(*item)).count();
+                missed.extend(all.into_iter().filter(|item| !covered.contains(item)));
+                Measure {
+                    covered: hit,
+                    total,
+                }
+            };
+            let all_states = playbook.states().iter().map(|s| s.name.clone()).collect();
+            let states_measure = measure(all_states, &states);
+            let all_transitions = playbook
+                .states()
+                .iter()
+                .flat_map(|s| {
+                    (0..s.transitions.len()).map(move |i| format!("states.{}.on[{i}]", s.name))
+                })
+                .collect();
+            let transitions_measure = measure(all_transitions, &transitions);
+            let all_actions = playbook
+                .states()
+                .iter()
+                .flat_map(|s| {
+                    s.actions
+                        .iter()
+                        .map(move |a| format!("states.{}.enter.{}", s.name, a.id))
+                })
+                .collect();
+            let actions_measure = measure(all_actions, &actions);
+            let all_steps = playbook
+                .states()
+                .iter()
+                .flat_map(|s| {
+                    let count = s.escalation.as_ref().map_or(0, |l| l.steps.len());
+                    (0..count).map(move |i| format!("states.{}.escalate.steps[{i}]", s.name))
+                })
+                .collect();
+            let steps_measure = measure(all_steps, &steps);
+            PlaybookCoverage {
+                playbook: playbook.id().to_string(),
+                file: file.clone(),
+                states: states_measure,
+                transitions: transitions_measure,
+                actions: actions_measure,
+                escalation_steps: steps_measure,
+                missed,
+            }
+        })
+        .collect()
+}

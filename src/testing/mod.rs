@@ -1,0 +1,931 @@
+//! Scenario tests: replay signals on a simulated clock and assert what a playbook does.
+//!
+//! A scenario file names a playbook, feeds it series, events and people's inputs, and lists
+//! expectations: states at given times, transitions, actions (owner, deadline, text),
+//! escalations and breaches within intervals, things that must never happen, and the final
+//! state. `docs/scenario-format.md` documents the format.
+//!
+//! A team's whole suite is one test, such as `tests/crisis_playbooks.rs` holding this function
+//! marked `#[test]`:
+//!
+//! ```
+//! fn crisis_playbooks_behave() {
+//!     crisis_playbook::testing::assert_scenarios("playbooks/");
+//! }
+//! # crisis_playbooks_behave();
+//! ```
+//!
+//! It panics with the report of every failed expectation: what was expected, what happened,
+//! and the timeline around it.
+
+mod check;
+pub mod coverage;
+pub(crate) mod format;
+pub mod mutants;
+mod report;
+pub(crate) mod series;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, did_you_mean};
+use crate::load::format::QuantityDoc;
+use crate::load::yaml::{Located, Position, Source};
+use crate::load::{Limits, Loader};
+use crate::playbook::{Playbook, SignalKind, StateId};
+use crate::run::{Run, RunSettings};
+use crate::trace::{Attribute, Record, RecordValue};
+use crate::{Duration, Event, Timestamp};
+pub use check::{Check, Failure};
+use format::{ExpectDoc, ScenarioDoc};
+pub use report::{ScenarioResult, SuiteReport, junit};
+
+/// One scenario, loaded and checked against its playbook.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Its name.
+    pub name: String,
+    /// The file it comes from, as given.
+    pub file: String,
+    /// Its line in the file.
+    pub line: u32,
+    /// The playbook under test.
+    pub playbook: Playbook,
+    /// The playbook's file.
+    pub playbook_path: PathBuf,
+    settings: RunSettings,
+    start: Timestamp,
+    end: Option<Timestamp>,
+    records: Vec<Record>,
+    /// What the playbook must do.
+    pub checks: Vec<Check>,
+    timeline: Option<(PathBuf, String)>,
+}
+
+/// The events of one replay, with what the checks need to know about it.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// The initial state's name.
+    pub initial: String,
+    /// When the replay started.
+    pub start: Timestamp,
+    /// When it ended.
+    pub end: Timestamp,
+    /// Every event, in order.
+    pub events: Vec<Event>,
+}
+
+impl Timeline {
+    /// The state at `at`, after everything that happened at `at`.
+    pub fn state_at(&self, at: Timestamp) -> &str {
+        self.events
+            .iter()
+            .take_while(|e| e.at <= at)
+            .filter_map(|e| match &e.kind {
+                crate::EventKind::Transition { to, .. } => Some(to.as_str()),
+                _ => None,
+            })
+            .last()
+            .unwrap_or(&self.initial)
+    }
+}
+
+impl Scenario {
+    /// Replays the scenario on `playbook` (its own, or a mutant of it) and returns the timeline.
+    pub fn replay_on(&self, playbook: &Playbook) -> Result<Timeline, String> {
+        let mut run = Run::with_settings(playbook, self.settings.clone(), self.start)
+            .map_err(|e| e.to_string())?;
+        let mut events = run.events().to_vec();
+        for record in &self.records {
+            let new = record.apply(&mut run).map_err(|e| e.to_string())?;
+            events.extend_from_slice(new);
+        }
+        let end = self.end.unwrap_or_else(|| run.now());
+        events.extend_from_slice(run.advance_to(end));
+        Ok(Timeline {
+            initial: playbook.state(playbook.initial()).name.clone(),
+            start: self.start,
+            end: end.max(run.now()),
+            events,
+        })
+    }
+
+    /// Replays the scenario and writes its timeline to the file its `timeline:` key names;
+    /// returns that file, or `None` when the scenario stores no timeline.
+    pub fn write_timeline(&self) -> Result<Option<PathBuf>, String> {
+        let Some((path, _)) = &self.timeline else {
+            return Ok(None);
+        };
+        let timeline = self.replay_on(&self.playbook)?;
+        std::fs::write(path, report::jsonl(&timeline)).map_err(|e| e.to_string())?;
+        Ok(Some(path.clone()))
+    }
+
+    /// Replays the scenario and checks every expectation.
+    pub fn run(&self) -> ScenarioResult {
+        let outcome = self.replay_on(&self.playbook);
+        report::result(self, outcome)
+    }
+}
+
+/// Runs every scenario under `path` (a file or a folder) and panics with a readable report
+/// if any fails or cannot be loaded: the one line a team's `#[test]` needs.
+pub fn assert_scenarios(path: impl AsRef<Path>) {
+    let paths = [path.as_ref().to_path_buf()];
+    match run_paths(&paths, None) {
+        Ok(report) if report.passed() => {}
+        Ok(report) => panic!("\n{}", report.text()),
+        Err(err) => panic!("\ninvalid scenarios:\n{err}"),
+    }
+}
+
+/// Loads and runs every scenario found under `paths` whose name contains `filter`.
+pub fn run_paths(paths: &[PathBuf], filter: Option<&str>) -> Result<SuiteReport, LoadError> {
+    let scenarios = load_paths(paths)?;
+    let results = scenarios
+        .iter()
+        .filter(|s| filter.is_none_or(|f| s.name.contains(f)))
+        .map(Scenario::run)
+        .collect();
+    Ok(SuiteReport { results })
+}
+
+/// Loads every scenario file under `paths`: files named directly, and the YAML files whose
+/// top-level key is `scenario` or `scenarios` in the folders named. All load errors are
+/// collected.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
+    let mut scenarios = Vec::new();
+    let mut diagnostics = Vec::new();
+    for file in scenario_files(paths).map_err(|message| {
+        LoadError::new(vec![diagnostic(
+            &message.0,
+            Position::default(),
+            "",
+            message.1,
+        )])
+    })? {
+        match load_file(&file) {
+            Ok(found) => scenarios.extend(found),
+            Err(err) => diagnostics.extend(err.diagnostics().iter().cloned()),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(LoadError::new(diagnostics))
+    }
+}
+
+/// Whether a YAML text is a scenario file, judged by its top-level keys.
+pub fn is_scenario_file(text: &str) -> bool {
+    text.lines()
+        .any(|line| line.starts_with("scenario:") || line.starts_with("scenarios:"))
+}
+
+fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (String, String)> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found).map_err(|e| (path.display().to_string(), e))?;
+            for file in found {
+                let yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned();
+                if yaml && is_scenario_file(&text) {
+                    files.push(file);
+                }
+            }
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err((
+                path.display().to_string(),
+                "no such file or folder".to_string(),
+            ));
+        }
+    }
+    Ok(files)
+}
+
+fn walk(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut children: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            walk(&child, found)?;
+        } else {
+            found.push(child);
+        }
+    }
+    Ok(())
+}
+
+fn diagnostic(file: &str, at: Position, path: &str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        code: Code::InvalidValue,
+        file: file.to_string(),
+        line: at.is_known().then_some(at.line),
+        column: at.is_known().then_some(at.column),
+        path: path.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Loads one scenario file, with the playbooks it names.
+pub fn load_file(path: &Path) -> Result<Vec<Scenario>, LoadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        LoadError::new(vec![Diagnostic {
+            code: Code::Io,
+            ..diagnostic(&file, Position::default(), "", format!("cannot read: {e}"))
+        }])
+    })?;
+    load_text(&text, &file, path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Loads scenarios from YAML text; playbook paths are relative to `base`.
+pub fn load_text(text: &str, file: &str, base: &Path) -> Result<Vec<Scenario>, LoadError> {
+    let limits = Limits::default();
+    let doc: ScenarioDoc = crate::load::yaml::parse(text, &limits).map_err(|e| {
+        let mut diagnostic = diagnostic(file, e.at, "", e.message);
+        diagnostic.code = e.code;
+        if matches!(e.code, Code::UnknownKey | Code::InvalidValue) {
+            diagnostic.path = crate::load::yaml::path_at(text, &limits, e.at).unwrap_or_default();
+        }
+        LoadError::new(vec![diagnostic])
+    })?;
+    let mut compiler = Compiler {
+        file,
+        source: Source::new(text),
+        base,
+        diagnostics: Vec::new(),
+        playbooks: Vec::new(),
+    };
+    let mut scenarios = Vec::new();
+    match &doc.scenarios {
+        Some(list) => {
+            if let Some(name) = &doc.scenario {
+                compiler.error(
+                    name.at,
+                    "scenario",
+                    "give `scenario` (one) or `scenarios` (several), not both",
+                );
+            }
+            for (index, item) in list.iter().enumerate() {
+                let path = format!("scenarios[{index}]");
+                if item.value.scenarios.is_some() {
+                    compiler.error(item.at, &path, "scenarios cannot nest");
+                    continue;
+                }
+                scenarios.extend(compiler.scenario(&item.value, &doc, item.at, &path));
+            }
+        }
+        None => scenarios.extend(compiler.scenario(
+            &doc,
+            &ScenarioDoc::default(),
+            Position { line: 1, column: 1 },
+            "",
+        )),
+    }
+    if compiler.diagnostics.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(LoadError::new(compiler.diagnostics))
+    }
+}
+
+struct Compiler<'a> {
+    file: &'a str,
+    source: Source<'a>,
+    base: &'a Path,
+    diagnostics: Vec<Diagnostic>,
+    playbooks: Vec<(PathBuf, Playbook)>,
+}
+
+/// The key of a scenario, or the top level's when the scenario leaves it out.
+fn either<'d, T>(own: &'d Option<T>, shared: &'d Option<T>) -> Option<&'d T> {
+    own.as_ref().or(shared.as_ref())
+}
+
+fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+impl Compiler<'_> {
+    fn error(&mut self, at: Position, path: &str, message: impl Into<String>) {
+        self.diagnostics
+            .push(diagnostic(self.file, at, path, message));
+    }
+
+    fn error_code(&mut self, code: Code, at: Position, path: &str, message: impl Into<String>) {
+        let mut found = diagnostic(self.file, at, path, message);
+        found.code = code;
+        self.diagnostics.push(found);
+    }
+
+    fn playbook(&mut self, name: &Located<String>, path: &str) -> Option<(PathBuf, Playbook)> {
+        let file = self.base.join(&name.value);
+        if let Some((_, found)) = self.playbooks.iter().find(|(p, _)| *p == file) {
+            return Some((file, found.clone()));
+        }
+        match Loader::new().load_path(&file) {
+            Ok(playbook) => {
+                self.playbooks.push((file.clone(), playbook.clone()));
+                Some((file, playbook))
+            }
+            Err(err) => {
+                let first = err
+                    .errors()
+                    .next()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                self.error_code(
+                    Code::UnknownReference,
+                    name.at,
+                    path,
+                    format!("the playbook `{}` does not load: {first}", name.value),
+                );
+                None
+            }
+        }
+    }
+
+    /// An offset from `start` (`49h30m`).
+    fn offset(
+        &mut self,
+        start: Timestamp,
+        value: &Located<String>,
+        path: &str,
+    ) -> Option<Timestamp> {
+        match value.value.trim().parse::<Duration>() {
+            Ok(offset) => Some(start + offset),
+            Err(e) => {
+                self.error_code(
+                    Code::InvalidDuration,
+                    value.at,
+                    path,
+                    format!("`{}` is not an offset from `start`: {e}", value.value),
+                );
+                None
+            }
+        }
+    }
+
+    fn state(
+        &mut self,
+        playbook: &Playbook,
+        name: &Located<String>,
+        path: &str,
+    ) -> Option<StateId> {
+        let found = playbook.state_named(&name.value);
+        if found.is_none() {
+            let names = playbook.states().iter().map(|s| s.name.as_str());
+            let hint = did_you_mean(&name.value, names)
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            self.error_code(
+                Code::UnknownReference,
+                name.at,
+                path,
+                format!(
+                    "playbook `{}` has no state `{}`{hint}",
+                    playbook.id(),
+                    name.value
+                ),
+            );
+        }
+        found
+    }
+
+    fn known(
+        &mut self,
+        what: &str,
+        names: Vec<&str>,
+        playbook: &Playbook,
+        name: &Located<String>,
+        path: &str,
+    ) -> bool {
+        if names.contains(&name.value.as_str()) {
+            return true;
+        }
+        let hint = did_you_mean(&name.value, names.iter().copied())
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        self.error_code(
+            Code::UnknownReference,
+            name.at,
+            path,
+            format!(
+                "playbook `{}` has no {what} `{}`{hint}",
+                playbook.id(),
+                name.value
+            ),
+        );
+        false
+    }
+
+    fn signal(
+        &mut self,
+        playbook: &Playbook,
+        name: &Located<String>,
+        path: &str,
+        kinds: &[SignalKind],
+    ) -> bool {
+        let names = playbook.signals().iter().map(|s| s.name.as_str()).collect();
+        if !self.known("signal", names, playbook, name, path) {
+            return false;
+        }
+        let kind = playbook
+            .signals()
+            .iter()
+            .find(|s| s.name == name.value)
+            .map(|s| s.kind);
+        if kind.is_some_and(|k| !kinds.contains(&k)) {
+            let wanted: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+            self.error(
+                name.at,
+                path,
+                format!(
+                    "`{}` is a {} signal; here it must be {}",
+                    name.value,
+                    kind.map_or("", SignalKind::name),
+                    wanted.join(" or ")
+                ),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn scenario(
+        &mut self,
+        own: &ScenarioDoc,
+        shared: &ScenarioDoc,
+        at: Position,
+        path: &str,
+    ) -> Option<Scenario> {
+        let errors_before = self.diagnostics.len();
+        let Some(name) = &own.scenario else {
+            self.error_code(
+                Code::MissingKey,
+                at,
+                path,
+                "missing key `scenario`: name the scenario",
+            );
+            return None;
+        };
+        let Some(playbook_name) = either(&own.playbook, &shared.playbook) else {
+            self.error_code(
+                Code::MissingKey,
+                at,
+                path,
+                "missing key `playbook`: the playbook file under test",
+            );
+            return None;
+        };
+        let (playbook_path, playbook) = self.playbook(playbook_name, &join(path, "playbook"))?;
+        let Some(start) = either(&own.start, &shared.start) else {
+            self.error_code(
+                Code::MissingKey,
+                at,
+                path,
+                "missing key `start`: when the simulated clock starts",
+            );
+            return None;
+        };
+        let start = match start.value.parse::<Timestamp>() {
+            Ok(start) => start,
+            Err(e) => {
+                self.error(start.at, &join(path, "start"), e.to_string());
+                return None;
+            }
+        };
+        let step = match either(&own.step, &shared.step) {
+            Some(step) => match step.value.parse::<Duration>() {
+                Ok(step) if !step.is_zero() => step,
+                Ok(_) => {
+                    self.error_code(
+                        Code::InvalidDuration,
+                        step.at,
+                        &join(path, "step"),
+                        "`step` must be above zero",
+                    );
+                    return None;
+                }
+                Err(e) => {
+                    self.error_code(
+                        Code::InvalidDuration,
+                        step.at,
+                        &join(path, "step"),
+                        format!("bad duration `{}`: {e}", step.value),
+                    );
+                    return None;
+                }
+            },
+            None => Duration::from_secs(300),
+        };
+
+        let mut settings = RunSettings::new(
+            either(&own.subject, &shared.subject).map_or("scenario", |s| s.value.as_str()),
+        );
+        if let Some(locale) = either(&own.locale, &shared.locale) {
+            settings = settings.locale(locale.value.clone());
+        }
+        let overrides = shared.parameters.0.iter().chain(own.parameters.0.iter());
+        for (name, value) in overrides {
+            let parameter_path = join(path, &format!("parameters.{}", name.value));
+            let names = playbook
+                .parameters()
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            if !self.known("parameter", names, &playbook, name, &parameter_path) {
+                continue;
+            }
+            let number = match &value.value {
+                QuantityDoc::Number(n) => Some(*n),
+                QuantityDoc::Text(text) => {
+                    match text.trim().strip_suffix('%').map(str::parse::<f64>) {
+                        Some(Ok(p)) => Some(p / 100.0),
+                        _ => text
+                            .trim()
+                            .parse::<Duration>()
+                            .ok()
+                            .map(|d| d.as_millis() as f64 / 1000.0),
+                    }
+                }
+            };
+            match number {
+                Some(number) => settings = settings.parameter(name.value.clone(), number),
+                None => self.error(
+                    value.at,
+                    &parameter_path,
+                    "expected a number, a percentage or a duration",
+                ),
+            }
+        }
+        if let Err(e) = settings.parameter_values(&playbook) {
+            self.error(at, &join(path, "parameters"), e.to_string());
+        }
+
+        let mut records = Vec::new();
+        for (signal, series) in shared.signals.0.iter().chain(own.signals.0.iter()) {
+            let series_path = join(path, &format!("signals.{}", signal.value));
+            if !self.signal(
+                &playbook,
+                signal,
+                &series_path,
+                &[SignalKind::Count, SignalKind::Gauge],
+            ) {
+                continue;
+            }
+            match series::expand(&series.value) {
+                Ok(points) => {
+                    for (index, point) in points.into_iter().enumerate() {
+                        if let Some(value) = point {
+                            let offset = Duration::from_millis(
+                                step.as_millis().saturating_mul(index as u64),
+                            );
+                            records.push((
+                                0,
+                                Record {
+                                    line: series.at.line as usize,
+                                    at: start + offset,
+                                    signal: signal.value.clone(),
+                                    value: RecordValue::Number(value),
+                                },
+                            ));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let column = self.source.inside(series.at, &series.value, e.offset);
+                    self.error(column, &series_path, e.message);
+                }
+            }
+        }
+        for (index, event) in shared.events.iter().chain(own.events.iter()).enumerate() {
+            let event_path = join(path, &format!("events[{index}]"));
+            let Some(time) = self.offset(start, &event.value.at, &join(&event_path, "at")) else {
+                continue;
+            };
+            if self.signal(
+                &playbook,
+                &event.value.signal,
+                &join(&event_path, "signal"),
+                &[SignalKind::Event],
+            ) {
+                let attrs: Vec<(String, Attribute)> =
+                    event.value.attrs.clone().into_iter().collect();
+                records.push((
+                    1,
+                    Record {
+                        line: event.at.line as usize,
+                        at: time,
+                        signal: event.value.signal.value.clone(),
+                        value: RecordValue::Event(attrs),
+                    },
+                ));
+            }
+        }
+        for (index, input) in shared.inputs.iter().chain(own.inputs.iter()).enumerate() {
+            let input_path = join(path, &format!("inputs[{index}]"));
+            let Some(time) = self.offset(start, &input.value.at, &join(&input_path, "at")) else {
+                continue;
+            };
+            let by = input.value.by.value.clone();
+            match (&input.value.signal, &input.value.done) {
+                (Some(signal), None) => {
+                    if self.signal(
+                        &playbook,
+                        signal,
+                        &join(&input_path, "signal"),
+                        &[SignalKind::Manual],
+                    ) {
+                        records.push((
+                            2,
+                            Record {
+                                line: input.at.line as usize,
+                                at: time,
+                                signal: signal.value.clone(),
+                                value: RecordValue::Manual { by },
+                            },
+                        ));
+                    }
+                }
+                (None, Some(action)) => {
+                    let names = action_names(&playbook);
+                    if self.known(
+                        "action",
+                        names,
+                        &playbook,
+                        action,
+                        &join(&input_path, "done"),
+                    ) {
+                        records.push((
+                            2,
+                            Record {
+                                line: input.at.line as usize,
+                                at: time,
+                                signal: "done".to_string(),
+                                value: RecordValue::Done {
+                                    action: action.value.clone(),
+                                    by,
+                                },
+                            },
+                        ));
+                    }
+                }
+                _ => self.error(
+                    input.at,
+                    &input_path,
+                    "give `signal` (a manual input) or `done` (an action), not both",
+                ),
+            }
+        }
+        // Time order; at one instant, series before events before inputs, each in file order.
+        records.sort_by_key(|(rank, record)| (record.at, *rank));
+        let records: Vec<Record> = records.into_iter().map(|(_, r)| r).collect();
+
+        let end = match either(&own.until, &shared.until) {
+            Some(until) => self.offset(start, until, &join(path, "until")),
+            None => None,
+        };
+        let mut checks = Vec::new();
+        for (index, expect) in shared.expect.iter().chain(own.expect.iter()).enumerate() {
+            let expect_path = join(path, &format!("expect[{index}]"));
+            if let Some(check) =
+                self.check(&playbook, start, &expect.value, expect.at, &expect_path)
+            {
+                checks.push(check);
+            }
+        }
+        let timeline = either(&own.timeline, &shared.timeline)
+            .map(|t| (self.base.join(&t.value), t.value.clone()));
+        if self.diagnostics.len() > errors_before {
+            return None;
+        }
+        Some(Scenario {
+            name: name.value.clone(),
+            file: self.file.to_string(),
+            line: at.line,
+            playbook,
+            playbook_path,
+            settings,
+            start,
+            end,
+            records,
+            checks,
+            timeline,
+        })
+    }
+
+    fn check(
+        &mut self,
+        playbook: &Playbook,
+        start: Timestamp,
+        doc: &ExpectDoc,
+        at: Position,
+        path: &str,
+    ) -> Option<Check> {
+        let when = match (&doc.at, &doc.between) {
+            (Some(_), Some(between)) => {
+                self.error(between.at, path, "give `at` or `between`, not both");
+                return None;
+            }
+            (Some(time), None) => {
+                let time = self.offset(start, time, &join(path, "at"))?;
+                check::When::At(time)
+            }
+            (None, Some(between)) => match &between.value[..] {
+                [from, to] => {
+                    let from = self.offset(start, from, &join(path, "between[0]"));
+                    let to = self.offset(start, to, &join(path, "between[1]"));
+                    let (from, to) = (from?, to?);
+                    if to < from {
+                        self.error(
+                            between.at,
+                            &join(path, "between"),
+                            "the interval ends before it starts",
+                        );
+                        return None;
+                    }
+                    check::When::Between(from, to)
+                }
+                _ => {
+                    self.error(
+                        between.at,
+                        &join(path, "between"),
+                        "`between` takes two offsets: `[48h, 50h]`",
+                    );
+                    return None;
+                }
+            },
+            (None, None) => check::When::Always,
+        };
+        if let Some(state) = &doc.final_state {
+            self.state(playbook, state, &join(path, "final"))?;
+            return Some(Check::new(
+                at.line,
+                check::Expect::Final(state.value.clone()),
+                when,
+            ));
+        }
+        if let Some(never) = &doc.never {
+            if never.value.never.is_some() || never.value.final_state.is_some() {
+                self.error(
+                    never.at,
+                    &join(path, "never"),
+                    "`never` takes a state, transition, action, escalation or breach",
+                );
+                return None;
+            }
+            let inner = self.matcher(playbook, &never.value, never.at, &join(path, "never"))?;
+            return Some(Check::new(at.line, check::Expect::Never(inner), when));
+        }
+        let matcher = self.matcher(playbook, doc, at, path)?;
+        Some(Check::new(at.line, check::Expect::Occurs(matcher), when))
+    }
+
+    fn matcher(
+        &mut self,
+        playbook: &Playbook,
+        doc: &ExpectDoc,
+        at: Position,
+        path: &str,
+    ) -> Option<check::Matcher> {
+        let given: Vec<&str> = [
+            ("state", doc.state.is_some()),
+            ("transition", doc.transition.is_some()),
+            ("action", doc.action.is_some()),
+            (
+                "escalation",
+                doc.escalation.is_some() || doc.level.is_some(),
+            ),
+            ("breach", doc.breach.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, given)| *given)
+        .map(|(key, _)| key)
+        .collect();
+        if given.len() != 1 {
+            self.error(
+                at,
+                path,
+                "give exactly one of `state`, `transition`, `action`, `escalation` (or `level`), `breach`, `never` or `final`",
+            );
+            return None;
+        }
+        let text = doc.text.as_ref().map(|t| t.value.clone());
+        if let Some(state) = &doc.state {
+            self.state(playbook, state, &join(path, "state"))?;
+            return Some(check::Matcher::State(state.value.clone()));
+        }
+        if let Some(to) = &doc.transition {
+            self.state(playbook, to, &join(path, "transition"))?;
+            if let Some(from) = &doc.from {
+                self.state(playbook, from, &join(path, "from"))?;
+            }
+            return Some(check::Matcher::Transition {
+                to: to.value.clone(),
+                from: doc.from.as_ref().map(|f| f.value.clone()),
+            });
+        }
+        if let Some(action) = &doc.action {
+            if !self.known(
+                "action",
+                action_names(playbook),
+                playbook,
+                action,
+                &join(path, "action"),
+            ) {
+                return None;
+            }
+            if let Some(owner) = &doc.owner
+                && !self.known(
+                    "role",
+                    playbook.roles().iter().map(String::as_str).collect(),
+                    playbook,
+                    owner,
+                    &join(path, "owner"),
+                )
+            {
+                return None;
+            }
+            let due = match &doc.due {
+                Some(due) => match due.value.parse::<Duration>() {
+                    Ok(due) => Some(due),
+                    Err(e) => {
+                        self.error_code(
+                            Code::InvalidDuration,
+                            due.at,
+                            &join(path, "due"),
+                            format!("bad duration `{}`: {e}", due.value),
+                        );
+                        return None;
+                    }
+                },
+                None => None,
+            };
+            return Some(check::Matcher::Action {
+                id: action.value.clone(),
+                owner: doc.owner.as_ref().map(|o| o.value.clone()),
+                due,
+                text,
+            });
+        }
+        if let Some(action) = &doc.breach {
+            if !self.known(
+                "action",
+                action_names(playbook),
+                playbook,
+                action,
+                &join(path, "breach"),
+            ) {
+                return None;
+            }
+            return Some(check::Matcher::Breach(action.value.clone()));
+        }
+        if let Some(role) = &doc.escalation
+            && !self.known(
+                "role",
+                playbook.roles().iter().map(String::as_str).collect(),
+                playbook,
+                role,
+                &join(path, "escalation"),
+            )
+        {
+            return None;
+        }
+        Some(check::Matcher::Escalation {
+            role: doc.escalation.as_ref().map(|r| r.value.clone()),
+            level: doc.level.as_ref().map(|l| l.value),
+            text,
+        })
+    }
+}
+
+fn action_names(playbook: &Playbook) -> Vec<&str> {
+    let mut names: Vec<&str> = playbook
+        .states()
+        .iter()
+        .flat_map(|s| s.actions.iter().map(|a| a.id.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}

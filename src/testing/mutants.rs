@@ -1,0 +1,412 @@
+//! Mutation testing of playbooks: change one thing at a time and see whether any scenario
+//! notices. A surviving mutant is a change to the playbook that the tests would let through.
+//!
+//! The changes: each threshold halved and doubled (constants in conditions, parameter
+//! defaults, attribute tests, spike gates); each duration halved and doubled (`for`, `after`,
+//! `within`, `every`, ladder steps and repeats, windows and baselines); each `for` removed;
+//! each transition's target replaced by every other state; each action dropped; each
+//! escalation step dropped.
+
+use serde::Serialize;
+
+use super::Scenario;
+use crate::Duration;
+use crate::condition::{Bool, Number};
+use crate::playbook::{Model, Playbook, StateId};
+
+/// One change to a playbook.
+#[derive(Clone, Debug)]
+pub struct Mutant {
+    /// What was changed, such as `states.watch.on[1].for: 10m -> 5m`.
+    pub change: String,
+    /// The changed playbook.
+    pub playbook: Playbook,
+}
+
+/// The outcome of mutation testing for one playbook.
+#[derive(Clone, Debug, Serialize)]
+pub struct MutationReport {
+    /// The playbook's id.
+    pub playbook: String,
+    /// How many mutants were tried.
+    pub mutants: usize,
+    /// The changes no scenario noticed.
+    pub survivors: Vec<String>,
+}
+
+fn halve(d: Duration) -> Duration {
+    Duration::from_millis(d.as_millis() / 2)
+}
+
+fn double(d: Duration) -> Duration {
+    Duration::from_millis(d.as_millis().saturating_mul(2))
+}
+
+/// Every mutant of `playbook`.
+pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
+    let original = playbook.model();
+    let mut found = Vec::new();
+    let mut add = |change: String, edit: &dyn Fn(&mut Model)| {
+        let mut model = original.clone();
+        edit(&mut model);
+        found.push(Mutant {
+            change,
+            playbook: Playbook::new(model, Vec::new()),
+        });
+    };
+
+    for (p, parameter) in original.parameters.iter().enumerate() {
+        for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
+            add(
+                format!(
+                    "parameters.{}.default {word}: {} -> {}",
+                    parameter.name,
+                    parameter.default,
+                    parameter.default * factor
+                ),
+                &|m| m.parameters[p].default *= factor,
+            );
+        }
+    }
+    for (k, predicate) in original.predicates.iter().enumerate() {
+        if let crate::condition::AttributeValue::Number(value) = predicate.value {
+            for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
+                let attribute = &original.signals[predicate.signal.index()].attributes
+                    [predicate.attribute]
+                    .name;
+                add(
+                    format!(
+                        "the test on `{}.{attribute}` {word}: {value} -> {}",
+                        original.signals[predicate.signal.index()].name,
+                        value * factor
+                    ),
+                    &|m| {
+                        if let crate::condition::AttributeValue::Number(v) =
+                            &mut m.predicates[k].value
+                        {
+                            *v *= factor;
+                        }
+                    },
+                );
+            }
+        }
+    }
+    for (i, metric) in original.metrics.iter().enumerate() {
+        let path = format!("metrics.{}", metric.name);
+        if let Some(window) = metric.window {
+            for (new, word) in [(halve(window), "halved"), (double(window), "doubled")] {
+                add(format!("{path}.window {word}: {window} -> {new}"), &|m| {
+                    m.metrics[i].window = Some(new)
+                });
+            }
+        }
+        match metric.kind {
+            crate::MetricKind::Spike {
+                baseline,
+                min_count,
+                ..
+            } => {
+                for (new, word) in [(halve(baseline), "halved"), (double(baseline), "doubled")] {
+                    add(
+                        format!("{path}.baseline {word}: {baseline} -> {new}"),
+                        &|m| {
+                            if let crate::MetricKind::Spike { baseline, .. } =
+                                &mut m.metrics[i].kind
+                            {
+                                *baseline = new;
+                            }
+                        },
+                    );
+                }
+                for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
+                    add(
+                        format!(
+                            "{path}.min_count {word}: {min_count} -> {}",
+                            min_count * factor
+                        ),
+                        &|m| {
+                            if let crate::MetricKind::Spike { min_count, .. } =
+                                &mut m.metrics[i].kind
+                            {
+                                *min_count *= factor;
+                            }
+                        },
+                    );
+                }
+            }
+            crate::MetricKind::Drop { baseline, .. }
+            | crate::MetricKind::ZScore { baseline, .. } => {
+                for (new, word) in [(halve(baseline), "halved"), (double(baseline), "doubled")] {
+                    add(
+                        format!("{path}.baseline {word}: {baseline} -> {new}"),
+                        &|m| {
+                            if let crate::MetricKind::Drop { baseline, .. }
+                            | crate::MetricKind::ZScore { baseline, .. } = &mut m.metrics[i].kind
+                            {
+                                *baseline = new;
+                            }
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    for (s, state) in original.states.iter().enumerate() {
+        let state_path = format!("states.{}", state.name);
+        for (t, transition) in state.transitions.iter().enumerate() {
+            let path = format!("{state_path}.on[{t}]");
+            if let Some(condition) = &transition.condition {
+                let count = constants(condition.root());
+                for k in 0..count {
+                    for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
+                        let value = nth_constant(condition.root(), k);
+                        add(
+                            format!(
+                                "{path}.when: constant {} {word}: {value} -> {}",
+                                k + 1,
+                                value * factor
+                            ),
+                            &|m| {
+                                if let Some(c) = &mut m.states[s].transitions[t].condition {
+                                    scale_constant(c.root_mut(), k, factor);
+                                }
+                            },
+                        );
+                    }
+                }
+            }
+            if let Some(hold) = transition.hold {
+                for (new, word) in [(halve(hold), "halved"), (double(hold), "doubled")] {
+                    add(format!("{path}.for {word}: {hold} -> {new}"), &|m| {
+                        m.states[s].transitions[t].hold = Some(new)
+                    });
+                }
+                add(format!("{path}.for removed"), &|m| {
+                    m.states[s].transitions[t].hold = None
+                });
+            }
+            if let Some(after) = transition.after {
+                for (new, word) in [(halve(after), "halved"), (double(after), "doubled")] {
+                    add(format!("{path}.after {word}: {after} -> {new}"), &|m| {
+                        m.states[s].transitions[t].after = Some(new)
+                    });
+                }
+            }
+            for (other, target) in original.states.iter().enumerate() {
+                if other != transition.target.index() {
+                    add(
+                        format!(
+                            "{path}.to: {} -> {}",
+                            original.states[transition.target.index()].name,
+                            target.name
+                        ),
+                        &|m| m.states[s].transitions[t].target = StateId::from_index(other),
+                    );
+                }
+            }
+        }
+        for (a, action) in state.actions.iter().enumerate() {
+            let path = format!("{state_path}.enter.{}", action.id);
+            add(format!("{path} dropped"), &|m| {
+                m.states[s].actions.remove(a);
+            });
+            for (field, value) in [("within", action.within), ("every", action.every)] {
+                if let Some(value) = value {
+                    for (new, word) in [(halve(value), "halved"), (double(value), "doubled")] {
+                        add(format!("{path}.{field} {word}: {value} -> {new}"), &|m| {
+                            let action = &mut m.states[s].actions[a];
+                            if field == "within" {
+                                action.within = Some(new);
+                            } else {
+                                action.every = Some(new);
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(ladder) = &state.escalation {
+            for (k, step) in ladder.steps.iter().enumerate() {
+                let path = format!("{state_path}.escalate.steps[{k}]");
+                add(format!("{path} dropped"), &|m| {
+                    if let Some(l) = &mut m.states[s].escalation {
+                        l.steps.remove(k);
+                        if l.steps.is_empty() {
+                            m.states[s].escalation = None;
+                        }
+                    }
+                });
+                if !step.after.is_zero() {
+                    for (new, word) in [
+                        (halve(step.after), "halved"),
+                        (double(step.after), "doubled"),
+                    ] {
+                        add(
+                            format!("{path}.after {word}: {} -> {new}", step.after),
+                            &|m| {
+                                if let Some(l) = &mut m.states[s].escalation {
+                                    l.steps[k].after = new;
+                                }
+                            },
+                        );
+                    }
+                }
+            }
+            if let Some(repeat) = ladder.repeat {
+                for (new, word) in [
+                    (halve(repeat.every), "halved"),
+                    (double(repeat.every), "doubled"),
+                ] {
+                    add(
+                        format!(
+                            "{state_path}.escalate.repeat.every {word}: {} -> {new}",
+                            repeat.every
+                        ),
+                        &|m| {
+                            if let Some(l) = &mut m.states[s].escalation
+                                && let Some(r) = &mut l.repeat
+                            {
+                                r.every = new;
+                            }
+                        },
+                    );
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Non-zero numeric constants of a condition, in evaluation order.
+fn constants(node: &Bool) -> usize {
+    let mut count = 0;
+    visit(node, &mut |n| {
+        if matches!(n, Number::Const(v) if *v != 0.0) {
+            count += 1;
+        }
+    });
+    count
+}
+
+fn nth_constant(node: &Bool, k: usize) -> f64 {
+    let mut seen = 0;
+    let mut found = 0.0;
+    visit(node, &mut |n| {
+        if let Number::Const(v) = n
+            && *v != 0.0
+        {
+            if seen == k {
+                found = *v;
+            }
+            seen += 1;
+        }
+    });
+    found
+}
+
+fn visit(node: &Bool, f: &mut dyn FnMut(&Number)) {
+    fn number(n: &Number, f: &mut dyn FnMut(&Number)) {
+        f(n);
+        match n {
+            Number::Negate(inner) => number(inner, f),
+            Number::Arith(_, a, b) => {
+                number(a, f);
+                number(b, f);
+            }
+            _ => {}
+        }
+    }
+    match node {
+        Bool::Not(inner) => visit(inner, f),
+        Bool::All(parts) | Bool::Any(parts) => parts.iter().for_each(|p| visit(p, f)),
+        Bool::Compare { left, right, .. } => {
+            number(left, f);
+            number(right, f);
+        }
+        _ => {}
+    }
+}
+
+fn scale_constant(node: &mut Bool, k: usize, factor: f64) {
+    fn number(n: &mut Number, seen: &mut usize, k: usize, factor: f64) {
+        match n {
+            Number::Const(v) if *v != 0.0 => {
+                if *seen == k {
+                    *v *= factor;
+                }
+                *seen += 1;
+            }
+            Number::Negate(inner) => number(inner, seen, k, factor),
+            Number::Arith(_, a, b) => {
+                number(a, seen, k, factor);
+                number(b, seen, k, factor);
+            }
+            _ => {}
+        }
+    }
+    fn walk(node: &mut Bool, seen: &mut usize, k: usize, factor: f64) {
+        match node {
+            Bool::Not(inner) => walk(inner, seen, k, factor),
+            Bool::All(parts) | Bool::Any(parts) => {
+                parts.iter_mut().for_each(|p| walk(p, seen, k, factor))
+            }
+            Bool::Compare { left, right, .. } => {
+                number(left, seen, k, factor);
+                number(right, seen, k, factor);
+            }
+            _ => {}
+        }
+    }
+    walk(node, &mut 0, k, factor);
+}
+
+/// Tries every mutant of each playbook the scenarios test, against those scenarios.
+pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
+    let mut files: Vec<&std::path::PathBuf> = scenarios.iter().map(|s| &s.playbook_path).collect();
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .map(|file| {
+            let testing: Vec<&Scenario> = scenarios
+                .iter()
+                .filter(|s| &s.playbook_path == file)
+                .collect();
+            let all = mutants(&testing[0].playbook);
+            let survivors = all
+                .iter()
+                .filter(|mutant| {
+                    testing.iter().all(|scenario| {
+                        let outcome = scenario.replay_on(&mutant.playbook);
+                        let result = super::report::result(scenario, outcome);
+                        result.passed()
+                    })
+                })
+                .map(|m| m.change.clone())
+                .collect();
+            MutationReport {
+                playbook: testing[0].playbook.id().to_string(),
+                mutants: all.len(),
+                survivors,
+            }
+        })
+        .collect()
+}
+
+/// The report of a mutation run, as the CLI prints it.
+pub fn describe(reports: &[MutationReport]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        let caught = report.mutants - report.survivors.len();
+        out.push_str(&format!(
+            "{}: {caught} of {} mutants caught\n",
+            report.playbook, report.mutants
+        ));
+        for survivor in &report.survivors {
+            out.push_str(&format!("  survived: {survivor}\n"));
+        }
+    }
+    out
+}

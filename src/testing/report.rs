@@ -1,0 +1,209 @@
+//! Results of scenario runs, as text for people, JSON and JUnit XML for machines.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{Failure, Scenario, Timeline};
+
+/// The outcome of one scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioResult {
+    /// The scenario's name.
+    pub name: String,
+    /// Its file.
+    pub file: String,
+    /// Its line in the file.
+    pub line: u32,
+    /// The playbook's id.
+    pub playbook: String,
+    /// The replay failed outright (a signal the run refused…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The expectations not met.
+    pub failures: Vec<Failure>,
+    /// The replay's events, for coverage and reports.
+    #[serde(skip)]
+    pub timeline: Option<Timeline>,
+}
+
+impl ScenarioResult {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.failures.is_empty()
+    }
+}
+
+pub(super) fn result(scenario: &Scenario, outcome: Result<Timeline, String>) -> ScenarioResult {
+    let mut result = ScenarioResult {
+        name: scenario.name.clone(),
+        file: scenario.file.clone(),
+        line: scenario.line,
+        playbook: scenario.playbook.id().to_string(),
+        error: None,
+        failures: Vec::new(),
+        timeline: None,
+    };
+    match outcome {
+        Ok(timeline) => {
+            result.failures = scenario
+                .checks
+                .iter()
+                .filter_map(|check| check.verify(&timeline))
+                .collect();
+            if let Some(failure) = compare_timeline(scenario, &timeline) {
+                result.failures.push(failure);
+            }
+            result.timeline = Some(timeline);
+        }
+        Err(error) => result.error = Some(error),
+    }
+    result
+}
+
+/// The timeline as `simulate --format jsonl` writes it.
+pub(super) fn jsonl(timeline: &Timeline) -> String {
+    timeline
+        .events
+        .iter()
+        .map(|e| format!("{}\n", serde_json::to_string(e).unwrap_or_default()))
+        .collect()
+}
+
+fn compare_timeline(scenario: &Scenario, timeline: &Timeline) -> Option<Failure> {
+    let (path, name) = scenario.timeline.as_ref()?;
+    let actual = jsonl(timeline);
+    let expected = match std::fs::read_to_string(path) {
+        Ok(expected) => expected,
+        Err(e) => {
+            return Some(Failure {
+                line: 0,
+                expected: format!("the stored timeline `{name}`"),
+                actual: format!(
+                    "cannot read it ({e}); write it with `crisis-playbook test --write-timelines`"
+                ),
+                nearby: Vec::new(),
+            });
+        }
+    };
+    if expected == actual {
+        return None;
+    }
+    let (index, (want, got)) = expected
+        .lines()
+        .map(Some)
+        .chain(std::iter::repeat(None))
+        .zip(actual.lines().map(Some).chain(std::iter::repeat(None)))
+        .enumerate()
+        .find(|(_, (a, b))| a != b)?;
+    Some(Failure {
+        line: 0,
+        expected: format!(
+            "line {} of `{name}`: {}",
+            index + 1,
+            want.unwrap_or("(end of file)")
+        ),
+        actual: got.unwrap_or("(end of timeline)").to_string(),
+        nearby: actual
+            .lines()
+            .skip(index.saturating_sub(3))
+            .take(7)
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+/// The outcome of a suite of scenarios.
+#[derive(Clone, Debug, Serialize)]
+pub struct SuiteReport {
+    /// Each scenario's result, in the order run.
+    pub results: Vec<ScenarioResult>,
+}
+
+impl SuiteReport {
+    /// Whether every scenario passed.
+    pub fn passed(&self) -> bool {
+        self.results.iter().all(ScenarioResult::passed)
+    }
+
+    /// How many scenarios passed and failed.
+    pub fn counts(&self) -> (usize, usize) {
+        let passed = self.results.iter().filter(|r| r.passed()).count();
+        (passed, self.results.len() - passed)
+    }
+
+    /// A report for people: one line per scenario, and for each failure what was expected,
+    /// what happened, and the timeline around it.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for result in &self.results {
+            let verdict = if result.passed() { "PASS" } else { "FAIL" };
+            let _ = writeln!(
+                out,
+                "{verdict} {} ({}:{})",
+                result.name, result.file, result.line
+            );
+            if let Some(error) = &result.error {
+                let _ = writeln!(out, "  the replay stopped: {error}");
+            }
+            for failure in &result.failures {
+                let place = if failure.line > 0 {
+                    format!("{}:{}", result.file, failure.line)
+                } else {
+                    result.file.clone()
+                };
+                let _ = writeln!(out, "  {place}");
+                let _ = writeln!(out, "    expected: {}", failure.expected);
+                let _ = writeln!(out, "    actual:   {}", failure.actual);
+                if !failure.nearby.is_empty() {
+                    let _ = writeln!(out, "    timeline:");
+                    for line in &failure.nearby {
+                        let _ = writeln!(out, "      {line}");
+                    }
+                }
+            }
+        }
+        let (passed, failed) = self.counts();
+        let _ = writeln!(out, "{passed} passed, {failed} failed");
+        out
+    }
+}
+
+/// The suite as JUnit XML, one test suite per scenario file.
+pub fn junit(report: &SuiteReport) -> String {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut junit = Report::new("crisis-playbook");
+    let mut files: Vec<&str> = report.results.iter().map(|r| r.file.as_str()).collect();
+    files.dedup();
+    for file in files {
+        let mut suite = TestSuite::new(file);
+        for result in report.results.iter().filter(|r| r.file == file) {
+            let status = if result.passed() {
+                TestCaseStatus::success()
+            } else {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let single = SuiteReport {
+                    results: vec![result.clone()],
+                };
+                let first = result
+                    .error
+                    .clone()
+                    .or_else(|| {
+                        result
+                            .failures
+                            .first()
+                            .map(|f| format!("expected {}", f.expected))
+                    })
+                    .unwrap_or_default();
+                status.set_message(first);
+                status.set_description(single.text());
+                status
+            };
+            let mut case = TestCase::new(result.name.as_str(), status);
+            case.set_classname(result.playbook.as_str());
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    junit.to_string().unwrap_or_default()
+}
