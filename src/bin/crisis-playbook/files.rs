@@ -14,22 +14,14 @@ pub enum FileKind {
 }
 
 pub fn kind_of(text: &str) -> FileKind {
-    let top_level_keys = text.lines().filter_map(|line| {
-        let key = line.split(':').next()?;
-        let is_key = !key.is_empty()
-            && line.len() > key.len()
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        is_key.then_some(key)
-    });
-    let mut kind = FileKind::Other;
-    for key in top_level_keys {
-        match key {
-            "playbook" => return FileKind::Playbook,
-            "scenario" | "scenarios" => kind = FileKind::Scenario,
-            _ => {}
-        }
+    // Scenario files name their playbook with a `playbook:` key too, so look for them first.
+    if crisis_playbook::testing::is_scenario_file(text) {
+        FileKind::Scenario
+    } else if text.lines().any(|line| line.starts_with("playbook:")) {
+        FileKind::Playbook
+    } else {
+        FileKind::Other
     }
-    kind
 }
 
 fn is_yaml(path: &Path) -> bool {

@@ -1,0 +1,219 @@
+//! Scenario testing: the runner, its reports, its refusals of invalid input, JUnit output,
+//! coverage and mutants.
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crisis_playbook::testing::{self, coverage, mutants};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn the_bundled_suite_passes_from_a_test() {
+    testing::assert_scenarios("playbooks/");
+}
+
+#[test]
+fn shared_keys_and_several_scenarios_per_file() {
+    let report = testing::run_paths(&[PathBuf::from("tests/scenarios/passing")], None).unwrap();
+    let names: Vec<&str> = report.results.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "quiet traffic stays calm",
+            "a surge after the quiet day storms",
+            "the ladder climbs without an ack"
+        ]
+    );
+    assert!(report.passed(), "{}", report.text());
+    let only =
+        testing::run_paths(&[PathBuf::from("tests/scenarios/passing")], Some("ladder")).unwrap();
+    assert_eq!(only.results.len(), 1);
+}
+
+#[test]
+fn a_failing_scenario_shows_expected_actual_and_the_timeline_around() {
+    let output = cli(&["test", "tests/scenarios/failing"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(text(&output.stdout));
+}
+
+#[test]
+#[should_panic(expected = "expected: never state `crisis` during the run")]
+fn assert_scenarios_panics_with_the_report() {
+    testing::assert_scenarios("tests/scenarios/failing");
+}
+
+#[test]
+fn invalid_scenarios_are_refused_with_every_problem_and_exit_2() {
+    let output = cli(&["test", "tests/scenarios/invalid"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(text(&output.stdout), "");
+    insta::assert_snapshot!(text(&output.stderr));
+}
+
+#[test]
+fn junit_output_is_valid_xml_with_one_case_per_scenario() {
+    let dir = std::env::temp_dir().join(format!("crisis-playbook-junit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("junit.xml");
+    let output = cli(&[
+        "test",
+        "tests/scenarios/passing",
+        "tests/scenarios/failing",
+        "--junit",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let xml = std::fs::read_to_string(&file).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("4"));
+    assert_eq!(root.attribute("failures"), Some("1"));
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 2);
+    let failure = document
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert_eq!(
+        failure.attribute("message"),
+        Some("expected state `issue` at 2026-03-04T00:30:00Z (+2d30m)")
+    );
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .contains("actual:   state `monitoring`")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn json_output_lists_scenarios_failures_and_coverage() {
+    let output = cli(&[
+        "test",
+        "tests/scenarios/failing",
+        "--format",
+        "json",
+        "--coverage",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&text(&output.stdout)).unwrap();
+    assert_eq!(report["passed"], 0);
+    assert_eq!(report["failed"], 1);
+    assert_eq!(
+        report["scenarios"][0]["failures"].as_array().unwrap().len(),
+        4
+    );
+    assert_eq!(report["scenarios"][0]["failures"][0]["line"], 9);
+    assert_eq!(report["coverage"][0]["playbook"], "negative-comment-storm");
+}
+
+#[test]
+fn coverage_counts_what_the_scenarios_exercised() {
+    let paths = [PathBuf::from("tests/scenarios/passing")];
+    let scenarios = testing::load_paths(&paths).unwrap();
+    let report = testing::SuiteReport {
+        results: scenarios.iter().map(testing::Scenario::run).collect(),
+    };
+    let covered = coverage::coverage(&scenarios, &report);
+    assert_eq!(covered.len(), 1);
+    let base = &covered[0];
+    assert_eq!((base.states.covered, base.states.total), (2, 3));
+    assert_eq!((base.transitions.covered, base.transitions.total), (1, 2));
+    assert_eq!(
+        (base.escalation_steps.covered, base.escalation_steps.total),
+        (1, 1)
+    );
+    assert_eq!(base.missed, ["closed", "states.storm.on[0]"]);
+    let output = cli(&["test", "tests/scenarios/passing", "--min-coverage", "100"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr)
+            .contains("test-storm: state coverage 66.7% is below the minimum of 100%")
+    );
+}
+
+#[test]
+fn mutants_that_no_scenario_catches_are_listed() {
+    let paths = [PathBuf::from("tests/scenarios/passing")];
+    let scenarios = testing::load_paths(&paths).unwrap();
+    let reports = mutants::test_mutants(&scenarios);
+    let survivors = &reports[0].survivors;
+    // Nothing checks `closed`, so a change to the storm's exit survives.
+    assert!(
+        survivors
+            .iter()
+            .any(|s| s == "states.storm.on[0].for removed"),
+        "{survivors:?}"
+    );
+    // The ladder test catches its step being dropped.
+    assert!(
+        !survivors
+            .iter()
+            .any(|s| s == "states.storm.escalate.steps[0] dropped"),
+        "{survivors:?}"
+    );
+    let listed = mutants::describe(&reports);
+    assert!(listed.starts_with(&format!(
+        "test-storm: {} of {} mutants caught\n",
+        reports[0].mutants - survivors.len(),
+        reports[0].mutants
+    )));
+}
+
+#[test]
+fn stored_timelines_are_compared_and_written_on_request() {
+    let dir = std::env::temp_dir().join(format!("crisis-playbook-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/playbooks/base.yaml");
+    let scenario = dir.join("golden.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "scenario: golden\nplaybook: {}\nstart: 2026-03-02T00:00:00Z\nsignals:\n  mentions: \"10x300 50x24\"\ntimeline: golden.jsonl\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    let path = scenario.to_str().unwrap();
+    let missing = cli(&["test", path]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing.stdout).contains("write it with `crisis-playbook test --write-timelines`")
+    );
+    assert_eq!(
+        cli(&["test", path, "--write-timelines"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(cli(&["test", path]).status.code(), Some(0));
+    let stored = std::fs::read_to_string(dir.join("golden.jsonl")).unwrap();
+    std::fs::write(
+        dir.join("golden.jsonl"),
+        stored.replace("\"storm\"", "\"closed\""),
+    )
+    .unwrap();
+    let changed = cli(&["test", path]);
+    assert_eq!(changed.status.code(), Some(1));
+    assert!(
+        text(&changed.stdout).contains("expected: line 1 of `golden.jsonl`"),
+        "{}",
+        text(&changed.stdout)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
