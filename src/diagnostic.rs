@@ -208,10 +208,11 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// Orders diagnostics as a reader meets them: by position, unknown positions last.
+/// Orders diagnostics as a reader meets them: by file, then position, unknown positions last.
 pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
         (
+            d.file.clone(),
             d.line.is_none(),
             d.line,
             d.column,

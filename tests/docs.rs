@@ -48,3 +48,20 @@ fn readme_lists_every_playbook_and_shows_a_diagram() {
     let block = format!("```mermaid\n{}```", render(&storm, DiagramFormat::Mermaid));
     assert!(readme.contains(&block), "README's diagram is stale");
 }
+
+#[test]
+fn ci_examples_are_yaml_and_use_real_commands() {
+    for file in ["docs/ci/github-actions.yml", "docs/ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(file).unwrap();
+        let parsed: Result<serde_json::Value, _> = serde_saphyr::from_str(&text);
+        assert!(parsed.is_ok(), "{file}: {parsed:?}");
+        for line in text.lines().filter(|l| l.contains("crisis-playbook test")) {
+            for flag in ["--junit", "--coverage", "--min-coverage", "--mutants"] {
+                if line.contains(flag) {
+                    let doc = std::fs::read_to_string("docs/scenario-format.md").unwrap();
+                    assert!(doc.contains(flag), "{flag} is not documented");
+                }
+            }
+        }
+    }
+}

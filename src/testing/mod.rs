@@ -583,7 +583,19 @@ impl Compiler<'_> {
         }
 
         let mut records = Vec::new();
-        for (signal, series) in shared.signals.0.iter().chain(own.signals.0.iter()) {
+        // A scenario's own series replaces the top level's series of the same signal.
+        let own_series: Vec<&str> = own
+            .signals
+            .0
+            .iter()
+            .map(|(n, _)| n.value.as_str())
+            .collect();
+        let inherited = shared
+            .signals
+            .0
+            .iter()
+            .filter(|(n, _)| !own_series.contains(&n.value.as_str()));
+        for (signal, series) in inherited.chain(own.signals.0.iter()) {
             let series_path = join(path, &format!("signals.{}", signal.value));
             if !self.signal(
                 &playbook,

@@ -41,8 +41,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },
-    /// Print the JSON Schema of the playbook format.
-    Schema,
+    /// Print the JSON Schema of playbooks, or of scenario files.
+    Schema {
+        /// Which format.
+        #[arg(value_enum, default_value_t = SchemaKind::Playbook)]
+        kind: SchemaKind,
+    },
     /// Replay a signal trace (JSONL or wide CSV) through a playbook and print the timeline.
     Simulate(simulate::Options),
     /// Run scenario files: replay signals and check what the playbook does.
@@ -59,6 +63,12 @@ enum LintFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    Playbook,
+    Scenario,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum GraphFormat {
     Mermaid,
     Dot,
@@ -71,8 +81,12 @@ fn main() -> ExitCode {
         Command::Graph { file, format } => graph(&file, format),
         Command::Simulate(options) => simulate::run(options),
         Command::Test(options) => test::run(options),
-        Command::Schema => {
-            print!("{}", crisis_playbook::schema::playbook_schema());
+        Command::Schema { kind } => {
+            let schema = match kind {
+                SchemaKind::Playbook => crisis_playbook::schema::playbook_schema(),
+                SchemaKind::Scenario => crisis_playbook::schema::scenario_schema(),
+            };
+            print!("{schema}");
             ExitCode::SUCCESS
         }
     }
