@@ -60,6 +60,19 @@ impl Run {
         }
     }
 
+    /// The tests that make `node` hold now: every part of an `and`, the holding parts of an
+    /// `or`. A transition's cause lists these, not the alternatives that did not matter.
+    pub(super) fn reasons(&self, node: &Bool, out: &mut Vec<Term>) {
+        match node {
+            Bool::All(parts) => parts.iter().for_each(|p| self.reasons(p, out)),
+            Bool::Any(parts) => parts
+                .iter()
+                .filter(|p| self.holds(p))
+                .for_each(|p| self.reasons(p, out)),
+            other => self.terms(other, out),
+        }
+    }
+
     /// Every comparison and event test of `node`, evaluated now.
     pub(super) fn terms(&self, node: &Bool, out: &mut Vec<Term>) {
         let playbook = &self.playbook;

@@ -157,7 +157,8 @@ pub struct Cause {
     /// The timer since entering the state (`after`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<Duration>,
-    /// Each comparison or event test in the guard, with its live values.
+    /// The comparisons and event tests that made the guard hold (all parts of an `and`, the
+    /// holding parts of an `or`), with their live values.
     pub terms: Vec<Term>,
 }
 

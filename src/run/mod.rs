@@ -859,7 +859,7 @@ impl Run {
         let transition = &from.transitions[index];
         let mut terms = Vec::new();
         if let Some(condition) = &transition.condition {
-            self.terms(condition.root(), &mut terms);
+            self.reasons(condition.root(), &mut terms);
         }
         let cause = Cause {
             condition: transition

@@ -32,6 +32,9 @@ pub struct MutationReport {
     pub mutants: usize,
     /// The changes no scenario noticed.
     pub survivors: Vec<String>,
+    /// Scenarios left out because they fail on the playbook as it is: a failing scenario would
+    /// "catch" every mutant and prove nothing.
+    pub excluded: Vec<String>,
 }
 
 fn halve(d: Duration) -> Duration {
@@ -369,28 +372,33 @@ pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
     files.dedup();
     files
         .into_iter()
-        .map(|file| {
-            let testing: Vec<&Scenario> = scenarios
+        .filter_map(|file| {
+            let (testing, failing): (Vec<&Scenario>, Vec<&Scenario>) = scenarios
                 .iter()
                 .filter(|s| &s.playbook_path == file)
-                .collect();
-            let all = mutants(&testing[0].playbook);
+                .partition(|s| s.run().passed());
+            let playbook = testing.first().or(failing.first())?.playbook.clone();
+            let all = if testing.is_empty() {
+                Vec::new()
+            } else {
+                mutants(&playbook)
+            };
             let survivors = all
                 .iter()
                 .filter(|mutant| {
                     testing.iter().all(|scenario| {
                         let outcome = scenario.replay_on(&mutant.playbook);
-                        let result = super::report::result(scenario, outcome);
-                        result.passed()
+                        super::report::result(scenario, outcome).passed()
                     })
                 })
                 .map(|m| m.change.clone())
                 .collect();
-            MutationReport {
-                playbook: testing[0].playbook.id().to_string(),
+            Some(MutationReport {
+                playbook: playbook.id().to_string(),
                 mutants: all.len(),
                 survivors,
-            }
+                excluded: failing.iter().map(|s| s.name.clone()).collect(),
+            })
         })
         .collect()
 }
@@ -406,6 +414,9 @@ pub fn describe(reports: &[MutationReport]) -> String {
         ));
         for survivor in &report.survivors {
             out.push_str(&format!("  survived: {survivor}\n"));
+        }
+        for scenario in &report.excluded {
+            out.push_str(&format!("  left out, failing as it is: {scenario}\n"));
         }
     }
     out
