@@ -169,6 +169,21 @@ fn mutants_that_no_scenario_catches_are_listed() {
             .any(|s| s == "states.storm.escalate.steps[0] dropped"),
         "{survivors:?}"
     );
+    let output = cli(&["test", "tests/scenarios/passing", "--mutants"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).ends_with(&format!(
+        "{} mutants survived, more than --max-survivors 0\n",
+        survivors.len()
+    )));
+    let allowed = survivors.len().to_string();
+    let output = cli(&[
+        "test",
+        "tests/scenarios/passing",
+        "--mutants",
+        "--max-survivors",
+        &allowed,
+    ]);
+    assert_eq!(output.status.code(), Some(0));
     let listed = mutants::describe(&reports);
     assert!(listed.starts_with(&format!(
         "test-storm: {} of {} mutants caught\n",

@@ -27,9 +27,14 @@ pub struct Options {
     /// Fail when any playbook's state or transition coverage is below this percentage.
     #[arg(long, value_name = "PERCENT")]
     min_coverage: Option<f64>,
-    /// Change each playbook one thing at a time and list the changes no scenario catches.
+    /// Change each playbook one thing at a time and list the changes no scenario catches;
+    /// fail when more than `--max-survivors` survive.
     #[arg(long)]
     mutants: bool,
+    /// With `--mutants`: how many surviving mutants to accept (equivalent ones you have
+    /// reviewed).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    max_survivors: usize,
     /// Write the stored timelines that scenarios name with `timeline:`, instead of comparing.
     #[arg(long)]
     write_timelines: bool,
@@ -111,6 +116,16 @@ pub fn run(options: Options) -> ExitCode {
                     ok = false;
                 }
             }
+        }
+    }
+    if let Some(mutation) = &mutation {
+        let survivors: usize = mutation.iter().map(|m| m.survivors.len()).sum();
+        if survivors > options.max_survivors {
+            eprintln!(
+                "{survivors} mutants survived, more than --max-survivors {}",
+                options.max_survivors
+            );
+            ok = false;
         }
     }
     if ok {
