@@ -141,14 +141,17 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
+        if !self.file.is_empty() {
+            f.write_str(&self.file)?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
             }
+            f.write_str(": ")?;
         }
-        write!(f, ": {}: ", self.severity)?;
+        write!(f, "{}: ", self.severity)?;
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
         }

@@ -50,6 +50,7 @@ mod condition;
 pub mod diagnostic;
 pub mod diagram;
 mod duration;
+pub mod files;
 mod fleet;
 mod load;
 mod metrics;

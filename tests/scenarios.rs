@@ -232,3 +232,13 @@ fn stored_timelines_are_compared_and_written_on_request() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_missing_path_is_invalid_input() {
+    let output = cli(&["test", "no/such/folder"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        text(&output.stderr),
+        "error: no such file or folder: no/such/folder\n"
+    );
+}

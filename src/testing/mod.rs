@@ -155,14 +155,11 @@ pub fn run_paths(paths: &[PathBuf], filter: Option<&str>) -> Result<SuiteReport,
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     let mut scenarios = Vec::new();
     let mut diagnostics = Vec::new();
-    for file in scenario_files(paths).map_err(|message| {
-        LoadError::new(vec![diagnostic(
-            &message.0,
-            Position::default(),
-            "",
-            message.1,
-        )])
-    })? {
+    let files =
+        crate::files::select(paths, crate::files::FileKind::Scenario).map_err(|message| {
+            LoadError::new(vec![diagnostic("", Position::default(), "", message)])
+        })?;
+    for file in files {
         match load_file(&file) {
             Ok(found) => scenarios.extend(found),
             Err(err) => diagnostics.extend(err.diagnostics().iter().cloned()),
@@ -173,60 +170,6 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     } else {
         Err(LoadError::new(diagnostics))
     }
-}
-
-/// Whether a YAML text is a scenario file, judged by its top-level keys.
-pub fn is_scenario_file(text: &str) -> bool {
-    text.lines()
-        .any(|line| line.starts_with("scenario:") || line.starts_with("scenarios:"))
-}
-
-fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (String, String)> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| (path.display().to_string(), e))?;
-            for file in found {
-                let yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
-                let text =
-                    String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned();
-                if yaml && is_scenario_file(&text) {
-                    files.push(file);
-                }
-            }
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err((
-                path.display().to_string(),
-                "no such file or folder".to_string(),
-            ));
-        }
-    }
-    Ok(files)
-}
-
-fn walk(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut children: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        })
-        .collect();
-    children.sort();
-    for child in children {
-        if child.is_dir() {
-            walk(&child, found)?;
-        } else {
-            found.push(child);
-        }
-    }
-    Ok(())
 }
 
 fn diagnostic(file: &str, at: Position, path: &str, message: impl Into<String>) -> Diagnostic {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crisis_playbook::files::{FileKind, select};
 use crisis_playbook::{Diagnostic, Loader, Severity};
 
 use crate::LintFormat;
@@ -11,7 +12,7 @@ use crate::LintFormat;
 const USAGE: u8 = 2;
 
 pub fn run(paths: &[PathBuf], format: LintFormat) -> ExitCode {
-    let files = match crate::files::playbooks(paths) {
+    let files = match select(paths, FileKind::Playbook) {
         Ok(files) => files,
         Err(message) => {
             eprintln!("error: {message}");

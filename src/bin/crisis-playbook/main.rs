@@ -2,7 +2,6 @@
 
 #![forbid(unsafe_code)]
 
-mod files;
 mod lint;
 mod simulate;
 mod test;

@@ -1,21 +1,44 @@
-//! Finding playbooks among the paths given on the command line.
+//! Finding playbooks and scenario files among paths given by a person.
 //!
 //! Playbooks and scenario files share folders (`playbooks/<id>.yaml` beside
 //! `playbooks/<id>/…`), so a file is classified by its top-level keys, not by its name.
+//!
+//! ```
+//! use crisis_playbook::files::{FileKind, select};
+//!
+//! let playbooks = select(&["playbooks".into()], FileKind::Playbook)?;
+//! assert!(playbooks.iter().any(|p| p.ends_with("negative-comment-storm.yaml")));
+//! let scenarios = select(&["playbooks".into()], FileKind::Scenario)?;
+//! assert!(scenarios.iter().any(|p| p.ends_with("false-alarm.yaml")));
+//! # Ok::<(), String>(())
+//! ```
 
 use std::path::{Path, PathBuf};
 
 /// What a YAML file holds, judged by its top-level keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
+    /// A top-level `playbook:` key.
     Playbook,
+    /// A top-level `scenario:` or `scenarios:` key.
     Scenario,
+    /// Neither.
     Other,
 }
 
+/// Classifies a file's text.
+///
+/// ```
+/// use crisis_playbook::files::{FileKind, kind_of};
+/// assert_eq!(kind_of("playbook: x\n"), FileKind::Playbook);
+/// assert_eq!(kind_of("scenario: y\nplaybook: x.yaml\n"), FileKind::Scenario);
+/// ```
 pub fn kind_of(text: &str) -> FileKind {
     // Scenario files name their playbook with a `playbook:` key too, so look for them first.
-    if crisis_playbook::testing::is_scenario_file(text) {
+    if text
+        .lines()
+        .any(|line| line.starts_with("scenario:") || line.starts_with("scenarios:"))
+    {
         FileKind::Scenario
     } else if text.lines().any(|line| line.starts_with("playbook:")) {
         FileKind::Playbook
@@ -56,7 +79,8 @@ fn walk(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
 }
 
 /// The files to treat as `wanted`: those named directly that are not the other kind, and the
-/// YAML files of that kind inside the folders named.
+/// YAML files of that kind inside the folders named, in name order. A path that does not exist
+/// is an error.
 pub fn select(paths: &[PathBuf], wanted: FileKind) -> Result<Vec<PathBuf>, String> {
     let mut selected = Vec::new();
     for path in paths {
@@ -82,8 +106,4 @@ pub fn select(paths: &[PathBuf], wanted: FileKind) -> Result<Vec<PathBuf>, Strin
         }
     }
     Ok(selected)
-}
-
-pub fn playbooks(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    select(paths, FileKind::Playbook)
 }
