@@ -61,6 +61,10 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 fn apply(text: &str, mutation: &Mutation) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let n = lines.len();
+    if n == 0 {
+        // An earlier mutation cut the whole text: nothing left to change.
+        return text.to_string();
+    }
     match mutation {
         Mutation::DropLine(i) => {
             lines.remove(i % n);
@@ -136,4 +140,13 @@ proptest! {
         }
         check(&text);
     }
+}
+
+/// Found by proptest: a truncation to nothing followed by line edits broke the harness itself.
+#[test]
+fn mutations_after_cutting_everything_leave_the_empty_text() {
+    let text = apply(PLAYBOOKS[3], &Mutation::Truncate(0));
+    assert_eq!(text, "");
+    assert_eq!(apply(&text, &Mutation::DropLine(0)), "");
+    check(&apply(&text, &Mutation::ExtremeValue(3, 2)));
 }
