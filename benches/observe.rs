@@ -6,6 +6,8 @@
 
 use std::hint::black_box;
 
+mod yardstick;
+
 use crisis_playbook::{Duration, Observation, Playbook, Run, SignalId, Snapshot, Timestamp};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -85,6 +87,40 @@ fn observe(c: &mut Criterion) {
         )
     });
 
+    // The same signals through the hand-written yardstick, in the same run of the bench.
+    let to_hand = |observation: &Observation<'_>| {
+        let at = observation.at().as_millis();
+        let value = match observation.signal() {
+            s if s == storm.mentions => yardstick::Signal::Mentions,
+            _ => yardstick::Signal::Negative,
+        };
+        (at, value)
+    };
+    let mut hand = yardstick::Storm::new(storm.start.as_millis());
+    let warm_traffic = storm.traffic(0..next, 1.0, 0);
+    for observation in &warm_traffic {
+        let (at, make) = to_hand(observation);
+        hand.observe(at, make(count(observation))).unwrap();
+    }
+    let steady_hand: Vec<(i64, yardstick::Signal)> = steady
+        .iter()
+        .map(|o| {
+            let (at, make) = to_hand(o);
+            (at, make(count(o)))
+        })
+        .collect();
+    group.bench_function("steady_state_yardstick", |b| {
+        b.iter_batched_ref(
+            || hand.clone(),
+            |storm| {
+                for (at, signal) in &steady_hand {
+                    black_box(storm.observe(*at, *signal).unwrap());
+                }
+            },
+            BatchSize::LargeInput,
+        )
+    });
+
     // Volume climbs to 8x: watch, issue, crisis, major, with their actions and ladders.
     let crisis = storm.traffic(next..next + 10_000, 8.0, next + 200);
     let mut check = warm.clone();
@@ -145,6 +181,11 @@ fn observe(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// The value of a count observation built by `Storm::traffic`.
+fn count(observation: &Observation<'_>) -> f64 {
+    observation.value().unwrap_or(0.0)
 }
 
 criterion_group!(benches, observe);

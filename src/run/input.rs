@@ -91,6 +91,22 @@ impl<'a> Observation<'a> {
     pub fn at(&self) -> Timestamp {
         self.at
     }
+
+    /// The number carried by a count or gauge observation.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Observation, Playbook};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// let batch = Observation::count(mentions, crisis_playbook::Timestamp::EPOCH, 42.0);
+    /// assert_eq!(batch.value(), Some(42.0));
+    /// ```
+    pub fn value(&self) -> Option<f64> {
+        match self.value {
+            Value::Number(value) => Some(value),
+            _ => None,
+        }
+    }
 }
 
 /// Why a run refused an input. The run is left exactly as it was.
