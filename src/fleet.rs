@@ -1,8 +1,6 @@
 //! Fleets: many runs of one playbook, keyed by subject (brand, account, campaign, post).
 
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +9,8 @@ use crate::{
     SnapshotError, Timestamp,
 };
 
-/// SipHash with fixed keys: the same hashing on every run, so nothing depends on a random seed.
-type Subjects<V> = HashMap<String, V, BuildHasherDefault<DefaultHasher>>;
+/// FxHash: fast on short keys, and seeded with a constant, so nothing depends on a random seed.
+type Subjects<V> = HashMap<String, V, rustc_hash::FxBuildHasher>;
 
 /// Many runs of one playbook, routed by subject.
 ///
@@ -33,7 +31,9 @@ type Subjects<V> = HashMap<String, V, BuildHasherDefault<DefaultHasher>>;
 #[derive(Clone, Debug)]
 pub struct Fleet {
     playbook: Playbook,
-    runs: Subjects<Run>,
+    /// The runs, in no particular order; `index` finds a subject's.
+    runs: Vec<(String, Run)>,
+    index: Subjects<usize>,
     settings: Subjects<RunSettings>,
     start_on_first_sight: bool,
     events: Vec<Event>,
@@ -52,7 +52,8 @@ impl Fleet {
     pub fn new(playbook: &Playbook) -> Fleet {
         Fleet {
             playbook: playbook.clone(),
-            runs: Subjects::default(),
+            runs: Vec::new(),
+            index: Subjects::default(),
             settings: Subjects::default(),
             start_on_first_sight: false,
             events: Vec::new(),
@@ -81,11 +82,18 @@ impl Fleet {
             .cloned()
             .unwrap_or_else(|| RunSettings::new(subject));
         let run = Run::with_settings(&self.playbook, settings, at)?;
-        Ok(self
-            .runs
-            .entry(subject.to_string())
-            .insert_entry(run)
-            .into_mut())
+        let position = match self.index.get(subject) {
+            Some(&position) => {
+                self.runs[position].1 = run;
+                position
+            }
+            None => {
+                self.index.insert(subject.to_string(), self.runs.len());
+                self.runs.push((subject.to_string(), run));
+                self.runs.len() - 1
+            }
+        };
+        Ok(&mut self.runs[position].1)
     }
 
     /// Routes a signal to the subject's run. Returns the events it caused (for a run started
@@ -95,12 +103,8 @@ impl Fleet {
         subject: &str,
         observation: Observation<'_>,
     ) -> Result<&[Event], SignalError> {
-        // Looking up twice keeps the borrow checker content without an unwrap.
-        if self.runs.contains_key(subject) {
-            return match self.runs.get_mut(subject) {
-                Some(run) => run.observe(observation),
-                None => Err(SignalError::UnknownSubject(subject.to_string())),
-            };
+        if let Some(&position) = self.index.get(subject) {
+            return self.runs[position].1.observe(observation);
         }
         if !self.start_on_first_sight {
             return Err(SignalError::UnknownSubject(subject.to_string()));
@@ -113,7 +117,7 @@ impl Fleet {
         match run.observe(observation) {
             Ok(more) => events.extend_from_slice(more),
             Err(error) => {
-                self.runs.remove(subject);
+                self.remove(subject);
                 return Err(error);
             }
         }
@@ -121,20 +125,31 @@ impl Fleet {
         Ok(&self.events)
     }
 
+    /// Removes a subject's run, keeping the index of the run moved into its place.
+    fn remove(&mut self, subject: &str) {
+        if let Some(position) = self.index.remove(subject) {
+            self.runs.swap_remove(position);
+            if let Some((moved, _)) = self.runs.get(position) {
+                self.index.insert(moved.clone(), position);
+            }
+        }
+    }
+
+    /// Positions of the runs, in subject order.
+    fn in_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.runs.len()).collect();
+        order.sort_unstable_by(|a, b| self.runs[*a].0.cmp(&self.runs[*b].0));
+        order
+    }
+
     /// Advances every run to `at`; returns each subject's events, in subject order.
     pub fn advance_to(&mut self, at: Timestamp) -> Vec<(String, Vec<Event>)> {
         let mut found = Vec::new();
-        for subject in self
-            .subjects()
-            .into_iter()
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-        {
-            if let Some(run) = self.runs.get_mut(&subject) {
-                let events = run.advance_to(at);
-                if !events.is_empty() {
-                    found.push((subject, events.to_vec()));
-                }
+        for position in self.in_order() {
+            let (subject, run) = &mut self.runs[position];
+            let events = run.advance_to(at);
+            if !events.is_empty() {
+                found.push((subject.clone(), events.to_vec()));
             }
         }
         found
@@ -142,14 +157,17 @@ impl Fleet {
 
     /// The run of `subject`.
     pub fn get(&self, subject: &str) -> Option<&Run> {
-        self.runs.get(subject)
+        self.index
+            .get(subject)
+            .map(|&position| &self.runs[position].1)
     }
 
     /// The subjects with a run, in order.
     pub fn subjects(&self) -> Vec<&str> {
-        let mut subjects: Vec<&str> = self.runs.keys().map(String::as_str).collect();
-        subjects.sort_unstable();
-        subjects
+        self.in_order()
+            .into_iter()
+            .map(|position| self.runs[position].0.as_str())
+            .collect()
     }
 
     /// How many runs the fleet holds.
@@ -172,7 +190,7 @@ impl Fleet {
             .collect();
         ended.sort_unstable();
         for subject in &ended {
-            self.runs.remove(subject);
+            self.remove(subject);
         }
         ended
     }
@@ -181,9 +199,12 @@ impl Fleet {
     pub fn snapshot(&self) -> FleetSnapshot {
         FleetSnapshot {
             runs: self
-                .subjects()
+                .in_order()
                 .into_iter()
-                .map(|s| (s.to_string(), self.runs[s].snapshot()))
+                .map(|position| {
+                    let (subject, run) = &self.runs[position];
+                    (subject.clone(), run.snapshot())
+                })
                 .collect(),
         }
     }
@@ -193,7 +214,14 @@ impl Fleet {
     pub fn restore(playbook: &Playbook, snapshot: FleetSnapshot) -> Result<Fleet, SnapshotError> {
         let mut fleet = Fleet::new(playbook);
         for (subject, run) in snapshot.runs {
-            fleet.runs.insert(subject, Run::restore(playbook, run)?);
+            let run = Run::restore(playbook, run)?;
+            match fleet.index.get(&subject) {
+                Some(&position) => fleet.runs[position].1 = run,
+                None => {
+                    fleet.index.insert(subject.clone(), fleet.runs.len());
+                    fleet.runs.push((subject, run));
+                }
+            }
         }
         Ok(fleet)
     }
