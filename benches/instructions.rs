@@ -1,0 +1,97 @@
+//! Instruction counts of the hot paths with gungraun (Callgrind): they do not vary with the
+//! load of a noisy machine, for a fixed compiler (pinned in `rust-toolchain.toml`).
+//!
+//! Needs valgrind and the `gungraun-runner` of the same version as the gungraun crate. Run
+//! `benches/gungraun.sh`, which compares with the committed baseline and fails when any
+//! hot path costs more than 10 % more instructions.
+
+use std::hint::black_box;
+
+use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, SignalId, Timestamp};
+use gungraun::{library_benchmark, library_benchmark_group, main};
+
+const STORM: &str = include_str!("../playbooks/negative-comment-storm.yaml");
+
+struct Warm {
+    run: Run,
+    mentions: SignalId,
+    journalist: SignalId,
+    at: Timestamp,
+}
+
+/// A storm run after nine days of ordinary traffic: every window and baseline full.
+fn warm() -> Warm {
+    let playbook = Playbook::from_yaml_str(STORM).unwrap();
+    let mentions = playbook.signal_named("mentions").unwrap();
+    let negative = playbook.signal_named("negative").unwrap();
+    let journalist = playbook.signal_named("journalist").unwrap();
+    let start: Timestamp = "2026-03-02T00:00:00Z".parse().unwrap();
+    let mut run = Run::start(&playbook, start);
+    let steps = 9 * 288u64;
+    for step in 0..steps {
+        let at = start + Duration::from_secs(step * 300);
+        run.observe(Observation::count(mentions, at, (20 + step % 7) as f64))
+            .unwrap();
+        run.observe(Observation::count(negative, at, 2.0)).unwrap();
+    }
+    Warm {
+        run,
+        mentions,
+        journalist,
+        at: start + Duration::from_secs(steps * 300),
+    }
+}
+
+// 100 batches of ordinary traffic: no transition.
+#[library_benchmark]
+#[bench::hundred_signals(setup = warm)]
+fn observe_steady_state(mut warm: Warm) -> Run {
+    for step in 0..100u64 {
+        let at = warm.at + Duration::from_secs(step * 150);
+        black_box(
+            warm.run
+                .observe(Observation::count(warm.mentions, at, 21.0))
+                .unwrap(),
+        );
+    }
+    warm.run
+}
+
+// A national journalist: monitoring -> crisis, with its actions and ladder.
+#[library_benchmark]
+#[bench::journalist(setup = warm)]
+fn observe_with_transition(mut warm: Warm) -> Run {
+    let national = [("tier", AttributeValue::Text("national"))];
+    black_box(
+        warm.run
+            .observe(Observation::event(warm.journalist, warm.at, &national))
+            .unwrap(),
+    );
+    warm.run
+}
+
+// A day in crisis with no signal: roll-overs, ladder steps, recurrences, deadlines.
+#[library_benchmark]
+#[bench::day_in_crisis(setup = warm)]
+fn advance(mut warm: Warm) -> Run {
+    let local = [("tier", AttributeValue::Text("local"))];
+    warm.run
+        .observe(Observation::event(warm.journalist, warm.at, &local))
+        .unwrap();
+    black_box(warm.run.advance_to(warm.at + Duration::from_secs(86_400)));
+    warm.run
+}
+
+// Loading and validating the bundled negative-comment-storm playbook.
+#[library_benchmark]
+#[bench::negative_comment_storm()]
+fn load() -> Playbook {
+    black_box(Playbook::from_yaml_str(black_box(STORM)).unwrap())
+}
+
+library_benchmark_group!(
+    name = hot_paths;
+    benchmarks = observe_steady_state, observe_with_transition, advance, load
+);
+
+main!(library_benchmark_groups = hot_paths);
