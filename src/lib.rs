@@ -55,6 +55,7 @@ mod fleet;
 mod load;
 mod metrics;
 mod playbook;
+pub mod report;
 mod run;
 pub mod schema;
 pub mod testing;

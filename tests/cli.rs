@@ -394,3 +394,31 @@ fn simulate_parameters_are_checked_against_their_bounds() {
     assert!(first.contains("monitoring -> watch"), "{first}");
     assert!(first.as_str() < "2026-03-04T08:40:00Z", "{first}");
 }
+
+#[test]
+fn report_reads_a_stored_timeline() {
+    let timeline = "playbooks/negative-comment-storm/escalation.timeline.jsonl";
+    let output = run(&["report", timeline, "--playbook", STORM, "--locale", "fr"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("# Revue après incident — negative-comment-storm\n"),
+        "{text}"
+    );
+    assert!(text.contains("- Gravité maximale\u{a0}: 3\n"), "{text}");
+    let output = run(&["report", timeline, "--playbook", STORM, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["path"][3], "crisis");
+    let output = run(&[
+        "report",
+        "playbooks/negative-comment-storm/escalation.yaml",
+        "--playbook",
+        STORM,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("escalation.yaml: line 1: not an event: "),
+        "{}",
+        stderr(&output)
+    );
+}

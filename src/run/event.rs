@@ -1,6 +1,6 @@
 //! What a run emits: typed events, each with its time and its cause.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Duration, Timestamp};
 
@@ -22,7 +22,7 @@ use crate::{Duration, Timestamp};
 /// );
 /// # Ok::<(), crisis_playbook::TimestampError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// When it happened, on the run's clock.
     pub at: Timestamp,
@@ -32,7 +32,7 @@ pub struct Event {
 }
 
 /// What happened.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventKind {
@@ -58,7 +58,7 @@ pub enum EventKind {
         /// The role that owns it.
         owner: String,
         /// Its deadline, if it has one.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         due: Option<Timestamp>,
         /// What to do, in the run's locale.
         text: String,
@@ -74,13 +74,13 @@ pub enum EventKind {
         /// The repeat cycle, from 0.
         cycle: u32,
         /// The role notified.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
         /// The level notified.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         level: Option<u32>,
         /// The message, in the run's locale.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         text: Option<String>,
     },
     /// An open action passed its deadline.
@@ -146,16 +146,16 @@ impl EventKind {
 }
 
 /// Why a transition fired.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cause {
     /// The guard as written, if the transition has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
     /// How long the guard had to hold (`for`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold: Option<Duration>,
     /// The timer since entering the state (`after`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<Duration>,
     /// The comparisons and event tests that made the guard hold (all parts of an `and`, the
     /// holding parts of an `or`), with their live values.
@@ -163,14 +163,14 @@ pub struct Cause {
 }
 
 /// One comparison or event test of a guard, evaluated.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Term {
     /// The test, such as `volume_ratio >= crisis_ratio` or `journalist`.
     pub test: String,
     /// The left side's value; `None` when undefined or for an event test.
     pub value: Option<f64>,
     /// The right side's value, for a comparison.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
     /// Whether the test holds.
     pub holds: bool,

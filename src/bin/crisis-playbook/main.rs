@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod lint;
+mod report;
 mod simulate;
 mod test;
 
@@ -50,6 +51,8 @@ enum Command {
     Simulate(simulate::Options),
     /// Run scenario files: replay signals and check what the playbook does.
     Test(test::Options),
+    /// Write an after-action review from a stored timeline.
+    Report(report::Options),
 }
 
 /// How `lint` prints its findings.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Graph { file, format } => graph(&file, format),
         Command::Simulate(options) => simulate::run(options),
         Command::Test(options) => test::run(options),
+        Command::Report(options) => report::run(options),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Playbook => crisis_playbook::schema::playbook_schema(),

@@ -1,0 +1,512 @@
+//! After-action reports: a blameless post-mortem built from a run's timeline, in the run's
+//! locale, as Markdown or JSON.
+//!
+//! A run stays small; its timeline is the embedder's to store (or the file `simulate --format
+//! jsonl` writes). The report reads that timeline and the playbook, and works out what a review
+//! needs: when it started and how bad it got, how fast people acted and acknowledged, which
+//! deadlines were met or breached and by how much, the values that triggered each step, the
+//! escalations made, and the questions and follow-ups for the review.
+//!
+//! ```
+//! use crisis_playbook::{Playbook, report::Report, trace::TraceReader, Run};
+//!
+//! let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+//! let trace = std::fs::File::open("playbooks/negative-comment-storm/demo.jsonl")?;
+//! let mut records = TraceReader::jsonl(trace).peekable();
+//! let first = records.peek().unwrap().as_ref().unwrap().at;
+//! let mut run = Run::start(&playbook, first);
+//! let mut timeline = Vec::new();
+//! for record in records {
+//!     timeline.extend_from_slice(record?.apply(&mut run)?);
+//! }
+//! let report = Report::from_timeline(&playbook, &timeline, "fr");
+//! assert_eq!(report.max_severity, 3);
+//! assert!(report.markdown().contains("Revue après incident"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::timeline::format_event;
+use crate::{Duration, Event, EventKind, Playbook, Timestamp};
+
+/// A deadline and whether it was kept.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Deadline {
+    /// The state that recommended the action.
+    pub state: String,
+    /// The action.
+    pub action: String,
+    /// Its owner.
+    pub owner: String,
+    /// When it was recommended.
+    pub recommended: Timestamp,
+    /// Its deadline.
+    pub due: Timestamp,
+    /// When it was marked done, if it was.
+    pub done: Option<Timestamp>,
+    /// Met, breached, or still open at the end of the timeline.
+    pub outcome: Outcome,
+    /// How early (met) or how late (done after its deadline); zero otherwise.
+    pub margin: Duration,
+}
+
+/// What became of a deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Done before the deadline.
+    Met,
+    /// Done late, or never done.
+    Breached,
+    /// Closed undone when its state was left, before its deadline.
+    Closed,
+    /// Not done, deadline not yet passed when the timeline ends.
+    Open,
+}
+
+/// The highest value a test of a guard showed when a transition fired.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Peak {
+    /// The test, such as `volume_ratio >= crisis_ratio`.
+    pub test: String,
+    /// The highest value seen.
+    pub value: f64,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// An after-action report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// The playbook's id.
+    pub playbook: String,
+    /// The report's locale.
+    pub locale: String,
+    /// The first transition out of the initial state: when the incident began.
+    pub started: Option<Timestamp>,
+    /// The last event of the timeline.
+    pub ended: Option<Timestamp>,
+    /// Whether the run reached a final state.
+    pub resolved: bool,
+    /// The highest severity reached.
+    pub max_severity: i64,
+    /// The states entered, in order, without repeats.
+    pub path: Vec<String>,
+    /// From the start to the first action marked done.
+    pub time_to_first_action: Option<Duration>,
+    /// From the start to the first input that stopped an escalation.
+    pub time_to_acknowledgement: Option<Duration>,
+    /// From reaching the highest severity to the first step down from it.
+    pub time_at_peak: Option<Duration>,
+    /// Every deadline and what became of it.
+    pub deadlines: Vec<Deadline>,
+    /// The highest value of each test that made a transition fire.
+    pub peaks: Vec<Peak>,
+    /// The escalations made, as timeline lines.
+    pub escalations: Vec<String>,
+    /// The whole timeline, as lines.
+    pub timeline: Vec<String>,
+    /// Questions for the review.
+    pub questions: Vec<String>,
+    /// Follow-ups the timeline calls for.
+    pub follow_ups: Vec<String>,
+}
+
+/// Words of the report, per locale; English for any other locale.
+struct Words {
+    /// What separates a label from its value: French puts a no-break space before the colon.
+    colon: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    started: &'static str,
+    ended: &'static str,
+    resolved: &'static str,
+    unresolved: &'static str,
+    max_severity: &'static str,
+    path: &'static str,
+    first_action: &'static str,
+    acknowledgement: &'static str,
+    at_peak: &'static str,
+    none: &'static str,
+    deadlines: &'static str,
+    columns: &'static str,
+    met: &'static str,
+    breached: &'static str,
+    never_done: &'static str,
+    closed: &'static str,
+    open: &'static str,
+    early: &'static str,
+    late: &'static str,
+    peaks: &'static str,
+    escalations: &'static str,
+    timeline: &'static str,
+    review: &'static str,
+    questions: [&'static str; 7],
+    follow_ups: &'static str,
+    breach_follow_up: &'static str,
+    open_follow_up: &'static str,
+    unacknowledged: &'static str,
+    nothing: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    colon: ": ",
+    title: "After-action review",
+    summary: "Summary",
+    started: "Started",
+    ended: "Ended",
+    resolved: "resolved",
+    unresolved: "not resolved when the timeline ends",
+    max_severity: "Highest severity",
+    path: "Path",
+    first_action: "Time to the first action done",
+    acknowledgement: "Time to acknowledgement",
+    at_peak: "Time at the highest severity",
+    none: "none",
+    deadlines: "Deadlines",
+    columns: "| action | owner | due | done | outcome |",
+    met: "met",
+    breached: "breached",
+    never_done: "breached, never done",
+    closed: "closed with its state",
+    open: "open",
+    early: "early",
+    late: "late",
+    peaks: "Values that triggered each step",
+    escalations: "Escalations",
+    timeline: "Timeline (UTC)",
+    review: "Questions for the review",
+    questions: [
+        "What triggered it, and when did the first signal appear?",
+        "Who noticed it first, and how?",
+        "Could it have been prevented, or caught earlier?",
+        "What worked in the response?",
+        "What did not: slow steps, unclear owners, missing contacts?",
+        "What must change in the playbook, its thresholds or the team's set-up?",
+        "Which customer issues remain open?",
+    ],
+    follow_ups: "Follow-ups",
+    breach_follow_up: "Review why `{action}` ({owner}) missed its deadline",
+    open_follow_up: "Close or hand over `{action}` ({owner}), still open",
+    unacknowledged: "Check the on-call rota: escalations went unacknowledged",
+    nothing: "No follow-up from the timeline itself.",
+};
+
+const FRENCH: Words = Words {
+    colon: "\u{a0}: ",
+    title: "Revue après incident",
+    summary: "Résumé",
+    started: "Début",
+    ended: "Fin",
+    resolved: "résolu",
+    unresolved: "non résolu à la fin de la chronologie",
+    max_severity: "Gravité maximale",
+    path: "Parcours",
+    first_action: "Délai jusqu'à la première action réalisée",
+    acknowledgement: "Délai de prise en charge",
+    at_peak: "Durée au niveau de gravité maximal",
+    none: "aucun",
+    deadlines: "Échéances",
+    columns: "| action | responsable | échéance | réalisée | résultat |",
+    met: "tenue",
+    breached: "dépassée",
+    never_done: "dépassée, jamais réalisée",
+    closed: "close avec son état",
+    open: "en cours",
+    early: "d'avance",
+    late: "de retard",
+    peaks: "Valeurs qui ont déclenché chaque étape",
+    escalations: "Escalades",
+    timeline: "Chronologie (UTC)",
+    review: "Questions pour la revue",
+    questions: [
+        "Qu'est-ce qui l'a déclenché, et quand le premier signal est-il apparu\u{202f}?",
+        "Qui l'a remarqué en premier, et comment\u{202f}?",
+        "Aurait-on pu l'éviter, ou le repérer plus tôt\u{202f}?",
+        "Qu'est-ce qui a bien fonctionné dans la réponse\u{202f}?",
+        "Qu'est-ce qui n'a pas fonctionné\u{a0}: étapes lentes, responsables flous, contacts manquants\u{202f}?",
+        "Que faut-il changer dans le playbook, ses seuils ou l'organisation de l'équipe\u{202f}?",
+        "Quels dossiers clients restent ouverts\u{202f}?",
+    ],
+    follow_ups: "Suites à donner",
+    breach_follow_up: "Comprendre pourquoi «\u{202f}{action}\u{202f}» ({owner}) a dépassé son échéance",
+    open_follow_up: "Clore ou transmettre «\u{202f}{action}\u{202f}» ({owner}), toujours en cours",
+    unacknowledged: "Vérifier le planning d'astreinte\u{a0}: des escalades sont restées sans réponse",
+    nothing: "La chronologie n'appelle pas de suite particulière.",
+};
+
+fn words(locale: &str) -> &'static Words {
+    if locale == "fr" || locale.starts_with("fr-") {
+        &FRENCH
+    } else {
+        &ENGLISH
+    }
+}
+
+impl Report {
+    /// Builds the report of a timeline of `playbook`, with texts in `locale`.
+    pub fn from_timeline(playbook: &Playbook, events: &[Event], locale: &str) -> Report {
+        let words = words(locale);
+        let initial = playbook.state(playbook.initial()).name.clone();
+        let started = events.iter().find_map(|e| match &e.kind {
+            EventKind::Transition { from, .. } if *from == initial => Some(e.at),
+            _ => None,
+        });
+        let since = |at: Timestamp| started.map(|s| at - s);
+        let mut path = vec![initial];
+        let mut max_severity = playbook.state(playbook.initial()).severity;
+        let mut peak_reached: Option<Timestamp> = None;
+        let mut time_at_peak = None;
+        let mut peaks: Vec<Peak> = Vec::new();
+        for event in events {
+            if let EventKind::Transition {
+                to,
+                severity,
+                cause,
+                ..
+            } = &event.kind
+            {
+                if path.last() != Some(to) {
+                    path.push(to.clone());
+                }
+                if *severity > max_severity {
+                    max_severity = *severity;
+                    peak_reached = Some(event.at);
+                    time_at_peak = None;
+                } else if *severity < max_severity && time_at_peak.is_none() {
+                    time_at_peak = peak_reached.map(|p| event.at - p);
+                }
+                for term in &cause.terms {
+                    let Some(value) = term.value else { continue };
+                    match peaks.iter_mut().find(|p| p.test == term.test) {
+                        Some(peak) if value > peak.value => {
+                            peak.value = value;
+                            peak.at = event.at;
+                        }
+                        Some(_) => {}
+                        None => peaks.push(Peak {
+                            test: term.test.clone(),
+                            value,
+                            at: event.at,
+                        }),
+                    }
+                }
+            }
+        }
+        let first_done = events
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::Done { .. }));
+        let first_ack = events.iter().find(|e| {
+            matches!(
+                e.kind,
+                EventKind::Input {
+                    stopped_escalation: true,
+                    ..
+                }
+            )
+        });
+        let ended = events.last().map(|e| e.at);
+        let deadlines = deadlines(events);
+        let escalations: Vec<String> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Escalation { .. }))
+            .map(format_event)
+            .collect();
+        let mut follow_ups: Vec<String> = deadlines
+            .iter()
+            .filter(|d| matches!(d.outcome, Outcome::Breached | Outcome::Open))
+            .map(|d| {
+                let template = if d.outcome == Outcome::Breached {
+                    words.breach_follow_up
+                } else {
+                    words.open_follow_up
+                };
+                template
+                    .replace("{action}", &d.action)
+                    .replace("{owner}", &d.owner)
+            })
+            .collect();
+        follow_ups.dedup();
+        if !escalations.is_empty() && first_ack.is_none() {
+            follow_ups.push(words.unacknowledged.to_string());
+        }
+        Report {
+            playbook: playbook.id().to_string(),
+            locale: locale.to_string(),
+            started,
+            ended,
+            resolved: events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Resolved { .. })),
+            max_severity,
+            path,
+            time_to_first_action: first_done.and_then(|e| since(e.at)),
+            time_to_acknowledgement: first_ack.and_then(|e| since(e.at)),
+            time_at_peak,
+            deadlines,
+            peaks,
+            escalations,
+            timeline: events.iter().map(format_event).collect(),
+            questions: words.questions.iter().map(|q| q.to_string()).collect(),
+            follow_ups,
+        }
+    }
+
+    /// The report as Markdown, in its locale.
+    pub fn markdown(&self) -> String {
+        let w = words(&self.locale);
+        let duration = |d: Option<Duration>| d.map_or(w.none.to_string(), |d| d.to_string());
+        let time = |t: Option<Timestamp>| t.map_or(w.none.to_string(), |t| t.to_string());
+        let mut out = String::new();
+        let _ = writeln!(out, "# {} — {}\n", w.title, self.playbook);
+        let _ = writeln!(out, "## {}\n", w.summary);
+        let _ = writeln!(out, "- {}{}{}", w.started, w.colon, time(self.started));
+        let status = if self.resolved {
+            w.resolved
+        } else {
+            w.unresolved
+        };
+        let _ = writeln!(
+            out,
+            "- {}{}{} ({status})",
+            w.ended,
+            w.colon,
+            time(self.ended)
+        );
+        let _ = writeln!(out, "- {}{}{}", w.max_severity, w.colon, self.max_severity);
+        let _ = writeln!(out, "- {}{}{}", w.path, w.colon, self.path.join(" → "));
+        let _ = writeln!(
+            out,
+            "- {}{}{}",
+            w.first_action,
+            w.colon,
+            duration(self.time_to_first_action)
+        );
+        let _ = writeln!(
+            out,
+            "- {}{}{}",
+            w.acknowledgement,
+            w.colon,
+            duration(self.time_to_acknowledgement)
+        );
+        let _ = writeln!(
+            out,
+            "- {}{}{}\n",
+            w.at_peak,
+            w.colon,
+            duration(self.time_at_peak)
+        );
+        let _ = writeln!(out, "## {}\n", w.deadlines);
+        let _ = writeln!(out, "{}\n|---|---|---|---|---|", w.columns);
+        for d in &self.deadlines {
+            let outcome = match (d.outcome, d.done) {
+                (Outcome::Met, _) => format!("{} ({} {})", w.met, d.margin, w.early),
+                (Outcome::Breached, Some(_)) => format!("{} ({} {})", w.breached, d.margin, w.late),
+                (Outcome::Breached, None) => w.never_done.to_string(),
+                (Outcome::Closed, _) => w.closed.to_string(),
+                (Outcome::Open, _) => w.open.to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {outcome} |",
+                d.action,
+                d.owner,
+                d.due,
+                d.done.map_or("—".to_string(), |t| t.to_string())
+            );
+        }
+        let _ = writeln!(out, "\n## {}\n", w.peaks);
+        for peak in &self.peaks {
+            let _ = writeln!(
+                out,
+                "- `{}`{}{} ({})",
+                peak.test,
+                w.colon,
+                round(peak.value),
+                peak.at
+            );
+        }
+        let _ = writeln!(out, "\n## {}\n", w.escalations);
+        if self.escalations.is_empty() {
+            let _ = writeln!(out, "{}", w.none);
+        }
+        for line in &self.escalations {
+            let _ = writeln!(out, "- `{line}`");
+        }
+        let _ = writeln!(out, "\n## {}\n\n```text", w.timeline);
+        for line in &self.timeline {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = writeln!(out, "```\n\n## {}\n", w.review);
+        for question in &self.questions {
+            let _ = writeln!(out, "- {question}");
+        }
+        let _ = writeln!(out, "\n## {}\n", w.follow_ups);
+        if self.follow_ups.is_empty() {
+            let _ = writeln!(out, "{}", w.nothing);
+        }
+        for follow_up in &self.follow_ups {
+            let _ = writeln!(out, "- [ ] {follow_up}");
+        }
+        out
+    }
+}
+
+fn round(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+/// Each recommended action with a deadline, matched with its `done` and `breach` events.
+fn deadlines(events: &[Event]) -> Vec<Deadline> {
+    let mut found = Vec::new();
+    for (index, event) in events.iter().enumerate() {
+        let EventKind::Action {
+            state,
+            action,
+            owner,
+            due: Some(due),
+            ..
+        } = &event.kind
+        else {
+            continue;
+        };
+        let later = &events[index + 1..];
+        // The occurrence ends when the same action is recommended again.
+        let until = later
+            .iter()
+            .position(|e| matches!(&e.kind, EventKind::Action { action: a, .. } if a == action))
+            .unwrap_or(later.len());
+        let window = &later[..until];
+        let done = window.iter().find_map(|e| match &e.kind {
+            EventKind::Done { action: a, .. } if a == action => Some(e.at),
+            _ => None,
+        });
+        let breached = window
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Breach { action: a, .. } if a == action));
+        let closed = window
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Closed { action: a, .. } if a == action));
+        let (outcome, margin) = match done {
+            Some(done) if done <= *due => (Outcome::Met, *due - done),
+            Some(done) => (Outcome::Breached, done - *due),
+            None if breached => (Outcome::Breached, Duration::ZERO),
+            None if closed => (Outcome::Closed, Duration::ZERO),
+            None => (Outcome::Open, Duration::ZERO),
+        };
+        found.push(Deadline {
+            state: state.clone(),
+            action: action.clone(),
+            owner: owner.clone(),
+            recommended: event.at,
+            due: *due,
+            done,
+            outcome,
+            margin,
+        });
+    }
+    found
+}
