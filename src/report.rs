@@ -510,3 +510,199 @@ fn deadlines(events: &[Event]) -> Vec<Deadline> {
     }
     found
 }
+
+/// One incident of a digest.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Incident {
+    /// The subject (brand, account, post…).
+    pub subject: String,
+    /// The playbook's id.
+    pub playbook: String,
+    /// When it started.
+    pub started: Option<Timestamp>,
+    /// The highest severity reached.
+    pub max_severity: i64,
+    /// Whether it reached a final state.
+    pub resolved: bool,
+}
+
+/// A breach, in a digest.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Breach {
+    /// The subject.
+    pub subject: String,
+    /// The action.
+    pub action: String,
+    /// Its owner.
+    pub owner: String,
+    /// The deadline it missed.
+    pub due: Timestamp,
+}
+
+/// The negative-performance review over many runs: incidents, breaches, how fast people
+/// acknowledged, which playbooks fired most, and false alarms (runs that opened a watch and went
+/// back with no action done).
+///
+/// ```
+/// use crisis_playbook::report::{Digest, Report};
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+/// let reports = vec![("brand-x".to_string(), Report::from_timeline(&playbook, &[], "en"))];
+/// let digest = Digest::from_reports(&reports, "en");
+/// assert!(digest.incidents.is_empty());
+/// assert!(digest.markdown().starts_with("# Negative-performance review"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Digest {
+    /// The digest's locale.
+    pub locale: String,
+    /// Every run that left its initial state.
+    pub incidents: Vec<Incident>,
+    /// Every deadline breached.
+    pub breaches: Vec<Breach>,
+    /// Median time to acknowledgement over the runs that had one.
+    pub median_time_to_acknowledgement: Option<Duration>,
+    /// The longest time to acknowledgement.
+    pub worst_time_to_acknowledgement: Option<Duration>,
+    /// How many incidents each playbook had, most first.
+    pub by_playbook: Vec<(String, usize)>,
+    /// Subjects whose run opened a watch and went back with no action done.
+    pub false_alarms: Vec<String>,
+}
+
+impl Digest {
+    /// Gathers the reports of many runs, each with its subject.
+    pub fn from_reports(reports: &[(String, Report)], locale: &str) -> Digest {
+        let mut incidents = Vec::new();
+        let mut breaches = Vec::new();
+        let mut acknowledgements = Vec::new();
+        let mut false_alarms = Vec::new();
+        let mut by_playbook: Vec<(String, usize)> = Vec::new();
+        for (subject, report) in reports {
+            if report.started.is_none() {
+                continue;
+            }
+            incidents.push(Incident {
+                subject: subject.clone(),
+                playbook: report.playbook.clone(),
+                started: report.started,
+                max_severity: report.max_severity,
+                resolved: report.resolved,
+            });
+            match by_playbook.iter_mut().find(|(p, _)| *p == report.playbook) {
+                Some((_, count)) => *count += 1,
+                None => by_playbook.push((report.playbook.clone(), 1)),
+            }
+            breaches.extend(
+                report
+                    .deadlines
+                    .iter()
+                    .filter(|d| d.outcome == Outcome::Breached)
+                    .map(|d| Breach {
+                        subject: subject.clone(),
+                        action: d.action.clone(),
+                        owner: d.owner.clone(),
+                        due: d.due,
+                    }),
+            );
+            acknowledgements.extend(report.time_to_acknowledgement);
+            let back_to_start = report.path.len() > 1 && report.path.first() == report.path.last();
+            if back_to_start && report.max_severity <= 1 && report.time_to_first_action.is_none() {
+                false_alarms.push(subject.clone());
+            }
+        }
+        acknowledgements.sort();
+        by_playbook.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Digest {
+            locale: locale.to_string(),
+            incidents,
+            breaches,
+            median_time_to_acknowledgement: acknowledgements
+                .get(acknowledgements.len() / 2)
+                .copied(),
+            worst_time_to_acknowledgement: acknowledgements.last().copied(),
+            by_playbook,
+            false_alarms,
+        }
+    }
+
+    /// The digest as Markdown, in its locale.
+    pub fn markdown(&self) -> String {
+        let french = self.locale == "fr" || self.locale.starts_with("fr-");
+        let w = words(&self.locale);
+        let (title, incidents, breaches, median, worst, playbooks, false_alarms) = if french {
+            (
+                "Examen des performances négatives",
+                "Incidents",
+                "Échéances dépassées",
+                "Délai médian de prise en charge",
+                "Pire délai de prise en charge",
+                "Playbooks les plus déclenchés",
+                "Fausses alertes (veille ouverte puis refermée sans action)",
+            )
+        } else {
+            (
+                "Negative-performance review",
+                "Incidents",
+                "Deadlines breached",
+                "Median time to acknowledgement",
+                "Worst time to acknowledgement",
+                "Playbooks that fired most",
+                "False alarms (a watch opened and closed with no action)",
+            )
+        };
+        let duration = |d: Option<Duration>| d.map_or(w.none.to_string(), |d| d.to_string());
+        let mut out = format!("# {title}\n\n## {incidents}\n\n");
+        if self.incidents.is_empty() {
+            let _ = writeln!(out, "{}", w.none);
+        }
+        for i in &self.incidents {
+            let status = if i.resolved { w.resolved } else { w.unresolved };
+            let started = i.started.map_or(String::new(), |t| t.to_string());
+            let _ = writeln!(
+                out,
+                "- {} ({}){}{started}, {} {}, {status}",
+                i.subject,
+                i.playbook,
+                w.colon,
+                w.max_severity.to_lowercase(),
+                i.max_severity
+            );
+        }
+        let _ = writeln!(out, "\n## {breaches}\n");
+        if self.breaches.is_empty() {
+            let _ = writeln!(out, "{}", w.none);
+        }
+        for b in &self.breaches {
+            let _ = writeln!(
+                out,
+                "- {}{}`{}` ({}), {}",
+                b.subject, w.colon, b.action, b.owner, b.due
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n- {median}{}{}",
+            w.colon,
+            duration(self.median_time_to_acknowledgement)
+        );
+        let _ = writeln!(
+            out,
+            "- {worst}{}{}",
+            w.colon,
+            duration(self.worst_time_to_acknowledgement)
+        );
+        let _ = writeln!(out, "\n## {playbooks}\n");
+        for (playbook, count) in &self.by_playbook {
+            let _ = writeln!(out, "- {playbook}{}{count}", w.colon);
+        }
+        let _ = writeln!(out, "\n## {false_alarms}\n");
+        if self.false_alarms.is_empty() {
+            let _ = writeln!(out, "{}", w.none);
+        }
+        for subject in &self.false_alarms {
+            let _ = writeln!(out, "- {subject}");
+        }
+        out
+    }
+}

@@ -88,3 +88,37 @@ fn the_report_measures_the_response() {
     assert_eq!(json["max_severity"], 3);
     assert_eq!(json["deadlines"][0]["outcome"], "breached");
 }
+
+#[test]
+fn the_digest_gathers_incidents_breaches_and_false_alarms() {
+    let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+    let reports: Vec<(String, Report)> = ["escalation", "false-alarm", "issue-contained"]
+        .iter()
+        .map(|name| {
+            let events = timeline(&format!(
+                "playbooks/negative-comment-storm/{name}.timeline.jsonl"
+            ));
+            (
+                name.to_string(),
+                Report::from_timeline(&playbook, &events, "en"),
+            )
+        })
+        .collect();
+    let digest = crisis_playbook::report::Digest::from_reports(&reports, "en");
+    assert_eq!(digest.incidents.len(), 3);
+    assert_eq!(digest.false_alarms, ["false-alarm"]);
+    assert_eq!(
+        digest.by_playbook,
+        [("negative-comment-storm".to_string(), 3)]
+    );
+    assert!(
+        digest
+            .breaches
+            .iter()
+            .any(|b| b.subject == "escalation" && b.action == "pause_schedule")
+    );
+    assert!(digest.median_time_to_acknowledgement <= digest.worst_time_to_acknowledgement);
+    insta::assert_snapshot!(
+        crisis_playbook::report::Digest::from_reports(&reports, "fr").markdown()
+    );
+}

@@ -53,6 +53,8 @@ enum Command {
     Test(test::Options),
     /// Write an after-action review from a stored timeline.
     Report(report::Options),
+    /// Review many stored timelines: incidents, breaches, acknowledgement times, false alarms.
+    Digest(report::DigestOptions),
 }
 
 /// How `lint` prints its findings.
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Simulate(options) => simulate::run(options),
         Command::Test(options) => test::run(options),
         Command::Report(options) => report::run(options),
+        Command::Digest(options) => report::digest(options),
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Playbook => crisis_playbook::schema::playbook_schema(),

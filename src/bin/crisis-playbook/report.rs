@@ -1,12 +1,12 @@
 //! `crisis-playbook report`: an after-action review from a stored timeline.
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use crisis_playbook::Event;
-use crisis_playbook::report::Report;
+use crisis_playbook::report::{Digest, Report};
 
 /// The arguments of `report`.
 #[derive(Args)]
@@ -37,35 +37,13 @@ pub fn run(options: Options) -> ExitCode {
         Ok(playbook) => playbook,
         Err(code) => return code,
     };
-    let file = match std::fs::File::open(&options.timeline) {
-        Ok(file) => file,
-        Err(e) => {
-            eprintln!("error: cannot open {}: {e}", options.timeline.display());
-            return ExitCode::from(2);
+    let events = match read_timeline(&options.timeline) {
+        Ok(events) => events,
+        Err((code, message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(code);
         }
     };
-    let mut events: Vec<Event> = Vec::new();
-    for (index, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = match line {
-            Ok(line) if line.trim().is_empty() => continue,
-            Ok(line) => line,
-            Err(e) => {
-                eprintln!("error: {}: {e}", options.timeline.display());
-                return ExitCode::from(1);
-            }
-        };
-        match serde_json::from_str(&line) {
-            Ok(event) => events.push(event),
-            Err(e) => {
-                eprintln!(
-                    "error: {}: line {}: not an event: {e}",
-                    options.timeline.display(),
-                    index + 1
-                );
-                return ExitCode::from(1);
-            }
-        }
-    }
     let locale = options
         .locale
         .unwrap_or_else(|| playbook.locale().to_string());
@@ -75,6 +53,100 @@ pub fn run(options: Options) -> ExitCode {
         ReportFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
+        ),
+    }
+    ExitCode::SUCCESS
+}
+
+/// Reads a stored timeline: one JSON event per line. On failure, the exit code and the message.
+fn read_timeline(path: &Path) -> Result<Vec<Event>, (u8, String)> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| (2, format!("cannot open {}: {e}", path.display())))?;
+    let mut events = Vec::new();
+    for (index, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| (1, format!("{}: {e}", path.display())))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let event = serde_json::from_str(&line).map_err(|e| {
+            (
+                1,
+                format!("{}: line {}: not an event: {e}", path.display(), index + 1),
+            )
+        })?;
+        events.push(event);
+    }
+    Ok(events)
+}
+
+/// The arguments of `digest`.
+#[derive(Args)]
+pub struct DigestOptions {
+    /// Stored timelines (`.jsonl`), or folders holding them as `*.timeline.jsonl`; each file is
+    /// one subject, named by the file.
+    #[arg(required = true)]
+    timelines: Vec<PathBuf>,
+    /// The playbook the timelines come from.
+    #[arg(long)]
+    playbook: PathBuf,
+    /// Locale of the digest (default: the playbook's).
+    #[arg(long)]
+    locale: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    format: ReportFormat,
+}
+
+pub fn digest(options: DigestOptions) -> ExitCode {
+    let playbook = match crate::load(&options.playbook) {
+        Ok(playbook) => playbook,
+        Err(code) => return code,
+    };
+    let locale = options
+        .locale
+        .unwrap_or_else(|| playbook.locale().to_string());
+    let mut files = Vec::new();
+    for path in &options.timelines {
+        if path.is_dir() {
+            let Ok(entries) = std::fs::read_dir(path) else {
+                eprintln!("error: cannot read {}", path.display());
+                return ExitCode::from(2);
+            };
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.to_string_lossy().ends_with(".timeline.jsonl"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut reports = Vec::new();
+    for file in files {
+        let events = match read_timeline(&file) {
+            Ok(events) => events,
+            Err((code, message)) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(code);
+            }
+        };
+        let name = file
+            .file_name()
+            .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+        let subject = name
+            .trim_end_matches(".jsonl")
+            .trim_end_matches(".timeline")
+            .to_string();
+        reports.push((subject, Report::from_timeline(&playbook, &events, &locale)));
+    }
+    let digest = Digest::from_reports(&reports, &locale);
+    match options.format {
+        ReportFormat::Markdown => print!("{}", digest.markdown()),
+        ReportFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&digest).unwrap_or_default()
         ),
     }
     ExitCode::SUCCESS
