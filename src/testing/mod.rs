@@ -381,6 +381,15 @@ impl Compiler<'_> {
         false
     }
 
+    fn known_action(&mut self, playbook: &Playbook, name: &Located<String>, path: &str) -> bool {
+        self.known("action", action_names(playbook), playbook, name, path)
+    }
+
+    fn known_role(&mut self, playbook: &Playbook, name: &Located<String>, path: &str) -> bool {
+        let roles = playbook.roles().iter().map(String::as_str).collect();
+        self.known("role", roles, playbook, name, path)
+    }
+
     fn signal(
         &mut self,
         playbook: &Playbook,
@@ -623,14 +632,7 @@ impl Compiler<'_> {
                     }
                 }
                 (None, Some(action)) => {
-                    let names = action_names(&playbook);
-                    if self.known(
-                        "action",
-                        names,
-                        &playbook,
-                        action,
-                        &join(&input_path, "done"),
-                    ) {
+                    if self.known_action(&playbook, action, &join(&input_path, "done")) {
                         records.push((
                             2,
                             Record {
@@ -801,23 +803,11 @@ impl Compiler<'_> {
             });
         }
         if let Some(action) = &doc.action {
-            if !self.known(
-                "action",
-                action_names(playbook),
-                playbook,
-                action,
-                &join(path, "action"),
-            ) {
+            if !self.known_action(playbook, action, &join(path, "action")) {
                 return None;
             }
             if let Some(owner) = &doc.owner
-                && !self.known(
-                    "role",
-                    playbook.roles().iter().map(String::as_str).collect(),
-                    playbook,
-                    owner,
-                    &join(path, "owner"),
-                )
+                && !self.known_role(playbook, owner, &join(path, "owner"))
             {
                 return None;
             }
@@ -844,25 +834,13 @@ impl Compiler<'_> {
             });
         }
         if let Some(action) = &doc.breach {
-            if !self.known(
-                "action",
-                action_names(playbook),
-                playbook,
-                action,
-                &join(path, "breach"),
-            ) {
+            if !self.known_action(playbook, action, &join(path, "breach")) {
                 return None;
             }
             return Some(check::Matcher::Breach(action.value.clone()));
         }
         if let Some(role) = &doc.escalation
-            && !self.known(
-                "role",
-                playbook.roles().iter().map(String::as_str).collect(),
-                playbook,
-                role,
-                &join(path, "escalation"),
-            )
+            && !self.known_role(playbook, role, &join(path, "escalation"))
         {
             return None;
         }

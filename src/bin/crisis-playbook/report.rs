@@ -13,15 +13,47 @@ use crisis_playbook::report::{Digest, Report};
 pub struct Options {
     /// The timeline, as `simulate --format jsonl` writes it.
     timeline: PathBuf,
-    /// The playbook the timeline comes from.
+    #[command(flatten)]
+    shared: Shared,
+}
+
+/// What `report` and `digest` both take.
+#[derive(Args)]
+struct Shared {
+    /// The playbook the timelines come from.
     #[arg(long)]
     playbook: PathBuf,
-    /// Locale of the report (default: the playbook's).
+    /// Locale of the output (default: the playbook's).
     #[arg(long)]
     locale: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     format: ReportFormat,
+}
+
+impl Shared {
+    /// The playbook, and the locale to write in.
+    fn load(&self) -> Result<(crisis_playbook::Playbook, String), ExitCode> {
+        let playbook = crate::load(&self.playbook)?;
+        let locale = self
+            .locale
+            .clone()
+            .unwrap_or_else(|| playbook.locale().to_string());
+        Ok((playbook, locale))
+    }
+
+    /// Prints a report or a digest in the chosen format.
+    fn print(&self, markdown: String, value: &impl serde::Serialize) {
+        match self.format {
+            ReportFormat::Markdown => print!("{markdown}"),
+            ReportFormat::Json => {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(value).unwrap_or_default()
+                )
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -33,8 +65,8 @@ enum ReportFormat {
 }
 
 pub fn run(options: Options) -> ExitCode {
-    let playbook = match crate::load(&options.playbook) {
-        Ok(playbook) => playbook,
+    let (playbook, locale) = match options.shared.load() {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let events = match read_timeline(&options.timeline) {
@@ -44,17 +76,8 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let locale = options
-        .locale
-        .unwrap_or_else(|| playbook.locale().to_string());
     let report = Report::from_timeline(&playbook, &events, &locale);
-    match options.format {
-        ReportFormat::Markdown => print!("{}", report.markdown()),
-        ReportFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        ),
-    }
+    options.shared.print(report.markdown(), &report);
     ExitCode::SUCCESS
 }
 
@@ -86,25 +109,15 @@ pub struct DigestOptions {
     /// one subject, named by the file.
     #[arg(required = true)]
     timelines: Vec<PathBuf>,
-    /// The playbook the timelines come from.
-    #[arg(long)]
-    playbook: PathBuf,
-    /// Locale of the digest (default: the playbook's).
-    #[arg(long)]
-    locale: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
-    format: ReportFormat,
+    #[command(flatten)]
+    shared: Shared,
 }
 
 pub fn digest(options: DigestOptions) -> ExitCode {
-    let playbook = match crate::load(&options.playbook) {
-        Ok(playbook) => playbook,
+    let (playbook, locale) = match options.shared.load() {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let locale = options
-        .locale
-        .unwrap_or_else(|| playbook.locale().to_string());
     let mut files = Vec::new();
     for path in &options.timelines {
         if path.is_dir() {
@@ -142,12 +155,6 @@ pub fn digest(options: DigestOptions) -> ExitCode {
         reports.push((subject, Report::from_timeline(&playbook, &events, &locale)));
     }
     let digest = Digest::from_reports(&reports, &locale);
-    match options.format {
-        ReportFormat::Markdown => print!("{}", digest.markdown()),
-        ReportFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&digest).unwrap_or_default()
-        ),
-    }
+    options.shared.print(digest.markdown(), &digest);
     ExitCode::SUCCESS
 }
