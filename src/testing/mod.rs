@@ -381,6 +381,18 @@ impl Compiler<'_> {
         false
     }
 
+    /// A duration, or an error at its place.
+    fn duration(&mut self, value: &Located<String>, path: &str) -> Option<Duration> {
+        match value.value.parse::<Duration>() {
+            Ok(duration) => Some(duration),
+            Err(e) => {
+                let message = format!("bad duration `{}`: {e}", value.value);
+                self.error_code(Code::InvalidDuration, value.at, path, message);
+                None
+            }
+        }
+    }
+
     fn known_action(&mut self, playbook: &Playbook, name: &Located<String>, path: &str) -> bool {
         self.known("action", action_names(playbook), playbook, name, path)
     }
@@ -467,9 +479,8 @@ impl Compiler<'_> {
             }
         };
         let step = match either(&own.step, &shared.step) {
-            Some(step) => match step.value.parse::<Duration>() {
-                Ok(step) if !step.is_zero() => step,
-                Ok(_) => {
+            Some(step) => match self.duration(step, &join(path, "step"))? {
+                zero if zero.is_zero() => {
                     self.error_code(
                         Code::InvalidDuration,
                         step.at,
@@ -478,15 +489,7 @@ impl Compiler<'_> {
                     );
                     return None;
                 }
-                Err(e) => {
-                    self.error_code(
-                        Code::InvalidDuration,
-                        step.at,
-                        &join(path, "step"),
-                        format!("bad duration `{}`: {e}", step.value),
-                    );
-                    return None;
-                }
+                step => step,
             },
             None => Duration::from_secs(300),
         };
@@ -812,18 +815,7 @@ impl Compiler<'_> {
                 return None;
             }
             let due = match &doc.due {
-                Some(due) => match due.value.parse::<Duration>() {
-                    Ok(due) => Some(due),
-                    Err(e) => {
-                        self.error_code(
-                            Code::InvalidDuration,
-                            due.at,
-                            &join(path, "due"),
-                            format!("bad duration `{}`: {e}", due.value),
-                        );
-                        return None;
-                    }
-                },
+                Some(due) => Some(self.duration(due, &join(path, "due"))?),
                 None => None,
             };
             return Some(check::Matcher::Action {
