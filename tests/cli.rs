@@ -26,7 +26,7 @@ fn lint_of_the_bundled_playbooks_is_clean() {
     assert_eq!(stdout(&output), "");
     assert_eq!(
         stderr(&output),
-        "9 playbooks checked: 0 errors, 0 warnings\n"
+        "10 playbooks checked: 0 errors, 0 warnings\n"
     );
 }
 

@@ -5,11 +5,18 @@
 use crisis_playbook::{Playbook, Severity};
 use proptest::prelude::*;
 
-const PLAYBOOKS: [&str; 4] = [
-    include_str!("../playbooks/negative-comment-storm.yaml"),
-    include_str!("../playbooks/troll-or-customer-triage.yaml"),
-    include_str!("../playbooks/failing-campaign.yaml"),
+const PLAYBOOKS: [&str; 11] = [
     include_str!("playbooks/base.yaml"),
+    include_str!("../playbooks/negative-comment-storm.yaml"),
+    include_str!("../playbooks/influencer-backlash.yaml"),
+    include_str!("../playbooks/tone-deaf-post.yaml"),
+    include_str!("../playbooks/failing-campaign.yaml"),
+    include_str!("../playbooks/troll-or-customer-triage.yaml"),
+    include_str!("../playbooks/service-outage-complaints.yaml"),
+    include_str!("../playbooks/account-compromise.yaml"),
+    include_str!("../playbooks/data-breach-or-recall.yaml"),
+    include_str!("../playbooks/misinformation-rumour.yaml"),
+    include_str!("../playbooks/employee-misconduct.yaml"),
 ];
 
 /// Values that sit at, or past, the limits of what each field accepts.
@@ -145,7 +152,7 @@ proptest! {
 /// Found by proptest: a truncation to nothing followed by line edits broke the harness itself.
 #[test]
 fn mutations_after_cutting_everything_leave_the_empty_text() {
-    let text = apply(PLAYBOOKS[3], &Mutation::Truncate(0));
+    let text = apply(PLAYBOOKS[0], &Mutation::Truncate(0));
     assert_eq!(text, "");
     assert_eq!(apply(&text, &Mutation::DropLine(0)), "");
     check(&apply(&text, &Mutation::ExtremeValue(3, 2)));

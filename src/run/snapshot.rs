@@ -11,6 +11,11 @@ pub const SNAPSHOT_VERSION: u32 = 1;
 
 /// A serializable copy of a run's state.
 ///
+/// A restored run continues to the bit as the original would, so every number must survive
+/// the trip: this crate turns on serde_json's `float_roundtrip` feature (without it, JSON
+/// parsing can be one unit in the last place off), and another format must parse floats
+/// exactly too.
+///
 /// ```
 /// use crisis_playbook::{Playbook, Run, Snapshot};
 ///
