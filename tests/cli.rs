@@ -396,19 +396,49 @@ fn simulate_parameters_are_checked_against_their_bounds() {
 }
 
 #[test]
-fn report_reads_a_stored_timeline() {
+fn report_reads_a_stored_timeline_in_each_language() {
     let timeline = "playbooks/negative-comment-storm/escalation.timeline.jsonl";
-    let output = run(&["report", timeline, "--playbook", STORM, "--locale", "fr"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
-    assert!(
-        text.starts_with("# Revue après incident — negative-comment-storm\n"),
-        "{text}"
-    );
-    assert!(text.contains("- Gravité maximale\u{a0}: 3\n"), "{text}");
+    // French is built in; German comes from a words file, with no code.
+    for (language, title, severity) in [
+        (
+            ["--locale", "fr"],
+            "# Revue après incident",
+            "- Gravité maximale\u{a0}: 3\n",
+        ),
+        (
+            ["--words", "docs/report-words/de.yaml"],
+            "# Nachbetrachtung",
+            "- Höchster Schweregrad: 3\n",
+        ),
+    ] {
+        let mut args = vec!["report", timeline, "--playbook", STORM];
+        args.extend(language);
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            text.starts_with(&format!("{title} — negative-comment-storm\n")),
+            "{text}"
+        );
+        assert!(text.contains(severity), "{text}");
+    }
     let output = run(&["report", timeline, "--playbook", STORM, "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(json["path"][3], "crisis");
+    let german = "docs/report-words/de.yaml";
+    let output = run(&[
+        "report",
+        timeline,
+        "--playbook",
+        STORM,
+        "--words",
+        german,
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["locale"], "de");
+    assert_eq!(json["questions"][1], "Wer hat es zuerst bemerkt, und wie?");
     let output = run(&[
         "report",
         "playbooks/negative-comment-storm/escalation.yaml",
@@ -418,6 +448,107 @@ fn report_reads_a_stored_timeline() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("escalation.yaml: line 1: not an event: "),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_broken_words_file_is_named_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("crisis-playbook-words-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let words = dir.join("de.yaml");
+    let text = std::fs::read_to_string("docs/report-words/de.yaml").unwrap();
+    std::fs::write(&words, text.replace("summary:", "sumary:")).unwrap();
+    let timeline = "playbooks/negative-comment-storm/escalation.timeline.jsonl";
+    let output = run(&[
+        "report",
+        timeline,
+        "--playbook",
+        STORM,
+        "--words",
+        words.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "{}:6:1: unknown key `sumary`; did you mean `summary`?\n",
+            words.display()
+        )
+    );
+    let output = run(&[
+        "report",
+        timeline,
+        "--playbook",
+        STORM,
+        "--words",
+        "no/such.yaml",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).starts_with("error: cannot read no/such.yaml: "));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn digest_sorts_timelines_to_their_playbooks_and_keeps_a_period() {
+    let output = run(&[
+        "digest",
+        "playbooks/tone-deaf-post/",
+        "playbooks/account-compromise/",
+        "--playbook",
+        "playbooks/tone-deaf-post.yaml",
+        "--playbook",
+        "playbooks/account-compromise.yaml",
+        "--since",
+        "2026-03-03T00:30:00Z",
+        "--until",
+        "2026-03-04T00:00:00Z",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(": 2026-03-03T00:30:00Z – 2026-03-04T00:00:00Z\n"),
+        "{text}"
+    );
+    let incidents: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "## Incidents")
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    // The other incidents of both folders started before 00:30 or, like offence-ack (tone-deaf-post,
+    // 2026-03-04T00:45:00Z), at or after the end.
+    assert_eq!(
+        incidents,
+        ["- relapse (account-compromise): 2026-03-03T00:35:00Z, highest severity 3, resolved"]
+    );
+    let output = run(&[
+        "digest",
+        "playbooks/tone-deaf-post/",
+        "--playbook",
+        "playbooks/negative-comment-storm.yaml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: playbooks/tone-deaf-post/mourning.timeline.jsonl: names states or actions that \
+         none of the playbooks given has; pass the playbook it comes from with --playbook\n"
+    );
+    let output = run(&[
+        "digest",
+        "playbooks/negative-comment-storm/false-alarm.timeline.jsonl",
+        "--playbook",
+        STORM,
+        "--playbook",
+        STORM,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).ends_with(
+            "fits several playbooks (negative-comment-storm, negative-comment-storm): digest them \
+             in separate calls\n"
+        ),
         "{}",
         stderr(&output)
     );

@@ -100,3 +100,26 @@ fn every_french_text_of_the_bundled_playbooks_follows_french_typography() {
     }
     assert!(checked > 100, "only {checked} French texts");
 }
+
+#[test]
+fn the_french_words_of_reports_follow_french_typography() {
+    fn strings(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) => found.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, found)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, found)),
+            _ => {}
+        }
+    }
+    let words = crisis_playbook::report::Vocabulary::builtin("fr");
+    let mut texts = Vec::new();
+    strings(&serde_json::to_value(words).unwrap(), &mut texts);
+    assert!(texts.len() > 40, "only {} texts", texts.len());
+    for text in texts {
+        assert!(
+            mistakes(&text).is_empty(),
+            "{text:?}: {:?}",
+            mistakes(&text)
+        );
+    }
+}

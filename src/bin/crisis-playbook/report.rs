@@ -5,14 +5,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use crisis_playbook::Event;
-use crisis_playbook::report::{Digest, Report};
+use crisis_playbook::report::{Digest, Report, Vocabulary};
+use crisis_playbook::{Event, EventKind, Playbook, Timestamp};
 
 /// The arguments of `report`.
 #[derive(Args)]
 pub struct Options {
     /// The timeline, as `simulate --format jsonl` writes it.
     timeline: PathBuf,
+    /// The playbook the timeline comes from.
+    #[arg(long)]
+    playbook: PathBuf,
     #[command(flatten)]
     shared: Shared,
 }
@@ -20,26 +23,36 @@ pub struct Options {
 /// What `report` and `digest` both take.
 #[derive(Args)]
 struct Shared {
-    /// The playbook the timelines come from.
-    #[arg(long)]
-    playbook: PathBuf,
-    /// Locale of the output (default: the playbook's).
+    /// Locale of the output (default: the playbook's); English and French are built in.
     #[arg(long)]
     locale: Option<String>,
+    /// The words of another language: a translation of `src/report/words/en.yaml`. Its
+    /// `locale` replaces `--locale`.
+    #[arg(long, value_name = "FILE")]
+    words: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     format: ReportFormat,
 }
 
 impl Shared {
-    /// The playbook, and the locale to write in.
-    fn load(&self) -> Result<(crisis_playbook::Playbook, String), ExitCode> {
-        let playbook = crate::load(&self.playbook)?;
-        let locale = self
-            .locale
-            .clone()
-            .unwrap_or_else(|| playbook.locale().to_string());
-        Ok((playbook, locale))
+    /// The words to write with: the `--words` file, or the built-in words of `--locale` or of
+    /// the playbook's locale.
+    fn vocabulary(&self, playbook: &Playbook) -> Result<Vocabulary, ExitCode> {
+        let Some(path) = &self.words else {
+            let locale = self.locale.as_deref().unwrap_or(playbook.locale());
+            let mut words = Vocabulary::builtin(locale).clone();
+            words.locale = locale.to_string();
+            return Ok(words);
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            ExitCode::from(2)
+        })?;
+        Vocabulary::from_yaml_str(&text).map_err(|e| {
+            eprintln!("{}:{e}", path.display());
+            ExitCode::FAILURE
+        })
     }
 
     /// Prints a report or a digest in the chosen format.
@@ -65,8 +78,12 @@ enum ReportFormat {
 }
 
 pub fn run(options: Options) -> ExitCode {
-    let (playbook, locale) = match options.shared.load() {
-        Ok(loaded) => loaded,
+    let playbook = match crate::load(&options.playbook) {
+        Ok(playbook) => playbook,
+        Err(code) => return code,
+    };
+    let words = match options.shared.vocabulary(&playbook) {
+        Ok(words) => words,
         Err(code) => return code,
     };
     let events = match read_timeline(&options.timeline) {
@@ -76,8 +93,8 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let report = Report::from_timeline(&playbook, &events, &locale);
-    options.shared.print(report.markdown(), &report);
+    let report = Report::from_timeline_in(&playbook, &events, &words);
+    options.shared.print(report.markdown_in(&words), &report);
     ExitCode::SUCCESS
 }
 
@@ -109,13 +126,30 @@ pub struct DigestOptions {
     /// one subject, named by the file.
     #[arg(required = true)]
     timelines: Vec<PathBuf>,
+    /// The playbooks the timelines come from; give it once per playbook. Each timeline goes to
+    /// the one playbook whose states and actions it names.
+    #[arg(long, required = true)]
+    playbook: Vec<PathBuf>,
+    /// Only incidents that started at or after this time (RFC 3339).
+    #[arg(long, requires = "until")]
+    since: Option<Timestamp>,
+    /// Only incidents that started before this time (RFC 3339).
+    #[arg(long, requires = "since")]
+    until: Option<Timestamp>,
     #[command(flatten)]
     shared: Shared,
 }
 
 pub fn digest(options: DigestOptions) -> ExitCode {
-    let (playbook, locale) = match options.shared.load() {
-        Ok(loaded) => loaded,
+    let mut playbooks = Vec::new();
+    for path in &options.playbook {
+        match crate::load(path) {
+            Ok(playbook) => playbooks.push(playbook),
+            Err(code) => return code,
+        }
+    }
+    let words = match options.shared.vocabulary(&playbooks[0]) {
+        Ok(words) => words,
         Err(code) => return code,
     };
     let mut files = Vec::new();
@@ -152,9 +186,61 @@ pub fn digest(options: DigestOptions) -> ExitCode {
             .trim_end_matches(".jsonl")
             .trim_end_matches(".timeline")
             .to_string();
-        reports.push((subject, Report::from_timeline(&playbook, &events, &locale)));
+        let playbook = match source(&playbooks, &events) {
+            Ok(playbook) => playbook,
+            Err(message) => {
+                eprintln!("error: {}: {message}", file.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        reports.push((subject, Report::from_timeline_in(playbook, &events, &words)));
     }
-    let digest = Digest::from_reports(&reports, &locale);
-    options.shared.print(digest.markdown(), &digest);
+    let digest = match (options.since, options.until) {
+        (Some(since), Some(until)) => {
+            Digest::from_reports_between(&reports, &words.locale, since, until)
+        }
+        _ => Digest::from_reports(&reports, &words.locale),
+    };
+    options.shared.print(digest.markdown_in(&words), &digest);
     ExitCode::SUCCESS
+}
+
+/// The playbook a timeline comes from: the only one with every state and action it names. A
+/// timeline that names none (a quiet run) is no incident, whichever playbook reads it.
+fn source<'p>(playbooks: &'p [Playbook], events: &[Event]) -> Result<&'p Playbook, String> {
+    let fits = |playbook: &Playbook| {
+        let state = |name: &str| playbook.state_named(name).is_some();
+        events.iter().all(|e| match &e.kind {
+            EventKind::Transition { from, to, .. } => state(from) && state(to),
+            EventKind::Action {
+                state: s, action, ..
+            } => playbook
+                .state_named(s)
+                .is_some_and(|id| playbook.state(id).actions.iter().any(|a| a.id == *action)),
+            _ => true,
+        })
+    };
+    let fitting: Vec<&Playbook> = playbooks.iter().filter(|p| fits(p)).collect();
+    match fitting.as_slice() {
+        [one] => Ok(one),
+        [] => Err(
+            "names states or actions that none of the playbooks given has; pass the \
+                   playbook it comes from with --playbook"
+                .to_string(),
+        ),
+        _ if events
+            .iter()
+            .all(|e| !matches!(e.kind, EventKind::Transition { .. })) =>
+        {
+            Ok(fitting[0])
+        }
+        several => Err(format!(
+            "fits several playbooks ({}): digest them in separate calls",
+            several
+                .iter()
+                .map(|p| p.id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }

@@ -32,6 +32,10 @@ use serde::Serialize;
 use crate::timeline::format_event;
 use crate::{Duration, Event, EventKind, Playbook, Timestamp};
 
+mod vocabulary;
+
+pub use vocabulary::{DigestWords, Vocabulary, VocabularyError};
+
 /// A deadline and whether it was kept.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Deadline {
@@ -115,141 +119,18 @@ pub struct Report {
     pub follow_ups: Vec<String>,
 }
 
-/// Words of the report, per locale; English for any other locale.
-struct Words {
-    /// What separates a label from its value: French puts a no-break space before the colon.
-    colon: &'static str,
-    title: &'static str,
-    summary: &'static str,
-    started: &'static str,
-    ended: &'static str,
-    resolved: &'static str,
-    unresolved: &'static str,
-    max_severity: &'static str,
-    path: &'static str,
-    first_action: &'static str,
-    acknowledgement: &'static str,
-    at_peak: &'static str,
-    none: &'static str,
-    deadlines: &'static str,
-    columns: &'static str,
-    met: &'static str,
-    breached: &'static str,
-    never_done: &'static str,
-    closed: &'static str,
-    open: &'static str,
-    early: &'static str,
-    late: &'static str,
-    peaks: &'static str,
-    escalations: &'static str,
-    timeline: &'static str,
-    review: &'static str,
-    questions: [&'static str; 7],
-    follow_ups: &'static str,
-    breach_follow_up: &'static str,
-    open_follow_up: &'static str,
-    unacknowledged: &'static str,
-    nothing: &'static str,
-}
-
-const ENGLISH: Words = Words {
-    colon: ": ",
-    title: "After-action review",
-    summary: "Summary",
-    started: "Started",
-    ended: "Ended",
-    resolved: "resolved",
-    unresolved: "not resolved when the timeline ends",
-    max_severity: "Highest severity",
-    path: "Path",
-    first_action: "Time to the first action done",
-    acknowledgement: "Time to acknowledgement",
-    at_peak: "Time at the highest severity",
-    none: "none",
-    deadlines: "Deadlines",
-    columns: "| action | owner | due | done | outcome |",
-    met: "met",
-    breached: "breached",
-    never_done: "breached, never done",
-    closed: "closed with its state",
-    open: "open",
-    early: "early",
-    late: "late",
-    peaks: "Values that triggered each step",
-    escalations: "Escalations",
-    timeline: "Timeline (UTC)",
-    review: "Questions for the review",
-    questions: [
-        "What triggered it, and when did the first signal appear?",
-        "Who noticed it first, and how?",
-        "Could it have been prevented, or caught earlier?",
-        "What worked in the response?",
-        "What did not: slow steps, unclear owners, missing contacts?",
-        "What must change in the playbook, its thresholds or the team's set-up?",
-        "Which customer issues remain open?",
-    ],
-    follow_ups: "Follow-ups",
-    breach_follow_up: "Review why `{action}` ({owner}) missed its deadline",
-    open_follow_up: "Close or hand over `{action}` ({owner}), still open",
-    unacknowledged: "Check the on-call rota: escalations went unacknowledged",
-    nothing: "No follow-up from the timeline itself.",
-};
-
-const FRENCH: Words = Words {
-    colon: "\u{a0}: ",
-    title: "Revue après incident",
-    summary: "Résumé",
-    started: "Début",
-    ended: "Fin",
-    resolved: "résolu",
-    unresolved: "non résolu à la fin de la chronologie",
-    max_severity: "Gravité maximale",
-    path: "Parcours",
-    first_action: "Délai jusqu'à la première action réalisée",
-    acknowledgement: "Délai de prise en charge",
-    at_peak: "Durée au niveau de gravité maximal",
-    none: "aucun",
-    deadlines: "Échéances",
-    columns: "| action | responsable | échéance | réalisée | résultat |",
-    met: "tenue",
-    breached: "dépassée",
-    never_done: "dépassée, jamais réalisée",
-    closed: "close avec son état",
-    open: "en cours",
-    early: "d'avance",
-    late: "de retard",
-    peaks: "Valeurs qui ont déclenché chaque étape",
-    escalations: "Escalades",
-    timeline: "Chronologie (UTC)",
-    review: "Questions pour la revue",
-    questions: [
-        "Qu'est-ce qui l'a déclenché, et quand le premier signal est-il apparu\u{202f}?",
-        "Qui l'a remarqué en premier, et comment\u{202f}?",
-        "Aurait-on pu l'éviter, ou le repérer plus tôt\u{202f}?",
-        "Qu'est-ce qui a bien fonctionné dans la réponse\u{202f}?",
-        "Qu'est-ce qui n'a pas fonctionné\u{a0}: étapes lentes, responsables flous, contacts manquants\u{202f}?",
-        "Que faut-il changer dans le playbook, ses seuils ou l'organisation de l'équipe\u{202f}?",
-        "Quels dossiers clients restent ouverts\u{202f}?",
-    ],
-    follow_ups: "Suites à donner",
-    breach_follow_up: "Comprendre pourquoi «\u{202f}{action}\u{202f}» ({owner}) a dépassé son échéance",
-    open_follow_up: "Clore ou transmettre «\u{202f}{action}\u{202f}» ({owner}), toujours en cours",
-    unacknowledged: "Vérifier le planning d'astreinte\u{a0}: des escalades sont restées sans réponse",
-    nothing: "La chronologie n'appelle pas de suite particulière.",
-};
-
-fn words(locale: &str) -> &'static Words {
-    if locale == "fr" || locale.starts_with("fr-") {
-        &FRENCH
-    } else {
-        &ENGLISH
-    }
-}
-
 impl Report {
-    /// Builds the report of a timeline of `playbook`, with texts in `locale`.
+    /// Builds the report of a timeline of `playbook`, with the built-in words of `locale`
+    /// (English where there are none).
     pub fn from_timeline(playbook: &Playbook, events: &[Event], locale: &str) -> Report {
-        let words = words(locale);
+        let mut report = Report::from_timeline_in(playbook, events, Vocabulary::builtin(locale));
+        report.locale = locale.to_string();
+        report
+    }
+
+    /// Builds the report of a timeline of `playbook`, with the questions and follow-ups of
+    /// `words`, such as a vocabulary for a locale without built-in words.
+    pub fn from_timeline_in(playbook: &Playbook, events: &[Event], words: &Vocabulary) -> Report {
         let initial = playbook.state(playbook.initial()).name.clone();
         let started = events.iter().find_map(|e| match &e.kind {
             EventKind::Transition { from, .. } if *from == initial => Some(e.at),
@@ -320,9 +201,9 @@ impl Report {
             .filter(|d| matches!(d.outcome, Outcome::Breached | Outcome::Open))
             .map(|d| {
                 let template = if d.outcome == Outcome::Breached {
-                    words.breach_follow_up
+                    &words.breach_follow_up
                 } else {
-                    words.open_follow_up
+                    &words.open_follow_up
                 };
                 template
                     .replace("{action}", &d.action)
@@ -331,11 +212,11 @@ impl Report {
             .collect();
         follow_ups.dedup();
         if !escalations.is_empty() && first_ack.is_none() {
-            follow_ups.push(words.unacknowledged.to_string());
+            follow_ups.push(words.unacknowledged.clone());
         }
         Report {
             playbook: playbook.id().to_string(),
-            locale: locale.to_string(),
+            locale: words.locale.clone(),
             started,
             ended,
             resolved: events
@@ -350,14 +231,18 @@ impl Report {
             peaks,
             escalations,
             timeline: events.iter().map(format_event).collect(),
-            questions: words.questions.iter().map(|q| q.to_string()).collect(),
+            questions: words.questions.clone(),
             follow_ups,
         }
     }
 
-    /// The report as Markdown, in its locale.
+    /// The report as Markdown, with the built-in words of its locale.
     pub fn markdown(&self) -> String {
-        let w = words(&self.locale);
+        self.markdown_in(Vocabulary::builtin(&self.locale))
+    }
+
+    /// The report as Markdown, with the headings and labels of `w`.
+    pub fn markdown_in(&self, w: &Vocabulary) -> String {
         let duration = |d: Option<Duration>| d.map_or(w.none.to_string(), |d| d.to_string());
         let time = |t: Option<Timestamp>| t.map_or(w.none.to_string(), |t| t.to_string());
         let mut out = String::new();
@@ -365,9 +250,9 @@ impl Report {
         let _ = writeln!(out, "## {}\n", w.summary);
         let _ = writeln!(out, "- {}{}{}", w.started, w.colon, time(self.started));
         let status = if self.resolved {
-            w.resolved
+            &w.resolved
         } else {
-            w.unresolved
+            &w.unresolved
         };
         let _ = writeln!(
             out,
@@ -400,14 +285,14 @@ impl Report {
             duration(self.time_at_peak)
         );
         let _ = writeln!(out, "## {}\n", w.deadlines);
-        let _ = writeln!(out, "{}\n|---|---|---|---|---|", w.columns);
+        let _ = writeln!(out, "| {} |\n|---|---|---|---|---|", w.columns.join(" | "));
         for d in &self.deadlines {
             let outcome = match (d.outcome, d.done) {
                 (Outcome::Met, _) => format!("{} ({} {})", w.met, d.margin, w.early),
                 (Outcome::Breached, Some(_)) => format!("{} ({} {})", w.breached, d.margin, w.late),
-                (Outcome::Breached, None) => w.never_done.to_string(),
-                (Outcome::Closed, _) => w.closed.to_string(),
-                (Outcome::Open, _) => w.open.to_string(),
+                (Outcome::Breached, None) => w.never_done.clone(),
+                (Outcome::Closed, _) => w.closed.clone(),
+                (Outcome::Open, _) => w.open.clone(),
             };
             let _ = writeln!(
                 out,
@@ -556,7 +441,7 @@ pub struct Breach {
 pub struct Digest {
     /// The digest's locale.
     pub locale: String,
-    /// Every run that left its initial state.
+    /// Every run that reached a severity above 0.
     pub incidents: Vec<Incident>,
     /// Every deadline breached.
     pub breaches: Vec<Breach>,
@@ -568,9 +453,40 @@ pub struct Digest {
     pub by_playbook: Vec<(String, usize)>,
     /// Subjects whose run opened a watch and went back with no action done.
     pub false_alarms: Vec<String>,
+    /// The period covered, start included and end excluded, when one was chosen.
+    pub period: Option<(Timestamp, Timestamp)>,
 }
 
 impl Digest {
+    /// Gathers the reports of the incidents that started in a period, from `from` included to
+    /// `to` excluded: the review of a month or a quarter.
+    ///
+    /// ```
+    /// use crisis_playbook::report::{Digest, Report};
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+    /// let march = ("2026-03-01T00:00:00Z".parse()?, "2026-04-01T00:00:00Z".parse()?);
+    /// let reports = vec![("brand-x".to_string(), Report::from_timeline(&playbook, &[], "en"))];
+    /// let digest = Digest::from_reports_between(&reports, "en", march.0, march.1);
+    /// assert!(digest.markdown().contains("2026-03-01T00:00:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_reports_between(
+        reports: &[(String, Report)],
+        locale: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Digest {
+        let within: Vec<(String, Report)> = reports
+            .iter()
+            .filter(|(_, r)| r.started.is_some_and(|at| from <= at && at < to))
+            .cloned()
+            .collect();
+        let mut digest = Digest::from_reports(&within, locale);
+        digest.period = Some((from, to));
+        digest
+    }
+
     /// Gathers the reports of many runs, each with its subject.
     pub fn from_reports(reports: &[(String, Report)], locale: &str) -> Digest {
         let mut incidents = Vec::new();
@@ -579,7 +495,9 @@ impl Digest {
         let mut false_alarms = Vec::new();
         let mut by_playbook: Vec<(String, usize)> = Vec::new();
         for (subject, report) in reports {
-            if report.started.is_none() {
+            // Leaving the initial state for another calm one (a campaign out of its learning
+            // phase) is no incident.
+            if report.started.is_none() || report.max_severity == 0 {
                 continue;
             }
             incidents.push(Incident {
@@ -623,41 +541,42 @@ impl Digest {
             worst_time_to_acknowledgement: acknowledgements.last().copied(),
             by_playbook,
             false_alarms,
+            period: None,
         }
     }
 
-    /// The digest as Markdown, in its locale.
+    /// The digest as Markdown, with the built-in words of its locale.
     pub fn markdown(&self) -> String {
-        let french = self.locale == "fr" || self.locale.starts_with("fr-");
-        let w = words(&self.locale);
-        let (title, incidents, breaches, median, worst, playbooks, false_alarms) = if french {
-            (
-                "Examen des performances négatives",
-                "Incidents",
-                "Échéances dépassées",
-                "Délai médian de prise en charge",
-                "Pire délai de prise en charge",
-                "Playbooks les plus déclenchés",
-                "Fausses alertes (veille ouverte puis refermée sans action)",
-            )
-        } else {
-            (
-                "Negative-performance review",
-                "Incidents",
-                "Deadlines breached",
-                "Median time to acknowledgement",
-                "Worst time to acknowledgement",
-                "Playbooks that fired most",
-                "False alarms (a watch opened and closed with no action)",
-            )
-        };
+        self.markdown_in(Vocabulary::builtin(&self.locale))
+    }
+
+    /// The digest as Markdown, with the headings and labels of `w`.
+    pub fn markdown_in(&self, w: &Vocabulary) -> String {
+        let DigestWords {
+            title,
+            period,
+            incidents,
+            breaches,
+            median_acknowledgement: median,
+            worst_acknowledgement: worst,
+            playbooks,
+            false_alarms,
+        } = &w.digest;
         let duration = |d: Option<Duration>| d.map_or(w.none.to_string(), |d| d.to_string());
-        let mut out = format!("# {title}\n\n## {incidents}\n\n");
+        let mut out = format!("# {title}\n\n");
+        if let Some((from, to)) = self.period {
+            let _ = writeln!(out, "{period}{}{from} – {to}\n", w.colon);
+        }
+        let _ = writeln!(out, "## {incidents}\n");
         if self.incidents.is_empty() {
             let _ = writeln!(out, "{}", w.none);
         }
         for i in &self.incidents {
-            let status = if i.resolved { w.resolved } else { w.unresolved };
+            let status = if i.resolved {
+                &w.resolved
+            } else {
+                &w.unresolved
+            };
             let started = i.started.map_or(String::new(), |t| t.to_string());
             let _ = writeln!(
                 out,
