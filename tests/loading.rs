@@ -6,12 +6,6 @@ use crisis_playbook::{Code, Limits, Loader, Playbook, SignalKind};
 const STORM: &str = include_str!("../playbooks/negative-comment-storm.yaml");
 const BASE: &str = include_str!("playbooks/base.yaml");
 
-fn first_error(
-    result: Result<Playbook, crisis_playbook::LoadError>,
-) -> crisis_playbook::Diagnostic {
-    result.unwrap_err().errors().next().unwrap().clone()
-}
-
 #[test]
 fn loads_from_text_reader_and_path_alike() {
     let from_text = Playbook::from_yaml_str(STORM).unwrap();
@@ -115,71 +109,6 @@ fn input_over_the_byte_limit_is_refused_before_parsing() {
             "<string>: error: the file is {} bytes, larger than the limit of 1000 bytes (Limits::max_bytes)",
             STORM.len()
         )
-    );
-}
-
-/// The time bound guards against a hang, not for speed (benches measure that).
-/// The schema is strict, so most bombs meet a type error before they expand; the YAML budget
-/// bounds the rest, including the generic re-read that names the path of an error.
-#[test]
-fn alias_bomb_is_refused_quickly() {
-    let mut text = String::from("bomb:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-    for i in 1..12 {
-        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
-        text.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
-    }
-    text.push_str("roles: *a11\n");
-    let started = std::time::Instant::now();
-    let error = first_error(Playbook::from_yaml_str(&text));
-    assert!(started.elapsed().as_secs() < 30);
-    assert_eq!(
-        error.to_string(),
-        "<string>:1:1: error: unknown key `bomb`: expected one of `playbook`, `version`, `locale`, `title`, `description`, `parameters`, `signals`, `metrics`, `roles`, `initial`, `states`"
-    );
-    let in_roles = format!(
-        "playbook: x\nversion: 1\ntitle: x\n{}",
-        text.replacen("bomb:", "signals:", 1)
-    );
-    let started = std::time::Instant::now();
-    assert!(Playbook::from_yaml_str(&in_roles).is_err());
-    assert!(started.elapsed().as_secs() < 30);
-}
-
-#[test]
-fn deep_nesting_is_refused_not_overflowed() {
-    let depth = 100_000;
-    for text in [
-        format!(
-            "playbook: x\nsignals: {}{}\n",
-            "[".repeat(depth),
-            "]".repeat(depth)
-        ),
-        format!("nested: {}{}\n", "[".repeat(depth), "]".repeat(depth)),
-        format!(
-            "playbook: x\ntitle:\n{}",
-            (1..200)
-                .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
-                .collect::<String>()
-        ),
-    ] {
-        let started = std::time::Instant::now();
-        assert!(Playbook::from_yaml_str(&text).is_err());
-        assert!(started.elapsed().as_secs() < 30);
-    }
-}
-
-#[test]
-fn a_name_past_the_limit_is_refused() {
-    let long = "a".repeat(5_000);
-    let text = BASE.replace(
-        "roles: [community_manager, social_lead]",
-        &format!("roles: [community_manager, social_lead, {long}]"),
-    );
-    let error = first_error(Playbook::from_yaml_str(&text));
-    assert_eq!(error.code, Code::Limit);
-    assert_eq!(
-        error.to_string(),
-        "<string>:15:41: error: roles[2]: role name is 5000 bytes long, over the limit of 4096 (Limits::max_name_bytes)"
     );
 }
 

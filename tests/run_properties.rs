@@ -1,52 +1,15 @@
 //! Invariants of runs over arbitrary signal sequences on every bundled playbook: no panic,
 //! determinism, snapshot equivalence at any cut point, and refused input changing nothing.
 
+mod fuzzing;
 mod support;
 
-use crisis_playbook::{
-    AttributeKind, AttributeValue, Observation, Playbook, Run, SignalKind, Snapshot, Timestamp,
-};
+use fuzzing::drive::{Step, apply, replay};
+
+use crisis_playbook::{Observation, Run, Snapshot};
 use proptest::prelude::*;
 
-/// Every bundled playbook; the first is negative-comment-storm.
-const BUNDLED: [&str; 10] = [
-    "negative-comment-storm",
-    "influencer-backlash",
-    "tone-deaf-post",
-    "failing-campaign",
-    "troll-or-customer-triage",
-    "service-outage-complaints",
-    "account-compromise",
-    "data-breach-or-recall",
-    "misinformation-rumour",
-    "employee-misconduct",
-];
-
-fn bundled() -> Vec<Playbook> {
-    BUNDLED
-        .iter()
-        .map(|id| Playbook::from_path(format!("playbooks/{id}.yaml")).unwrap())
-        .collect()
-}
-
-#[derive(Clone, Debug)]
-enum Step {
-    /// A signal (index modulo the playbook's), `step` seconds after the previous instant
-    /// (negative: late), with a value picked by `pick`.
-    Signal {
-        signal: usize,
-        step: i64,
-        pick: usize,
-        value: f64,
-    },
-    Advance {
-        step: i64,
-    },
-    Done {
-        action: usize,
-        step: i64,
-    },
-}
+use fuzzing::{BUNDLED, bundled};
 
 fn step() -> impl Strategy<Value = Step> {
     let value = prop_oneof![
@@ -62,88 +25,6 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (0..200_000i64).prop_map(|step| Step::Advance { step }),
         1 => (any::<usize>(), 0..600i64).prop_map(|(action, step)| Step::Done { action, step }),
     ]
-}
-
-/// Applies one step; returns the events' JSON, or the error's text.
-fn apply(run: &mut Run, clock: &mut Timestamp, step: &Step) -> String {
-    let playbook = run.playbook().clone();
-    let shift = |clock: &mut Timestamp, seconds: i64| {
-        let millis = clock.as_millis() + seconds * 1000;
-        let moved = Timestamp::from_millis(millis).unwrap();
-        if moved > *clock {
-            *clock = moved;
-        }
-        moved
-    };
-    match step {
-        Step::Signal {
-            signal,
-            step,
-            pick,
-            value,
-        } => {
-            let name = &playbook.signals()[signal % playbook.signals().len()].name;
-            let id = playbook.signal_named(name).unwrap();
-            let at = shift(clock, *step);
-            let declared = playbook.signal(id);
-            let text_values = ["national", "local", "trade", "comments", "press", "bogus"];
-            let attributes: Vec<(&str, AttributeValue<'_>)> = declared
-                .attributes
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| (pick >> i) & 1 == 1)
-                .map(|(i, a)| {
-                    let value = match (&a.kind, (pick >> (i + 8)) % 5) {
-                        (_, 4) => AttributeValue::Number(*value),
-                        (AttributeKind::Number, _) => AttributeValue::Number(*value * 1000.0),
-                        (AttributeKind::Bool, k) => AttributeValue::Bool(k % 2 == 0),
-                        _ => AttributeValue::Text(text_values[pick % text_values.len()]),
-                    };
-                    (a.name.as_str(), value)
-                })
-                .collect();
-            // Mostly the right kind of value for the signal; sometimes another, to exercise errors.
-            let kind = if pick % 11 == 0 {
-                SignalKind::Manual
-            } else {
-                declared.kind
-            };
-            let observation = match kind {
-                SignalKind::Count | SignalKind::Gauge => Observation::count(id, at, *value),
-                SignalKind::Event => Observation::event(id, at, &attributes),
-                SignalKind::Manual => Observation::manual(id, at, "someone"),
-            };
-            match run.observe(observation) {
-                Ok(events) => serde_json::to_string(events).unwrap(),
-                Err(e) => format!("error: {e}"),
-            }
-        }
-        Step::Advance { step } => {
-            let at = shift(clock, *step);
-            serde_json::to_string(run.advance_to(at)).unwrap()
-        }
-        Step::Done { action, step } => {
-            let ids: Vec<&str> = playbook
-                .states()
-                .iter()
-                .flat_map(|s| s.actions.iter().map(|a| a.id.as_str()))
-                .collect();
-            let at = shift(clock, *step);
-            match run.complete(ids[action % ids.len()], "someone", at) {
-                Ok(events) => serde_json::to_string(events).unwrap(),
-                Err(e) => format!("error: {e}"),
-            }
-        }
-    }
-}
-
-fn replay(playbook: &Playbook, steps: &[Step]) -> Vec<String> {
-    let mut clock = support::at(0);
-    let mut run = Run::start(playbook, clock);
-    steps
-        .iter()
-        .map(|s| apply(&mut run, &mut clock, s))
-        .collect()
 }
 
 proptest! {
@@ -240,4 +121,110 @@ fn a_json_snapshot_restores_every_number_to_the_bit() {
     let json = serde_json::to_string(&run.snapshot()).unwrap();
     let restored = Run::restore(playbook, serde_json::from_str(&json).unwrap()).unwrap();
     assert_eq!(serde_json::to_string(&restored.snapshot()).unwrap(), json);
+}
+
+/// One thing that happens to a fleet: a signal for a subject, or every run advanced.
+#[derive(Clone, Debug)]
+enum FleetStep {
+    Signal {
+        subject: usize,
+        signal: usize,
+        step: i64,
+        pick: usize,
+        value: f64,
+    },
+    AdvanceAll {
+        step: i64,
+    },
+}
+
+fn fleet_step() -> impl Strategy<Value = FleetStep> {
+    prop_oneof![
+        10 => (0..24usize, any::<usize>(), 0..1_800i64, any::<usize>(), 0.0..400.0f64).prop_map(
+            |(subject, signal, step, pick, value)| FleetStep::Signal { subject, signal, step, pick, value }
+        ),
+        1 => (0..100_000i64).prop_map(|step| FleetStep::AdvanceAll { step }),
+    ]
+}
+
+/// Each subject's events, in order, from one fleet fed `steps` (skipping the signals of
+/// subjects it does not own).
+fn fleet_timelines(
+    playbook: &crisis_playbook::Playbook,
+    steps: &[FleetStep],
+    owns: impl Fn(usize) -> bool,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut fleet = crisis_playbook::Fleet::new(playbook).start_on_first_sight(true);
+    let mut timelines: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut clock = fuzzing::drive::start();
+    for step in steps {
+        match step {
+            FleetStep::Signal {
+                subject,
+                signal,
+                step,
+                pick,
+                value,
+            } => {
+                clock = clock + crisis_playbook::Duration::from_secs(*step as u64);
+                if !owns(*subject) {
+                    continue;
+                }
+                let name = format!("subject-{subject}");
+                let outcome = fuzzing::drive::with_observation(
+                    playbook,
+                    *signal,
+                    clock,
+                    *pick,
+                    *value,
+                    |o| {
+                        fleet
+                            .observe(&name, o)
+                            .map(|events| serde_json::to_string(events).unwrap())
+                    },
+                );
+                let line = outcome.unwrap_or_else(|e| format!("error: {e}"));
+                timelines.entry(name).or_default().push(line);
+            }
+            FleetStep::AdvanceAll { step } => {
+                clock = clock + crisis_playbook::Duration::from_secs(*step as u64);
+                for (subject, events) in fleet.advance_to(clock) {
+                    let line = serde_json::to_string(&events).unwrap();
+                    timelines.entry(subject).or_default().push(line);
+                }
+            }
+        }
+    }
+    timelines
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Runs partitioned by subject over four threads, sharing one playbook, give each subject
+    /// the timeline one thread gives it.
+    #[test]
+    fn a_fleet_split_over_threads_gives_each_subject_the_same_timeline(
+        which in 0..BUNDLED.len(),
+        steps in prop::collection::vec(fleet_step(), 1..300),
+    ) {
+        let playbook = &bundled()[which];
+        let alone = fleet_timelines(playbook, &steps, |_| true);
+        let threads = 4;
+        let together = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|part| {
+                    let steps = &steps;
+                    let playbook = playbook.clone();
+                    scope.spawn(move || fleet_timelines(&playbook, steps, |s| s % threads == part))
+                })
+                .collect();
+            let mut merged = std::collections::BTreeMap::new();
+            for handle in handles {
+                merged.extend(handle.join().unwrap());
+            }
+            merged
+        });
+        prop_assert_eq!(alone, together);
+    }
 }

@@ -113,12 +113,14 @@ impl Loader {
         }])
     }
 
-    fn too_large(&self, size: &str) -> LoadError {
+    /// The input is over `max_bytes`: `size` is its length, when it was read whole.
+    fn too_large(&self, size: Option<usize>) -> LoadError {
+        let size = size.map_or(String::new(), |size| format!("{size} bytes, "));
         self.fail(
             Code::Limit,
             Position::default(),
             format!(
-                "the file is {size} bytes, larger than the limit of {} bytes (Limits::max_bytes)",
+                "the file is {size}larger than the limit of {} bytes (Limits::max_bytes)",
                 self.limits.max_bytes
             ),
         )
@@ -127,7 +129,7 @@ impl Loader {
     /// Loads a playbook from YAML text.
     pub fn load_str(&self, text: &str) -> Result<Playbook, LoadError> {
         if text.len() > self.limits.max_bytes {
-            return Err(self.too_large(&text.len().to_string()));
+            return Err(self.too_large(Some(text.len())));
         }
         let doc: format::PlaybookDoc = yaml::parse(text, &self.limits).map_err(|e| {
             let mut err = self.fail(e.code, e.at, e.message);
@@ -151,7 +153,7 @@ impl Loader {
             .read_to_end(&mut bytes)
             .map_err(|e| self.fail(Code::Io, Position::default(), format!("cannot read: {e}")))?;
         if bytes.len() > self.limits.max_bytes {
-            return Err(self.too_large("more than"));
+            return Err(self.too_large(None));
         }
         let text = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();

@@ -732,7 +732,11 @@ impl Run {
                 let every = self.playbook.state(self.live.state).actions[index].every;
                 let occurrence = self.live.recurrences[index].occurrence + 1;
                 self.live.recurrences[index] = Recurrence {
-                    next: every.map(|e| next.plus(e)),
+                    // At the last representable instant, time stops moving: so does the
+                    // recurrence, or it would repeat forever at that instant.
+                    next: every
+                        .map(|e| next.plus(e))
+                        .filter(|following| *following > next),
                     occurrence,
                 };
                 self.recommend(index, occurrence);

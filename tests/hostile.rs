@@ -1,0 +1,498 @@
+//! Hostile input: each case gets a typed error, or is handled as documented, in bounded time and
+//! memory. Every case prints its time and peak heap (`cargo test --release --test hostile --
+//! --include-ignored --nocapture`). The cases share one process, so they take turns: the peak
+//! of one is not the peak of another.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crisis_playbook::{
+    AttributeValue, Code, Duration, Fleet, Limits, Loader, Observation, Playbook, Run, Snapshot,
+    Timestamp,
+};
+
+/// Counts the bytes allocated now and at the highest point since the last reset.
+struct Peak;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static HIGHEST: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Peak {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        HIGHEST.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Peak = Peak;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Runs a case alone, prints its time and the peak heap it added, and returns its result.
+fn measure<T>(case: &str, body: impl FnOnce() -> T) -> T {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let before = CURRENT.load(Ordering::Relaxed);
+    HIGHEST.store(before, Ordering::Relaxed);
+    let started = Instant::now();
+    let result = body();
+    let elapsed = started.elapsed();
+    let peak = HIGHEST.load(Ordering::Relaxed).saturating_sub(before);
+    eprintln!(
+        "hostile: {case}: {:.1} ms, peak {:.1} MiB",
+        elapsed.as_secs_f64() * 1e3,
+        peak as f64 / (1024.0 * 1024.0)
+    );
+    // A hang would show as a test that never ends; this catches the slow-but-finishing kind.
+    assert!(elapsed.as_secs() < 120, "{case} took {elapsed:?}");
+    result
+}
+
+const STORM: &str = include_str!("../playbooks/negative-comment-storm.yaml");
+const BASE: &str = include_str!("playbooks/base.yaml");
+
+fn load_error(text: &str) -> String {
+    Playbook::from_yaml_str(text).unwrap_err().to_string()
+}
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+// --- YAML -------------------------------------------------------------------------------------
+
+#[test]
+fn yaml_alias_bomb() {
+    // Ten aliases of ten aliases, eleven levels deep: 10^11 nodes if expanded.
+    let mut bomb = String::from("  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+    }
+    let at_top = format!("bomb:\n{bomb}roles: *a11\n");
+    let error = measure("alias bomb, unknown key", || load_error(&at_top));
+    assert!(
+        error.starts_with("<string>:1:1: error: unknown key `bomb`"),
+        "{error}"
+    );
+    let in_signals = format!("playbook: x\nversion: 1\ntitle: x\nsignals:\n{bomb}roles: *a11\n");
+    let error = measure("alias bomb, inside signals", || load_error(&in_signals));
+    assert!(error.contains("error: "), "{error}");
+}
+
+#[test]
+fn yaml_nesting_100000_deep() {
+    let deep = format!(
+        "playbook: x\nsignals: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let error = measure("nesting 100,000 deep", || load_error(&deep));
+    assert_eq!(
+        error,
+        "<string>:2:10: error: expected a mapping of `key: value` lines"
+    );
+    // Block mappings nested 200 deep where a text belongs: refused at the first level.
+    let indented = format!(
+        "playbook: x\ntitle:\n{}",
+        (1..200)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect::<String>()
+    );
+    let error = measure("mappings 200 deep", || load_error(&indented));
+    assert_eq!(error, "<string>:4:3: error: expected a text");
+}
+
+#[test]
+fn yaml_file_of_50_mb() {
+    // Read as a file would be: only the first 4 MiB + 1 byte are ever read.
+    let endless = std::io::Read::take(std::io::repeat(b'#'), 50 * 1024 * 1024);
+    let error = measure("50 MB file, from a reader", || {
+        Loader::new().load_reader(endless).unwrap_err().to_string()
+    });
+    assert_eq!(
+        error,
+        "<string>: error: the file is larger than the limit of 4194304 bytes (Limits::max_bytes)"
+    );
+    let text = "#".repeat(50 * 1024 * 1024);
+    let error = measure("50 MB text, in memory", || load_error(&text));
+    assert_eq!(
+        error,
+        "<string>: error: the file is 52428800 bytes, larger than the limit of 4194304 bytes (Limits::max_bytes)"
+    );
+}
+
+/// A million states: 30 MB of YAML, over the byte limit; with the byte limit raised, the state
+/// limit refuses it.
+#[test]
+#[ignore = "heavy: run in release with --ignored"]
+fn yaml_a_million_states() {
+    let mut text = String::from("playbook: big\ninitial: s0\nstates:\n");
+    for i in 0..1_000_000 {
+        text.push_str(&format!(
+            "  s{i}: {{ on: [{{ to: s{}, after: 1h }}] }}\n",
+            i + 1
+        ));
+    }
+    text.push_str("  s1000000: { final: true }\n");
+    let error = measure("a million states, default limits", || load_error(&text));
+    assert!(error.contains("larger than the limit"), "{error}");
+    let mut limits = Limits::default();
+    limits.max_bytes = 64 * 1024 * 1024;
+    let error = measure("a million states, 64 MiB allowed", || {
+        Loader::new()
+            .limits(limits)
+            .load_str(&text)
+            .unwrap_err()
+            .to_string()
+    });
+    assert_eq!(
+        error,
+        "<string>: error: states: 1000001 states, over the limit of 20000 (Limits::max_states)"
+    );
+}
+
+#[test]
+fn yaml_a_name_of_a_million_characters() {
+    let long = "a".repeat(1_000_000);
+    let text = BASE.replace(
+        "roles: [community_manager, social_lead]",
+        &format!("roles: [community_manager, social_lead, {long}]"),
+    );
+    let error = measure("a name of a million characters", || load_error(&text));
+    assert_eq!(
+        error,
+        "<string>:15:41: error: roles[2]: role name is 1000000 bytes long, over the limit of 4096 (Limits::max_name_bytes)"
+    );
+}
+
+#[test]
+fn yaml_invalid_utf8() {
+    let mut bytes = BASE.as_bytes().to_vec();
+    let second_line = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+    bytes.insert(second_line + 3, 0xff);
+    let error = measure("invalid UTF-8", || {
+        Loader::new().load_reader(&bytes[..]).unwrap_err()
+    });
+    assert_eq!(error.diagnostics()[0].code, Code::Syntax);
+    assert_eq!(
+        error.to_string(),
+        "<string>:2:4: error: the file is not valid UTF-8: save it as UTF-8"
+    );
+}
+
+#[test]
+fn yaml_duplicate_keys() {
+    let text = BASE.replacen("initial: calm", "initial: calm\ninitial: storm", 1);
+    let error = measure("duplicate keys", || load_error(&text));
+    assert!(
+        error.ends_with("key `initial` appears twice in this mapping: keep one"),
+        "{error}"
+    );
+}
+
+// --- Numbers ----------------------------------------------------------------------------------
+
+#[test]
+fn numbers_nan_and_infinity_in_a_playbook() {
+    for (value, shown) in [(".nan", "NaN"), (".inf", "inf"), ("-.inf", "-inf")] {
+        let text = STORM.replacen("default: 2\n", &format!("default: {value}\n"), 1);
+        let error = measure(&format!("parameter default {value}"), || load_error(&text));
+        assert!(error.contains("error: "), "{value}: {error}");
+        assert!(!error.contains("panicked"), "{shown}");
+    }
+}
+
+#[test]
+fn numbers_nan_and_infinity_as_signals() {
+    let playbook = Playbook::from_yaml_str(STORM).unwrap();
+    let mentions = playbook.signal_named("mentions").unwrap();
+    let sentiment = playbook.signal_named("sentiment").unwrap();
+    let influencer = playbook.signal_named("influencer").unwrap();
+    let start = at("2026-03-02T00:00:00Z");
+    let mut run = Run::start(&playbook, start);
+    let before = serde_json::to_string(&run.snapshot()).unwrap();
+    let errors: Vec<String> = measure("NaN and infinities as signal values", || {
+        [f64::NAN, f64::INFINITY, f64::NEG_INFINITY]
+            .into_iter()
+            .flat_map(|v| {
+                [
+                    run.observe(Observation::count(mentions, start, v))
+                        .unwrap_err()
+                        .to_string(),
+                    run.observe(Observation::gauge(sentiment, start, v))
+                        .unwrap_err()
+                        .to_string(),
+                    run.observe(Observation::event(
+                        influencer,
+                        start,
+                        &[("followers", AttributeValue::Number(v))],
+                    ))
+                    .unwrap_err()
+                    .to_string(),
+                ]
+            })
+            .collect()
+    });
+    let expected = [
+        "`mentions`: the value is not a finite number",
+        "`sentiment`: the value is not a finite number",
+        "event `influencer`: attribute `followers` must be a finite number",
+    ];
+    assert_eq!(errors, expected.repeat(3));
+    assert_eq!(serde_json::to_string(&run.snapshot()).unwrap(), before);
+}
+
+#[test]
+fn numbers_durations_that_overflow() {
+    let mut errors = Vec::new();
+    for duration in ["99999999999999999999d", "9223372036854776h", "1e30s"] {
+        let text = STORM.replacen("for: 10m", &format!("for: {duration}"), 1);
+        errors.push(measure(&format!("duration {duration}"), || {
+            load_error(&text)
+        }));
+    }
+    let place = "<string>:155:14: error: states.monitoring.on[1].for: bad duration";
+    assert_eq!(
+        errors,
+        [
+            format!("{place} `99999999999999999999d`: duration is too large"),
+            format!("{place} `9223372036854776h`: duration is too large"),
+            "<string>:155:15: error: states.monitoring.on[1].for: bad duration `1e30s`: unknown unit `e`: use one of w, d, h, m, s, ms".to_string(),
+        ]
+    );
+    // The longest duration that fits is accepted; time saturates rather than wraps around.
+    let text = STORM.replacen("for: 10m", "for: 18446744073709551615ms", 1);
+    let playbook = Playbook::from_yaml_str(&text).unwrap();
+    let mentions = playbook.signal_named("mentions").unwrap();
+    let start = at("2026-03-02T00:00:00Z");
+    let mut run = Run::start(&playbook, start);
+    measure("a `for` of 584 million years", || {
+        for hour in 0..100u64 {
+            let when = start + Duration::from_secs(hour * 3600);
+            run.observe(Observation::count(mentions, when, 500.0))
+                .unwrap();
+        }
+        run.advance_to(at("9999-12-31T23:59:59.999Z"));
+    });
+    assert!(run.state_name() != "");
+}
+
+#[test]
+fn numbers_timestamps_at_the_limits() {
+    assert!("10000-01-01T00:00:00Z".parse::<Timestamp>().is_err());
+    let playbook = Playbook::from_yaml_str(STORM).unwrap();
+    let journalist = playbook.signal_named("journalist").unwrap();
+    // A crisis an hour before the last instant: deadlines and ladders saturate there.
+    let late = at("9999-12-31T23:00:00Z");
+    let mut run = Run::start(&playbook, late);
+    let events = measure("a crisis at the end of time", || {
+        let mut events = run
+            .observe(Observation::event(
+                journalist,
+                late,
+                &[("tier", AttributeValue::Text("national"))],
+            ))
+            .unwrap()
+            .to_vec();
+        events.extend_from_slice(run.advance_to(at("9999-12-31T23:59:59.999Z")));
+        events
+    });
+    assert!(events.len() > 3, "{events:?}");
+    assert_eq!(run.now(), at("9999-12-31T23:59:59.999Z"));
+    assert!(run.advance_to(at("9999-12-31T23:59:59.999Z")).is_empty());
+    let early = at("0000-01-01T00:00:00Z");
+    let mut run = Run::start(&playbook, early);
+    measure("a crisis at the start of time", || {
+        run.observe(Observation::event(
+            journalist,
+            early,
+            &[("tier", AttributeValue::Text("national"))],
+        ))
+        .unwrap();
+        run.advance_to(early + Duration::from_secs(86_400));
+    });
+    assert_ne!(run.state_name(), "monitoring");
+}
+
+// --- Floods -----------------------------------------------------------------------------------
+
+/// Ten million signals, one every 5 seconds for 578 days: the run's memory does not grow.
+#[test]
+#[ignore = "heavy: run in release with --ignored"]
+fn flood_of_ten_million_signals_for_one_run() {
+    let playbook = Playbook::from_yaml_str(STORM).unwrap();
+    let mentions = playbook.signal_named("mentions").unwrap();
+    let start = at("2026-03-02T00:00:00Z");
+    let mut run = Run::start(&playbook, start);
+    let mut largest = 0;
+    measure("ten million signals, one run", || {
+        for i in 0..10_000_000u64 {
+            let at = start + Duration::from_secs(i * 5);
+            // A storm a day, at noon, for an hour.
+            let value = if (i % 17_280) / 720 == 12 { 40.0 } else { 2.0 };
+            run.observe(Observation::count(mentions, at, value))
+                .unwrap();
+            if i % 100_000 == 0 {
+                largest = largest.max(run.heap_bytes());
+            }
+        }
+    });
+    let bytes = largest + std::mem::size_of::<Run>();
+    assert!(bytes <= 8 * 1024, "{bytes} bytes");
+}
+
+/// A million subjects, each fed a crisis: memory per run stays within the 8 KiB of
+/// `docs/performance.md`.
+#[test]
+#[ignore = "heavy: run in release with --ignored"]
+fn flood_across_a_million_subjects() {
+    let playbook = Playbook::from_yaml_str(STORM).unwrap();
+    let mentions = playbook.signal_named("mentions").unwrap();
+    let journalist = playbook.signal_named("journalist").unwrap();
+    let start = at("2026-03-02T00:00:00Z");
+    let mut fleet = Fleet::new(&playbook).start_on_first_sight(true);
+    let subjects = 1_000_000;
+    let before = CURRENT.load(Ordering::Relaxed);
+    measure("a million subjects", || {
+        for round in 0..3u64 {
+            let when = start + Duration::from_secs(round * 600);
+            for s in 0..subjects {
+                let subject = format!("brand-{s}");
+                fleet
+                    .observe(&subject, Observation::count(mentions, when, 20.0))
+                    .unwrap();
+                if s % 10 == 0 && round == 2 {
+                    fleet
+                        .observe(
+                            &subject,
+                            Observation::event(
+                                journalist,
+                                when,
+                                &[("tier", AttributeValue::Text("national"))],
+                            ),
+                        )
+                        .unwrap();
+                }
+            }
+        }
+    });
+    assert_eq!(fleet.len(), subjects);
+    let per_run = (CURRENT.load(Ordering::Relaxed) - before) / subjects;
+    eprintln!("hostile: a million subjects: {per_run} bytes per subject, index included");
+    assert!(per_run <= 8 * 1024, "{per_run} bytes per subject");
+}
+
+// --- Snapshots --------------------------------------------------------------------------------
+
+fn storm_snapshot() -> (Playbook, String) {
+    let playbook = Playbook::from_yaml_str(STORM).unwrap();
+    let journalist = playbook.signal_named("journalist").unwrap();
+    let start = at("2026-03-02T00:00:00Z");
+    let mut run = Run::start(&playbook, start);
+    run.observe(Observation::event(
+        journalist,
+        start,
+        &[("tier", AttributeValue::Text("national"))],
+    ))
+    .unwrap();
+    let json = serde_json::to_string(&run.snapshot()).unwrap();
+    (playbook, json)
+}
+
+fn restore(playbook: &Playbook, json: &str) -> Result<Run, String> {
+    let snapshot: Snapshot = serde_json::from_str(json).map_err(|e| format!("json: {e}"))?;
+    Run::restore(playbook, snapshot).map_err(|e| e.to_string())
+}
+
+#[test]
+fn snapshots_truncated_at_every_length() {
+    let (playbook, json) = storm_snapshot();
+    let refused = measure("a snapshot cut at every byte", || {
+        (0..json.len())
+            .filter(|cut| json.is_char_boundary(*cut))
+            .filter(|cut| restore(&playbook, &json[..*cut]).is_err())
+            .count()
+    });
+    assert_eq!(refused, json.char_indices().count());
+    assert!(restore(&playbook, &json).is_ok());
+}
+
+#[test]
+fn snapshots_edited() {
+    let (playbook, json) = storm_snapshot();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let edit = |path: &[&str], to: serde_json::Value| {
+        let mut edited = value.clone();
+        let mut place = &mut edited;
+        for key in path {
+            place = &mut place[*key];
+        }
+        *place = to;
+        restore(&playbook, &edited.to_string()).unwrap_err()
+    };
+    let errors = measure("edited snapshots", || {
+        [
+            edit(&["run", "state"], 99.into()),
+            edit(&["run", "now"], "1999-01-01T00:00:00Z".into()),
+            edit(&["run", "seq"], serde_json::Value::from(-1)),
+            edit(&["run", "parameters"], serde_json::json!([1.0])),
+            edit(&["run", "extra"], 1.into()),
+        ]
+    });
+    assert_eq!(
+        errors[0],
+        "snapshot is inconsistent: state 99 does not exist"
+    );
+    assert_eq!(
+        errors[1],
+        "snapshot is inconsistent: times or sequence numbers are out of order"
+    );
+    assert!(
+        errors[2].starts_with("json: invalid value: integer `-1`"),
+        "{}",
+        errors[2]
+    );
+    assert!(
+        errors[3].starts_with("snapshot is inconsistent: "),
+        "{}",
+        errors[3]
+    );
+    assert!(
+        errors[4].starts_with("json: unknown field `extra`"),
+        "{}",
+        errors[4]
+    );
+}
+
+#[test]
+fn snapshots_foreign_and_of_another_version() {
+    let (storm, json) = storm_snapshot();
+    let outage =
+        Playbook::from_yaml_str(include_str!("../playbooks/service-outage-complaints.yaml"))
+            .unwrap();
+    let foreign = measure("a snapshot of another playbook", || {
+        restore(&outage, &json).unwrap_err()
+    });
+    assert!(
+        foreign
+            .starts_with("snapshot belongs to playbook `negative-comment-storm` with fingerprint "),
+        "{foreign}"
+    );
+    let newer = json.replacen("\"version\":1", "\"version\":2", 1);
+    assert_eq!(
+        restore(&storm, &newer).unwrap_err(),
+        "snapshot format version 2 is not supported (this version reads 1)"
+    );
+    let not_json = measure("a snapshot that is not JSON", || {
+        restore(&storm, "\u{feff}PK\u{3}\u{4}").unwrap_err()
+    });
+    assert!(not_json.starts_with("json: expected value"), "{not_json}");
+}
