@@ -148,7 +148,7 @@ fn wrap(text: &str, width: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split(' ') {
         match lines.last_mut() {
-            Some(line) if line.len() + 1 + word.len() <= width => {
+            Some(line) if line.len().saturating_add(1).saturating_add(word.len()) <= width => {
                 line.push(' ');
                 line.push_str(word);
             }

@@ -3,6 +3,14 @@
 //! chrono has no parser for this notation, and humantime's errors carry no position, so the
 //! parser is ours: it reports the byte offset of the first bad character, which the loader turns
 //! into a column inside the YAML value.
+#![expect(
+    clippy::arithmetic_side_effects,
+    reason = "positions within the text, and whole units taken out of a remainder that holds them"
+)]
+#![expect(
+    clippy::indexing_slicing,
+    reason = "each scan stops at `bytes.len()` before indexing"
+)]
 
 use std::fmt;
 

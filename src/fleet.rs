@@ -1,4 +1,8 @@
 //! Fleets: many runs of one playbook, keyed by subject (brand, account, campaign, post).
+#![expect(
+    clippy::indexing_slicing,
+    reason = "positions come from the fleet's own index, which every insertion and removal keeps in step with its runs"
+)]
 
 use std::collections::HashMap;
 
@@ -88,9 +92,10 @@ impl Fleet {
                 position
             }
             None => {
-                self.index.insert(subject.to_string(), self.runs.len());
+                let position = self.runs.len();
+                self.index.insert(subject.to_string(), position);
                 self.runs.push((subject.to_string(), run));
-                self.runs.len() - 1
+                position
             }
         };
         Ok(&mut self.runs[position].1)

@@ -45,6 +45,18 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Nothing that comes from outside may make the library panic: no unwrap, no unchecked
+// indexing, no overflowing arithmetic. Where a module relies on an invariant instead (ids of the
+// compiled playbook), it says so with an `expect` and its reason.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
 
 mod condition;
 pub mod diagnostic;

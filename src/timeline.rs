@@ -85,7 +85,11 @@ pub fn format_event(event: &Event) -> String {
                 (None, Some(level)) => format!("level {level}"),
                 (None, None) => String::new(),
             };
-            let _ = write!(line, "{state}: notify {target} (step {}", step + 1);
+            let _ = write!(
+                line,
+                "{state}: notify {target} (step {}",
+                step.saturating_add(1)
+            );
             if *cycle > 0 {
                 let _ = write!(line, ", repeat {cycle}");
             }

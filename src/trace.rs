@@ -225,7 +225,7 @@ impl<R: Read> Iterator for TraceReader<R> {
                     Ok(text) => text,
                     Err(e) => return Some(Err(TraceError::Io(e))),
                 };
-                *line += 1;
+                *line = line.saturating_add(1);
                 if !text.trim().is_empty() {
                     return Some(parse_json(*line, &text));
                 }

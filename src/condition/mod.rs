@@ -2,6 +2,10 @@
 //! refers to metrics, parameters and signals by id.
 //!
 //! `docs/playbook-format.md` documents the language for authors; `syntax` holds the grammar.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids are resolved by the checker against the playbook being compiled"
+)]
 
 pub(crate) mod syntax;
 
@@ -391,7 +395,7 @@ impl<S: Scope> Compiler<'_, S> {
             Some(index) => index,
             None => {
                 self.predicates.push(predicate);
-                self.predicates.len() - 1
+                self.predicates.len().saturating_sub(1)
             }
         };
         Bool::Matched {

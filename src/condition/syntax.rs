@@ -12,6 +12,10 @@
 //! primary    := NUMBER | NUMBER "%" | DURATION | STRING | "true" | "false"
 //!             | NAME ("." NAME)? | "(" condition ")"
 //! ```
+#![expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte positions and nesting depths within one condition, at most Limits::max_name_bytes long"
+)]
 
 use crate::Duration;
 

@@ -157,14 +157,17 @@ impl Loader {
         }
         let text = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
-            let before = &e.as_bytes()[..offset];
-            let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-            let column = offset
-                - before
-                    .iter()
-                    .rposition(|b| *b == b'\n')
-                    .map_or(0, |p| p + 1)
-                + 1;
+            let before = e.as_bytes().get(..offset).unwrap_or_default();
+            let line = before
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                .saturating_add(1);
+            let line_start = before
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |p| p.saturating_add(1));
+            let column = offset.saturating_sub(line_start).saturating_add(1);
             self.fail(
                 Code::Syntax,
                 Position {

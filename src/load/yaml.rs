@@ -51,7 +51,7 @@ pub(crate) struct Source<'a> {
 impl<'a> Source<'a> {
     pub fn new(text: &'a str) -> Self {
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(text.match_indices('\n').map(|(i, _)| i.saturating_add(1)))
             .collect();
         Source { text, line_starts }
     }
@@ -68,7 +68,7 @@ impl<'a> Source<'a> {
         let chars = value
             .get(..offset)
             .map_or(offset, |prefix| prefix.chars().count());
-        at.shifted(chars + quote)
+        at.shifted(chars.saturating_add(quote))
     }
 }
 
@@ -426,7 +426,7 @@ pub(crate) fn path_at(text: &str, limits: &Limits, at: Position) -> Option<Strin
                     return Some(path);
                 };
                 path.push_str(&format!("[{index}]"));
-                node = &items[index].value;
+                node = &items.get(index)?.value;
             }
             Node::Map(entries, names) => {
                 let Some(index) = entries.iter().rposition(|(key, _)| key.at <= at) else {
@@ -435,11 +435,12 @@ pub(crate) fn path_at(text: &str, limits: &Limits, at: Position) -> Option<Strin
                 if !path.is_empty() {
                     path.push('.');
                 }
-                path.push_str(&names[index]);
-                if entries[index].0.at == at {
+                path.push_str(names.get(index)?);
+                let (key, value) = entries.get(index)?;
+                if key.at == at {
                     return Some(path);
                 }
-                node = &entries[index].1.value;
+                node = &value.value;
             }
         }
     }

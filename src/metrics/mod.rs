@@ -19,8 +19,12 @@ pub const BASELINE_BUCKETS: usize = 24;
 
 fn bucket_width(length: Duration, buckets: usize) -> i64 {
     let millis = i64::try_from(length.as_millis()).unwrap_or(i64::MAX);
-    let buckets = buckets as i64;
-    ((millis.saturating_add(buckets - 1)) / buckets).max(1)
+    let buckets = (buckets as i64).max(1);
+    millis
+        .saturating_add(buckets.saturating_sub(1))
+        .checked_div(buckets)
+        .unwrap_or(millis)
+        .max(1)
 }
 
 /// The live state of one metric.
@@ -308,10 +312,14 @@ impl MetricState {
             MetricState::Total(ring) => ring.heap_bytes(),
             MetricState::Moments(ring) => ring.heap_bytes(),
             MetricState::Extremes(ring) => ring.heap_bytes(),
-            MetricState::Share { part, whole } => part.heap_bytes() + whole.heap_bytes(),
-            MetricState::Spike { window, baseline } => window.heap_bytes() + baseline.heap_bytes(),
+            MetricState::Share { part, whole } => {
+                part.heap_bytes().saturating_add(whole.heap_bytes())
+            }
+            MetricState::Spike { window, baseline } => {
+                window.heap_bytes().saturating_add(baseline.heap_bytes())
+            }
             MetricState::Baselined { window, baseline } => {
-                window.heap_bytes() + baseline.heap_bytes()
+                window.heap_bytes().saturating_add(baseline.heap_bytes())
             }
             MetricState::Since => 0,
         }
@@ -332,7 +340,11 @@ fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 fn roll_with_baseline<A: Accumulate>(window: &mut Ring<A>, baseline: &mut Ring<A>, now: i64) {
     let width = window.width();
     // The baseline ends where the window's oldest bucket begins.
-    let window_start = (now.div_euclid(width) - window.len() + 1).saturating_mul(width);
+    let window_start = now
+        .div_euclid(width)
+        .saturating_sub(window.len())
+        .saturating_add(1)
+        .saturating_mul(width);
     baseline.roll_to(window_start.saturating_sub(1), |_, _| {});
     window.roll_to(now, |index, bucket| {
         let start = index.saturating_mul(width);

@@ -3,6 +3,10 @@
 //!
 //! Buckets are aligned to multiples of their width since the epoch, so two runs fed the same
 //! signals have the same buckets, whenever they started.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "slots are indexed by `slot()`, a remainder modulo their length"
+)]
 
 use serde::{Deserialize, Serialize};
 
@@ -140,16 +144,16 @@ impl<A: Accumulate> Ring<A> {
     pub fn roll_to(&mut self, time: i64, mut expired: impl FnMut(i64, &A)) {
         // Most calls stay in the newest bucket: a multiplication tells, where a division would
         // cost several times more.
-        if time < (self.newest + 1).saturating_mul(self.width) {
+        if time < self.newest.saturating_add(1).saturating_mul(self.width) {
             return;
         }
         let target = time.div_euclid(self.width);
         if target <= self.newest {
             return;
         }
-        let first_kept = target - self.len() + 1;
-        let oldest = self.newest - self.len() + 1;
-        for index in oldest..first_kept.min(self.newest + 1) {
+        let first_kept = target.saturating_sub(self.len()).saturating_add(1);
+        let oldest = self.newest.saturating_sub(self.len()).saturating_add(1);
+        for index in oldest..first_kept.min(self.newest.saturating_add(1)) {
             let slot = self.slot(index);
             if self.slots[slot] != A::default() {
                 expired(index, &self.slots[slot]);
@@ -157,7 +161,7 @@ impl<A: Accumulate> Ring<A> {
             }
         }
         // Buckets between the old newest and the target start empty.
-        for index in (self.newest + 1).max(first_kept)..target {
+        for index in self.newest.saturating_add(1).max(first_kept)..target {
             let slot = self.slot(index);
             self.slots[slot] = A::default();
         }
@@ -183,7 +187,7 @@ impl<A: Accumulate> Ring<A> {
 
     /// Merges a whole bucket into the bucket `index`, if that bucket is still in the window.
     pub fn merge_at(&mut self, index: i64, bucket: &A) -> bool {
-        if index > self.newest || index <= self.newest - self.len() {
+        if index > self.newest || index <= self.newest.saturating_sub(self.len()) {
             return false;
         }
         let slot = self.slot(index);
@@ -194,7 +198,7 @@ impl<A: Accumulate> Ring<A> {
 
     /// Time of the next roll that would change the window's content, if any.
     pub fn next_change(&self) -> Option<i64> {
-        (!self.is_empty()).then(|| (self.newest + 1).saturating_mul(self.width))
+        (!self.is_empty()).then(|| self.newest.saturating_add(1).saturating_mul(self.width))
     }
 
     /// Whether the sizes match what a playbook expects: guards snapshots against tampering.
@@ -204,7 +208,9 @@ impl<A: Accumulate> Ring<A> {
 
     /// Heap bytes owned by the ring.
     pub fn heap_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<A>()
+        self.slots
+            .capacity()
+            .saturating_mul(std::mem::size_of::<A>())
     }
 }
 

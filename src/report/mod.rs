@@ -358,13 +358,16 @@ fn deadlines(events: &[Event]) -> Vec<Deadline> {
         else {
             continue;
         };
-        let later = &events[index + 1..];
+        let later = events
+            .get(index..)
+            .unwrap_or_default()
+            .get(1..)
+            .unwrap_or_default();
         // The occurrence ends when the same action is recommended again.
-        let until = later
-            .iter()
-            .position(|e| matches!(&e.kind, EventKind::Action { action: a, .. } if a == action))
-            .unwrap_or(later.len());
-        let window = &later[..until];
+        let window = later
+            .split(|e| matches!(&e.kind, EventKind::Action { action: a, .. } if a == action))
+            .next()
+            .unwrap_or_default();
         let done = window.iter().find_map(|e| match &e.kind {
             EventKind::Done { action: a, .. } if a == action => Some(e.at),
             _ => None,
@@ -508,7 +511,7 @@ impl Digest {
                 resolved: report.resolved,
             });
             match by_playbook.iter_mut().find(|(p, _)| *p == report.playbook) {
-                Some((_, count)) => *count += 1,
+                Some((_, count)) => *count = count.saturating_add(1),
                 None => by_playbook.push((report.playbook.clone(), 1)),
             }
             breaches.extend(

@@ -1,4 +1,8 @@
 //! Evaluating compiled conditions against a run's live values, and describing them.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
+)]
 
 use crate::condition::{ArithKind, Bool, Number};
 use crate::playbook::Playbook;
@@ -158,7 +162,7 @@ impl Run {
                         && seconds >= 0.0
                     {
                         // A `since` comparison flips just after the threshold is reached.
-                        let millis = (seconds * 1000.0).ceil() as u64 + 1;
+                        let millis = ((seconds * 1000.0).ceil() as u64).saturating_add(1);
                         consider(at.plus(Duration::from_millis(millis)));
                     }
                 }

@@ -1,5 +1,9 @@
 //! "Why are we in crisis, and what would move us?": the current state's outgoing conditions
 //! with their live values.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
+)]
 
 use serde::Serialize;
 

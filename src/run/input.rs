@@ -1,4 +1,8 @@
 //! What a run is fed, and the typed errors for input it refuses.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
+)]
 
 use crate::playbook::{Playbook, SignalId};
 use crate::{Duration, Timestamp};

@@ -1,4 +1,8 @@
 //! Runs: one live instance of a playbook for one subject, advanced by signals and by the clock.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
+)]
 
 mod eval;
 mod event;
@@ -359,7 +363,7 @@ impl Run {
             !matches
         });
         if closed {
-            self.live.seq += 1;
+            self.live.seq = self.live.seq.saturating_add(1);
             self.push(EventKind::Done {
                 action: action.to_string(),
                 by: by.to_string(),
@@ -549,7 +553,7 @@ impl Run {
 
     /// Records a checked observation.
     fn apply(&mut self, observation: &Observation<'_>) {
-        self.live.seq += 1;
+        self.live.seq = self.live.seq.saturating_add(1);
         let index = observation.signal.index();
         let at = observation.at;
         let previous = self.live.seen[index];
@@ -702,7 +706,7 @@ impl Run {
                     .as_ref()
                     .map(|t| t.get(&self.live.locale, self.playbook.locale()).to_string()),
             };
-            let next_step = position.step + 1;
+            let next_step = position.step.saturating_add(1);
             self.live.ladder = if (next_step as usize) < ladder.steps.len() {
                 Some(LadderPosition {
                     cycle: position.cycle,
@@ -711,7 +715,7 @@ impl Run {
             } else {
                 match ladder.repeat {
                     Some(repeat) if position.cycle < repeat.times => Some(LadderPosition {
-                        cycle: position.cycle + 1,
+                        cycle: position.cycle.saturating_add(1),
                         step: 0,
                     }),
                     _ => None,
@@ -730,7 +734,7 @@ impl Run {
                     break;
                 }
                 let every = self.playbook.state(self.live.state).actions[index].every;
-                let occurrence = self.live.recurrences[index].occurrence + 1;
+                let occurrence = self.live.recurrences[index].occurrence.saturating_add(1);
                 self.live.recurrences[index] = Recurrence {
                     // At the last representable instant, time stops moving: so does the
                     // recurrence, or it would repeat forever at that instant.
@@ -815,7 +819,7 @@ impl Run {
     /// chain of transitions at one instant stops after visiting as many states as the playbook
     /// has, so a loop the validator could not rule out cannot hang the run.
     fn evaluate(&mut self) {
-        let limit = self.playbook.states().len() + 1;
+        let limit = self.playbook.states().len().saturating_add(1);
         for _ in 0..limit {
             if self.live.ended {
                 return;
@@ -910,6 +914,10 @@ impl Run {
     }
 
     /// Bytes this run owns on the heap, besides the shared playbook.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "a sum of the sizes of live allocations, far below usize::MAX"
+    )]
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
         self.live.subject.capacity()

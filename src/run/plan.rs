@@ -1,5 +1,9 @@
 //! What a run needs precomputed from its playbook, built once at load time so that advancing
 //! a run walks indices only.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
+)]
 
 use crate::Duration;
 use crate::condition::{Bool, Number};

@@ -288,12 +288,14 @@ fn describe(matcher: &Matcher) -> String {
 fn nearby(timeline: &Timeline, at: Timestamp) -> Vec<String> {
     let split = timeline.events.partition_point(|e| e.at <= at);
     let first = split.saturating_sub(4);
-    let last = (split + 4).min(timeline.events.len());
-    let mut lines: Vec<String> = timeline.events[first..split]
+    let (before, after) = timeline.events.split_at(split.min(timeline.events.len()));
+    let mut lines: Vec<String> = before
+        .get(first..)
+        .unwrap_or_default()
         .iter()
         .map(format_event)
         .collect();
     lines.push(format!("{at}  --- here ---"));
-    lines.extend(timeline.events[split..last].iter().map(format_event));
+    lines.extend(after.iter().take(4).map(format_event));
     lines
 }

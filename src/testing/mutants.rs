@@ -6,6 +6,14 @@
 //! `within`, `every`, ladder steps and repeats, windows and baselines); each `for` removed;
 //! each transition's target replaced by every other state; each action dropped; each
 //! escalation step dropped.
+#![expect(
+    clippy::arithmetic_side_effects,
+    reason = "counts of mutants and of the scenarios that catch them, far below usize::MAX"
+)]
+#![expect(
+    clippy::indexing_slicing,
+    reason = "mutants index the model they were derived from"
+)]
 
 use serde::Serialize;
 

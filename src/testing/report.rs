@@ -100,7 +100,7 @@ fn compare_timeline(scenario: &Scenario, timeline: &Timeline) -> Option<Failure>
         line: 0,
         expected: format!(
             "line {} of `{name}`: {}",
-            index + 1,
+            index.saturating_add(1),
             want.unwrap_or("(end of file)")
         ),
         actual: got.unwrap_or("(end of timeline)").to_string(),
@@ -129,7 +129,7 @@ impl SuiteReport {
     /// How many scenarios passed and failed.
     pub fn counts(&self) -> (usize, usize) {
         let passed = self.results.iter().filter(|r| r.passed()).count();
-        (passed, self.results.len() - passed)
+        (passed, self.results.len().saturating_sub(passed))
     }
 
     /// A report for people: one line per scenario, and for each failure what was expected,

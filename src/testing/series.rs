@@ -9,6 +9,10 @@
 //! | `1+2x4` | a ramp of 4 values: 1, 3, 5, 7 |
 //! | `10-3x3` | 10, 7, 4 |
 //! | `_` or `_x5` | no data for 1 or 5 steps |
+#![expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets within one series string of a scenario file"
+)]
 
 /// A series value: a number, or no data at that step.
 pub(crate) type Point = Option<f64>;

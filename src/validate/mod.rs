@@ -1,5 +1,9 @@
 //! Validation: resolves every name of a parsed document, checks it, and builds the compiled
 //! model. Every problem is collected, each with its file, YAML path and line:column.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids are resolved against the document being compiled"
+)]
 
 mod graph;
 
