@@ -190,7 +190,12 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, limits: &Limits) -> Result<
     options.alias_limits.max_total_replayed_events = limits.max_aliases.saturating_mul(100);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     serde_saphyr::from_str_with_options(text, options).map_err(|error| {
-        let (code, message) = describe(&error);
+        let (code, message) = match &error {
+            serde_saphyr::Error::Budget { breach, .. } => {
+                (Code::Limit, over_budget(breach, limits))
+            }
+            _ => describe(&error),
+        };
         YamlError {
             code,
             message,
@@ -273,6 +278,34 @@ fn describe(error: &serde_saphyr::Error) -> (Code, String) {
         _ => return (Code::Syntax, text.to_string()),
     };
     (code, message.to_string())
+}
+
+/// Which limit the document broke, named by its field of [`Limits`].
+fn over_budget(breach: &serde_saphyr::budget::BudgetBreach, limits: &Limits) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Nodes { .. } | B::Events { .. } => format!(
+            "the document has more than {} YAML nodes (Limits::max_nodes)",
+            limits.max_nodes
+        ),
+        B::Depth { .. } => format!(
+            "the document is nested more than {} levels deep (Limits::max_depth)",
+            limits.max_depth
+        ),
+        B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => format!(
+            "the document uses more than {} aliases or anchors, or replays them too often \
+             (Limits::max_aliases)",
+            limits.max_aliases
+        ),
+        B::ScalarBytes { .. } | B::InputBytes { .. } => format!(
+            "the document holds more than {} bytes of text (Limits::max_bytes)",
+            limits.max_bytes
+        ),
+        B::Documents { .. } => {
+            "the file holds several YAML documents (`---`): put one per file".to_string()
+        }
+        other => format!("the document is over a parser limit: {other:?}"),
+    }
 }
 
 /// `unknown key `x`; did you mean `y`?` from serde's "`x`, expected one of a, b, c".
