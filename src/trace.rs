@@ -269,6 +269,21 @@ impl<R: Read> Iterator for TraceReader<R> {
 }
 
 impl Record {
+    /// Reads one JSONL record, such as a signal in a request body; `line` names it in errors.
+    ///
+    /// ```
+    /// use crisis_playbook::trace::{Record, RecordValue};
+    ///
+    /// let record = Record::from_json(1, r#"{"at": "2026-03-02T08:20:00Z", "signal": "ack", "by": "lead"}"#)?;
+    /// assert_eq!(record.value, RecordValue::Manual { by: "lead".into() });
+    /// let err = Record::from_json(7, r#"{"at": "soon", "signal": "ack", "by": "lead"}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("line 7: "));
+    /// # Ok::<(), crisis_playbook::trace::TraceError>(())
+    /// ```
+    pub fn from_json(line: usize, text: &str) -> Result<Record, TraceError> {
+        parse_json(line, text)
+    }
+
     /// Feeds this record to a run.
     pub fn apply<'r>(&self, run: &'r mut Run) -> Result<&'r [Event], TraceError> {
         let wrap = |source| TraceError::Signal {
