@@ -3,20 +3,55 @@
 //! A playbook is a YAML document: the signals a run accepts, the metrics computed over them,
 //! the states of the response (watch, issue, crisis…), the actions each state recommends, the
 //! escalation ladders, and the guarded transitions between states. `crisis-playbook` compiles
-//! it once into an immutable [`Playbook`], validated with every error pointing at its line.
+//! it once into an immutable [`Playbook`], then runs it cheaply for every brand, account or post
+//! you watch. This page is a tutorial, from a first playbook to a fleet and its tests; the
+//! format is documented key by key in `docs/playbook-format.md`, and `docs/cookbook.md` has
+//! recipes.
+//!
+//! # 1. A first playbook
+//!
+//! A playbook names its signals, a metric over them, the roles that act, and the states.
+//! Loading checks everything at once; the compiled [`Playbook`] is cheap to clone and can be
+//! shared between threads.
 //!
 //! ```
 //! use crisis_playbook::Playbook;
 //!
-//! let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-//! println!("{} v{}", playbook.id(), playbook.version());
-//! for state in playbook.states() {
-//!     println!("{:<12} severity {}", state.name, state.severity);
-//! }
+//! let playbook = Playbook::from_yaml_str(r#"
+//! playbook: first
+//! version: 1
+//! title: { en: My first playbook, fr: Mon premier playbook }
+//! parameters:
+//!   storm_per_hour: { default: 100, min: 10, max: 10000 }
+//! signals:
+//!   mentions: { kind: count }
+//!   ack: { kind: manual }
+//! metrics:
+//!   hourly: { count: mentions, window: 1h }
+//! roles: [community_manager, social_lead]
+//! initial: calm
+//! states:
+//!   calm:
+//!     on:
+//!       - { to: storm, when: hourly >= storm_per_hour, for: 10m }
+//!   storm:
+//!     severity: 2
+//!     enter:
+//!       - do: holding_statement
+//!         owner: community_manager
+//!         within: 1h
+//!         say: { en: Post the holding statement, fr: Publiez la déclaration d'attente }
+//!     escalate:
+//!       unless: ack
+//!       steps: [{ to: social_lead, after: 30m }]
+//!     on:
+//!       - { to: calm, when: hourly < storm_per_hour / 2, for: 2h }
+//! "#)?;
+//! assert_eq!(playbook.states().len(), 2);
 //! # Ok::<(), crisis_playbook::LoadError>(())
 //! ```
 //!
-//! A playbook with mistakes is refused with all of them at once:
+//! A playbook with mistakes is refused with all of them at once, each with its place and a fix:
 //!
 //! ```
 //! use crisis_playbook::Loader;
@@ -41,7 +76,143 @@
 //! ]);
 //! ```
 //!
-//! The format is documented key by key in `docs/playbook-format.md`.
+//! # 2. Feeding a run
+//!
+//! A [`Run`] is one subject going through the playbook. Each signal is an [`Observation`];
+//! each call returns the [`Event`]s it caused: transitions, recommended actions, escalations,
+//! missed deadlines. Time only moves with the signals and with [`Run::advance_to`], so the same
+//! input always gives the same events.
+//!
+//! ```
+//! use crisis_playbook::{Duration, EventKind, Observation, Playbook, Run, Timestamp};
+//!
+//! let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+//! let mentions = playbook.signal_named("mentions").unwrap();
+//! let start: Timestamp = "2026-03-02T00:00:00Z".parse()?;
+//! let mut run = Run::start(&playbook, start);
+//! let mut transitions = Vec::new();
+//! for step in 0..(2 * 288 + 24) {
+//!     // Two days of 20 mentions every five minutes, then ten times that.
+//!     let value = if step < 2 * 288 { 20.0 } else { 200.0 };
+//!     let at = start + Duration::from_secs(step * 300);
+//!     for event in run.observe(Observation::count(mentions, at, value))? {
+//!         if let EventKind::Transition { to, .. } = &event.kind {
+//!             transitions.push(to.clone());
+//!         }
+//!     }
+//! }
+//! assert_eq!(transitions, ["watch", "crisis"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # 3. People in the loop
+//!
+//! Manual signals carry who gave them: an `ack` stops an escalation ladder, and
+//! [`Run::complete`] marks an action done. [`Run::explain`] says why the run is where it is,
+//! with the live value of every guard.
+//!
+//! ```
+//! use crisis_playbook::{AttributeValue, Observation, Playbook, Run};
+//!
+//! let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+//! let journalist = playbook.signal_named("journalist").unwrap();
+//! let ack = playbook.signal_named("ack").unwrap();
+//! let start = "2026-03-02T08:00:00Z".parse()?;
+//! let mut run = Run::start(&playbook, start);
+//! let national = [("tier", AttributeValue::Text("national"))];
+//! run.observe(Observation::event(journalist, start, &national))?;
+//! assert_eq!(run.state_name(), "crisis");
+//! let acked = run.observe(Observation::manual(ack, start, "comms_director"))?;
+//! assert!(!acked.is_empty());
+//! run.complete("holding_statement", "comms_director", start)?;
+//! assert!(run.open_actions().all(|a| a.action != "holding_statement"));
+//! println!("{}", run.explain());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # 4. Saving and restoring
+//!
+//! A [`Snapshot`] holds everything a run needs to continue identically after a restart:
+//! windows, pending `for` holds, deadlines, escalation clocks. Store it with the events it
+//! produced, in one transaction (the `crisis_service` example shows how).
+//!
+//! ```
+//! use crisis_playbook::{Playbook, Run, Snapshot};
+//!
+//! let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+//! let run = Run::start(&playbook, "2026-03-02T08:00:00Z".parse()?);
+//! let json = serde_json::to_string(&run.snapshot())?;
+//! let restored = Run::restore(&playbook, serde_json::from_str::<Snapshot>(&json)?)?;
+//! assert_eq!(serde_json::to_string(&restored.snapshot())?, json);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # 5. Many subjects, each tuned
+//!
+//! A [`Fleet`] routes signals by subject. [`RunSettings`] give a subject its locale and its own
+//! parameter values, checked against the bounds the playbook declares.
+//!
+//! ```
+//! use crisis_playbook::{Fleet, Observation, Playbook, RunSettings};
+//!
+//! let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+//! let mentions = playbook.signal_named("mentions").unwrap();
+//! let mut fleet = Fleet::new(&playbook).start_on_first_sight(true);
+//! fleet.configure(RunSettings::new("big-brand").parameter("watch_ratio", 3.0).locale("fr"))?;
+//! let err = fleet.configure(RunSettings::new("tiny").parameter("watch_ratio", 99.0)).unwrap_err();
+//! assert_eq!(err.to_string(), "parameter `watch_ratio` = 99 is outside its bounds [1.2, 10]");
+//! let at = "2026-03-02T08:00:00Z".parse()?;
+//! fleet.observe("big-brand", Observation::count(mentions, at, 120.0))?;
+//! fleet.observe("small-shop", Observation::count(mentions, at, 3.0))?;
+//! assert_eq!(fleet.subjects(), ["big-brand", "small-shop"]);
+//! assert_eq!(fleet.get("big-brand").unwrap().locale(), "fr");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # 6. Testing a playbook
+//!
+//! Scenario files describe signals over time and the events expected from them; the
+//! [`testing`] module runs them, measures coverage and tries mutants of the playbook. In a
+//! team's crate, one line tests a folder: `testing::assert_scenarios("playbooks/")`.
+//!
+//! ```
+//! use crisis_playbook::testing;
+//!
+//! let scenarios = testing::load_text(r#"
+//! scenario: a quiet day stays quiet
+//! playbook: negative-comment-storm.yaml
+//! start: 2026-03-02T00:00:00Z
+//! step: 5m
+//! signals:
+//!   mentions: "20x288"
+//! expect:
+//!   - { never: { state: watch } }
+//!   - { final: monitoring }
+//! "#, "quiet.yaml", std::path::Path::new("playbooks"))?;
+//! assert!(scenarios[0].run().passed());
+//! # Ok::<(), crisis_playbook::LoadError>(())
+//! ```
+//!
+//! # 7. After the crisis
+//!
+//! A run's events are its timeline; [`report::Report`] turns one into a blameless after-action
+//! review, and [`report::Digest`] gathers many into the negative-performance review.
+//!
+//! ```
+//! use crisis_playbook::{AttributeValue, Observation, Playbook, Run, report::Report};
+//!
+//! let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+//! let journalist = playbook.signal_named("journalist").unwrap();
+//! let start = "2026-03-02T08:00:00Z".parse()?;
+//! let mut run = Run::start(&playbook, start);
+//! let timeline = run
+//!     .observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?
+//!     .to_vec();
+//! let report = Report::from_timeline(&playbook, &timeline, "fr");
+//! assert_eq!(report.max_severity, 3);
+//! assert!(report.markdown().starts_with("# Revue après incident"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
