@@ -271,3 +271,8 @@ pub use time::{Timestamp, TimestampError};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The cookbook's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/cookbook.md")]
+struct CookbookDoctests;

@@ -65,3 +65,15 @@ fn ci_examples_are_yaml_and_use_real_commands() {
         }
     }
 }
+
+/// The cookbook's false-alarm scenario is a real one: it loads and passes.
+#[test]
+fn the_cookbook_scenario_passes() {
+    let cookbook = std::fs::read_to_string("docs/cookbook.md").unwrap();
+    let start = cookbook.find("scenario: a lunchtime rise").unwrap();
+    let text = &cookbook[start..start + cookbook[start..].find("```").unwrap()];
+    let base = std::path::Path::new("playbooks/negative-comment-storm");
+    let scenarios = crisis_playbook::testing::load_text(text, "cookbook.md", base).unwrap();
+    let result = scenarios[0].run();
+    assert!(result.passed(), "{:?}", result.failures);
+}
