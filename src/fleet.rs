@@ -53,6 +53,16 @@ pub struct FleetSnapshot {
 impl Fleet {
     /// An empty fleet. Runs start only through [`Fleet::start`] unless
     /// [`start_on_first_sight`](Fleet::start_on_first_sight) is set.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let fleet = Fleet::new(&playbook);
+    /// assert!(fleet.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(playbook: &Playbook) -> Fleet {
         Fleet {
             playbook: playbook.clone(),
@@ -65,6 +75,20 @@ impl Fleet {
     }
 
     /// Start a run for an unknown subject when its first signal arrives, at that signal's time.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut strict = Fleet::new(&playbook);
+    /// let err = strict.observe("brand-x", Observation::count(mentions, at, 3.0)).unwrap_err();
+    /// assert_eq!(err.to_string(), "unknown subject `brand-x`");
+    /// let mut open = Fleet::new(&playbook).start_on_first_sight(true);
+    /// open.observe("brand-x", Observation::count(mentions, at, 3.0))?;
+    /// assert_eq!(open.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn start_on_first_sight(mut self, yes: bool) -> Fleet {
         self.start_on_first_sight = yes;
         self
@@ -72,6 +96,17 @@ impl Fleet {
 
     /// Remembers settings (locale, parameter overrides…) for a subject's future run, after
     /// checking them against the playbook.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// fleet.configure(RunSettings::new("brand-x").parameter("watch_ratio", 4.0))?;
+    /// assert!(fleet.configure(RunSettings::new("brand-y").parameter("no_such", 1.0)).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn configure(&mut self, settings: RunSettings) -> Result<(), SettingsError> {
         settings.parameter_values(&self.playbook)?;
         self.settings.insert(settings.subject.clone(), settings);
@@ -79,6 +114,17 @@ impl Fleet {
     }
 
     /// Starts (or restarts) the run of `subject` at `at`, with its configured settings.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// let run = fleet.start("brand-x", at)?;
+    /// assert_eq!(run.subject(), "brand-x");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn start(&mut self, subject: &str, at: Timestamp) -> Result<&mut Run, SettingsError> {
         let settings = self
             .settings
@@ -103,6 +149,17 @@ impl Fleet {
 
     /// Routes a signal to the subject's run. Returns the events it caused (for a run started
     /// now, its initial actions first).
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook).start_on_first_sight(true);
+    /// let events = fleet.observe("brand-x", Observation::count(mentions, at, 20.0))?;
+    /// assert!(events.is_empty(), "a quiet first signal");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn observe(
         &mut self,
         subject: &str,
@@ -148,6 +205,20 @@ impl Fleet {
     }
 
     /// Advances every run to `at`; returns each subject's events, in subject order.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # use crisis_playbook::AttributeValue;
+    /// let journalist = playbook.signal_named("journalist").unwrap();
+    /// let mut fleet = Fleet::new(&playbook).start_on_first_sight(true);
+    /// fleet.observe("brand-x", Observation::event(journalist, at, &[("tier", AttributeValue::Text("local"))]))?;
+    /// let later = fleet.advance_to(at + Duration::from_secs(3600));
+    /// assert_eq!(later[0].0, "brand-x", "the unacknowledged ladder fired");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn advance_to(&mut self, at: Timestamp) -> Vec<(String, Vec<Event>)> {
         let mut found = Vec::new();
         for position in self.in_order() {
@@ -161,6 +232,18 @@ impl Fleet {
     }
 
     /// The run of `subject`.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// fleet.start("brand-x", at)?;
+    /// assert_eq!(fleet.get("brand-x").map(|r| r.state_name()), Some("monitoring"));
+    /// assert!(fleet.get("brand-y").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get(&self, subject: &str) -> Option<&Run> {
         self.index
             .get(subject)
@@ -168,6 +251,18 @@ impl Fleet {
     }
 
     /// The subjects with a run, in order.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// fleet.start("b", at)?;
+    /// fleet.start("a", at)?;
+    /// assert_eq!(fleet.subjects(), ["a", "b"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn subjects(&self) -> Vec<&str> {
         self.in_order()
             .into_iter()
@@ -176,16 +271,47 @@ impl Fleet {
     }
 
     /// How many runs the fleet holds.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// fleet.start("brand-x", at)?;
+    /// assert_eq!(fleet.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.runs.len()
     }
 
     /// Whether the fleet holds no run.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// assert!(Fleet::new(&playbook).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.runs.is_empty()
     }
 
     /// Removes the runs that reached a final state; returns their subjects, in order.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// fleet.start("brand-x", at)?;
+    /// assert!(fleet.evict_ended().is_empty(), "monitoring is not final");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evict_ended(&mut self) -> Vec<String> {
         let mut ended: Vec<String> = self
             .runs
@@ -201,6 +327,19 @@ impl Fleet {
     }
 
     /// Snapshots every run.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// fleet.start("brand-x", at)?;
+    /// let json = serde_json::to_string(&fleet.snapshot())?;
+    /// let restored = Fleet::restore(&playbook, serde_json::from_str(&json)?)?;
+    /// assert_eq!(restored.subjects(), ["brand-x"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn snapshot(&self) -> FleetSnapshot {
         FleetSnapshot {
             runs: self
@@ -216,6 +355,19 @@ impl Fleet {
 
     /// Restores every run of a fleet snapshot; settings and `start_on_first_sight` are not part
     /// of a snapshot and start empty.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let other = Playbook::from_path("playbooks/tone-deaf-post.yaml")?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// fleet.start("brand-x", at)?;
+    /// let err = Fleet::restore(&other, fleet.snapshot()).unwrap_err();
+    /// assert!(err.to_string().starts_with("snapshot belongs to playbook `negative-comment-storm`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn restore(playbook: &Playbook, snapshot: FleetSnapshot) -> Result<Fleet, SnapshotError> {
         let mut fleet = Fleet::new(playbook);
         for (subject, run) in snapshot.runs {

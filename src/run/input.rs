@@ -51,6 +51,16 @@ pub struct Observation<'a> {
 
 impl<'a> Observation<'a> {
     /// A batch of a count signal: how many things arrived (non-negative).
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mentions = playbook.signal_named("mentions").unwrap();
+    /// let observation = Observation::count(mentions, at, 42.0);
+    /// assert_eq!(observation.value(), Some(42.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn count(signal: SignalId, at: Timestamp, value: f64) -> Self {
         Observation {
             signal,
@@ -60,11 +70,31 @@ impl<'a> Observation<'a> {
     }
 
     /// A sample of a gauge signal.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let sentiment = playbook.signal_named("sentiment").unwrap();
+    /// assert_eq!(Observation::gauge(sentiment, at, -0.4).value(), Some(-0.4));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn gauge(signal: SignalId, at: Timestamp, value: f64) -> Self {
         Observation::count(signal, at, value)
     }
 
     /// An event with its attributes.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let influencer = playbook.signal_named("influencer").unwrap();
+    /// let attributes = [("followers", AttributeValue::Number(250_000.0)), ("partner", AttributeValue::Bool(false))];
+    /// let observation = Observation::event(influencer, at, &attributes);
+    /// assert_eq!(observation.value(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn event(
         signal: SignalId,
         at: Timestamp,
@@ -78,6 +108,15 @@ impl<'a> Observation<'a> {
     }
 
     /// A manual input from a person.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let ack = playbook.signal_named("ack").unwrap();
+    /// assert_eq!(Observation::manual(ack, at, "social_lead").signal(), ack);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn manual(signal: SignalId, at: Timestamp, by: &'a str) -> Self {
         Observation {
             signal,
@@ -87,11 +126,29 @@ impl<'a> Observation<'a> {
     }
 
     /// The signal observed.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mentions = playbook.signal_named("mentions").unwrap();
+    /// assert_eq!(Observation::count(mentions, at, 1.0).signal(), mentions);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signal(&self) -> SignalId {
         self.signal
     }
 
     /// When.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mentions = playbook.signal_named("mentions").unwrap();
+    /// assert_eq!(Observation::count(mentions, at, 1.0).at(), at);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn at(&self) -> Timestamp {
         self.at
     }
@@ -104,6 +161,15 @@ impl<'a> Observation<'a> {
     /// # let mentions = playbook.signal_named("mentions").unwrap();
     /// let batch = Observation::count(mentions, crisis_playbook::Timestamp::EPOCH, 42.0);
     /// assert_eq!(batch.value(), Some(42.0));
+    /// ```
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let ack = playbook.signal_named("ack").unwrap();
+    /// assert_eq!(Observation::manual(ack, at, "me").value(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn value(&self) -> Option<f64> {
         match self.value {
@@ -255,10 +321,23 @@ pub struct RunSettings {
 }
 
 /// Signals up to this much older than the run's clock are accepted by default.
+///
+/// ```
+/// assert_eq!(crisis_playbook::DEFAULT_LATE_TOLERANCE.to_string(), "5m");
+/// ```
 pub const DEFAULT_LATE_TOLERANCE: Duration = Duration::from_secs(300);
 
 impl RunSettings {
     /// Settings for a run about `subject` (a brand, an account, a post…).
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = crisis_playbook::Run::with_settings(&playbook, RunSettings::new("brand-x"), at)?;
+    /// assert_eq!(run.subject(), "brand-x");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(subject: impl Into<String>) -> Self {
         RunSettings {
             subject: subject.into(),
@@ -267,18 +346,49 @@ impl RunSettings {
     }
 
     /// Emit texts in this locale (default: the playbook's).
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = crisis_playbook::Run::with_settings(&playbook, RunSettings::new("x").locale("fr"), at)?;
+    /// assert_eq!(run.locale(), "fr");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn locale(mut self, locale: impl Into<String>) -> Self {
         self.locale = Some(locale.into());
         self
     }
 
     /// Override a parameter, within its declared bounds.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let settings = RunSettings::new("x").parameter("watch_ratio", 50.0);
+    /// let err = crisis_playbook::Run::with_settings(&playbook, settings, at).unwrap_err();
+    /// assert_eq!(err.to_string(), "parameter `watch_ratio` = 50 is outside its bounds [1.2, 10]");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parameter(mut self, name: impl Into<String>, value: f64) -> Self {
         self.parameters.push((name.into(), value));
         self
     }
 
     /// Accept signals up to this much older than the run's clock (default 5 minutes).
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mentions = playbook.signal_named("mentions").unwrap();
+    /// let settings = RunSettings::new("x").late_tolerance(Duration::from_secs(3600));
+    /// let mut run = crisis_playbook::Run::with_settings(&playbook, settings, at)?;
+    /// run.advance_to(at + Duration::from_secs(1800));
+    /// run.observe(Observation::count(mentions, at, 5.0))?; // half an hour late: accepted
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn late_tolerance(mut self, tolerance: Duration) -> Self {
         self.late_tolerance = Some(tolerance);
         self

@@ -152,12 +152,32 @@ pub(crate) struct Live {
 
 impl Run {
     /// Starts a run in the playbook's initial state at `at`, with default settings.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// assert_eq!((run.state_name(), run.now()), ("monitoring", start));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn start(playbook: &Playbook, at: Timestamp) -> Run {
         let parameters = playbook.parameters().iter().map(|p| p.default).collect();
         Run::begin(playbook, RunSettings::default(), parameters, at)
     }
 
     /// Starts a run with a subject, a locale, parameter overrides and a late-signal tolerance.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// use crisis_playbook::RunSettings;
+    /// let settings = RunSettings::new("brand-x").locale("fr").parameter("watch_ratio", 3.0);
+    /// let run = Run::with_settings(&playbook, settings, start)?;
+    /// assert_eq!((run.subject(), run.locale()), ("brand-x", "fr"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_settings(
         playbook: &Playbook,
         settings: RunSettings,
@@ -211,57 +231,169 @@ impl Run {
     }
 
     /// The playbook this run follows.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// assert_eq!(run.playbook().id(), "negative-comment-storm");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn playbook(&self) -> &Playbook {
         &self.playbook
     }
 
     /// The subject (brand, account, post…) this run is about.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// assert_eq!(run.subject(), "", "Run::start leaves the subject empty");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn subject(&self) -> &str {
         &self.live.subject
     }
 
     /// The locale of the texts in its events.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// assert_eq!(run.locale(), playbook.locale());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn locale(&self) -> &str {
         &self.live.locale
     }
 
     /// The run's clock: the latest time it has processed.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut run = Run::start(&playbook, start);
+    /// run.advance_to(start + Duration::from_secs(3600));
+    /// assert_eq!(run.now().to_string(), "2026-03-02T09:00:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn now(&self) -> Timestamp {
         self.live.now
     }
 
     /// The current state.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// assert_eq!(playbook.state(run.state()).name, "monitoring");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state(&self) -> StateId {
         self.live.state
     }
 
     /// The current state's name.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// assert_eq!(run.state_name(), "crisis");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state_name(&self) -> &str {
         &self.playbook.state(self.live.state).name
     }
 
     /// The current state's severity.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// assert_eq!(run.severity(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn severity(&self) -> i64 {
         self.playbook.state(self.live.state).severity
     }
 
     /// How long the run has been in its current state.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// run.advance_to(start + Duration::from_secs(600));
+    /// assert_eq!(run.time_in_state().to_string(), "10m");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn time_in_state(&self) -> Duration {
         self.live.now - self.live.entered_at
     }
 
     /// Whether the run reached a final state. An ended run accepts signals and ignores them.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// assert!(!run.is_ended());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_ended(&self) -> bool {
         self.live.ended
     }
 
     /// The events of the last call that changed the run.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// // A new run's events are those of entering its initial state: monitoring has none.
+    /// let run = Run::start(&playbook, start);
+    /// assert!(run.events().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn events(&self) -> &[Event] {
         &self.events
     }
 
     /// The value of a metric now; `None` when undefined (an empty window, a baseline not yet
     /// observed in full…).
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut run = Run::start(&playbook, start);
+    /// let negative_share = playbook.metric_named("negative_share").unwrap();
+    /// assert_eq!(run.metric_value(negative_share), None, "no mentions yet");
+    /// run.observe(Observation::count(playbook.signal_named("mentions").unwrap(), start, 40.0))?;
+    /// run.observe(Observation::count(playbook.signal_named("negative").unwrap(), start, 10.0))?;
+    /// assert_eq!(run.metric_value(negative_share), Some(0.25));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn metric_value(&self, metric: MetricId) -> Option<f64> {
         self.metric_value_at(metric.index())
     }
@@ -278,6 +410,19 @@ impl Run {
     }
 
     /// Actions recommended and not yet done or closed, in the order they were recommended.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// let holding = run.open_actions().find(|a| a.action == "holding_statement").unwrap();
+    /// assert_eq!(holding.owner, "comms_director");
+    /// assert!(!holding.breached);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open_actions(&self) -> impl Iterator<Item = OpenActionView<'_>> {
         self.live.open.iter().map(|open| {
             let state = self.playbook.state(open.state);
@@ -293,6 +438,18 @@ impl Run {
     }
 
     /// The next escalation step, if a ladder is running.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// let next = run.pending_escalation().unwrap();
+    /// assert!(next.due > start);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn pending_escalation(&self) -> Option<PendingEscalation> {
         let position = self.live.ladder?;
         let ladder = self.playbook.state(self.live.state).escalation.as_ref()?;
@@ -308,6 +465,18 @@ impl Run {
     /// Feeds one signal. Timers due before it fire first; it is then applied, and the
     /// conditions are evaluated at its time (or at the run's clock, for a late signal within the
     /// tolerance). Returns the events it caused.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mentions = playbook.signal_named("mentions").unwrap();
+    /// let mut run = Run::start(&playbook, start);
+    /// assert!(run.observe(Observation::count(mentions, start, 20.0))?.is_empty());
+    /// let err = run.observe(Observation::count(mentions, start, -1.0)).unwrap_err();
+    /// assert_eq!(err.to_string(), "`mentions`: a count cannot be negative (-1)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn observe(&mut self, observation: Observation<'_>) -> Result<&[Event], SignalError> {
         self.check(&observation)?;
         self.events.clear();
@@ -329,6 +498,19 @@ impl Run {
     }
 
     /// Marks every open action with this id as done.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// let events = run.complete("holding_statement", "comms_director", start)?;
+    /// assert_eq!(events.len(), 1);
+    /// assert!(run.complete("no_such_action", "me", start).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn complete(
         &mut self,
         action: &str,
@@ -375,6 +557,19 @@ impl Run {
 
     /// Moves the clock to `at`, firing every timer, `for` window, deadline, recurrence and
     /// window roll-over due by then, in time order. Earlier times change nothing.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// // Nobody acknowledges: the ladder fires as the clock moves.
+    /// let events = run.advance_to(start + Duration::from_secs(3600));
+    /// assert!(events.iter().any(|e| matches!(e.kind, crisis_playbook::EventKind::Escalation { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn advance_to(&mut self, at: Timestamp) -> &[Event] {
         self.events.clear();
         if self.live.ended || at <= self.live.now {
@@ -914,6 +1109,15 @@ impl Run {
     }
 
     /// Bytes this run owns on the heap, besides the shared playbook.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// assert!(run.heap_bytes() + std::mem::size_of::<Run>() < 8 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[expect(
         clippy::arithmetic_side_effects,
         reason = "a sum of the sizes of live allocations, far below usize::MAX"
