@@ -24,6 +24,14 @@ macro_rules! id_type {
 
         impl $name {
             /// Position in the playbook's list, from 0.
+            ///
+            /// ```
+            /// # use crisis_playbook::Playbook;
+            /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+            /// let ack = playbook.signal_named("ack").unwrap();
+            /// assert_eq!(playbook.signals()[ack.index()].name, "ack");
+            /// # Ok::<(), Box<dyn std::error::Error>>(())
+            /// ```
             pub fn index(self) -> usize {
                 self.0 as usize
             }
@@ -441,16 +449,40 @@ impl Playbook {
     /// Loads a playbook from YAML text with the default [`Limits`](crate::Limits).
     ///
     /// For a file name in messages, or other limits, use [`Loader`].
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_yaml_str(include_str!("../playbooks/tone-deaf-post.yaml"))?;
+    /// assert_eq!(playbook.id(), "tone-deaf-post");
+    /// assert!(Playbook::from_yaml_str("playbook: [").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_yaml_str(text: &str) -> Result<Playbook, LoadError> {
         Loader::new().load_str(text)
     }
 
     /// Reads and loads a playbook file with the default limits.
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/account-compromise.yaml")?;
+    /// assert_eq!(playbook.title().get("fr", "en"), "Compte piraté");
+    /// let err = Playbook::from_path("playbooks/nowhere.yaml").unwrap_err();
+    /// assert!(err.to_string().starts_with("playbooks/nowhere.yaml: error: cannot open: "));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Playbook, LoadError> {
         Loader::new().load_path(path)
     }
 
     /// Reads and loads a playbook from a reader with the default limits.
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// let file = std::fs::File::open("playbooks/misinformation-rumour.yaml")?;
+    /// assert_eq!(Playbook::from_reader(file)?.id(), "misinformation-rumour");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_reader(reader: impl std::io::Read) -> Result<Playbook, LoadError> {
         Loader::new().load_reader(reader)
     }
@@ -464,116 +496,289 @@ impl Playbook {
     }
 
     /// The playbook's identifier.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(playbook.id(), "negative-comment-storm");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn id(&self) -> &str {
         &self.model().id
     }
 
     /// The playbook's version.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(playbook.version(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn version(&self) -> u32 {
         self.model().version
     }
 
     /// The default locale of its texts.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(playbook.locale(), "en");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn locale(&self) -> &str {
         &self.model().locale
     }
 
     /// Its title.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(playbook.title().get("fr", playbook.locale()), "Tempête de commentaires négatifs");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn title(&self) -> &LocalizedText {
         &self.model().title
     }
 
     /// When to use it.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.description().is_some_and(|d| d.get("en", "en").starts_with("Use when")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn description(&self) -> Option<&LocalizedText> {
         self.model().description.as_ref()
     }
 
     /// The hash of its normalized content.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let again = Playbook::from_yaml_str(&std::fs::read_to_string("playbooks/negative-comment-storm.yaml")?)?;
+    /// assert_eq!(playbook.fingerprint(), again.fingerprint());
+    /// assert_eq!(playbook.fingerprint().to_string().len(), 32);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fingerprint(&self) -> Fingerprint {
         self.compiled.fingerprint
     }
 
     /// Warnings found while loading (errors prevent loading).
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.warnings().is_empty(), "the bundled playbooks lint clean");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.compiled.warnings
     }
 
     /// The state a run starts in.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(playbook.state(playbook.initial()).name, "monitoring");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn initial(&self) -> StateId {
         self.model().initial
     }
 
     /// All states, indexed by [`StateId::index`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let names: Vec<&str> = playbook.states().iter().map(|s| s.name.as_str()).collect();
+    /// assert_eq!(names, ["monitoring", "watch", "issue", "crisis", "major", "recovering", "closed"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn states(&self) -> &[State] {
         &self.model().states
     }
 
     /// One state. Panics if `id` comes from another playbook with fewer states.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let crisis = playbook.state_named("crisis").unwrap();
+    /// assert_eq!(playbook.state(crisis).severity, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state(&self, id: StateId) -> &State {
         &self.model().states[id.index()]
     }
 
     /// The state with this name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.state_named("crisis").is_some());
+    /// assert!(playbook.state_named("panic").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state_named(&self, name: &str) -> Option<StateId> {
         position(self.states(), |s| s.name == name).map(StateId::from_index)
     }
 
     /// All signals, indexed by [`SignalId::index`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.signals().iter().any(|s| s.name == "journalist"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signals(&self) -> &[Signal] {
         &self.model().signals
     }
 
     /// One signal.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// use crisis_playbook::SignalKind;
+    /// let sentiment = playbook.signal_named("sentiment").unwrap();
+    /// assert_eq!(playbook.signal(sentiment).kind, SignalKind::Gauge);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signal(&self, id: SignalId) -> &Signal {
         &self.model().signals[id.index()]
     }
 
     /// The signal with this name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.signal_named("mentions").is_some());
+    /// assert!(playbook.signal_named("mentionz").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signal_named(&self, name: &str) -> Option<SignalId> {
         position(self.signals(), |s| s.name == name).map(SignalId::from_index)
     }
 
     /// All metrics, indexed by [`MetricId::index`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.metrics().iter().any(|m| m.name == "volume_ratio"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn metrics(&self) -> &[Metric] {
         &self.model().metrics
     }
 
     /// One metric.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let share = playbook.metric_named("negative_share").unwrap();
+    /// assert_eq!(playbook.metric(share).kind.keyword(), "share");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn metric(&self, id: MetricId) -> &Metric {
         &self.model().metrics[id.index()]
     }
 
     /// The metric with this name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.metric_named("mood_drop").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn metric_named(&self, name: &str) -> Option<MetricId> {
         position(self.metrics(), |m| m.name == name).map(MetricId::from_index)
     }
 
     /// All parameters, indexed by [`ParameterId::index`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let watch = playbook.parameters().iter().find(|p| p.name == "watch_ratio").unwrap();
+    /// assert_eq!((watch.default, watch.min, watch.max), (2.0, Some(1.2), Some(10.0)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parameters(&self) -> &[Parameter] {
         &self.model().parameters
     }
 
     /// One parameter.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let id = playbook.parameter_named("calm_ratio").unwrap();
+    /// assert_eq!(playbook.parameter(id).default, 1.5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parameter(&self, id: ParameterId) -> &Parameter {
         &self.model().parameters[id.index()]
     }
 
     /// The parameter with this name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.parameter_named("watch_ratio").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parameter_named(&self, name: &str) -> Option<ParameterId> {
         position(self.parameters(), |p| p.name == name).map(ParameterId::from_index)
     }
 
     /// All role names, indexed by [`RoleId::index`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.roles().iter().any(|r| r == "comms_director"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn roles(&self) -> &[String] {
         &self.model().roles
     }
 
     /// One role's name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let legal = playbook.role_named("legal").unwrap();
+    /// assert_eq!(playbook.role(legal), "legal");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn role(&self, id: RoleId) -> &str {
         &self.model().roles[id.index()]
     }
 
     /// The role with this name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.role_named("intern").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn role_named(&self, name: &str) -> Option<RoleId> {
         position(self.roles(), |r| r == name).map(RoleId::from_index)
     }
