@@ -45,18 +45,50 @@ macro_rules! id_type {
 
 id_type!(
     /// Identifies a state of one playbook; see [`Playbook::state`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let id = playbook.state_named("crisis").unwrap();
+    /// assert_eq!(playbook.state(id).name, "crisis");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     StateId
 );
 id_type!(
     /// Identifies a signal of one playbook; see [`Playbook::signal`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let id = playbook.signal_named("ack").unwrap();
+    /// assert_eq!(playbook.signal(id).name, "ack");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     SignalId
 );
 id_type!(
     /// Identifies a metric of one playbook; see [`Playbook::metric`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let id = playbook.metric_named("volume_ratio").unwrap();
+    /// assert_eq!(playbook.metric(id).name, "volume_ratio");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     MetricId
 );
 id_type!(
     /// Identifies a parameter of one playbook; see [`Playbook::parameter`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let id = playbook.parameter_named("watch_ratio").unwrap();
+    /// assert_eq!(playbook.parameter(id).name, "watch_ratio");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ParameterId
 );
 id_type!(
@@ -69,6 +101,14 @@ id_type!(
 /// Comments, key order, layout and spelling (`30%` or `0.3`) do not change it; any change to
 /// what the playbook does, does. Snapshots carry it so that a run is never restored against
 /// another playbook.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let other = Playbook::from_path("playbooks/tone-deaf-post.yaml")?;
+/// assert_ne!(playbook.fingerprint(), other.fingerprint());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(into = "String")]
 pub struct Fingerprint([u8; 16]);
@@ -122,6 +162,14 @@ impl SignalKind {
 }
 
 /// A declared signal.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let journalist = &playbook.signals()[playbook.signal_named("journalist").unwrap().index()];
+/// assert_eq!((journalist.kind.name(), journalist.attributes[0].name.as_str()), ("event", "tier"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Signal {
@@ -138,6 +186,15 @@ pub struct Signal {
 }
 
 /// An event attribute and its type.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// use crisis_playbook::AttributeKind;
+/// let influencer = playbook.signal(playbook.signal_named("influencer").unwrap());
+/// assert!(influencer.attributes.iter().any(|a| a.name == "followers" && a.kind == AttributeKind::Number));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Attribute {
@@ -148,6 +205,15 @@ pub struct Attribute {
 }
 
 /// The type of an event attribute.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// use crisis_playbook::AttributeKind;
+/// let journalist = playbook.signal(playbook.signal_named("journalist").unwrap());
+/// assert!(matches!(&journalist.attributes[0].kind, AttributeKind::OneOf(values) if values.len() == 3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AttributeKind {
@@ -162,6 +228,14 @@ pub enum AttributeKind {
 }
 
 /// A windowed aggregate over signals.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let ratio = playbook.metric(playbook.metric_named("volume_ratio").unwrap());
+/// assert_eq!(ratio.window.map(|w| w.to_string()).as_deref(), Some("1h"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Metric {
@@ -176,6 +250,15 @@ pub struct Metric {
 }
 
 /// What a metric computes. `docs/semantics.md` gives each formula.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// use crisis_playbook::MetricKind;
+/// let drop = playbook.metric(playbook.metric_named("mood_drop").unwrap());
+/// assert!(matches!(drop.kind, MetricKind::Drop { .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -259,6 +342,15 @@ impl MetricKind {
 }
 
 /// Whether a parameter holds a plain number or a duration.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// use crisis_playbook::QuantityKind;
+/// let ratio = playbook.parameter(playbook.parameter_named("watch_ratio").unwrap());
+/// assert_eq!(ratio.kind, QuantityKind::Number);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuantityKind {
@@ -269,6 +361,14 @@ pub enum QuantityKind {
 }
 
 /// A tunable threshold.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let share = playbook.parameter(playbook.parameter_named("watch_negative_share").unwrap());
+/// assert_eq!(share.default, 0.3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Parameter {
@@ -287,6 +387,15 @@ pub struct Parameter {
 }
 
 /// A phase of the response.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let major = playbook.state(playbook.state_named("major").unwrap());
+/// assert_eq!(major.severity, 4);
+/// assert!(!major.is_final && major.escalation.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct State {
@@ -307,6 +416,16 @@ pub struct State {
 }
 
 /// A recommended step: who does what, by when.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
+/// let holding = crisis.actions.iter().find(|a| a.id == "holding_statement").unwrap();
+/// assert_eq!(playbook.role(holding.owner), "comms_director");
+/// assert_eq!(holding.within.map(|d| d.to_string()).as_deref(), Some("1h"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Action {
@@ -327,6 +446,15 @@ pub struct Action {
 }
 
 /// An escalation ladder.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
+/// let ladder = crisis.escalation.as_ref().unwrap();
+/// assert!(ladder.unless.is_some() && !ladder.steps.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Ladder {
@@ -339,6 +467,16 @@ pub struct Ladder {
 }
 
 /// Who an escalation step notifies.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// use crisis_playbook::EscalationTarget;
+/// let watch = playbook.state(playbook.state_named("watch").unwrap());
+/// let step = &watch.escalation.as_ref().unwrap().steps[0];
+/// assert!(matches!(step.target, EscalationTarget::Role(role) if playbook.role(role) == "social_lead"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EscalationTarget {
@@ -349,6 +487,14 @@ pub enum EscalationTarget {
 }
 
 /// One rung of a ladder.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let watch = playbook.state(playbook.state_named("watch").unwrap());
+/// assert_eq!(watch.escalation.as_ref().unwrap().steps[0].after.to_string(), "30m");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Step {
@@ -361,6 +507,15 @@ pub struct Step {
 }
 
 /// How a ladder repeats.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
+/// let repeat = crisis.escalation.as_ref().unwrap().repeat.unwrap();
+/// assert_eq!(repeat.every.to_string(), "1h");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Repeat {
@@ -371,6 +526,15 @@ pub struct Repeat {
 }
 
 /// An outgoing transition.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let issue = playbook.state(playbook.state_named("issue").unwrap());
+/// let to_crisis = issue.transitions.iter().find(|t| playbook.state(t.target).name == "crisis").unwrap();
+/// assert!(to_crisis.condition.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Transition {
