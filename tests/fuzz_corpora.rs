@@ -46,3 +46,25 @@ fn snapshot_corpus() {
 fn run_corpus() {
     replay("run", fuzzing::run);
 }
+
+/// The fuzz targets' fixtures work, so that inputs reach the code they are meant for: the
+/// condition host loads with a good guard, a scenario seed loads beside the bundled playbooks,
+/// and a snapshot seed restores.
+#[test]
+fn the_seeds_reach_past_the_fixtures() {
+    let host = fuzzing::condition_host("volume_ratio >= ratio and quiet_for > wait or ack");
+    crisis_playbook::Playbook::from_yaml_str(&host).unwrap();
+    let host = fuzzing::condition_host("mood < \"x\"");
+    let err = crisis_playbook::Playbook::from_yaml_str(&host).unwrap_err();
+    assert!(err.to_string().contains("states.calm.on[0].when"), "{err}");
+    let seed = std::fs::read_to_string("fuzz/corpus/scenario/escalation.yaml").unwrap();
+    let base = std::path::Path::new("playbooks/negative-comment-storm");
+    assert!(
+        crisis_playbook::testing::load_text(&seed, "seed.yaml", base).unwrap()[0]
+            .run()
+            .passed()
+    );
+    let snapshot = std::fs::read_to_string("fuzz/corpus/snapshot/demo-2500.json").unwrap();
+    let playbook = &fuzzing::bundled()[0];
+    crisis_playbook::Run::restore(playbook, serde_json::from_str(&snapshot).unwrap()).unwrap();
+}

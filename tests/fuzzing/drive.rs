@@ -90,7 +90,9 @@ pub fn apply(run: &mut Run, clock: &mut Timestamp, step: &Step) -> String {
                 .flat_map(|s| s.actions.iter().map(|a| a.id.as_str()))
                 .collect();
             let at = shift(clock, *step);
-            match run.complete(ids[action % ids.len()], "someone", at) {
+            // A playbook without actions gets a name it does not know.
+            let id = ids.get(action % ids.len().max(1)).copied().unwrap_or("no_such_action");
+            match run.complete(id, "someone", at) {
                 Ok(events) => serde_json::to_string(events).unwrap(),
                 Err(e) => format!("error: {e}"),
             }

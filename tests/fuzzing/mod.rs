@@ -52,6 +52,8 @@ pub fn load_playbook(data: &[u8]) {
 /// A playbook with a name of every kind, into whose one guard the condition goes.
 const CONDITION_HOST: &str = r#"
 playbook: host
+version: 1
+title: host
 parameters:
   ratio: { default: 2, min: 1, max: 10 }
   wait: { default: 2h, min: 1m, max: 1d }
@@ -76,14 +78,10 @@ states:
       - { to: calm, when: ack }
 "#;
 
-/// Target 2, the condition parser: any text as a guard, quoted so that YAML passes it through
-/// unchanged. A guard that compiles is then evaluated by a run.
-pub fn condition(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
+/// The host playbook with `condition` as its guard.
+pub fn condition_host(condition: &str) -> String {
     let mut quoted = String::new();
-    for c in text.chars() {
+    for c in condition.chars() {
         match c {
             '"' => quoted.push_str("\\\""),
             '\\' => quoted.push_str("\\\\"),
@@ -93,8 +91,16 @@ pub fn condition(data: &[u8]) {
             c => quoted.push(c),
         }
     }
-    let yaml = CONDITION_HOST.replace("CONDITION", &quoted);
-    if let Ok(playbook) = Playbook::from_yaml_str(&yaml) {
+    CONDITION_HOST.replace("CONDITION", &quoted)
+}
+
+/// Target 2, the condition parser: any text as a guard, quoted so that YAML passes it through
+/// unchanged. A guard that compiles is then evaluated by a run.
+pub fn condition(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(playbook) = Playbook::from_yaml_str(&condition_host(text)) {
         let steps = drive::Step::decode(&data.repeat(12 / data.len().max(1) + 1));
         drive::replay(&playbook, &steps);
     }
