@@ -5,6 +5,14 @@ use std::fmt;
 use serde::Serialize;
 
 /// Whether a finding stops the playbook from loading.
+///
+/// ```
+/// use crisis_playbook::{Playbook, Severity};
+/// let text = std::fs::read_to_string("tests/playbooks/warning/unreachable-state.yaml")?;
+/// let playbook = Playbook::from_yaml_str(&text)?;
+/// assert_eq!(playbook.warnings()[0].severity, Severity::Warning);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -24,6 +32,13 @@ impl fmt::Display for Severity {
 }
 
 /// What kind of problem a diagnostic reports: stable names for tools and for the docs.
+///
+/// ```
+/// use crisis_playbook::{Code, Playbook};
+/// let err = Playbook::from_yaml_str("playbook: [").unwrap_err();
+/// assert_eq!(err.diagnostics()[0].code, Code::InvalidValue);
+/// assert_eq!(Code::Syntax.as_str(), "syntax");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -187,11 +202,26 @@ impl LoadError {
     }
 
     /// Every diagnostic, errors and warnings, in the order of the source.
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// # let bad = "playbook: x\nversion: 1\ntitle: x\nsignals: {}\nroles: [a]\ninitial: s\nstates:\n  s:\n    on: [{ to: t, after: 1h }]\n";
+    /// let err = Playbook::from_yaml_str(bad).unwrap_err();
+    /// assert_eq!(err.diagnostics()[0].line, Some(9));
+    /// ```
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
 
     /// The errors only.
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// # let bad = "playbook: x\nversion: 1\ntitle: x\nsignals: {}\nroles: [a]\ninitial: s\nstates:\n  s:\n    on: [{ to: t, after: 1h }]\n";
+    /// let err = Playbook::from_yaml_str(bad).unwrap_err();
+    /// assert_eq!(err.errors().count(), 2);
+/// assert!(err.errors().any(|d| d.message.contains("unknown state `t`")));
+    /// ```
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
             .iter()

@@ -8,6 +8,14 @@ use std::fmt::Write;
 use crate::playbook::{Playbook, Transition};
 
 /// The output format of [`render`].
+///
+/// ```
+/// use crisis_playbook::{Playbook, diagram::{DiagramFormat, render}};
+/// let playbook = Playbook::from_path("playbooks/account-compromise.yaml")?;
+/// assert!(render(&playbook, DiagramFormat::Mermaid).starts_with("stateDiagram-v2"));
+/// assert!(render(&playbook, DiagramFormat::Dot).starts_with("digraph"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiagramFormat {
     /// A Mermaid `stateDiagram-v2`, as GitHub renders in Markdown.

@@ -59,6 +59,11 @@ impl DurationError {
     }
 
     /// Byte offset of the problem inside the duration text.
+    ///
+    /// ```
+    /// let err = "2h30x".parse::<crisis_playbook::Duration>().unwrap_err();
+    /// assert_eq!(err.offset(), 4);
+    /// ```
     pub fn offset(&self) -> usize {
         self.offset
     }

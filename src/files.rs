@@ -16,6 +16,12 @@
 use std::path::{Path, PathBuf};
 
 /// What a YAML file holds, judged by its top-level keys.
+///
+/// ```
+/// use crisis_playbook::files::{FileKind, kind_of};
+/// assert_eq!(kind_of("playbook: storm\nversion: 1\n"), FileKind::Playbook);
+/// assert_eq!(kind_of("scenario: quiet\nplaybook: storm.yaml\n"), FileKind::Scenario);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
     /// A top-level `playbook:` key.
@@ -81,6 +87,15 @@ fn walk(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
 /// The files to treat as `wanted`: those named directly that are not the other kind, and the
 /// YAML files of that kind inside the folders named, in name order. A path that does not exist
 /// is an error.
+///
+/// ```
+/// use crisis_playbook::files::{FileKind, select};
+/// let found = select(&["playbooks".into()], FileKind::Playbook)?;
+/// assert_eq!(found.len(), 10);
+/// let scenarios = select(&["playbooks/tone-deaf-post".into()], FileKind::Scenario)?;
+/// assert_eq!(scenarios, [std::path::PathBuf::from("playbooks/tone-deaf-post/scenarios.yaml")]);
+/// # Ok::<(), String>(())
+/// ```
 pub fn select(paths: &[PathBuf], wanted: FileKind) -> Result<Vec<PathBuf>, String> {
     let mut selected = Vec::new();
     for path in paths {

@@ -28,6 +28,14 @@ impl LocalizedText {
     }
 
     /// The text in `locale`, else in `fallback`, else in any locale, else the empty string.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let title = playbook.title();
+    /// assert_eq!(title.get("de", "en"), "Negative comment storm");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
     pub fn get(&self, locale: &str, fallback: &str) -> &str {
         self.texts
             .get(locale)
@@ -37,11 +45,28 @@ impl LocalizedText {
     }
 
     /// The locales this text has, in alphabetical order.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let title = playbook.title();
+    /// assert_eq!(title.locales().collect::<Vec<_>>(), ["en", "fr"]);
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
     pub fn locales(&self) -> impl Iterator<Item = &str> {
         self.texts.keys().map(String::as_str)
     }
 
     /// The text in exactly `locale`, if there is one.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let title = playbook.title();
+    /// assert_eq!(title.exact("de"), None);
+    /// assert!(title.exact("fr").is_some());
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
     pub fn exact(&self, locale: &str) -> Option<&str> {
         self.texts.get(locale).map(String::as_str)
     }

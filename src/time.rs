@@ -26,6 +26,11 @@ use crate::Duration;
 pub struct Timestamp(i64);
 
 /// A timestamp that could not be read or is out of range.
+///
+/// ```
+/// let err = "2026-13-01T00:00:00Z".parse::<crisis_playbook::Timestamp>().unwrap_err();
+/// assert!(err.to_string().contains("2026-13-01T00:00:00Z"), "{err}");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct TimestampError(String);

@@ -36,6 +36,15 @@ pub struct Condition {
 
 impl Condition {
     /// The condition as the author wrote it.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/service-outage-complaints.yaml")?;
+    /// let restored = playbook.state(playbook.state_named("restored").unwrap());
+    /// let guard = restored.transitions[1].condition.as_ref().unwrap();
+    /// assert_eq!(guard.source(), "not (complaint_spike >= calm_ratio)");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
     pub fn source(&self) -> &str {
         &self.source
     }

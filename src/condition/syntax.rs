@@ -94,6 +94,12 @@ impl Token {
 }
 
 /// A comparison operator.
+///
+/// ```
+/// use crisis_playbook::CompareOp;
+/// assert!(CompareOp::GreaterEqual.holds(2.0, 2.0));
+/// assert_eq!(CompareOp::NotEqual.symbol(), "!=");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum CompareOp {
     /// `<`

@@ -82,6 +82,13 @@ impl Default for Loader {
 
 impl Loader {
     /// A loader with default limits, naming text sources `<string>`.
+    ///
+    /// ```
+    /// use crisis_playbook::Loader;
+    /// let playbook = Loader::new().load_path("playbooks/tone-deaf-post.yaml")?;
+    /// assert_eq!(playbook.id(), "tone-deaf-post");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
     pub fn new() -> Self {
         Loader {
             limits: Limits::default(),
@@ -90,12 +97,27 @@ impl Loader {
     }
 
     /// Uses these limits.
+    ///
+    /// ```
+    /// use crisis_playbook::{Limits, Loader};
+    /// let mut limits = Limits::default();
+    /// limits.max_states = 5;
+    /// let err = Loader::new().limits(limits).load_path("playbooks/negative-comment-storm.yaml").unwrap_err();
+    /// assert!(err.to_string().ends_with("states: 7 states, over the limit of 5 (Limits::max_states)"));
+    /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
     /// Names the source in diagnostics.
+    ///
+    /// ```
+    /// use crisis_playbook::Loader;
+    /// # let bad = "playbook: x\nversion: 1\ntitle: x\nsignals: {}\nroles: [a]\ninitial: s\nstates:\n  s:\n    on: [{ to: t, after: 1h }]\n";
+    /// let err = Loader::new().file_name("mine.yaml").load_str(bad).unwrap_err();
+    /// assert!(err.to_string().starts_with("mine.yaml:9:16: error: "), "{err}");
+    /// ```
     pub fn file_name(mut self, name: impl Into<String>) -> Self {
         self.file_name = name.into();
         self
@@ -127,6 +149,13 @@ impl Loader {
     }
 
     /// Loads a playbook from YAML text.
+    ///
+    /// ```
+    /// use crisis_playbook::Loader;
+    /// let text = std::fs::read_to_string("playbooks/failing-campaign.yaml")?;
+    /// assert_eq!(Loader::new().load_str(&text)?.id(), "failing-campaign");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn load_str(&self, text: &str) -> Result<Playbook, LoadError> {
         if text.len() > self.limits.max_bytes {
             return Err(self.too_large(Some(text.len())));
@@ -145,6 +174,12 @@ impl Loader {
     }
 
     /// Reads a playbook from a reader, refusing more than `max_bytes`.
+    ///
+    /// ```
+    /// use crisis_playbook::Loader;
+    /// let err = Loader::new().load_reader(&b"playbook: \xff"[..]).unwrap_err();
+    /// assert_eq!(err.to_string(), "<string>:1:11: error: the file is not valid UTF-8: save it as UTF-8");
+    /// ```
     pub fn load_reader(&self, reader: impl Read) -> Result<Playbook, LoadError> {
         let mut bytes = Vec::new();
         let limit = u64::try_from(self.limits.max_bytes).unwrap_or(u64::MAX);
@@ -182,6 +217,13 @@ impl Loader {
 
     /// Reads and loads a playbook file. Unless [`file_name`](Self::file_name) was set,
     /// diagnostics name the file by `path`.
+    ///
+    /// ```
+    /// use crisis_playbook::Loader;
+    /// let playbook = Loader::new().load_path("playbooks/employee-misconduct.yaml")?;
+    /// assert_eq!(playbook.id(), "employee-misconduct");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
     pub fn load_path(&self, path: impl AsRef<Path>) -> Result<Playbook, LoadError> {
         let path = path.as_ref();
         let loader = if self.file_name == "<string>" {

@@ -13,8 +13,18 @@ use crate::{Duration, Timestamp};
 use window::{Accumulate, Extremes, Moments, Ring, Total};
 
 /// Buckets per window: a 1 h window has 5 min buckets.
+///
+/// ```
+/// // A 1 h window is kept as 12 buckets of 5 minutes.
+/// assert_eq!(crisis_playbook::WINDOW_BUCKETS, 12);
+/// ```
 pub const WINDOW_BUCKETS: usize = 12;
 /// Buckets per baseline: a 12 h baseline has 30 min buckets.
+///
+/// ```
+/// // A 7 d baseline is kept as 24 buckets of 7 hours.
+/// assert_eq!(crisis_playbook::BASELINE_BUCKETS, 24);
+/// ```
 pub const BASELINE_BUCKETS: usize = 24;
 
 fn bucket_width(length: Duration, buckets: usize) -> i64 {
