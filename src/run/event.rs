@@ -32,6 +32,19 @@ pub struct Event {
 }
 
 /// What happened.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// let events = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// let kinds: Vec<&str> = events.iter().map(|e| e.kind.name()).collect();
+/// assert_eq!(kinds[0], "transition");
+/// assert!(kinds[1..].iter().all(|k| *k == "action"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -146,6 +159,18 @@ impl EventKind {
 }
 
 /// Why a transition fired.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// let events = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// let EventKind::Transition { cause, .. } = &events[0].kind else { unreachable!() };
+/// assert!(cause.condition.as_deref().unwrap().contains("journalist"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cause {
     /// The guard as written, if the transition has one.
@@ -163,6 +188,19 @@ pub struct Cause {
 }
 
 /// One comparison or event test of a guard, evaluated.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// let events = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// let EventKind::Transition { cause, .. } = &events[0].kind else { unreachable!() };
+/// let term = cause.terms.iter().find(|t| t.holds).unwrap();
+/// assert_eq!(term.test, "journalist");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Term {
     /// The test, such as `volume_ratio >= crisis_ratio` or `journalist`.

@@ -42,6 +42,17 @@ pub struct Explanation {
 }
 
 /// One outgoing transition, evaluated now.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// let run = Run::start(&playbook, start);
+/// let explanation = run.explain();
+/// let to_watch = explanation.transitions.iter().find(|t| t.to == "watch").unwrap();
+/// assert!(!to_watch.holds && to_watch.hold.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TransitionExplanation {
     /// The target state.
@@ -65,6 +76,17 @@ pub struct TransitionExplanation {
 impl Run {
     /// Lists the current state's outgoing conditions with live values, whether each holds
     /// now, and how long until a pending `for` completes.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// let explanation = run.explain();
+    /// assert_eq!(explanation.state, "monitoring");
+    /// assert!(explanation.to_string().contains("-> watch"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain(&self) -> Explanation {
         let state = self.playbook.state(self.live.state);
         let transitions = state

@@ -8,6 +8,18 @@ use crate::playbook::{Playbook, SignalId};
 use crate::{Duration, Timestamp};
 
 /// The value of an event attribute.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// let influencer = playbook.signal_named("influencer").unwrap();
+/// let mut run = Run::start(&playbook, start);
+/// let wrong = [("followers", AttributeValue::Text("many"))];
+/// let err = run.observe(Observation::event(influencer, start, &wrong)).unwrap_err();
+/// assert_eq!(err.to_string(), "event `influencer`: attribute `followers` must be a finite number");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum AttributeValue<'a> {
     /// A number, such as a follower count.
@@ -180,6 +192,19 @@ impl<'a> Observation<'a> {
 }
 
 /// Why a run refused an input. The run is left exactly as it was.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// use crisis_playbook::SignalError;
+/// let sentiment = playbook.signal_named("sentiment").unwrap();
+/// let mut run = Run::start(&playbook, start);
+/// let err = run.observe(Observation::gauge(sentiment, start, 3.0)).unwrap_err();
+/// assert!(matches!(err, SignalError::OutOfRange { .. }));
+/// assert_eq!(err.to_string(), "`sentiment`: 3 is outside the range [-1, 1]");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignalError {
@@ -273,6 +298,17 @@ pub enum SignalError {
 }
 
 /// A parameter override that does not fit the playbook.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// use crisis_playbook::{RunSettings, SettingsError};
+/// let err = Run::with_settings(&playbook, RunSettings::new("x").parameter("watch_rato", 2.0), start).unwrap_err();
+/// assert!(matches!(err, SettingsError::UnknownParameter { .. }));
+/// assert_eq!(err.to_string(), "unknown parameter `watch_rato`; did you mean `watch_ratio`?");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SettingsError {

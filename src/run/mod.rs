@@ -58,6 +58,20 @@ pub(crate) struct LadderPosition {
 }
 
 /// An open action, as [`Run::open_actions`] lists it.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// let events = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// for action in run.open_actions() {
+///     println!("{} ({}) due {:?}", action.action, action.owner, action.due);
+/// }
+/// assert!(run.open_actions().any(|a| a.state == "crisis"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OpenActionView<'r> {
@@ -74,6 +88,18 @@ pub struct OpenActionView<'r> {
 }
 
 /// The next escalation step that will fire if nobody acknowledges.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// let events = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// let next = run.pending_escalation().unwrap();
+/// assert_eq!((next.step, next.cycle), (0, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PendingEscalation {

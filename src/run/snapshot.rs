@@ -36,6 +36,17 @@ pub struct Snapshot {
 }
 
 /// Why a snapshot cannot be restored.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// let other = Playbook::from_path("playbooks/tone-deaf-post.yaml")?;
+/// let run = Run::start(&playbook, start);
+/// let err = Run::restore(&other, run.snapshot()).unwrap_err();
+/// assert!(matches!(err, crisis_playbook::SnapshotError::OtherPlaybook { .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SnapshotError {
@@ -68,6 +79,16 @@ pub enum SnapshotError {
 
 impl Run {
     /// A copy of the run's state, to store and restore later.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let run = Run::start(&playbook, start);
+    /// let json = serde_json::to_string(&run.snapshot())?;
+    /// assert!(json.contains("\"playbook\":\"negative-comment-storm\""));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             version: SNAPSHOT_VERSION,
@@ -78,6 +99,19 @@ impl Run {
     }
 
     /// Rebuilds a run from a snapshot of a run of this same playbook.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// let events = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// let restored = Run::restore(&playbook, run.snapshot())?;
+    /// assert_eq!(restored.state_name(), "crisis");
+    /// assert_eq!(restored.open_actions().count(), run.open_actions().count());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn restore(playbook: &Playbook, snapshot: Snapshot) -> Result<Run, SnapshotError> {
         if snapshot.version != SNAPSHOT_VERSION {
             return Err(SnapshotError::Version {
