@@ -37,6 +37,22 @@ mod vocabulary;
 pub use vocabulary::{DigestWords, Vocabulary, VocabularyError};
 
 /// A deadline and whether it was kept.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+/// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+/// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+/// let report = Report::from_timeline(&playbook, &timeline, "en");
+/// let holding = report.deadlines.iter().find(|d| d.action == "holding_statement").unwrap();
+/// assert_eq!((holding.outcome, holding.margin.to_string().as_str()), (Outcome::Met, "40m"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Deadline {
     /// The state that recommended the action.
@@ -58,6 +74,21 @@ pub struct Deadline {
 }
 
 /// What became of a deadline.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+/// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+/// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+/// let report = Report::from_timeline(&playbook, &timeline, "en");
+/// assert!(report.deadlines.iter().any(|d| d.outcome == Outcome::Breached));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -72,6 +103,33 @@ pub enum Outcome {
 }
 
 /// The highest value a test of a guard showed when a transition fired.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+/// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+/// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+/// let report = Report::from_timeline(&playbook, &timeline, "en");
+/// // A journalist has no value; a surge of mentions does.
+/// assert!(report.peaks.is_empty());
+/// let mentions = playbook.signal_named("mentions").unwrap();
+/// let mut run = Run::start(&playbook, start);
+/// let mut timeline = Vec::new();
+/// for step in 0..(2 * 288 + 24) {
+///     let value = if step < 2 * 288 { 20.0 } else { 200.0 };
+///     let at = start + Duration::from_secs(step * 300);
+///     timeline.extend_from_slice(run.observe(Observation::count(mentions, at, value))?);
+/// }
+/// let report = Report::from_timeline(&playbook, &timeline, "en");
+/// let ratio = report.peaks.iter().find(|p| p.test == "volume_ratio >= crisis_ratio").unwrap();
+/// assert!(ratio.value >= 5.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Peak {
     /// The test, such as `volume_ratio >= crisis_ratio`.
@@ -83,6 +141,22 @@ pub struct Peak {
 }
 
 /// An after-action report.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+/// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+/// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+/// let report = Report::from_timeline(&playbook, &timeline, "en");
+/// assert_eq!((report.max_severity, report.resolved), (3, false));
+/// assert_eq!(report.path, ["monitoring", "crisis"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
     /// The playbook's id.
@@ -122,6 +196,21 @@ pub struct Report {
 impl Report {
     /// Builds the report of a timeline of `playbook`, with the built-in words of `locale`
     /// (English where there are none).
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+    /// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+    /// let report = Report::from_timeline(&playbook, &timeline, "en");
+    /// assert_eq!(report.time_to_first_action.map(|d| d.to_string()).as_deref(), Some("20m"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_timeline(playbook: &Playbook, events: &[Event], locale: &str) -> Report {
         let mut report = Report::from_timeline_in(playbook, events, Vocabulary::builtin(locale));
         report.locale = locale.to_string();
@@ -130,6 +219,24 @@ impl Report {
 
     /// Builds the report of a timeline of `playbook`, with the questions and follow-ups of
     /// `words`, such as a vocabulary for a locale without built-in words.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+    /// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+    /// let report = Report::from_timeline(&playbook, &timeline, "en");
+    /// let mut words = Vocabulary::builtin("en").clone();
+    /// words.questions = vec!["Who called the customer back?".into()];
+    /// let custom = Report::from_timeline_in(&playbook, &timeline, &words);
+    /// assert_eq!(custom.questions, ["Who called the customer back?"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_timeline_in(playbook: &Playbook, events: &[Event], words: &Vocabulary) -> Report {
         let initial = playbook.state(playbook.initial()).name.clone();
         let started = events.iter().find_map(|e| match &e.kind {
@@ -237,11 +344,43 @@ impl Report {
     }
 
     /// The report as Markdown, with the built-in words of its locale.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+    /// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+    /// let report = Report::from_timeline(&playbook, &timeline, "en");
+    /// assert!(report.markdown().starts_with("# After-action review — negative-comment-storm"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn markdown(&self) -> String {
         self.markdown_in(Vocabulary::builtin(&self.locale))
     }
 
     /// The report as Markdown, with the headings and labels of `w`.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+    /// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+    /// let report = Report::from_timeline(&playbook, &timeline, "en");
+    /// let mut words = Vocabulary::builtin("en").clone();
+    /// words.title = "Post-incident review".into();
+    /// assert!(report.markdown_in(&words).starts_with("# Post-incident review"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn markdown_in(&self, w: &Vocabulary) -> String {
         let duration = |d: Option<Duration>| d.map_or(w.none.to_string(), |d| d.to_string());
         let time = |t: Option<Timestamp>| t.map_or(w.none.to_string(), |t| t.to_string());
@@ -400,6 +539,23 @@ fn deadlines(events: &[Event]) -> Vec<Deadline> {
 }
 
 /// One incident of a digest.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+/// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+/// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+/// let report = Report::from_timeline(&playbook, &timeline, "en");
+/// let reports = vec![("brand-x".to_string(), report)];
+/// let digest = Digest::from_reports(&reports, "en");
+/// assert_eq!(digest.incidents[0].max_severity, 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Incident {
     /// The subject (brand, account, post…).
@@ -415,6 +571,23 @@ pub struct Incident {
 }
 
 /// A breach, in a digest.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+/// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+/// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+/// let report = Report::from_timeline(&playbook, &timeline, "en");
+/// let reports = vec![("brand-x".to_string(), report)];
+/// let digest = Digest::from_reports(&reports, "en");
+/// assert!(digest.breaches.iter().all(|b| b.subject == "brand-x"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Breach {
     /// The subject.
@@ -491,6 +664,23 @@ impl Digest {
     }
 
     /// Gathers the reports of many runs, each with its subject.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+    /// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+    /// let report = Report::from_timeline(&playbook, &timeline, "en");
+    /// let reports = vec![("brand-x".to_string(), report)];
+    /// let digest = Digest::from_reports(&reports, "en");
+    /// assert_eq!(digest.by_playbook, [("negative-comment-storm".to_string(), 1)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_reports(reports: &[(String, Report)], locale: &str) -> Digest {
         let mut incidents = Vec::new();
         let mut breaches = Vec::new();
@@ -549,11 +739,45 @@ impl Digest {
     }
 
     /// The digest as Markdown, with the built-in words of its locale.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+    /// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+    /// let report = Report::from_timeline(&playbook, &timeline, "en");
+    /// let reports = vec![("brand-x".to_string(), report)];
+    /// let digest = Digest::from_reports(&reports, "en");
+    /// assert!(digest.markdown().contains("brand-x (negative-comment-storm)"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn markdown(&self) -> String {
         self.markdown_in(Vocabulary::builtin(&self.locale))
     }
 
     /// The digest as Markdown, with the headings and labels of `w`.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # use crisis_playbook::report::{Digest, Outcome, Report, Vocabulary};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// # timeline.extend_from_slice(run.complete("holding_statement", "comms_director", start + Duration::from_secs(1200))?);
+    /// # timeline.extend_from_slice(run.advance_to(start + Duration::from_secs(7200)));
+    /// let report = Report::from_timeline(&playbook, &timeline, "en");
+    /// let reports = vec![("brand-x".to_string(), report)];
+    /// let digest = Digest::from_reports(&reports, "en");
+    /// assert!(digest.markdown_in(Vocabulary::builtin("fr")).starts_with("# Examen des performances négatives"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn markdown_in(&self, w: &Vocabulary) -> String {
         let DigestWords {
             title,

@@ -102,6 +102,11 @@ pub struct Vocabulary {
 }
 
 /// The words of a digest, the negative-performance review over many runs.
+///
+/// ```
+/// use crisis_playbook::report::Vocabulary;
+/// assert_eq!(Vocabulary::builtin("en").digest.title, "Negative-performance review");
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -145,6 +150,13 @@ pub struct VocabularyError {
 
 impl Vocabulary {
     /// Reads a vocabulary from YAML; every key of `src/report/words/en.yaml` is required.
+    ///
+    /// ```
+    /// use crisis_playbook::report::Vocabulary;
+    /// let german = Vocabulary::from_yaml_str(&std::fs::read_to_string("docs/report-words/de.yaml")?)?;
+    /// assert_eq!(german.summary, "Zusammenfassung");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_yaml_str(text: &str) -> Result<Vocabulary, VocabularyError> {
         yaml::parse(text, &Limits::default()).map_err(|e| VocabularyError {
             line: e.at.line,
@@ -154,6 +166,11 @@ impl Vocabulary {
     }
 
     /// The built-in words for `locale`: French for `fr` and `fr-*`, English for anything else.
+    ///
+    /// ```
+    /// use crisis_playbook::report::Vocabulary;
+    /// assert_eq!(Vocabulary::builtin("fr").colon, "\u{a0}: ");
+    /// ```
     pub fn builtin(locale: &str) -> &'static Vocabulary {
         static ENGLISH: OnceLock<Vocabulary> = OnceLock::new();
         static FRENCH: OnceLock<Vocabulary> = OnceLock::new();
