@@ -42,6 +42,16 @@ pub(crate) enum Expect {
 }
 
 /// One expectation of a scenario.
+///
+/// ```
+/// # use crisis_playbook::testing;
+/// # use std::path::{Path, PathBuf};
+/// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+/// let scenario = &scenarios[0];
+/// let timeline = scenario.replay_on(&scenario.playbook)?;
+/// assert!(scenario.checks.iter().all(|check| check.verify(&timeline).is_none()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
     /// Its line in the scenario file.
@@ -52,6 +62,16 @@ pub struct Check {
 
 /// An expectation the timeline did not meet: what was expected, what happened, and the
 /// timeline around the moment that matters.
+///
+/// ```
+/// # use crisis_playbook::testing;
+/// # use std::path::Path;
+/// let text = "scenario: x\nplaybook: negative-comment-storm.yaml\nstart: 2026-03-02T00:00:00Z\nstep: 5m\nsignals: { mentions: 20x3 }\nexpect: [{ final: crisis }]\n";
+/// let scenario = &testing::load_text(text, "x.yaml", Path::new("playbooks"))?[0];
+/// let failure = &scenario.run().failures[0];
+/// assert_eq!(failure.expected, "final state `crisis`");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Failure {
     /// The expectation's line in the scenario file.
@@ -91,6 +111,16 @@ impl Check {
     }
 
     /// `None` when the timeline meets the expectation.
+    ///
+    /// ```
+    /// # use crisis_playbook::testing;
+    /// # use std::path::{Path, PathBuf};
+    /// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+    /// let scenario = &scenarios[0];
+    /// let timeline = scenario.replay_on(&scenario.playbook)?;
+    /// assert!(scenario.checks[0].verify(&timeline).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn verify(&self, timeline: &Timeline) -> Option<Failure> {
         let (from, to) = self.window(timeline);
         let (expected, actual, around) = match &self.expect {

@@ -13,6 +13,17 @@ use super::{Scenario, SuiteReport};
 use crate::EventKind;
 
 /// Covered and total items of one kind.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// # use crisis_playbook::testing::{self, coverage::coverage};
+/// let paths = [PathBuf::from("playbooks/service-outage-complaints")];
+/// let scenarios = testing::load_paths(&paths)?;
+/// let report = testing::run_paths(&paths, None)?;
+/// let measured = coverage(&scenarios, &report);
+/// assert_eq!((measured[0].states.covered, measured[0].states.total), (5, 5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Measure {
     /// Items exercised.
@@ -23,6 +34,17 @@ pub struct Measure {
 
 impl Measure {
     /// Covered items as a percentage of the total (100 when there are none).
+    ///
+    /// ```
+    /// # use std::path::PathBuf;
+    /// # use crisis_playbook::testing::{self, coverage::coverage};
+    /// let paths = [PathBuf::from("playbooks/service-outage-complaints")];
+    /// let scenarios = testing::load_paths(&paths)?;
+    /// let report = testing::run_paths(&paths, None)?;
+    /// let measured = coverage(&scenarios, &report);
+    /// assert_eq!(measured[0].transitions.percent(), 100.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn percent(&self) -> f64 {
         if self.total == 0 {
             100.0
@@ -33,6 +55,18 @@ impl Measure {
 }
 
 /// A playbook's coverage by a suite.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// # use crisis_playbook::testing::{self, coverage::coverage};
+/// let paths = [PathBuf::from("playbooks/service-outage-complaints")];
+/// let scenarios = testing::load_paths(&paths)?;
+/// let report = testing::run_paths(&paths, None)?;
+/// let measured = coverage(&scenarios, &report);
+/// assert_eq!(measured[0].playbook, "service-outage-complaints");
+/// assert_eq!(measured[0].escalation_steps.percent(), 100.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlaybookCoverage {
     /// The playbook's id.
@@ -52,6 +86,17 @@ pub struct PlaybookCoverage {
 }
 
 /// Coverage of each playbook that the scenarios test, from their results.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// # use crisis_playbook::testing::{self, coverage::coverage};
+/// let paths = [PathBuf::from("playbooks/service-outage-complaints")];
+/// let scenarios = testing::load_paths(&paths)?;
+/// let report = testing::run_paths(&paths, None)?;
+/// let measured = coverage(&scenarios, &report);
+/// assert_eq!(measured.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCoverage> {
     let mut files: Vec<&PathBuf> = scenarios.iter().map(|s| &s.playbook_path).collect();
     files.sort();

@@ -40,6 +40,16 @@ use format::{ExpectDoc, ScenarioDoc};
 pub use report::{ScenarioResult, SuiteReport, junit};
 
 /// One scenario, loaded and checked against its playbook.
+///
+/// ```
+/// # use crisis_playbook::testing;
+/// # use std::path::{Path, PathBuf};
+/// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+/// let scenario = &scenarios[0];
+/// assert_eq!(scenario.name, "a rise opens a watch that closes by itself");
+/// assert_eq!(scenario.playbook.id(), "negative-comment-storm");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Scenario {
     /// Its name.
@@ -62,6 +72,17 @@ pub struct Scenario {
 }
 
 /// The events of one replay, with what the checks need to know about it.
+///
+/// ```
+/// # use crisis_playbook::testing;
+/// # use std::path::{Path, PathBuf};
+/// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+/// let scenario = &scenarios[0];
+/// let timeline = scenario.replay_on(&scenario.playbook)?;
+/// assert_eq!(timeline.initial, "monitoring");
+/// assert!(timeline.events.iter().any(|e| e.kind.name() == "transition"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Timeline {
     /// The initial state's name.
@@ -76,6 +97,17 @@ pub struct Timeline {
 
 impl Timeline {
     /// The state at `at`, after everything that happened at `at`.
+    ///
+    /// ```
+    /// # use crisis_playbook::testing;
+    /// # use std::path::{Path, PathBuf};
+    /// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+    /// let scenario = &scenarios[0];
+    /// let timeline = scenario.replay_on(&scenario.playbook)?;
+    /// assert_eq!(timeline.state_at(timeline.start), "monitoring");
+    /// assert_eq!(timeline.state_at(timeline.end), "monitoring");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state_at(&self, at: Timestamp) -> &str {
         self.events
             .iter()
@@ -91,6 +123,18 @@ impl Timeline {
 
 impl Scenario {
     /// Replays the scenario on `playbook` (its own, or a mutant of it) and returns the timeline.
+    ///
+    /// ```
+    /// # use crisis_playbook::testing;
+    /// # use std::path::{Path, PathBuf};
+    /// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+    /// let scenario = &scenarios[0];
+    /// // The same signals on another version of the playbook: a mutant, or next week's draft.
+    /// let stricter = scenario.playbook.clone();
+    /// let timeline = scenario.replay_on(&stricter)?;
+    /// assert!(timeline.end > timeline.start);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn replay_on(&self, playbook: &Playbook) -> Result<Timeline, String> {
         let mut run = Run::with_settings(playbook, self.settings.clone(), self.start)
             .map_err(|e| e.to_string())?;
@@ -111,6 +155,15 @@ impl Scenario {
 
     /// Replays the scenario and writes its timeline to the file its `timeline:` key names;
     /// returns that file, or `None` when the scenario stores no timeline.
+    ///
+    /// ```
+    /// # use crisis_playbook::testing;
+    /// # use std::path::Path;
+    /// let text = "scenario: x\nplaybook: negative-comment-storm.yaml\nstart: 2026-03-02T00:00:00Z\nstep: 5m\nsignals: { mentions: 20x3 }\nexpect: [{ final: monitoring }]\n";
+    /// let scenarios = testing::load_text(text, "x.yaml", Path::new("playbooks"))?;
+    /// assert_eq!(scenarios[0].write_timeline()?, None, "no `timeline:` key, nothing written");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write_timeline(&self) -> Result<Option<PathBuf>, String> {
         let Some((path, _)) = &self.timeline else {
             return Ok(None);
@@ -121,6 +174,16 @@ impl Scenario {
     }
 
     /// Replays the scenario and checks every expectation.
+    ///
+    /// ```
+    /// # use crisis_playbook::testing;
+    /// # use std::path::{Path, PathBuf};
+    /// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+    /// let scenario = &scenarios[0];
+    /// let result = scenario.run();
+    /// assert!(result.passed(), "{:?}", result.failures);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn run(&self) -> ScenarioResult {
         let outcome = self.replay_on(&self.playbook);
         report::result(self, outcome)
@@ -129,6 +192,10 @@ impl Scenario {
 
 /// Runs every scenario under `path` (a file or a folder) and panics with a readable report
 /// if any fails or cannot be loaded: the one line a team's `#[test]` needs.
+///
+/// ```
+/// crisis_playbook::testing::assert_scenarios("playbooks/tone-deaf-post/");
+/// ```
 pub fn assert_scenarios(path: impl AsRef<Path>) {
     let paths = [path.as_ref().to_path_buf()];
     match run_paths(&paths, None) {
@@ -139,6 +206,13 @@ pub fn assert_scenarios(path: impl AsRef<Path>) {
 }
 
 /// Loads and runs every scenario found under `paths` whose name contains `filter`.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/")], Some("change nothing"))?;
+/// assert_eq!(report.counts(), (3, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run_paths(paths: &[PathBuf], filter: Option<&str>) -> Result<SuiteReport, LoadError> {
     let scenarios = load_paths(paths)?;
     let results = scenarios
@@ -152,6 +226,13 @@ pub fn run_paths(paths: &[PathBuf], filter: Option<&str>) -> Result<SuiteReport,
 /// Loads every scenario file under `paths`: files named directly, and the YAML files whose
 /// top-level key is `scenario` or `scenarios` in the folders named. All load errors are
 /// collected.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// let scenarios = crisis_playbook::testing::load_paths(&[PathBuf::from("playbooks/account-compromise")])?;
+/// assert_eq!(scenarios.len(), 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     let mut scenarios = Vec::new();
     let mut diagnostics = Vec::new();
@@ -185,6 +266,13 @@ fn diagnostic(file: &str, at: Position, path: &str, message: impl Into<String>) 
 }
 
 /// Loads one scenario file, with the playbooks it names.
+///
+/// ```
+/// # use std::path::Path;
+/// let scenarios = crisis_playbook::testing::load_file(Path::new("playbooks/data-breach-or-recall/recall.yaml"))?;
+/// assert_eq!(scenarios.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_file(path: &Path) -> Result<Vec<Scenario>, LoadError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -197,6 +285,13 @@ pub fn load_file(path: &Path) -> Result<Vec<Scenario>, LoadError> {
 }
 
 /// Loads scenarios from YAML text; playbook paths are relative to `base`.
+///
+/// ```
+/// # use std::path::Path;
+/// let text = "scenario: x\nplaybook: negative-comment-storm.yaml\nstart: 2026-03-02T00:00:00Z\nstep: 5m\nsignals: { mentionz: 20x3 }\nexpect: []\n";
+/// let err = crisis_playbook::testing::load_text(text, "x.yaml", Path::new("playbooks")).unwrap_err();
+/// assert!(err.to_string().contains("has no signal `mentionz`; did you mean `mentions`?"), "{err}");
+/// ```
 pub fn load_text(text: &str, file: &str, base: &Path) -> Result<Vec<Scenario>, LoadError> {
     let limits = Limits::default();
     let doc: ScenarioDoc = crate::load::yaml::parse(text, &limits).map_err(|e| {

@@ -23,6 +23,14 @@ use crate::condition::{Bool, Number};
 use crate::playbook::{Model, Playbook, StateId};
 
 /// One change to a playbook.
+///
+/// ```
+/// # use crisis_playbook::{Playbook, testing::mutants::mutants};
+/// let playbook = Playbook::from_path("playbooks/account-compromise.yaml")?;
+/// let all = mutants(&playbook);
+/// assert!(all.iter().any(|m| m.change.contains("halved")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Mutant {
     /// What was changed, such as `states.watch.on[1].for: 10m -> 5m`.
@@ -32,6 +40,15 @@ pub struct Mutant {
 }
 
 /// The outcome of mutation testing for one playbook.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// # use crisis_playbook::testing::{self, mutants::{describe, test_mutants}};
+/// let scenarios = testing::load_paths(&[PathBuf::from("playbooks/account-compromise")])?;
+/// let reports = test_mutants(&scenarios);
+/// assert_eq!((reports[0].mutants, reports[0].survivors.len()), (90, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 pub struct MutationReport {
     /// The playbook's id.
@@ -54,6 +71,15 @@ fn double(d: Duration) -> Duration {
 }
 
 /// Every mutant of `playbook`.
+///
+/// ```
+/// # use crisis_playbook::{Playbook, testing::mutants::mutants};
+/// let playbook = Playbook::from_path("playbooks/account-compromise.yaml")?;
+/// let all = mutants(&playbook);
+/// assert_eq!(all.len(), 90);
+/// assert!(all.iter().all(|m| m.playbook.id() == "account-compromise"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
     let original = playbook.model();
     let mut found = Vec::new();
@@ -374,6 +400,15 @@ fn scale_constant(node: &mut Bool, k: usize, factor: f64) {
 }
 
 /// Tries every mutant of each playbook the scenarios test, against those scenarios.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// # use crisis_playbook::testing::{self, mutants::{describe, test_mutants}};
+/// let scenarios = testing::load_paths(&[PathBuf::from("playbooks/account-compromise")])?;
+/// let reports = test_mutants(&scenarios);
+/// assert!(reports[0].survivors.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
     let mut files: Vec<&std::path::PathBuf> = scenarios.iter().map(|s| &s.playbook_path).collect();
     files.sort();
@@ -412,6 +447,15 @@ pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
 }
 
 /// The report of a mutation run, as the CLI prints it.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// # use crisis_playbook::testing::{self, mutants::{describe, test_mutants}};
+/// let scenarios = testing::load_paths(&[PathBuf::from("playbooks/account-compromise")])?;
+/// let reports = test_mutants(&scenarios);
+/// assert_eq!(describe(&reports), "account-compromise: 90 of 90 mutants caught\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn describe(reports: &[MutationReport]) -> String {
     let mut out = String::new();
     for report in reports {

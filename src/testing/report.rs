@@ -7,6 +7,16 @@ use serde::Serialize;
 use super::{Failure, Scenario, Timeline};
 
 /// The outcome of one scenario.
+///
+/// ```
+/// # use crisis_playbook::testing;
+/// # use std::path::{Path, PathBuf};
+/// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+/// let scenario = &scenarios[0];
+/// let result = scenario.run();
+/// assert_eq!((result.playbook.as_str(), result.error.is_none()), ("negative-comment-storm", true));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 pub struct ScenarioResult {
     /// The scenario's name.
@@ -29,6 +39,15 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     /// Whether every expectation held.
+    ///
+    /// ```
+    /// # use crisis_playbook::testing;
+    /// # use std::path::{Path, PathBuf};
+    /// let scenarios = testing::load_file(Path::new("playbooks/negative-comment-storm/false-alarm.yaml"))?;
+    /// let scenario = &scenarios[0];
+    /// assert!(scenario.run().passed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn passed(&self) -> bool {
         self.error.is_none() && self.failures.is_empty()
     }
@@ -114,6 +133,14 @@ fn compare_timeline(scenario: &Scenario, timeline: &Timeline) -> Option<Failure>
 }
 
 /// The outcome of a suite of scenarios.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/tone-deaf-post")], None)?;
+/// assert!(report.passed());
+/// assert!(report.text().ends_with("5 passed, 0 failed\n"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 pub struct SuiteReport {
     /// Each scenario's result, in the order run.
@@ -122,11 +149,25 @@ pub struct SuiteReport {
 
 impl SuiteReport {
     /// Whether every scenario passed.
+    ///
+    /// ```
+    /// # use std::path::PathBuf;
+    /// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/tone-deaf-post")], None)?;
+    /// assert!(report.passed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn passed(&self) -> bool {
         self.results.iter().all(ScenarioResult::passed)
     }
 
     /// How many scenarios passed and failed.
+    ///
+    /// ```
+    /// # use std::path::PathBuf;
+    /// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/tone-deaf-post")], None)?;
+    /// assert_eq!(report.counts(), (5, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn counts(&self) -> (usize, usize) {
         let passed = self.results.iter().filter(|r| r.passed()).count();
         (passed, self.results.len().saturating_sub(passed))
@@ -134,6 +175,13 @@ impl SuiteReport {
 
     /// A report for people: one line per scenario, and for each failure what was expected,
     /// what happened, and the timeline around it.
+    ///
+    /// ```
+    /// # use std::path::PathBuf;
+    /// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/tone-deaf-post")], None)?;
+    /// assert!(report.text().starts_with("PASS "));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn text(&self) -> String {
         let mut out = String::new();
         for result in &self.results {
@@ -170,6 +218,14 @@ impl SuiteReport {
 }
 
 /// The suite as JUnit XML, one test suite per scenario file.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/tone-deaf-post")], None)?;
+/// let xml = crisis_playbook::testing::junit(&report);
+/// assert!(xml.contains("<testsuites") && xml.contains("tests=\"5\""));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn junit(report: &SuiteReport) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
     let mut junit = Report::new("crisis-playbook");
