@@ -44,6 +44,18 @@ pub struct Fleet {
 }
 
 /// A serializable copy of every run of a fleet.
+///
+/// ```
+/// # use crisis_playbook::{Fleet, Playbook};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let mut fleet = Fleet::new(&playbook);
+/// fleet.start("brand-b", "2026-03-02T08:00:00Z".parse()?)?;
+/// fleet.start("brand-a", "2026-03-02T08:00:00Z".parse()?)?;
+/// let snapshot = fleet.snapshot();
+/// let subjects: Vec<&str> = snapshot.runs.iter().map(|(s, _)| s.as_str()).collect();
+/// assert_eq!(subjects, ["brand-a", "brand-b"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FleetSnapshot {
     /// Each subject's run, in subject order.

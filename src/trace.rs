@@ -30,6 +30,13 @@ use crate::run::{AttributeValue, Observation};
 use crate::{Event, Run, SignalError, Timestamp};
 
 /// One observation read from a trace, owning its data.
+///
+/// ```
+/// use crisis_playbook::trace::Record;
+/// let record = Record::from_json(3, r#"{"at": "2026-03-02T08:00:00Z", "signal": "mentions", "value": 42}"#)?;
+/// assert_eq!((record.line, record.signal.as_str()), (3, "mentions"));
+/// # Ok::<(), crisis_playbook::trace::TraceError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     /// The line it came from, from 1.
@@ -43,6 +50,13 @@ pub struct Record {
 }
 
 /// The value of a [`Record`].
+///
+/// ```
+/// use crisis_playbook::trace::{Attribute, Record, RecordValue};
+/// let record = Record::from_json(1, r#"{"at": "2026-03-02T08:05:00Z", "signal": "journalist", "attrs": {"tier": "national"}}"#)?;
+/// assert_eq!(record.value, RecordValue::Event(vec![("tier".into(), Attribute::Text("national".into()))]));
+/// # Ok::<(), crisis_playbook::trace::TraceError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum RecordValue {
@@ -65,6 +79,14 @@ pub enum RecordValue {
 }
 
 /// An owned event attribute.
+///
+/// ```
+/// use crisis_playbook::trace::{Attribute, Record, RecordValue};
+/// let record = Record::from_json(1, r#"{"at": "2026-03-02T08:05:00Z", "signal": "influencer", "attrs": {"followers": 120000, "partner": false}}"#)?;
+/// let RecordValue::Event(attributes) = record.value else { unreachable!() };
+/// assert!(attributes.contains(&("partner".into(), Attribute::Bool(false))));
+/// # Ok::<(), crisis_playbook::trace::TraceError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Attribute {
@@ -77,6 +99,13 @@ pub enum Attribute {
 }
 
 /// A bad line of a trace, or a signal the run refused.
+///
+/// ```
+/// use crisis_playbook::trace::TraceReader;
+/// let text = "{\"at\": \"2026-03-02T08:00:00Z\", \"signal\": \"mentions\", \"value\": 4, \"by\": \"me\"}\n";
+/// let err = TraceReader::jsonl(text.as_bytes()).next().unwrap().unwrap_err();
+/// assert_eq!(err.to_string(), "line 1: give `value` (count, gauge), `attrs` (event) or `by` (manual), not several");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TraceError {
@@ -159,6 +188,14 @@ fn parse_json(line: usize, text: &str) -> Result<Record, TraceError> {
 }
 
 /// Reads a trace as a stream of records, in constant memory.
+///
+/// ```
+/// use crisis_playbook::trace::TraceReader;
+/// let trace = std::fs::File::open("playbooks/negative-comment-storm/demo.jsonl")?;
+/// let records = TraceReader::jsonl(trace).collect::<Result<Vec<_>, _>>()?;
+/// assert!(records.len() > 1000);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct TraceReader<R: Read> {
     source: Source<R>,
     /// Records of the current CSV row not yet returned.
@@ -178,6 +215,12 @@ enum Source<R: Read> {
 
 impl<R: Read> TraceReader<R> {
     /// A JSONL trace.
+    ///
+    /// ```
+    /// use crisis_playbook::trace::TraceReader;
+    /// let text = "{\"at\": \"2026-03-02T08:20:00Z\", \"signal\": \"ack\", \"by\": \"lead\"}\n\n";
+    /// assert_eq!(TraceReader::jsonl(text.as_bytes()).count(), 1, "blank lines are skipped");
+    /// ```
     pub fn jsonl(reader: R) -> Self {
         TraceReader {
             source: Source::Json {
@@ -189,6 +232,14 @@ impl<R: Read> TraceReader<R> {
     }
 
     /// A wide CSV trace; reads its header now.
+    ///
+    /// ```
+    /// use crisis_playbook::trace::TraceReader;
+    /// let text = "timestamp,mentions,negative\n2026-03-02T08:00:00Z,42,5\n2026-03-02T08:05:00Z,51,\n";
+    /// let records = TraceReader::csv(text.as_bytes())?.collect::<Result<Vec<_>, _>>()?;
+    /// assert_eq!(records.len(), 3, "an empty cell is no observation");
+    /// # Ok::<(), crisis_playbook::trace::TraceError>(())
+    /// ```
     pub fn csv(reader: R) -> Result<Self, TraceError> {
         let mut csv = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
@@ -285,6 +336,16 @@ impl Record {
     }
 
     /// Feeds this record to a run.
+    ///
+    /// ```
+    /// use crisis_playbook::{Playbook, Run, trace::Record};
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let record = Record::from_json(1, r#"{"at": "2026-03-02T08:00:00Z", "signal": "journalist", "attrs": {"tier": "local"}}"#)?;
+    /// let mut run = Run::start(&playbook, record.at);
+    /// assert!(!record.apply(&mut run)?.is_empty());
+    /// assert_eq!(run.state_name(), "crisis");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply<'r>(&self, run: &'r mut Run) -> Result<&'r [Event], TraceError> {
         let wrap = |source| TraceError::Signal {
             line: self.line,
