@@ -220,7 +220,7 @@ impl LoadError {
     /// # let bad = "playbook: x\nversion: 1\ntitle: x\nsignals: {}\nroles: [a]\ninitial: s\nstates:\n  s:\n    on: [{ to: t, after: 1h }]\n";
     /// let err = Playbook::from_yaml_str(bad).unwrap_err();
     /// assert_eq!(err.errors().count(), 2);
-/// assert!(err.errors().any(|d| d.message.contains("unknown state `t`")));
+    /// assert!(err.errors().any(|d| d.message.contains("unknown state `t`")));
     /// ```
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics

@@ -93,6 +93,14 @@ id_type!(
 );
 id_type!(
     /// Identifies a role of one playbook; see [`Playbook::role`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let id = playbook.role_named("legal").unwrap();
+    /// assert_eq!(playbook.role(id), "legal");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
     RoleId
 );
 
@@ -132,6 +140,17 @@ impl From<Fingerprint> for String {
 }
 
 /// The kind of a signal.
+///
+/// ```
+/// # use crisis_playbook::{Playbook, SignalKind};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let kinds: Vec<SignalKind> = ["mentions", "sentiment", "journalist", "ack"]
+///     .iter()
+///     .map(|name| playbook.signal(playbook.signal_named(name).unwrap()).kind)
+///     .collect();
+/// assert_eq!(kinds, [SignalKind::Count, SignalKind::Gauge, SignalKind::Event, SignalKind::Manual]);
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SignalKind {

@@ -91,7 +91,10 @@ pub fn apply(run: &mut Run, clock: &mut Timestamp, step: &Step) -> String {
                 .collect();
             let at = shift(clock, *step);
             // A playbook without actions gets a name it does not know.
-            let id = ids.get(action % ids.len().max(1)).copied().unwrap_or("no_such_action");
+            let id = ids
+                .get(action % ids.len().max(1))
+                .copied()
+                .unwrap_or("no_such_action");
             match run.complete(id, "someone", at) {
                 Ok(events) => serde_json::to_string(events).unwrap(),
                 Err(e) => format!("error: {e}"),
