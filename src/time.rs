@@ -36,9 +36,9 @@ pub struct Timestamp(i64);
 pub struct TimestampError(String);
 
 /// The latest supported instant: the year 9999. Later ones would overflow date arithmetic.
-const MAX_MILLIS: i64 = 253_402_300_799_999;
+pub(crate) const MAX_MILLIS: i64 = 253_402_300_799_999;
 /// The earliest supported instant: the year 0.
-const MIN_MILLIS: i64 = -62_167_219_200_000;
+pub(crate) const MIN_MILLIS: i64 = -62_167_219_200_000;
 
 impl Timestamp {
     /// 1970-01-01T00:00:00Z.

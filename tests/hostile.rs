@@ -484,6 +484,13 @@ fn snapshots_edited() {
         "{}",
         errors[4]
     );
+    // A window ring moved to the end of i64: refused, or its arithmetic would overflow.
+    let mut far = value.clone();
+    far["run"]["metrics"][0]["spike"]["window"]["newest"] = i64::MAX.into();
+    assert_eq!(
+        restore(&playbook, &far.to_string()).unwrap_err(),
+        "snapshot is inconsistent: metric `volume_ratio` has the wrong shape"
+    );
 }
 
 #[test]

@@ -350,11 +350,12 @@ fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 fn roll_with_baseline<A: Accumulate>(window: &mut Ring<A>, baseline: &mut Ring<A>, now: i64) {
     let width = window.width();
     // The baseline ends where the window's oldest bucket begins.
-    let window_start = now
-        .div_euclid(width)
-        .saturating_sub(window.len())
-        .saturating_add(1)
-        .saturating_mul(width);
+    // `now` is a Timestamp and `window.len()` at most a few dozen: no overflow.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "a bucket index within the Timestamp range"
+    )]
+    let window_start = (now.div_euclid(width) - window.len() + 1).saturating_mul(width);
     baseline.roll_to(window_start.saturating_sub(1), |_, _| {});
     window.roll_to(now, |index, bucket| {
         let start = index.saturating_mul(width);
