@@ -8,6 +8,7 @@ use std::fmt::Write;
 use std::hint::black_box;
 
 use crisis_playbook::Playbook;
+use crisis_playbook::files::FileKind;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// A chain of `states` states with realistic content: each has an action, a step up and a
@@ -72,12 +73,7 @@ fn generated_sizes(c: &mut Criterion) {
 
 fn bundled(c: &mut Criterion) {
     let mut group = c.benchmark_group("load/bundled");
-    let mut paths: Vec<_> = std::fs::read_dir("playbooks")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
+    let paths = crisis_playbook::files::select(&["playbooks".into()], FileKind::Playbook).unwrap();
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();

@@ -8,6 +8,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
+use crisis_playbook::files::FileKind;
 use crisis_playbook::{Duration, Observation, Playbook, Run, SignalKind, Timestamp};
 
 struct Counting;
@@ -67,12 +68,7 @@ fn main() {
         "{:<28} {:>10} {:>10} {:>10}",
         "playbook", "counted", "heap", "Run value"
     );
-    let mut paths: Vec<_> = std::fs::read_dir("playbooks")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
+    let paths = crisis_playbook::files::select(&["playbooks".into()], FileKind::Playbook).unwrap();
     const RUNS: usize = 100;
     for path in paths {
         let playbook = Playbook::from_path(&path).unwrap();

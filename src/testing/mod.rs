@@ -429,24 +429,12 @@ impl Compiler<'_> {
         name: &Located<String>,
         path: &str,
     ) -> Option<StateId> {
-        let found = playbook.state_named(&name.value);
-        if found.is_none() {
-            let names = playbook.states().iter().map(|s| s.name.as_str());
-            let hint = did_you_mean(&name.value, names)
-                .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_default();
-            self.error_code(
-                Code::UnknownReference,
-                name.at,
-                path,
-                format!(
-                    "playbook `{}` has no state `{}`{hint}",
-                    playbook.id(),
-                    name.value
-                ),
-            );
+        let names = playbook.states().iter().map(|s| s.name.as_str()).collect();
+        if self.known("state", names, playbook, name, path) {
+            playbook.state_named(&name.value)
+        } else {
+            None
         }
-        found
     }
 
     fn known(
