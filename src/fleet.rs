@@ -199,6 +199,72 @@ impl Fleet {
         Ok(&self.events)
     }
 
+    /// Feeds many signals, each to its subject's run, in order, and hands `each` the position
+    /// of every signal in `signals` with what [`Fleet::observe`] returns for it. The outcome is
+    /// exactly that of calling `observe` for each signal in turn: a refused signal changes
+    /// nothing and the others still apply.
+    ///
+    /// It is faster for a large fleet. A signal to a run that is not in the CPU's cache waits
+    /// for that run's memory, part after part; here the runs of the next few signals are read
+    /// together first, so that their waits overlap.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let mentions = playbook.signal_named("mentions").unwrap();
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// fleet.start("brand-a", at)?;
+    /// let batch = [
+    ///     ("brand-a", Observation::count(mentions, at, 12.0)),
+    ///     ("brand-z", Observation::count(mentions, at, 3.0)),
+    ///     ("brand-a", Observation::count(mentions, at, -1.0)),
+    /// ];
+    /// let mut refused = Vec::new();
+    /// fleet.observe_batch(&batch, |position, outcome| {
+    ///     if let Err(error) = outcome {
+    ///         refused.push((position, error.to_string()));
+    ///     }
+    /// });
+    /// assert_eq!(refused, [
+    ///     (1, "unknown subject `brand-z`".to_string()),
+    ///     (2, "`mentions`: a count cannot be negative (-1)".to_string()),
+    /// ]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn observe_batch<S: AsRef<str>>(
+        &mut self,
+        signals: &[(S, Observation<'_>)],
+        mut each: impl FnMut(usize, Result<&[Event], SignalError>),
+    ) {
+        // Enough runs to keep the memory system busy, few enough to stay in cache until used.
+        const AHEAD: usize = 16;
+        let mut positions = 0..signals.len();
+        for chunk in signals.chunks(AHEAD) {
+            let mut runs = [usize::MAX; AHEAD];
+            for (run, (subject, _)) in runs.iter_mut().zip(chunk) {
+                if let Some(&found) = self.index.get(subject.as_ref()) {
+                    *run = found;
+                }
+            }
+            // One step for all the runs, then the next: the reads of a step go through what
+            // the step before brought in, and only the reads of different runs can overlap.
+            let runs = runs.map(|run| self.runs.get(run).map(|(_, run)| run));
+            let arrays = runs
+                .iter()
+                .flatten()
+                .fold(false, |w, run| w ^ run.warm_arrays());
+            let windows = runs
+                .iter()
+                .flatten()
+                .fold(false, |w, run| w ^ run.warm_windows());
+            std::hint::black_box(arrays ^ windows);
+            for ((subject, observation), position) in chunk.iter().zip(&mut positions) {
+                each(position, self.observe(subject.as_ref(), *observation));
+            }
+        }
+    }
+
     /// Removes a subject's run, keeping the index of the run moved into its place.
     fn remove(&mut self, subject: &str) {
         if let Some(position) = self.index.remove(subject) {

@@ -169,6 +169,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! When signals arrive in bulk, [`Fleet::observe_batch`] feeds them in order with the same
+//! outcome, faster for a large fleet whose runs are not all in the CPU's cache.
+//!
 //! # 6. Testing a playbook
 //!
 //! Scenario files describe signals over time and the events expected from them; the

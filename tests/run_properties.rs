@@ -228,3 +228,65 @@ proptest! {
         prop_assert_eq!(alone, together);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A batch gives every signal the outcome that feeding the signals one by one gives it,
+    /// refusals included, and leaves the fleet in the same state.
+    #[test]
+    fn a_batch_gives_each_signal_what_one_by_one_gives_it(
+        which in 0..BUNDLED.len(),
+        open in any::<bool>(),
+        signals in prop::collection::vec(
+            (0..40usize, any::<usize>(), -400..900i64, any::<usize>(), 0.0..400.0f64),
+            1..200,
+        ),
+    ) {
+        let playbook = &bundled()[which];
+        let start = fuzzing::drive::start();
+        let mut clock = start;
+        let mut parts = Vec::new();
+        for (subject, signal, step, pick, value) in &signals {
+            let at = fuzzing::drive::shift(&mut clock, *step);
+            parts.push((
+                format!("subject-{subject}"),
+                fuzzing::drive::ObservationParts::new(playbook, *signal, at, *pick, *value),
+            ));
+        }
+        let batch: Vec<(&str, Observation<'_>)> = parts
+            .iter()
+            .map(|(subject, parts)| (subject.as_str(), parts.observation()))
+            .collect();
+        // A closed fleet knows half the subjects, so that some signals are refused for that.
+        let fleet = || {
+            let mut fleet = crisis_playbook::Fleet::new(playbook).start_on_first_sight(open);
+            for subject in (0..40).step_by(2) {
+                fleet.start(&format!("subject-{subject}"), start).unwrap();
+            }
+            fleet
+        };
+        let outcome = |result: Result<&[crisis_playbook::Event], crisis_playbook::SignalError>| {
+            match result {
+                Ok(events) => serde_json::to_string(events).unwrap(),
+                Err(error) => format!("error: {error}"),
+            }
+        };
+        let mut one_by_one = fleet();
+        let expected: Vec<(usize, String)> = batch
+            .iter()
+            .enumerate()
+            .map(|(position, (subject, observation))| {
+                (position, outcome(one_by_one.observe(subject, *observation)))
+            })
+            .collect();
+        let mut batched = fleet();
+        let mut found = Vec::new();
+        batched.observe_batch(&batch, |position, result| found.push((position, outcome(result))));
+        prop_assert_eq!(found, expected);
+        prop_assert_eq!(
+            serde_json::to_string(&batched.snapshot()).unwrap(),
+            serde_json::to_string(&one_by_one.snapshot()).unwrap()
+        );
+    }
+}

@@ -212,6 +212,25 @@ impl MetricState {
         }
     }
 
+    /// Reads the memory a new value would touch (see `Run::warm_windows`).
+    pub fn warm(&self) -> bool {
+        match self {
+            MetricState::Total(ring) => ring.warm(),
+            MetricState::Moments(ring) => ring.warm(),
+            MetricState::Extremes(ring) => ring.warm(),
+            MetricState::Share {
+                part: first,
+                whole: second,
+            }
+            | MetricState::Spike {
+                window: first,
+                baseline: second,
+            } => first.warm() ^ second.warm(),
+            MetricState::Baselined { window, baseline } => window.warm() ^ baseline.warm(),
+            MetricState::Since => false,
+        }
+    }
+
     /// The next instant at which rolling would change a value, if any.
     pub fn next_change(&self) -> Option<i64> {
         match self {

@@ -209,6 +209,12 @@ impl<A: Accumulate> Ring<A> {
         (!self.is_empty()).then(|| (self.newest + 1).saturating_mul(self.width))
     }
 
+    /// Reads the header and the newest bucket, where a new value lands (see
+    /// `Run::warm_windows`).
+    pub fn warm(&self) -> bool {
+        self.slots[self.slot(self.newest)] == self.total
+    }
+
     /// Whether the sizes match what a playbook expects and the newest bucket lies within the
     /// Timestamp range: guards restored snapshots against tampering.
     pub fn has_shape(&self, width: i64, buckets: usize) -> bool {

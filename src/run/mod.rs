@@ -435,6 +435,36 @@ impl Run {
         self.live.metrics[index].value(metric, self.live.now - self.live.started, last_seen)
     }
 
+    /// Reads the run's own fields and the start of every array it owns, and returns a value
+    /// that depends on all of them so that the reads happen. With [`Run::warm_windows`], this
+    /// lets a fleet bring the runs of its next signals into cache together: for a run out of
+    /// cache each part is a trip to memory, and trips for different runs can overlap where the
+    /// trips of one signal's processing queue one behind the other.
+    pub(crate) fn warm_arrays(&self) -> bool {
+        let live = &self.live;
+        live.ended
+            ^ live.parameters.first().is_some_and(|p| *p > 0.0)
+            ^ live.pending.first().is_some_and(Option::is_some)
+            ^ live
+                .metrics
+                .first()
+                .is_some_and(|m| m.next_change().is_some())
+            ^ live.latest.first().is_some_and(Option::is_some)
+            ^ live.seen.first().is_some_and(|seen| seen.at.is_some())
+            ^ live.matched.first().is_some_and(|seen| seen.at.is_some())
+            ^ live.open.first().is_some_and(|open| open.breached)
+            ^ live.recurrences.first().is_some_and(|r| r.next.is_some())
+    }
+
+    /// Reads every metric's window and the bucket a new value would land in; the second step
+    /// after [`Run::warm_arrays`], whose reads bring in the arrays this one goes through.
+    pub(crate) fn warm_windows(&self) -> bool {
+        self.live
+            .metrics
+            .iter()
+            .fold(false, |warm, metric| warm ^ metric.warm())
+    }
+
     /// Actions recommended and not yet done or closed, in the order they were recommended.
     ///
     /// ```

@@ -2,7 +2,7 @@
 //! clock, actions marked done. Shared by the property tests and the `run` fuzz target.
 
 use crisis_playbook::{
-    AttributeKind, AttributeValue, Observation, Playbook, Run, SignalKind, Timestamp,
+    AttributeKind, AttributeValue, Observation, Playbook, Run, SignalId, SignalKind, Timestamp,
 };
 
 /// One thing that happens to a run.
@@ -52,19 +52,22 @@ impl Step {
     }
 }
 
+/// The instant `seconds` after `clock` (before it when negative: a late signal), which becomes
+/// the clock when it is later.
+pub fn shift(clock: &mut Timestamp, seconds: i64) -> Timestamp {
+    let millis = clock
+        .as_millis()
+        .saturating_add(seconds.saturating_mul(1000));
+    let moved = Timestamp::from_millis(millis).unwrap_or(*clock);
+    if moved > *clock {
+        *clock = moved;
+    }
+    moved
+}
+
 /// Applies one step; returns the events' JSON, or the error's text.
 pub fn apply(run: &mut Run, clock: &mut Timestamp, step: &Step) -> String {
     let playbook = run.playbook().clone();
-    let shift = |clock: &mut Timestamp, seconds: i64| {
-        let millis = clock
-            .as_millis()
-            .saturating_add(seconds.saturating_mul(1000));
-        let moved = Timestamp::from_millis(millis).unwrap_or(*clock);
-        if moved > *clock {
-            *clock = moved;
-        }
-        moved
-    };
     match step {
         Step::Signal {
             signal,
@@ -113,36 +116,70 @@ pub fn with_observation<R>(
     value: f64,
     use_it: impl FnOnce(Observation<'_>) -> R,
 ) -> R {
-    let name = &playbook.signals()[signal % playbook.signals().len()].name;
-    let id = playbook.signal_named(name).unwrap();
-    let declared = playbook.signal(id);
-    let text_values = ["national", "local", "trade", "comments", "press", "bogus"];
-    let attributes: Vec<(&str, AttributeValue<'_>)> = declared
-        .attributes
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| (pick >> (i % 32)) & 1 == 1)
-        .map(|(i, a)| {
-            let value = match (&a.kind, (pick >> ((i + 8) % 32)) % 5) {
-                (_, 4) => AttributeValue::Number(value),
-                (AttributeKind::Number, _) => AttributeValue::Number(value * 1000.0),
-                (AttributeKind::Bool, k) => AttributeValue::Bool(k % 2 == 0),
-                _ => AttributeValue::Text(text_values[pick % text_values.len()]),
-            };
-            (a.name.as_str(), value)
-        })
-        .collect();
-    // Mostly the right kind of value for the signal; sometimes another, to exercise errors.
-    let kind = if pick.is_multiple_of(11) {
-        SignalKind::Manual
-    } else {
-        declared.kind
-    };
-    use_it(match kind {
-        SignalKind::Count | SignalKind::Gauge => Observation::count(id, at, value),
-        SignalKind::Event => Observation::event(id, at, &attributes),
-        SignalKind::Manual => Observation::manual(id, at, "someone"),
-    })
+    use_it(ObservationParts::new(playbook, signal, at, pick, value).observation())
+}
+
+/// What an observation borrows, kept so that a batch of observations can borrow it.
+pub struct ObservationParts<'p> {
+    signal: SignalId,
+    kind: SignalKind,
+    at: Timestamp,
+    value: f64,
+    attributes: Vec<(&'p str, AttributeValue<'static>)>,
+}
+
+impl<'p> ObservationParts<'p> {
+    /// The parts of the observation that `with_observation` builds from the same arguments.
+    pub fn new(
+        playbook: &'p Playbook,
+        signal: usize,
+        at: Timestamp,
+        pick: usize,
+        value: f64,
+    ) -> Self {
+        let name = &playbook.signals()[signal % playbook.signals().len()].name;
+        let id = playbook.signal_named(name).unwrap();
+        let declared = playbook.signal(id);
+        let text_values = ["national", "local", "trade", "comments", "press", "bogus"];
+        let attributes = declared
+            .attributes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (pick >> (i % 32)) & 1 == 1)
+            .map(|(i, a)| {
+                let value = match (&a.kind, (pick >> ((i + 8) % 32)) % 5) {
+                    (_, 4) => AttributeValue::Number(value),
+                    (AttributeKind::Number, _) => AttributeValue::Number(value * 1000.0),
+                    (AttributeKind::Bool, k) => AttributeValue::Bool(k % 2 == 0),
+                    _ => AttributeValue::Text(text_values[pick % text_values.len()]),
+                };
+                (a.name.as_str(), value)
+            })
+            .collect();
+        // Mostly the right kind of value for the signal; sometimes another, to exercise errors.
+        let kind = if pick.is_multiple_of(11) {
+            SignalKind::Manual
+        } else {
+            declared.kind
+        };
+        ObservationParts {
+            signal: id,
+            kind,
+            at,
+            value,
+            attributes,
+        }
+    }
+
+    pub fn observation(&self) -> Observation<'_> {
+        match self.kind {
+            SignalKind::Count | SignalKind::Gauge => {
+                Observation::count(self.signal, self.at, self.value)
+            }
+            SignalKind::Event => Observation::event(self.signal, self.at, &self.attributes),
+            SignalKind::Manual => Observation::manual(self.signal, self.at, "someone"),
+        }
+    }
 }
 
 /// Every step's outcome, from a fresh run.
