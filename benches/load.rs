@@ -7,6 +7,8 @@
 use std::fmt::Write;
 use std::hint::black_box;
 
+mod pairs;
+
 use crisis_playbook::Playbook;
 use crisis_playbook::files::FileKind;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -69,6 +71,13 @@ fn generated_sizes(c: &mut Criterion) {
         });
     }
     group.finish();
+    let (small, large) = (generated(1_000), generated(10_000));
+    let ratio = pairs::Ratio::measure(
+        11,
+        || drop(black_box(Playbook::from_yaml_str(&large).unwrap())),
+        || drop(black_box(Playbook::from_yaml_str(&small).unwrap())),
+    );
+    println!("load/generated/10000 ÷ load/generated/1000, {ratio}");
 }
 
 fn bundled(c: &mut Criterion) {

@@ -5,8 +5,8 @@
 //! Run with `cargo bench --bench observe`.
 
 use std::hint::black_box;
-use std::time::Instant;
 
+mod pairs;
 mod yardstick;
 
 use crisis_playbook::{Duration, Observation, Playbook, Run, SignalId, Snapshot, Timestamp};
@@ -186,39 +186,29 @@ fn observe(c: &mut Criterion) {
     group.finish();
 }
 
-/// The engine's steady-state time over the yardstick's, measured in alternating pairs so that
-/// both sides of each ratio see the same machine: criterion measures one after the other, and
-/// on a shared machine the load can change in between.
+/// The engine's steady-state time over the yardstick's, in alternating pairs.
 fn interleaved_ratio(
     warm: &Run,
     steady: &[Observation<'_>],
     hand: &yardstick::Storm,
     steady_hand: &[(i64, yardstick::Signal)],
 ) {
-    const PAIRS: usize = 41;
-    let mut ratios: Vec<f64> = (0..PAIRS)
-        .map(|_| {
+    let ratio = pairs::Ratio::measure(
+        41,
+        || {
             let mut run = warm.clone();
-            let started = Instant::now();
             for observation in steady {
                 black_box(run.observe(*observation).unwrap());
             }
-            let engine = started.elapsed();
+        },
+        || {
             let mut storm = hand.clone();
-            let started = Instant::now();
             for (at, signal) in steady_hand {
                 black_box(storm.observe(*at, *signal).unwrap());
             }
-            engine.as_secs_f64() / started.elapsed().as_secs_f64()
-        })
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    println!(
-        "observe/steady_state ÷ yardstick, {PAIRS} interleaved pairs: median {:.2}, quartiles {:.2} to {:.2}",
-        ratios[PAIRS / 2],
-        ratios[PAIRS / 4],
-        ratios[3 * PAIRS / 4]
+        },
     );
+    println!("observe/steady_state ÷ yardstick, {ratio}");
 }
 
 /// The value of a count observation built by `Storm::traffic`.

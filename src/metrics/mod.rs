@@ -374,7 +374,7 @@ fn roll_with_baseline<A: Accumulate>(window: &mut Ring<A>, baseline: &mut Ring<A
         clippy::arithmetic_side_effects,
         reason = "a bucket index within the Timestamp range"
     )]
-    let window_start = (now.div_euclid(width) - window.len() + 1).saturating_mul(width);
+    let window_start = (window.bucket_of(now) - window.len() + 1).saturating_mul(width);
     baseline.roll_to(window_start.saturating_sub(1), |_, _| {});
     window.roll_to(now, |index, bucket| {
         let start = index.saturating_mul(width);

@@ -143,8 +143,31 @@ impl<A: Accumulate> Ring<A> {
         self.total == A::default()
     }
 
+    /// The slot of bucket `index`. Rings have one of two lengths, and naming them lets the
+    /// compiler replace the division by a multiplication.
     fn slot(&self, index: i64) -> usize {
-        index.rem_euclid(self.len()) as usize
+        const WINDOW: i64 = super::WINDOW_BUCKETS as i64;
+        const BASELINE: i64 = super::BASELINE_BUCKETS as i64;
+        let slot = match self.len() {
+            WINDOW => index.rem_euclid(WINDOW),
+            BASELINE => index.rem_euclid(BASELINE),
+            len => index.rem_euclid(len),
+        };
+        slot as usize
+    }
+
+    /// The bucket holding `time`. Most times fall in the newest bucket or the one after it,
+    /// which two multiplications tell, where a division would cost several times more.
+    pub fn bucket_of(&self, time: i64) -> i64 {
+        let start = self.newest.saturating_mul(self.width);
+        let next = start.saturating_add(self.width);
+        if start <= time && time < next {
+            self.newest
+        } else if next <= time && time < next.saturating_add(self.width) {
+            self.newest + 1
+        } else {
+            time.div_euclid(self.width)
+        }
     }
 
     /// Moves the newest bucket to the one holding `time`, handing each non-empty bucket that
@@ -155,7 +178,7 @@ impl<A: Accumulate> Ring<A> {
         if time < (self.newest + 1).saturating_mul(self.width) {
             return;
         }
-        let target = time.div_euclid(self.width);
+        let target = self.bucket_of(time);
         if target <= self.newest {
             return;
         }
@@ -186,7 +209,7 @@ impl<A: Accumulate> Ring<A> {
     /// Adds a value at `time`. Returns false, and changes nothing, when `time` is older than
     /// the window; the caller must have rolled to `time` or later first.
     pub fn add(&mut self, time: i64, value: f64) -> bool {
-        self.merge_at(time.div_euclid(self.width), &{
+        self.merge_at(self.bucket_of(time), &{
             let mut one = A::default();
             one.add(value);
             one
