@@ -288,6 +288,16 @@ mod tests {
     }
 
     #[test]
+    fn the_bucket_of_a_time_is_its_floor_division_by_the_width() {
+        for newest_at in [-70, -7, 0, 6, 7, 64] {
+            let ring: Ring<Total> = Ring::new(7, 12, newest_at);
+            for time in -100..100 {
+                assert_eq!(ring.bucket_of(time), time.div_euclid(7), "time {time}");
+            }
+        }
+    }
+
+    #[test]
     fn a_huge_gap_costs_one_pass_over_the_slots() {
         let mut ring: Ring<Extremes> = Ring::new(MINUTE, 4, 0);
         ring.add(0, 3.0);
