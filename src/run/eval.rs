@@ -4,8 +4,9 @@
     reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
 )]
 
-use crate::condition::{ArithKind, Bool, Number};
+use crate::condition::{ArithKind, Bool, CompareOp, Number};
 use crate::playbook::Playbook;
+use crate::playbook::SignalId;
 use crate::run::Term;
 use crate::{Duration, Timestamp};
 
@@ -21,12 +22,21 @@ impl Run {
         }
     }
 
+    /// The value of a numeric node. Leaves are read here, in a function small enough to be
+    /// inlined into the guard loop; only arithmetic recurses.
+    #[inline]
     pub(super) fn number(&self, node: &Number) -> Option<f64> {
         match node {
             Number::Const(value) => Some(*value),
             Number::Metric(id) => self.metric_value_at(id.index()),
             Number::Parameter(id) => self.live.parameters.get(id.index()).copied(),
             Number::Latest(id) => self.live.latest.get(id.index()).copied().flatten(),
+            Number::Negate(_) | Number::Arith(..) => self.arithmetic(node),
+        }
+    }
+
+    fn arithmetic(&self, node: &Number) -> Option<f64> {
+        match node {
             Number::Negate(inner) => self.number(inner).map(|v| -v),
             Number::Arith(kind, left, right) => {
                 let (left, right) = (self.number(left)?, self.number(right)?);
@@ -38,29 +48,40 @@ impl Run {
                 };
                 value.is_finite().then_some(value)
             }
+            leaf => self.number(leaf),
         }
     }
 
+    /// Whether `signal` occurred since entering the state, or within `within` of now.
+    pub(super) fn occurred(&self, signal: SignalId, within: Option<Duration>) -> bool {
+        self.live
+            .seen
+            .get(signal.index())
+            .is_some_and(|seen| self.fresh(*seen, within))
+    }
+
+    /// Whether an event matching `predicate` occurred since entering the state, or within
+    /// `within` of now.
+    pub(super) fn matched(&self, predicate: usize, within: Option<Duration>) -> bool {
+        self.live
+            .matched
+            .get(predicate)
+            .is_some_and(|seen| self.fresh(*seen, within))
+    }
+
+    /// Whether `node` holds now, by walking the tree: for explanations, and to check the
+    /// compiled guards in debug builds.
     pub(super) fn holds(&self, node: &Bool) -> bool {
         match node {
             Bool::Const(value) => *value,
             Bool::Not(inner) => !self.holds(inner),
             Bool::All(parts) => parts.iter().all(|p| self.holds(p)),
             Bool::Any(parts) => parts.iter().any(|p| self.holds(p)),
-            Bool::Compare { op, left, right } => match (self.number(left), self.number(right)) {
-                (Some(left), Some(right)) => op.holds(left, right),
-                _ => false,
-            },
-            Bool::Occurred { signal, within } => self
-                .live
-                .seen
-                .get(signal.index())
-                .is_some_and(|seen| self.fresh(*seen, *within)),
-            Bool::Matched { predicate, within } => self
-                .live
-                .matched
-                .get(*predicate)
-                .is_some_and(|seen| self.fresh(*seen, *within)),
+            Bool::Compare { op, left, right } => {
+                compare(*op, self.number(left), self.number(right))
+            }
+            Bool::Occurred { signal, within } => self.occurred(*signal, *within),
+            Bool::Matched { predicate, within } => self.matched(*predicate, *within),
         }
     }
 
@@ -169,6 +190,14 @@ impl Run {
             }
         }
         earliest
+    }
+}
+
+/// A comparison; false when either side is undefined.
+pub(super) fn compare(op: CompareOp, left: Option<f64>, right: Option<f64>) -> bool {
+    match (left, right) {
+        (Some(left), Some(right)) => op.holds(left, right),
+        _ => false,
     }
 }
 

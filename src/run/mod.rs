@@ -7,6 +7,7 @@
 mod eval;
 mod event;
 mod explain;
+mod guard;
 mod input;
 pub(crate) mod plan;
 mod snapshot;
@@ -1085,11 +1086,18 @@ impl Run {
 
     fn firing_transition(&mut self) -> Option<usize> {
         let state = self.playbook.state(self.live.state);
-        for (index, transition) in state.transitions.iter().enumerate() {
-            let holds = transition
-                .condition
-                .as_ref()
-                .is_none_or(|c| self.holds(c.root()));
+        let guards = &self.playbook.plan().guards[self.live.state.index()];
+        let mut readings = guard::Readings::new();
+        for ((index, transition), guard) in state.transitions.iter().enumerate().zip(guards) {
+            let holds = self.passes(guard, &mut readings);
+            debug_assert_eq!(
+                holds,
+                transition
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| self.holds(c.root())),
+                "the compiled guard of transition {index} disagrees with its condition"
+            );
             if transition.hold.is_some() {
                 if holds {
                     self.live.pending[index].get_or_insert(self.live.now);

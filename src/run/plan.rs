@@ -5,6 +5,7 @@
     reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
 )]
 
+use super::guard::Guard;
 use crate::Duration;
 use crate::condition::{Bool, Number};
 use crate::metrics::{self, Input};
@@ -29,6 +30,8 @@ pub(crate) struct Plan {
     pub predicates_of: Vec<Vec<usize>>,
     /// For each state, the instants its conditions can change by themselves.
     pub expiries: Vec<Vec<Expiry>>,
+    /// For each state, the guard of each of its transitions.
+    pub guards: Vec<Vec<Guard>>,
     pub max_transitions: usize,
     pub max_actions: usize,
     pub total_actions: usize,
@@ -61,10 +64,22 @@ impl Plan {
                 found
             })
             .collect();
+        let guards = model
+            .states
+            .iter()
+            .map(|state| {
+                state
+                    .transitions
+                    .iter()
+                    .map(|t| Guard::new(t.condition.as_ref().map(|c| c.root())))
+                    .collect()
+            })
+            .collect();
         Plan {
             routes,
             predicates_of,
             expiries,
+            guards,
             max_transitions: model
                 .states
                 .iter()

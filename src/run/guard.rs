@@ -1,0 +1,247 @@
+//! Guards: transition conditions compiled, once per playbook, into a flat list of tests and
+//! jumps.
+//!
+//! A run evaluates the guards of its current state on every signal. Walking the condition tree
+//! costs a recursive call per node; a guard is one loop over an array, where `or` and `and`
+//! become jumps past the parts that cannot change the outcome. The tree stays the source of
+//! truth for explanations (`Run::reasons`), and in debug builds every evaluation is checked
+//! against it.
+
+use crate::condition::{Bool, Number};
+
+use super::Run;
+use super::eval::compare;
+
+/// A compiled transition condition.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Guard {
+    steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    /// The value becomes the outcome of a leaf of the condition: a comparison, an event test or
+    /// a constant.
+    Test(Bool),
+    /// Skips to step `to` when the value is `when`: an `or` stops at its first true part, an
+    /// `and` at its first false one.
+    JumpIf {
+        when: bool,
+        to: usize,
+    },
+    Not,
+}
+
+impl Guard {
+    /// The guard of a transition; one without a condition always passes.
+    pub fn new(condition: Option<&Bool>) -> Guard {
+        let mut steps = Vec::new();
+        if let Some(condition) = condition {
+            compile(condition, &mut steps);
+        }
+        thread_jumps(&mut steps);
+        Guard { steps }
+    }
+}
+
+/// Appends the steps that leave the value of `node` as the current value.
+fn compile(node: &Bool, steps: &mut Vec<Step>) {
+    match node {
+        Bool::Not(inner) => {
+            compile(inner, steps);
+            steps.push(Step::Not);
+        }
+        Bool::All(parts) | Bool::Any(parts) => {
+            // An `or` is decided by a true part, an `and` by a false one.
+            let when = matches!(node, Bool::Any(_));
+            if parts.is_empty() {
+                steps.push(Step::Test(Bool::Const(!when)));
+                return;
+            }
+            let mut jumps = Vec::with_capacity(parts.len());
+            for (index, part) in parts.iter().enumerate() {
+                compile(part, steps);
+                if index.saturating_add(1) < parts.len() {
+                    jumps.push(steps.len());
+                    steps.push(Step::JumpIf { when, to: 0 });
+                }
+            }
+            let end = steps.len();
+            for jump in jumps {
+                if let Some(step) = steps.get_mut(jump) {
+                    *step = Step::JumpIf { when, to: end };
+                }
+            }
+        }
+        leaf => steps.push(Step::Test(leaf.clone())),
+    }
+}
+
+/// Makes each jump go straight to where the chain of jumps it lands on would take it: a true
+/// part of an `or` nested in an `or` leaves both at once, and one landing on an `and`'s
+/// "stop if false" goes past it.
+fn thread_jumps(steps: &mut [Step]) {
+    // Targets lie after their jumps, so going backwards settles each target before the jumps
+    // that land on it.
+    for index in (0..steps.len()).rev() {
+        let Some(Step::JumpIf { when, to }) = steps.get(index).cloned() else {
+            continue;
+        };
+        let to = match steps.get(to) {
+            Some(Step::JumpIf {
+                when: next_when,
+                to: next_to,
+            }) if *next_when == when => *next_to,
+            Some(Step::JumpIf { .. }) => to.saturating_add(1),
+            _ => to,
+        };
+        if let Some(step) = steps.get_mut(index) {
+            *step = Step::JumpIf { when, to };
+        }
+    }
+}
+
+/// Metric values read while evaluating a state's guards, each computed at most once: a
+/// metric named by several guards (the storm's `volume_ratio` is named by both transitions out
+/// of `monitoring`) costs one computation. Metrics past the first [`Readings::SLOTS`] are
+/// computed at each reading.
+pub(super) struct Readings {
+    known: u16,
+    values: [Option<f64>; Readings::SLOTS],
+}
+
+impl Readings {
+    const SLOTS: usize = 16;
+
+    /// No value read yet. The values are valid for one instant: the clock and the metrics must
+    /// not change while a `Readings` is in use.
+    pub fn new() -> Readings {
+        Readings {
+            known: 0,
+            values: [None; Readings::SLOTS],
+        }
+    }
+}
+
+impl Run {
+    /// Whether `guard` passes now.
+    pub(super) fn passes(&self, guard: &Guard, readings: &mut Readings) -> bool {
+        let mut value = true;
+        let mut next = 0;
+        while let Some(step) = guard.steps.get(next) {
+            next = next.saturating_add(1);
+            match step {
+                Step::Test(test) => value = self.test(test, readings),
+                Step::JumpIf { when, to } => {
+                    if value == *when {
+                        next = *to;
+                    }
+                }
+                Step::Not => value = !value,
+            }
+        }
+        value
+    }
+
+    fn test(&self, leaf: &Bool, readings: &mut Readings) -> bool {
+        match leaf {
+            Bool::Compare { op, left, right } => compare(
+                *op,
+                self.operand(left, readings),
+                self.operand(right, readings),
+            ),
+            // Event tests and constants read no metric.
+            other => self.holds(other),
+        }
+    }
+
+    fn operand(&self, node: &Number, readings: &mut Readings) -> Option<f64> {
+        let Number::Metric(id) = node else {
+            return self.number(node);
+        };
+        let index = id.index();
+        let Some(slot) = readings.values.get_mut(index) else {
+            return self.number(node);
+        };
+        let bit = 1u16 << index;
+        if readings.known & bit == 0 {
+            *slot = self.number(node);
+            readings.known |= bit;
+        }
+        *slot
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playbook::Playbook;
+
+    fn guard(condition: &str) -> Guard {
+        let text = format!(
+            "playbook: g\nversion: 1\ntitle: G\nsignals: {{ a: {{ kind: gauge }}, b: {{ kind: gauge }}, c: {{ kind: gauge }} }}\n\
+             roles: [cm]\ninitial: s\nstates:\n  s: {{ on: [{{ to: z, when: \"{condition}\" }}] }}\n  z: {{ final: true }}\n"
+        );
+        let playbook = Playbook::from_yaml_str(&text).unwrap();
+        playbook.plan().guards[0][0].clone()
+    }
+
+    fn jumps(guard: &Guard) -> Vec<(bool, usize)> {
+        guard
+            .steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::JumpIf { when, to } => Some((*when, *to)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_or_nested_in_an_or_leaves_both_at_its_first_true_part() {
+        // The parser flattens `(x or y) or z`; a model built another way may not.
+        let nested = Bool::Any(vec![
+            Bool::Any(vec![Bool::Const(false), Bool::Const(true)]),
+            Bool::Const(false),
+        ]);
+        let guard = Guard::new(Some(&nested));
+        assert_eq!(jumps(&guard), vec![(true, 5), (true, 5)]);
+        let playbook = Playbook::from_yaml_str(
+            "playbook: g\nversion: 1\ntitle: G\nsignals: { a: { kind: gauge } }\nroles: [cm]\n\
+             initial: s\nstates:\n  s: { on: [{ to: z, after: 1h }] }\n  z: { final: true }\n",
+        )
+        .unwrap();
+        assert!(
+            Run::start(&playbook, crate::Timestamp::EPOCH).passes(&guard, &mut Readings::new())
+        );
+    }
+
+    #[test]
+    fn a_false_part_of_an_and_skips_to_the_next_alternative() {
+        // (a > 1 and b > 1) or c > 1: a false `a > 1` lands on the `or`'s check, which a false
+        // value passes, so it goes straight to `c > 1`.
+        let guard = guard("(a > 1 and b > 1) or c > 1");
+        assert_eq!(jumps(&guard), vec![(false, 4), (true, 5)]);
+    }
+
+    #[test]
+    fn a_true_part_of_an_or_skips_the_and_that_follows_it() {
+        // (a > 1 or b > 1) and c > 1: a true `a > 1` lands on the `and`'s check, which a true
+        // value passes, so it goes straight to `c > 1`.
+        let guard = guard("(a > 1 or b > 1) and c > 1");
+        assert_eq!(jumps(&guard), vec![(true, 4), (false, 5)]);
+    }
+
+    #[test]
+    fn no_condition_always_passes() {
+        let playbook = Playbook::from_yaml_str(
+            "playbook: g\nversion: 1\ntitle: G\nsignals: { a: { kind: gauge } }\nroles: [cm]\n\
+             initial: s\nstates:\n  s: { on: [{ to: z, after: 1h }] }\n  z: { final: true }\n",
+        )
+        .unwrap();
+        let guard = &playbook.plan().guards[0][0];
+        assert!(guard.steps.is_empty());
+        let run = Run::start(&playbook, crate::Timestamp::EPOCH);
+        assert!(run.passes(guard, &mut Readings::new()));
+    }
+}
