@@ -231,21 +231,29 @@ impl MetricState {
         }
     }
 
+    /// Brings `horizon` in to this metric's rings. (A baseline is rolled only to the start of
+    /// its window, before now, so its next roll can come early, never late.)
+    pub fn horizon(&self, horizon: Horizon) -> Horizon {
+        match self {
+            MetricState::Total(ring) => horizon.ring(ring),
+            MetricState::Moments(ring) => horizon.ring(ring),
+            MetricState::Extremes(ring) => horizon.ring(ring),
+            MetricState::Share {
+                part: first,
+                whole: second,
+            }
+            | MetricState::Spike {
+                window: first,
+                baseline: second,
+            } => horizon.ring(first).ring(second),
+            MetricState::Baselined { window, baseline } => horizon.ring(window).ring(baseline),
+            MetricState::Since => horizon,
+        }
+    }
+
     /// The next instant at which rolling would change a value, if any.
     pub fn next_change(&self) -> Option<i64> {
-        match self {
-            MetricState::Total(ring) => ring.next_change(),
-            MetricState::Moments(ring) => ring.next_change(),
-            MetricState::Extremes(ring) => ring.next_change(),
-            MetricState::Share { part, whole } => earliest(part.next_change(), whole.next_change()),
-            MetricState::Spike { window, baseline } => {
-                earliest(window.next_change(), baseline.next_change())
-            }
-            MetricState::Baselined { window, baseline } => {
-                earliest(window.next_change(), baseline.next_change())
-            }
-            MetricState::Since => None,
-        }
+        self.horizon(Horizon::NONE).change
     }
 
     /// The metric's value, `None` when undefined. `since_start` is how long the run has been
@@ -355,6 +363,52 @@ impl MetricState {
     }
 }
 
+/// When a run's metrics next need its clock, kept with the run so that a signal visits every
+/// ring only when one of them has a bucket to close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Horizon {
+    /// The earliest end of a ring's newest bucket: rolling to an earlier time does nothing.
+    pub roll: i64,
+    /// The earliest [`MetricState::next_change`]: the next time a value changes with no signal.
+    pub change: Option<i64>,
+}
+
+impl Horizon {
+    /// No ring: nothing to roll, ever.
+    pub const NONE: Horizon = Horizon {
+        roll: i64::MAX,
+        change: None,
+    };
+
+    pub fn of(metrics: &[MetricState]) -> Horizon {
+        metrics
+            .iter()
+            .fold(Horizon::NONE, |horizon, metric| metric.horizon(horizon))
+    }
+
+    /// Takes in a value just added to `metric`. Adding never moves a ring's newest bucket, so
+    /// it can only make a ring non-empty, bringing its next change in; no change can come
+    /// before the next roll, and once it is that early (a run with steady traffic) there is
+    /// nothing to look at.
+    pub fn added(&mut self, metric: &MetricState) {
+        if self.change != Some(self.roll) {
+            self.change = earliest(self.change, metric.next_change());
+        }
+    }
+
+    fn ring<A: Accumulate>(self, ring: &Ring<A>) -> Horizon {
+        let roll = ring.next_roll();
+        Horizon {
+            roll: self.roll.min(roll),
+            change: if ring.is_empty() {
+                self.change
+            } else {
+                Some(self.change.map_or(roll, |change| change.min(roll)))
+            },
+        }
+    }
+}
+
 fn same_shape<A: Accumulate>(a: &Ring<A>, b: &Ring<A>) -> bool {
     a.has_shape(b.width(), b.len() as usize)
 }
@@ -393,5 +447,28 @@ fn add_with_baseline<A: Accumulate>(
         let mut one = A::default();
         one.add(value);
         baseline.merge_at(time.div_euclid(baseline.width()), &one);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Playbook;
+
+    #[test]
+    fn the_horizon_has_a_change_only_once_a_ring_holds_a_value() {
+        let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+        let volume_ratio = playbook.metric_named("volume_ratio").unwrap();
+        let metric = playbook.metric(volume_ratio);
+        let start = 7 * 3_600_000;
+        let mut state = MetricState::new(metric, Timestamp::from_millis(start).unwrap());
+        let mut horizon = Horizon::of(std::slice::from_ref(&state));
+        // A 1 h window has 5 min buckets, a 7 d baseline 7 h ones: the window's bucket ends first.
+        assert_eq!(horizon.roll, start + 5 * 60_000);
+        assert_eq!(horizon.change, None);
+        state.add(Input::Main, Timestamp::from_millis(start).unwrap(), 3.0);
+        horizon.added(&state);
+        assert_eq!(horizon.change, Some(start + 5 * 60_000));
+        assert_eq!(horizon, Horizon::of(std::slice::from_ref(&state)));
     }
 }

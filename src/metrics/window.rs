@@ -175,7 +175,7 @@ impl<A: Accumulate> Ring<A> {
     pub fn roll_to(&mut self, time: i64, mut expired: impl FnMut(i64, &A)) {
         // Most calls stay in the newest bucket: a multiplication tells, where a division would
         // cost several times more.
-        if time < (self.newest + 1).saturating_mul(self.width) {
+        if time < self.next_roll() {
             return;
         }
         let target = self.bucket_of(time);
@@ -227,9 +227,9 @@ impl<A: Accumulate> Ring<A> {
         true
     }
 
-    /// Time of the next roll that would change the window's content, if any.
-    pub fn next_change(&self) -> Option<i64> {
-        (!self.is_empty()).then(|| (self.newest + 1).saturating_mul(self.width))
+    /// When the newest bucket ends: rolling to an earlier time does nothing.
+    pub fn next_roll(&self) -> i64 {
+        (self.newest + 1).saturating_mul(self.width)
     }
 
     /// Reads the header and the newest bucket, where a new value lands (see
@@ -273,7 +273,11 @@ mod tests {
         assert_eq!(ring.total().0, 5.0);
         ring.roll_to(10_000 * MINUTE, |_, _| {});
         assert!(ring.is_empty());
-        assert_eq!(ring.next_change(), None);
+        assert_eq!(
+            ring.next_roll(),
+            10_005 * MINUTE,
+            "the end of its newest bucket"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod snapshot;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::MetricState;
+use crate::metrics::{Horizon, MetricState};
 use crate::playbook::{EscalationTarget, MetricId, Playbook, SignalKind, StateId};
 use crate::{AttributeKind, Duration, Timestamp};
 pub use event::{Cause, Event, EventKind, Term};
@@ -149,6 +149,8 @@ pub struct PendingEscalation {
 pub struct Run {
     playbook: Playbook,
     live: Live,
+    /// Derived from `live.metrics`, and kept current with it.
+    horizon: Horizon,
     events: Vec<Event>,
 }
 
@@ -221,35 +223,37 @@ impl Run {
         at: Timestamp,
     ) -> Run {
         let plan = playbook.plan();
+        let live = Live {
+            locale: settings
+                .locale
+                .unwrap_or_else(|| playbook.locale().to_string()),
+            subject: settings.subject,
+            parameters,
+            tolerance: settings.late_tolerance.unwrap_or(DEFAULT_LATE_TOLERANCE),
+            started: at,
+            now: at,
+            seq: 0,
+            state: playbook.initial(),
+            entered_at: at,
+            entered_seq: 0,
+            ended: false,
+            pending: vec![None; plan.max_transitions],
+            metrics: playbook
+                .metrics()
+                .iter()
+                .map(|m| MetricState::new(m, at))
+                .collect(),
+            latest: vec![None; playbook.signals().len()],
+            seen: vec![Seen::default(); playbook.signals().len()],
+            matched: vec![Seen::default(); playbook.model().predicates.len()],
+            open: Vec::with_capacity(plan.total_actions),
+            recurrences: vec![Recurrence::default(); plan.max_actions],
+            ladder: None,
+        };
         let mut run = Run {
             playbook: playbook.clone(),
-            live: Live {
-                locale: settings
-                    .locale
-                    .unwrap_or_else(|| playbook.locale().to_string()),
-                subject: settings.subject,
-                parameters,
-                tolerance: settings.late_tolerance.unwrap_or(DEFAULT_LATE_TOLERANCE),
-                started: at,
-                now: at,
-                seq: 0,
-                state: playbook.initial(),
-                entered_at: at,
-                entered_seq: 0,
-                ended: false,
-                pending: vec![None; plan.max_transitions],
-                metrics: playbook
-                    .metrics()
-                    .iter()
-                    .map(|m| MetricState::new(m, at))
-                    .collect(),
-                latest: vec![None; playbook.signals().len()],
-                seen: vec![Seen::default(); playbook.signals().len()],
-                matched: vec![Seen::default(); playbook.model().predicates.len()],
-                open: Vec::with_capacity(plan.total_actions),
-                recurrences: vec![Recurrence::default(); plan.max_actions],
-                ladder: None,
-            },
+            horizon: Horizon::of(&live.metrics),
+            live,
             events: Vec::new(),
         };
         run.enter_state();
@@ -655,8 +659,11 @@ impl Run {
 
     fn set_clock(&mut self, at: Timestamp) {
         self.live.now = at;
-        for metric in &mut self.live.metrics {
-            metric.roll_to(at);
+        if at.as_millis() >= self.horizon.roll {
+            for metric in &mut self.live.metrics {
+                metric.roll_to(at);
+            }
+            self.horizon = Horizon::of(&self.live.metrics);
         }
     }
 
@@ -671,9 +678,8 @@ impl Run {
                 earliest = Some(at);
             }
         };
-        for metric in &self.live.metrics {
-            consider(metric.next_change().and_then(Timestamp::from_millis));
-        }
+        debug_assert_eq!(self.horizon, Horizon::of(&self.live.metrics));
+        consider(self.horizon.change.and_then(Timestamp::from_millis));
         let state = self.playbook.state(self.live.state);
         for (i, transition) in state.transitions.iter().enumerate() {
             if let (Some(hold), Some(since)) = (transition.hold, self.live.pending[i]) {
@@ -829,7 +835,9 @@ impl Run {
         };
         let plan = self.playbook.plan();
         for (metric, input) in &plan.routes[index] {
-            self.live.metrics[*metric].add(*input, at, amount);
+            let metric = &mut self.live.metrics[*metric];
+            metric.add(*input, at, amount);
+            self.horizon.added(metric);
         }
         match observation.value {
             Value::Event(attributes) => {

@@ -130,6 +130,7 @@ impl Run {
         check_consistent(playbook, &snapshot.run).map_err(SnapshotError::Inconsistent)?;
         Ok(Run {
             playbook: playbook.clone(),
+            horizon: crate::metrics::Horizon::of(&snapshot.run.metrics),
             live: snapshot.run,
             events: Vec::new(),
         })
