@@ -6,7 +6,6 @@
 
 use crate::condition::{ArithKind, Bool, CompareOp, Number};
 use crate::playbook::Playbook;
-use crate::playbook::SignalId;
 use crate::run::Term;
 use crate::{Duration, Timestamp};
 
@@ -22,21 +21,12 @@ impl Run {
         }
     }
 
-    /// The value of a numeric node. Leaves are read here, in a function small enough to be
-    /// inlined into the guard loop; only arithmetic recurses.
-    #[inline]
     pub(super) fn number(&self, node: &Number) -> Option<f64> {
         match node {
             Number::Const(value) => Some(*value),
             Number::Metric(id) => self.metric_value_at(id.index()),
             Number::Parameter(id) => self.live.parameters.get(id.index()).copied(),
             Number::Latest(id) => self.live.latest.get(id.index()).copied().flatten(),
-            Number::Negate(_) | Number::Arith(..) => self.arithmetic(node),
-        }
-    }
-
-    fn arithmetic(&self, node: &Number) -> Option<f64> {
-        match node {
             Number::Negate(inner) => self.number(inner).map(|v| -v),
             Number::Arith(kind, left, right) => {
                 let (left, right) = (self.number(left)?, self.number(right)?);
@@ -48,29 +38,11 @@ impl Run {
                 };
                 value.is_finite().then_some(value)
             }
-            leaf => self.number(leaf),
         }
     }
 
-    /// Whether `signal` occurred since entering the state, or within `within` of now.
-    pub(super) fn occurred(&self, signal: SignalId, within: Option<Duration>) -> bool {
-        self.live
-            .seen
-            .get(signal.index())
-            .is_some_and(|seen| self.fresh(*seen, within))
-    }
-
-    /// Whether an event matching `predicate` occurred since entering the state, or within
-    /// `within` of now.
-    pub(super) fn matched(&self, predicate: usize, within: Option<Duration>) -> bool {
-        self.live
-            .matched
-            .get(predicate)
-            .is_some_and(|seen| self.fresh(*seen, within))
-    }
-
-    /// Whether `node` holds now, by walking the tree: for explanations, and to check the
-    /// compiled guards in debug builds.
+    /// Whether `node` holds now, by walking the tree: for explanations, for the event tests and
+    /// constants of compiled guards, and to check whole guards in debug builds.
     pub(super) fn holds(&self, node: &Bool) -> bool {
         match node {
             Bool::Const(value) => *value,
@@ -80,8 +52,16 @@ impl Run {
             Bool::Compare { op, left, right } => {
                 compare(*op, self.number(left), self.number(right))
             }
-            Bool::Occurred { signal, within } => self.occurred(*signal, *within),
-            Bool::Matched { predicate, within } => self.matched(*predicate, *within),
+            Bool::Occurred { signal, within } => self
+                .live
+                .seen
+                .get(signal.index())
+                .is_some_and(|seen| self.fresh(*seen, *within)),
+            Bool::Matched { predicate, within } => self
+                .live
+                .matched
+                .get(*predicate)
+                .is_some_and(|seen| self.fresh(*seen, *within)),
         }
     }
 

@@ -1,11 +1,12 @@
 //! Guards: transition conditions compiled, once per playbook, into a flat list of tests and
 //! jumps.
 //!
-//! A run evaluates the guards of its current state on every signal. Walking the condition tree
-//! costs a recursive call per node; a guard is one loop over an array, where `or` and `and`
-//! become jumps past the parts that cannot change the outcome. The tree stays the source of
-//! truth for explanations (`Run::reasons`), and in debug builds every evaluation is checked
-//! against it.
+//! A run evaluates the guards of its current state on every signal. A guard is one loop over an
+//! array, where `or` and `and` become jumps past the parts that cannot change the outcome, and
+//! a state's guards share one [`Readings`], so a metric that several of them name is computed
+//! once: that saves most of the time, since a metric value can cost several divisions. The
+//! tree stays the source of truth for explanations (`Run::reasons`), and in debug builds every
+//! evaluation is checked against it.
 
 use crate::condition::{Bool, Number};
 
@@ -106,8 +107,8 @@ fn thread_jumps(steps: &mut [Step]) {
 /// of `monitoring`) costs one computation. Metrics past the first [`Readings::SLOTS`] are
 /// computed at each reading.
 pub(super) struct Readings {
-    known: u16,
-    values: [Option<f64>; Readings::SLOTS],
+    /// `None` for a metric not read yet; `Some(None)` for one read and undefined.
+    values: [Option<Option<f64>>; Readings::SLOTS],
 }
 
 impl Readings {
@@ -117,7 +118,6 @@ impl Readings {
     /// not change while a `Readings` is in use.
     pub fn new() -> Readings {
         Readings {
-            known: 0,
             values: [None; Readings::SLOTS],
         }
     }
@@ -156,19 +156,13 @@ impl Run {
     }
 
     fn operand(&self, node: &Number, readings: &mut Readings) -> Option<f64> {
-        let Number::Metric(id) = node else {
-            return self.number(node);
-        };
-        let index = id.index();
-        let Some(slot) = readings.values.get_mut(index) else {
-            return self.number(node);
-        };
-        let bit = 1u16 << index;
-        if readings.known & bit == 0 {
-            *slot = self.number(node);
-            readings.known |= bit;
+        match node {
+            Number::Metric(id) => match readings.values.get_mut(id.index()) {
+                Some(slot) => *slot.get_or_insert_with(|| self.number(node)),
+                None => self.number(node),
+            },
+            _ => self.number(node),
         }
-        *slot
     }
 }
 
@@ -230,6 +224,27 @@ mod tests {
         // value passes, so it goes straight to `c > 1`.
         let guard = guard("(a > 1 or b > 1) and c > 1");
         assert_eq!(jumps(&guard), vec![(true, 4), (false, 5)]);
+    }
+
+    #[test]
+    fn a_metric_past_the_memo_is_read_directly() {
+        // Seventeen metrics: the last one has no slot in the readings.
+        let metrics: String = (0..17)
+            .map(|i| format!("  m{i}: {{ count: a, window: 1h }}\n"))
+            .collect();
+        let text = format!(
+            "playbook: g\nversion: 1\ntitle: G\nsignals: {{ a: {{ kind: count }} }}\nmetrics:\n{metrics}\
+             roles: [cm]\ninitial: s\nstates:\n  s: {{ on: [{{ to: z, when: m16 >= 3 and m0 >= 3 }}] }}\n\
+             \x20 z: {{ final: true }}\n"
+        );
+        let playbook = Playbook::from_yaml_str(&text).unwrap();
+        let a = playbook.signal_named("a").unwrap();
+        let mut run = Run::start(&playbook, crate::Timestamp::EPOCH);
+        let at = crate::Timestamp::EPOCH;
+        run.observe(crate::Observation::count(a, at, 2.0)).unwrap();
+        assert_eq!(run.state_name(), "s");
+        run.observe(crate::Observation::count(a, at, 1.0)).unwrap();
+        assert_eq!(run.state_name(), "z");
     }
 
     #[test]
