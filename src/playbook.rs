@@ -405,6 +405,22 @@ pub struct Parameter {
     pub description: Option<LocalizedText>,
 }
 
+impl Parameter {
+    /// The lowest and highest value a run may give it.
+    pub(crate) fn bounds(&self) -> (f64, f64) {
+        (
+            self.min.unwrap_or(f64::NEG_INFINITY),
+            self.max.unwrap_or(f64::INFINITY),
+        )
+    }
+
+    /// Whether a run may give it this value.
+    pub(crate) fn allows(&self, value: f64) -> bool {
+        let (min, max) = self.bounds();
+        value.is_finite() && (min..=max).contains(&value)
+    }
+}
+
 /// A phase of the response.
 ///
 /// ```

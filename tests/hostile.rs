@@ -3,6 +3,8 @@
 //! --include-ignored --nocapture`). The cases share one process, so they take turns: the peak
 //! of one is not the peak of another.
 
+mod fuzzing;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -516,4 +518,121 @@ fn snapshots_foreign_and_of_another_version() {
         restore(&storm, "\u{feff}PK\u{3}\u{4}").unwrap_err()
     });
     assert!(not_json.starts_with("json: expected value"), "{not_json}");
+}
+
+// --- Snapshots the library writes, restored -----------------------------------------------------
+
+/// A playbook with every kind of windowed metric, `min` and `max` among them.
+const EVERY_METRIC: &str = include_str!("playbooks/valid/every-metric.yaml");
+
+fn round_trip(run: &Run) -> Result<Run, String> {
+    let json = serde_json::to_string(&run.snapshot()).map_err(|e| e.to_string())?;
+    restore(run.playbook(), &json)
+}
+
+#[test]
+fn snapshots_of_a_fresh_run_with_min_and_max_metrics_restore() {
+    let playbook = Playbook::from_yaml_str(EVERY_METRIC).unwrap();
+    let start = at("2026-03-02T00:00:00Z");
+    let run = Run::start(&playbook, start);
+    let restored = measure("a fresh run with min and max metrics", || round_trip(&run));
+    assert_eq!(restored.map(|r| r.snapshot()), Ok(run.snapshot()));
+}
+
+#[test]
+fn snapshots_survive_values_near_the_largest_number() {
+    let start = at("2026-03-02T00:00:00Z");
+    let mut playbooks: Vec<Playbook> = fuzzing::bundled().to_vec();
+    playbooks.push(Playbook::from_yaml_str(EVERY_METRIC).unwrap());
+    measure("values near f64::MAX on every playbook", || {
+        for playbook in &playbooks {
+            let mut run = Run::start(playbook, start);
+            for signal in playbook.signals() {
+                let Some(id) = playbook.signal_named(&signal.name) else {
+                    continue;
+                };
+                for value in [1e308, 1e308, f64::MAX, -f64::MAX, 1e15, 1e15] {
+                    let observation = match signal.kind {
+                        crisis_playbook::SignalKind::Count => Observation::count(id, start, value),
+                        crisis_playbook::SignalKind::Gauge => Observation::gauge(id, start, value),
+                        _ => continue,
+                    };
+                    let _ = run.observe(observation);
+                }
+            }
+            let restored = round_trip(&run).unwrap_or_else(|e| {
+                panic!("{}: the snapshot does not restore: {e}", playbook.id())
+            });
+            assert_eq!(restored.snapshot(), run.snapshot(), "{}", playbook.id());
+        }
+    });
+}
+
+#[test]
+fn numbers_too_large_to_sum_are_refused_with_the_limit() {
+    let playbook = Playbook::from_yaml_str(STORM).unwrap();
+    let mentions = playbook.signal_named("mentions").unwrap();
+    let start = at("2026-03-02T00:00:00Z");
+    let mut run = Run::start(&playbook, start);
+    let before = serde_json::to_string(&run.snapshot()).unwrap();
+    let err = run
+        .observe(Observation::count(mentions, start, 1e308))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`mentions`: 1e308 is beyond ±1e15, the largest magnitude a signal may carry: \
+         send it in a smaller unit"
+    );
+    assert_eq!(serde_json::to_string(&run.snapshot()).unwrap(), before);
+    assert!(
+        run.observe(Observation::count(mentions, start, 1e15))
+            .is_ok()
+    );
+}
+
+/// Restore checks everything `observe` relies on: a timer left far behind the clock would fire
+/// once per missed period at the next signal (an edited recurrence of year 0 made 8.9 M events).
+#[test]
+fn snapshots_with_impossible_state_are_refused() {
+    let (playbook, json) = storm_snapshot();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let recurring = value["run"]["recurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|r| !r["next"].is_null())
+        .expect("crisis has a recurring action");
+    let edit = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut edited = value.clone();
+        change(&mut edited["run"]);
+        restore(&playbook, &edited.to_string()).unwrap_err()
+    };
+    let errors = measure("snapshots with impossible state", || {
+        [
+            edit(&|run| run["recurrences"][recurring]["next"] = "0000-01-01T00:00:00Z".into()),
+            edit(&|run| run["parameters"][0] = 1000.0.into()),
+            edit(&|run| run["metrics"][0]["spike"]["window"]["total"] = 5.0.into()),
+            edit(&|run| run["metrics"][0]["spike"]["window"]["slots"][0] = (-1e300).into()),
+            edit(&|run| run["metrics"][0]["spike"]["window"]["newest"] = 1.into()),
+            edit(&|run| run["open"][0]["due"] = "0001-01-01T00:00:00Z".into()),
+            edit(&|run| run["ended"] = true.into()),
+            edit(&|run| run["seen"][0]["seq"] = 1_000_000.into()),
+        ]
+    });
+    let place = "snapshot is inconsistent: ";
+    assert_eq!(
+        errors,
+        [
+            format!(
+                "{place}recurrences[{recurring}] is not the next occurrence of a recurring action"
+            ),
+            format!("{place}parameter `watch_ratio` is 1000, outside its bounds [1.2, 10]"),
+            format!("{place}metric `volume_ratio` holds values that no signals could have made"),
+            format!("{place}metric `volume_ratio` holds values that no signals could have made"),
+            format!("{place}metric `volume_ratio` holds values that no signals could have made"),
+            format!("{place}open action `pause_schedule` has a deadline it could not have"),
+            format!("{place}the run is ended in state `crisis`, which is not final"),
+            format!("{place}a signal was seen after the run's clock"),
+        ]
+    );
 }

@@ -9,7 +9,20 @@ use fuzzing::drive::{Step, apply, replay};
 use crisis_playbook::{Observation, Run, Snapshot};
 use proptest::prelude::*;
 
-use fuzzing::{BUNDLED, bundled};
+use fuzzing::bundled;
+
+/// Every windowed aggregate, `min` and `max` among them, which no bundled playbook uses.
+const EVERY_METRIC: &str = include_str!("playbooks/valid/every-metric.yaml");
+
+/// The bundled playbooks, then one with every kind of metric.
+fn playbooks() -> &'static [crisis_playbook::Playbook] {
+    static ALL: std::sync::OnceLock<Vec<crisis_playbook::Playbook>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all = bundled().to_vec();
+        all.push(crisis_playbook::Playbook::from_yaml_str(EVERY_METRIC).unwrap());
+        all
+    })
+}
 
 fn step() -> impl Strategy<Value = Step> {
     let value = prop_oneof![
@@ -18,6 +31,10 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(-3.0),
         1 => -1.0..1.0f64,
         1 => Just(1e12),
+        1 => Just(1e15),
+        1 => Just(1e308),
+        1 => Just(f64::MAX),
+        1 => Just(-f64::MAX),
     ];
     prop_oneof![
         12 => (any::<usize>(), -900..3_600i64, any::<usize>(), value)
@@ -32,10 +49,10 @@ proptest! {
 
     #[test]
     fn arbitrary_signals_never_panic_and_replay_identically(
-        which in 0..BUNDLED.len(),
+        which in 0..playbooks().len(),
         steps in prop::collection::vec(step(), 1..120),
     ) {
-        let playbook = &bundled()[which];
+        let playbook = &playbooks()[which];
         let first = replay(playbook, &steps);
         let second = replay(playbook, &steps);
         prop_assert_eq!(first, second);
@@ -43,11 +60,11 @@ proptest! {
 
     #[test]
     fn snapshot_and_restore_at_any_cut_gives_the_same_events(
-        which in 0..BUNDLED.len(),
+        which in 0..playbooks().len(),
         steps in prop::collection::vec(step(), 1..120),
         cut in any::<prop::sample::Index>(),
     ) {
-        let playbook = &bundled()[which];
+        let playbook = &playbooks()[which];
         let straight = replay(playbook, &steps);
         let cut = cut.index(steps.len() + 1);
         let mut clock = support::at(0);
@@ -62,10 +79,10 @@ proptest! {
 
     #[test]
     fn a_refused_signal_leaves_the_snapshot_byte_identical(
-        which in 0..BUNDLED.len(),
+        which in 0..playbooks().len(),
         steps in prop::collection::vec(step(), 1..80),
     ) {
-        let playbook = &bundled()[which];
+        let playbook = &playbooks()[which];
         let mut clock = support::at(0);
         let mut run = Run::start(playbook, clock);
         for step in &steps {
@@ -205,10 +222,10 @@ proptest! {
     /// the timeline one thread gives it.
     #[test]
     fn a_fleet_split_over_threads_gives_each_subject_the_same_timeline(
-        which in 0..BUNDLED.len(),
+        which in 0..playbooks().len(),
         steps in prop::collection::vec(fleet_step(), 1..300),
     ) {
-        let playbook = &bundled()[which];
+        let playbook = &playbooks()[which];
         let alone = fleet_timelines(playbook, &steps, |_| true);
         let threads = 4;
         let together = std::thread::scope(|scope| {
@@ -236,14 +253,14 @@ proptest! {
     /// refusals included, and leaves the fleet in the same state.
     #[test]
     fn a_batch_gives_each_signal_what_one_by_one_gives_it(
-        which in 0..BUNDLED.len(),
+        which in 0..playbooks().len(),
         open in any::<bool>(),
         signals in prop::collection::vec(
             (0..40usize, any::<usize>(), -400..900i64, any::<usize>(), 0.0..400.0f64),
             1..200,
         ),
     ) {
-        let playbook = &bundled()[which];
+        let playbook = &playbooks()[which];
         let start = fuzzing::drive::start();
         let mut clock = start;
         let mut parts = Vec::new();

@@ -165,6 +165,26 @@ impl MetricState {
         }
     }
 
+    /// Whether restored rings hold what a run could have made by `now`: possible buckets,
+    /// totals that agree with them, and newest buckets where the clock puts them. Call after
+    /// `fits`.
+    pub fn is_consistent(&self, now: Timestamp) -> bool {
+        let now = now.as_millis();
+        match self {
+            MetricState::Total(ring) => at_clock(ring, now),
+            MetricState::Moments(ring) => at_clock(ring, now),
+            MetricState::Extremes(ring) => at_clock(ring, now),
+            MetricState::Share { part, whole } => at_clock(part, now) && at_clock(whole, now),
+            MetricState::Spike { window, baseline } => {
+                at_clock(window, now) && baseline_at_clock(window, baseline, now)
+            }
+            MetricState::Baselined { window, baseline } => {
+                at_clock(window, now) && baseline_at_clock(window, baseline, now)
+            }
+            MetricState::Since => true,
+        }
+    }
+
     /// Brings every ring up to `now`, moving expired window buckets into baselines.
     pub fn roll_to(&mut self, now: Timestamp) {
         let now = now.as_millis();
@@ -420,15 +440,34 @@ fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-fn roll_with_baseline<A: Accumulate>(window: &mut Ring<A>, baseline: &mut Ring<A>, now: i64) {
-    let width = window.width();
-    // The baseline ends where the window's oldest bucket begins.
+/// A ring rolled with the clock: its newest bucket holds `now`.
+fn at_clock<A: Accumulate>(ring: &Ring<A>, now: i64) -> bool {
+    let newest = ring.bucket_of(now);
+    ring.is_consistent(newest..=newest)
+}
+
+/// A baseline ends where its window begins (`roll_with_baseline`), unless it started later.
+fn baseline_at_clock<A: Accumulate>(window: &Ring<A>, baseline: &Ring<A>, now: i64) -> bool {
+    baseline.is_consistent(
+        baseline.bucket_of(window_start(window, now).saturating_sub(1))..=baseline.bucket_of(now),
+    )
+}
+
+/// Where the window that holds `now` begins.
+fn window_start<A: Accumulate>(window: &Ring<A>, now: i64) -> i64 {
     // `now` is a Timestamp and `window.len()` at most a few dozen: no overflow.
     #[expect(
         clippy::arithmetic_side_effects,
         reason = "a bucket index within the Timestamp range"
     )]
-    let window_start = (window.bucket_of(now) - window.len() + 1).saturating_mul(width);
+    let first = window.bucket_of(now) - window.len() + 1;
+    first.saturating_mul(window.width())
+}
+
+fn roll_with_baseline<A: Accumulate>(window: &mut Ring<A>, baseline: &mut Ring<A>, now: i64) {
+    let width = window.width();
+    // The baseline ends where the window's oldest bucket begins.
+    let window_start = window_start(window, now);
     baseline.roll_to(window_start.saturating_sub(1), |_, _| {});
     window.roll_to(now, |index, bucket| {
         let start = index.saturating_mul(width);

@@ -18,10 +18,30 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The largest magnitude a restored bucket may hold. Signal values are at most
+/// [`MAX_SIGNAL_VALUE`](crate::MAX_SIGNAL_VALUE) (1e15), their squares 1e30, and a run sees
+/// fewer than 2^64 signals, so a real bucket stays below 2e49; a tampered one beyond this could
+/// overflow to infinity when merged, and infinity does not survive a snapshot.
+const MAX_BUCKET_MAGNITUDE: f64 = 1e60;
+
 /// What a bucket accumulates.
 pub(crate) trait Accumulate: Copy + Default + PartialEq {
     fn add(&mut self, value: f64);
     fn merge(&mut self, other: &Self);
+    /// Whether a restored bucket holds what adding values could have made.
+    fn is_possible(&self) -> bool;
+    /// Whether a ring's running total agrees with the merge of its slots. Sums are kept
+    /// incrementally and recomputed on each roll, so they may differ in the last places.
+    fn agrees_with(&self, merged: &Self) -> bool;
+}
+
+fn storable(value: f64) -> bool {
+    value.is_finite() && value.abs() <= MAX_BUCKET_MAGNITUDE
+}
+
+/// Two sums of the same values, added in another order: equal up to rounding.
+fn same_sum(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
 }
 
 /// A sum of values (or of occurrences, each counting 1).
@@ -36,6 +56,14 @@ impl Accumulate for Total {
 
     fn merge(&mut self, other: &Self) {
         self.0 += other.0;
+    }
+
+    fn is_possible(&self) -> bool {
+        storable(self.0)
+    }
+
+    fn agrees_with(&self, merged: &Self) -> bool {
+        same_sum(self.0, merged.0)
     }
 }
 
@@ -71,37 +99,65 @@ impl Accumulate for Moments {
         self.sum += other.sum;
         self.squares += other.squares;
     }
+
+    fn is_possible(&self) -> bool {
+        storable(self.n)
+            && storable(self.sum)
+            && storable(self.squares)
+            && self.n >= 0.0
+            && self.n.fract() == 0.0
+            && self.squares >= 0.0
+    }
+
+    fn agrees_with(&self, merged: &Self) -> bool {
+        self.n == merged.n
+            && same_sum(self.sum, merged.sum)
+            && same_sum(self.squares, merged.squares)
+    }
 }
 
-/// Smallest and largest value, if any.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// Smallest and largest value, if any. An empty bucket holds zeros rather than the infinities
+/// that would make `min` and `max` branch-free: JSON has no infinity, and a snapshot must
+/// restore.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Extremes {
     pub n: u32,
     pub min: f64,
     pub max: f64,
 }
 
-impl Default for Extremes {
-    fn default() -> Self {
-        Extremes {
-            n: 0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-        }
-    }
-}
-
 impl Accumulate for Extremes {
     fn add(&mut self, value: f64) {
-        self.n = self.n.saturating_add(1);
-        self.min = self.min.min(value);
-        self.max = self.max.max(value);
+        self.merge(&Extremes {
+            n: 1,
+            min: value,
+            max: value,
+        });
     }
 
     fn merge(&mut self, other: &Self) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *other;
+            return;
+        }
         self.n = self.n.saturating_add(other.n);
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
+    }
+
+    fn is_possible(&self) -> bool {
+        if self.n == 0 {
+            *self == Extremes::default()
+        } else {
+            storable(self.min) && storable(self.max) && self.min <= self.max
+        }
+    }
+
+    fn agrees_with(&self, merged: &Self) -> bool {
+        self == merged
     }
 }
 
@@ -244,6 +300,20 @@ impl<A: Accumulate> Ring<A> {
         let first = crate::time::MIN_MILLIS.div_euclid(self.width.max(1)) - 1;
         let last = crate::time::MAX_MILLIS.div_euclid(self.width.max(1)) + 1;
         self.width == width && self.slots.len() == buckets && (first..=last).contains(&self.newest)
+    }
+
+    /// Whether a restored ring holds what adding values could have made: every bucket
+    /// possible, the running total the merge of the buckets, and the newest bucket in `newest`
+    /// (where the run's clock puts it). Call after `has_shape`.
+    pub fn is_consistent(&self, newest: std::ops::RangeInclusive<i64>) -> bool {
+        let mut merged = A::default();
+        for slot in &self.slots {
+            if !slot.is_possible() {
+                return false;
+            }
+            merged.merge(slot);
+        }
+        newest.contains(&self.newest) && self.total.is_possible() && self.total.agrees_with(&merged)
     }
 
     /// Heap bytes owned by the ring.

@@ -243,6 +243,18 @@ pub enum SignalError {
         /// The value given.
         value: f64,
     },
+    /// A count or gauge beyond [`MAX_SIGNAL_VALUE`]: windows sum values and their squares, and
+    /// a sum that overflows to infinity could not be stored in a snapshot.
+    #[error(
+        "`{signal}`: {} is beyond ±1e15, the largest magnitude a signal may carry: send it in a smaller unit",
+        readable(*.value)
+    )]
+    TooLarge {
+        /// The signal.
+        signal: String,
+        /// The value given.
+        value: f64,
+    },
     /// A gauge value outside the declared range.
     #[error("`{signal}`: {value} is outside the range [{low}, {high}]")]
     OutOfRange {
@@ -295,6 +307,33 @@ pub enum SignalError {
     /// A fleet has no run for this subject, and is not set to start one.
     #[error("unknown subject `{0}`")]
     UnknownSubject(String),
+}
+
+/// The largest magnitude a count or gauge may have: 1e15.
+///
+/// Every whole number up to it is exact in an `f64`, and windows can sum values and their
+/// squares for longer than any run lasts without overflowing to infinity, which a snapshot could
+/// not store. Larger values are refused with [`SignalError::TooLarge`].
+///
+/// ```
+/// # use crisis_playbook::{Observation, Playbook, Run, Timestamp, MAX_SIGNAL_VALUE};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// let mentions = playbook.signal_named("mentions").unwrap();
+/// let mut run = Run::start(&playbook, start);
+/// assert!(run.observe(Observation::count(mentions, start, MAX_SIGNAL_VALUE)).is_ok());
+/// assert!(run.observe(Observation::count(mentions, start, 2.0 * MAX_SIGNAL_VALUE)).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub const MAX_SIGNAL_VALUE: f64 = 1e15;
+
+/// A number as a person reads it: with an exponent when long (Rust prints 1e308 in full).
+fn readable(value: f64) -> String {
+    if value.abs() >= 1e16 {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
 }
 
 /// A parameter override that does not fit the playbook.
@@ -445,11 +484,8 @@ impl RunSettings {
                 });
             };
             let parameter = playbook.parameter(id);
-            let (min, max) = (
-                parameter.min.unwrap_or(f64::NEG_INFINITY),
-                parameter.max.unwrap_or(f64::INFINITY),
-            );
-            if !value.is_finite() || *value < min || *value > max {
+            if !parameter.allows(*value) {
+                let (min, max) = parameter.bounds();
                 return Err(SettingsError::OutOfBounds {
                     name: name.clone(),
                     value: *value,

@@ -21,7 +21,8 @@ pub use event::{Cause, Event, EventKind, Term};
 pub use explain::{Explanation, TransitionExplanation};
 use input::Value;
 pub use input::{
-    AttributeValue, DEFAULT_LATE_TOLERANCE, Observation, RunSettings, SettingsError, SignalError,
+    AttributeValue, DEFAULT_LATE_TOLERANCE, MAX_SIGNAL_VALUE, Observation, RunSettings,
+    SettingsError, SignalError,
 };
 pub use snapshot::{Snapshot, SnapshotError};
 
@@ -748,6 +749,12 @@ impl Run {
             (SignalKind::Count | SignalKind::Gauge, Value::Number(value)) => {
                 if !value.is_finite() {
                     return Err(SignalError::NotFinite { signal: name() });
+                }
+                if value.abs() > MAX_SIGNAL_VALUE {
+                    return Err(SignalError::TooLarge {
+                        signal: name(),
+                        value,
+                    });
                 }
                 if signal.kind == SignalKind::Count && value < 0.0 {
                     return Err(SignalError::Negative {

@@ -184,27 +184,107 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
             ));
         }
     }
+    if s.started > s.entered_at || s.entered_at > s.now || s.entered_seq > s.seq {
+        return Err("times or sequence numbers are out of order".to_string());
+    }
     for (metric, state) in playbook.metrics().iter().zip(&s.metrics) {
         if !state.fits(metric) {
             return Err(format!("metric `{}` has the wrong shape", metric.name));
         }
-    }
-    if let Some(position) = s.ladder {
-        let steps = playbook
-            .state(s.state)
-            .escalation
-            .as_ref()
-            .map_or(0, |l| l.steps.len());
-        if position.step as usize >= steps {
-            return Err("the escalation position is past the ladder".to_string());
+        if !state.is_consistent(s.now) {
+            return Err(format!(
+                "metric `{}` holds values that no signals could have made",
+                metric.name
+            ));
         }
     }
-    let mut values = s.parameters.iter().chain(s.latest.iter().flatten());
-    if values.any(|v| !v.is_finite()) {
-        return Err("a value is not a finite number".to_string());
+    for (parameter, value) in playbook.parameters().iter().zip(&s.parameters) {
+        if !parameter.allows(*value) {
+            let (min, max) = parameter.bounds();
+            return Err(format!(
+                "parameter `{}` is {value}, outside its bounds [{min}, {max}]",
+                parameter.name
+            ));
+        }
     }
-    if s.entered_at > s.now || s.started > s.now || s.entered_seq > s.seq {
-        return Err("times or sequence numbers are out of order".to_string());
+    let mut latest = s.latest.iter().flatten();
+    if latest.any(|v| !v.is_finite() || v.abs() > crate::MAX_SIGNAL_VALUE) {
+        return Err("a signal's latest value is not one a signal may carry".to_string());
+    }
+    let mut seen = s.seen.iter().chain(&s.matched);
+    if seen.any(|seen| seen.seq > s.seq || seen.at.is_some_and(|at| at > s.now)) {
+        return Err("a signal was seen after the run's clock".to_string());
+    }
+    check_timers(playbook, s)
+}
+
+/// Every timer the run keeps lies where processing the instant `now` leaves it: after `now`
+/// when still to fire. A timer left far behind the clock would fire once per missed period at
+/// the next signal.
+fn check_timers(playbook: &Playbook, s: &Live) -> Result<(), String> {
+    let state = playbook.state(s.state);
+    if s.ended != state.is_final {
+        return Err(format!(
+            "the run is {} in state `{}`, which is {}",
+            if s.ended { "ended" } else { "not ended" },
+            state.name,
+            if state.is_final { "final" } else { "not final" }
+        ));
+    }
+    for (index, pending) in s.pending.iter().enumerate() {
+        let holds = state
+            .transitions
+            .get(index)
+            .is_some_and(|t| t.hold.is_some());
+        let fits = match pending {
+            None => true,
+            Some(since) => holds && *since >= s.entered_at && *since <= s.now,
+        };
+        if !fits {
+            return Err(format!(
+                "pending[{index}] is not a `for` window of the state"
+            ));
+        }
+    }
+    for (index, recurrence) in s.recurrences.iter().enumerate() {
+        let every = state.actions.get(index).and_then(|a| a.every);
+        let fits = match (recurrence.next, every) {
+            (None, _) => true,
+            (Some(next), Some(every)) => next > s.now && next <= s.now.plus(every),
+            (Some(_), None) => false,
+        };
+        if !fits {
+            return Err(format!(
+                "recurrences[{index}] is not the next occurrence of a recurring action"
+            ));
+        }
+    }
+    let mut opened = std::collections::BTreeSet::new();
+    for open in &s.open {
+        let action = &playbook.state(open.state).actions[open.action as usize];
+        let latest_due = action.within.map(|within| s.now.plus(within));
+        let due_fits = match (open.due, latest_due) {
+            (None, None) => true,
+            (Some(due), Some(latest)) => due <= latest && (open.breached || due > s.now),
+            _ => false,
+        };
+        if !due_fits
+            || (open.awaiting_clock && action.from.is_none())
+            || !opened.insert((open.state, open.action))
+        {
+            return Err(format!(
+                "open action `{}` has a deadline it could not have",
+                action.id
+            ));
+        }
+    }
+    if let Some(position) = s.ladder {
+        let (steps, repeats) = state.escalation.as_ref().map_or((0, 0), |ladder| {
+            (ladder.steps.len(), ladder.repeat.map_or(0, |r| r.times))
+        });
+        if s.ended || position.step as usize >= steps || position.cycle > repeats {
+            return Err("the escalation position is past the ladder".to_string());
+        }
     }
     Ok(())
 }
