@@ -263,9 +263,9 @@ pub use playbook::{
     SignalKind, State, StateId, Step, Transition,
 };
 pub use run::{
-    AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation, MAX_SIGNAL_VALUE,
-    Observation, OpenActionView, PendingEscalation, Run, RunSettings, SettingsError, SignalError,
-    Snapshot, SnapshotError, Term, TransitionExplanation,
+    AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation,
+    MAX_INSTANTS_PER_CALL, MAX_SIGNAL_VALUE, Observation, OpenActionView, PendingEscalation, Run,
+    RunSettings, SettingsError, SignalError, Snapshot, SnapshotError, Term, TransitionExplanation,
 };
 pub use text::LocalizedText;
 pub use time::{Timestamp, TimestampError};

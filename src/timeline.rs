@@ -62,6 +62,7 @@ pub fn format_event(event: &Event) -> String {
             due,
             text,
             occurrence,
+            missed,
         } => {
             let _ = write!(line, "{state}: {action} -> {owner}");
             if let Some(due) = due {
@@ -69,6 +70,9 @@ pub fn format_event(event: &Event) -> String {
             }
             if *occurrence > 1 {
                 let _ = write!(line, " (#{occurrence})");
+            }
+            if *missed > 0 {
+                let _ = write!(line, " ({missed} missed before it)");
             }
             write!(line, ": {text}")
         }

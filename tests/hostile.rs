@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crisis_playbook::{
-    AttributeValue, Code, Duration, Fleet, Limits, Loader, Observation, Playbook, Run, Snapshot,
-    Timestamp,
+    AttributeValue, Code, Duration, Fleet, Limits, Loader, MAX_INSTANTS_PER_CALL, Observation,
+    Playbook, Run, Snapshot, Timestamp,
 };
 
 /// Counts the bytes allocated now and at the highest point since the last reset.
@@ -634,5 +634,115 @@ fn snapshots_with_impossible_state_are_refused() {
             format!("{place}the run is ended in state `crisis`, which is not final"),
             format!("{place}a signal was seen after the run's clock"),
         ]
+    );
+}
+
+// --- Far-future jumps -------------------------------------------------------------------------
+
+/// The most events one call may emit on a bundled playbook, and the most heap it may use: one
+/// call processes at most `MAX_INSTANTS_PER_CALL` instants one by one (`docs/security.md`).
+const EVENTS_PER_CALL: usize = 10_000;
+const HEAP_PER_CALL: usize = 16 << 20;
+
+/// `text` with its initial state replaced, so that a run starts in `state`.
+fn starting_in(text: &str, state: &str) -> Playbook {
+    let text: String = text
+        .lines()
+        .map(|line| {
+            if line.starts_with("initial:") {
+                format!("initial: {state}\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    Playbook::from_yaml_str(&text).unwrap()
+}
+
+/// Jumps a run started in each state of `text` to the end of time, by signal and by
+/// `advance_to`, and checks each call's events and heap; returns the most events and the most
+/// heap of one call.
+fn jump_to_the_end_of_time_from_every_state(text: &str) -> (usize, usize) {
+    let start = at("2026-03-02T00:00:00Z");
+    let end = at("9999-12-31T23:59:59.999Z");
+    let names: Vec<String> = Playbook::from_yaml_str(text)
+        .unwrap()
+        .states()
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let (mut most, mut highest) = (0, 0);
+    for name in names {
+        let playbook = starting_in(text, &name);
+        let signal = playbook.signals().iter().find_map(|s| {
+            (s.kind == crisis_playbook::SignalKind::Count)
+                .then(|| playbook.signal_named(&s.name))
+                .flatten()
+        });
+        let mut by_signal = Run::start(&playbook, start);
+        let mut by_clock = Run::start(&playbook, start);
+        for (run, how) in [(&mut by_signal, "signal"), (&mut by_clock, "advance_to")] {
+            let before = CURRENT.load(Ordering::Relaxed);
+            HIGHEST.store(before, Ordering::Relaxed);
+            let events = match (how, signal) {
+                ("signal", Some(signal)) => run
+                    .observe(Observation::count(signal, end, 1.0))
+                    .unwrap()
+                    .len(),
+                _ => run.advance_to(end).len(),
+            };
+            let peak = HIGHEST.load(Ordering::Relaxed).saturating_sub(before);
+            let case = format!("{} from `{name}` by {how}", playbook.id());
+            assert!(events <= EVENTS_PER_CALL, "{case}: {events} events");
+            assert!(peak <= HEAP_PER_CALL, "{case}: {peak} bytes");
+            if !run.is_ended() {
+                assert_eq!(run.now(), end, "{case}: the run reaches the end of time");
+            }
+            most = most.max(events);
+            highest = highest.max(peak);
+        }
+    }
+    (most, highest)
+}
+
+#[test]
+fn far_future_jumps_from_every_state_of_every_bundled_playbook_are_bounded() {
+    let most = measure("jumps to the year 9999 from every state", || {
+        fuzzing::BUNDLED
+            .iter()
+            .map(|text| jump_to_the_end_of_time_from_every_state(text))
+            .fold((0, 0), |a, b| (a.0.max(b.0), a.1.max(b.1)))
+    });
+    eprintln!(
+        "hostile: at most {} events and {:.1} MiB in one call",
+        most.0,
+        most.1 as f64 / (1024.0 * 1024.0)
+    );
+}
+
+/// A state that re-enters itself every second: one call a minute later stays bounded.
+#[test]
+fn far_future_jumps_through_a_self_loop_are_bounded() {
+    let text = r#"
+playbook: self-loop
+version: 1
+title: Self loop
+signals: { mentions: { kind: count }, stop: { kind: event } }
+roles: [cm]
+initial: spin
+states:
+  spin:
+    enter: [{ do: look, owner: cm, within: 1s, say: Look }]
+    on:
+      - { to: spin, when: not stop, for: 1s }
+      - { to: closed, when: stop }
+  closed: { final: true }
+"#;
+    let (events, _) = measure("a self-loop of one second, to the year 9999", || {
+        jump_to_the_end_of_time_from_every_state(text)
+    });
+    assert!(
+        events > MAX_INSTANTS_PER_CALL,
+        "the loop ran to its budget: {events}"
     );
 }

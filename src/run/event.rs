@@ -77,6 +77,11 @@ pub enum EventKind {
         text: String,
         /// 1 for the first emission in this state entry, then 2, 3… for recurring actions.
         occurrence: u32,
+        /// Occurrences before this one that were not emitted, because one call caught up
+        /// more instants than [`MAX_INSTANTS_PER_CALL`](crate::MAX_INSTANTS_PER_CALL): this
+        /// event stands for them too. Usually 0, and then not serialized.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        missed: u32,
     },
     /// A step of an escalation ladder: notify a role or a level.
     Escalation {
@@ -212,4 +217,8 @@ pub struct Term {
     pub threshold: Option<f64>,
     /// Whether the test holds.
     pub holds: bool,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

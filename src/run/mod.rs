@@ -115,6 +115,28 @@ pub struct PendingEscalation {
     pub cycle: u32,
 }
 
+/// The most instants at which something is due (a timer, a deadline, a recurrence, a window
+/// rolling) that one call to [`Run::observe`], [`Run::advance_to`] or [`Run::complete`]
+/// processes one by one. A call whose gap holds more (a subject silent for years, a recurrence
+/// every few seconds) processes the rest at once at its own time: each recurring action is
+/// emitted once with the number of occurrences it stands for
+/// ([`EventKind::Action`]'s `missed`), each open deadline breaches once, and transitions are
+/// taken at that time. This bounds the work and the events of one call whatever the gap.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// let mut run = Run::start(&playbook, start);
+/// run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("national"))]))?;
+/// // A hundred years without a signal: a bounded number of events.
+/// let events = run.advance_to("2126-03-02T08:00:00Z".parse()?);
+/// assert!(events.len() < 10 * crisis_playbook::MAX_INSTANTS_PER_CALL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub const MAX_INSTANTS_PER_CALL: usize = 1_000;
+
 /// One live instance of a playbook for one subject.
 ///
 /// A run is advanced only by [`observe`](Run::observe) and [`advance_to`](Run::advance_to);
@@ -647,15 +669,22 @@ impl Run {
         &self.events
     }
 
-    /// Processes every instant at which something is due, up to `until` (inclusive or not).
+    /// Processes every instant at which something is due, up to `until` (inclusive or not),
+    /// one by one up to [`MAX_INSTANTS_PER_CALL`]. Past that, the caller's instant at `until`
+    /// catches up the rest at once: each recurrence emits once for all its missed occurrences,
+    /// each deadline breaches once, and transitions are taken at `until`.
     fn run_timers_until(&mut self, until: Timestamp, inclusive: bool) {
-        while let Some(next) = self.next_wake() {
+        for _ in 0..MAX_INSTANTS_PER_CALL {
+            let Some(next) = self.next_wake() else {
+                return;
+            };
             if next > until || (!inclusive && next == until) || self.live.ended {
-                break;
+                return;
             }
             self.set_clock(next);
             self.instant();
         }
+        tracing::debug!(subject = %self.live.subject, playbook = %self.playbook.id(), %until, "wake-up budget spent: catching up at once");
     }
 
     fn set_clock(&mut self, at: Timestamp) {
@@ -993,30 +1022,46 @@ impl Run {
         }
     }
 
+    /// Emits each recurring action due by now once. Instants are processed one by one, so one
+    /// occurrence is due at a time, unless a call spent its wake-up budget: then the
+    /// occurrences missed since are counted, not emitted one by one.
     fn fire_recurrences(&mut self) {
         let count = self.playbook.state(self.live.state).actions.len();
         for index in 0..count {
-            while let Some(next) = self.live.recurrences[index].next {
-                if next > self.live.now {
-                    break;
-                }
-                let every = self.playbook.state(self.live.state).actions[index].every;
-                let occurrence = self.live.recurrences[index].occurrence.saturating_add(1);
-                self.live.recurrences[index] = Recurrence {
-                    // At the last representable instant, time stops moving: so does the
-                    // recurrence, or it would repeat forever at that instant.
-                    next: every
-                        .map(|e| next.plus(e))
-                        .filter(|following| *following > next),
-                    occurrence,
-                };
-                self.recommend(index, occurrence);
+            let Some(next) = self.live.recurrences[index].next else {
+                continue;
+            };
+            if next > self.live.now {
+                continue;
             }
+            let every = self.playbook.state(self.live.state).actions[index].every;
+            let period = every.map_or(0, |e| e.as_millis()).max(1);
+            // Occurrences due after `next` and by now, besides `next` itself.
+            let later = (self.live.now - next)
+                .as_millis()
+                .checked_div(period)
+                .unwrap_or(0);
+            let last = next.plus(Duration::from_millis(period.saturating_mul(later)));
+            let missed = u32::try_from(later).unwrap_or(u32::MAX);
+            let occurrence = self.live.recurrences[index]
+                .occurrence
+                .saturating_add(missed)
+                .saturating_add(1);
+            self.live.recurrences[index] = Recurrence {
+                // At the last representable instant, time stops moving: so does the
+                // recurrence, or it would repeat forever at that instant.
+                next: every
+                    .map(|e| last.plus(e))
+                    .filter(|following| *following > last),
+                occurrence,
+            };
+            self.recommend(index, occurrence, missed);
         }
     }
 
-    /// Emits action `index` of the current state, replacing any open instance of it.
-    fn recommend(&mut self, index: usize, occurrence: u32) {
+    /// Emits action `index` of the current state, replacing any open instance of it;
+    /// `missed` occurrences before this one were caught up without being emitted.
+    fn recommend(&mut self, index: usize, occurrence: u32, missed: u32) {
         let state = self.playbook.state(self.live.state);
         let action = &state.actions[index];
         let (due, awaiting_clock) = match (action.within, action.from) {
@@ -1048,6 +1093,7 @@ impl Run {
                 .get(&self.live.locale, self.playbook.locale())
                 .to_string(),
             occurrence,
+            missed,
         };
         self.push(kind);
         // A deadline counted from a signal seen long ago may already have passed.
@@ -1064,7 +1110,7 @@ impl Run {
                 next: every.map(|e| self.live.now.plus(e)),
                 occurrence: 1,
             };
-            self.recommend(index, 1);
+            self.recommend(index, 1, 0);
         }
         let state = self.playbook.state(self.live.state);
         self.live.ladder = state

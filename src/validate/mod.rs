@@ -33,6 +33,10 @@ pub(crate) const DEFAULT_BASELINE: Duration = Duration::from_secs(7 * 86_400);
 /// A spike's volume gate when none is given: the mentions a window must hold before its ratio
 /// may exceed 1. It keeps a quiet brand's three mentions from reading as a tenfold spike.
 pub(crate) const DEFAULT_MIN_COUNT: f64 = 20.0;
+/// The shortest period of a recurring action: a person cannot act on more, and a shorter one
+/// would fill timelines with copies.
+const MIN_RECURRENCE: Duration = Duration::from_secs(60);
+
 /// Most repeats of an escalation ladder.
 const MAX_REPEATS: u32 = 100;
 
@@ -1142,6 +1146,18 @@ impl<'a> Checker<'a> {
         let owner = self.role_ref(&doc.owner, &format!("{path}.owner"), context.roles);
         let within = self.optional_duration(&doc.within, &format!("{path}.within"), false);
         let every = self.optional_duration(&doc.every, &format!("{path}.every"), false);
+        if let (Some(period), Some(doc_every)) = (every, &doc.every)
+            && period < MIN_RECURRENCE
+        {
+            self.error(
+                Code::InvalidValue,
+                doc_every.at,
+                format!("{path}.every"),
+                format!(
+                    "an action recurring every {period} would flood its owner: repeat it at most once a minute (`every: {MIN_RECURRENCE}` or longer)"
+                ),
+            );
+        }
         let from = match &doc.from {
             Some(from) => {
                 if doc.within.is_none() {
