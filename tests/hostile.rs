@@ -517,3 +517,48 @@ fn snapshots_foreign_and_of_another_version() {
     });
     assert!(not_json.starts_with("json: expected value"), "{not_json}");
 }
+
+// --- Scenario files ---------------------------------------------------------------------------
+
+/// Series under the cap one by one, over it together: the cap is on the whole file, so that
+/// many series (or many scenarios inheriting one) cannot multiply it.
+#[test]
+fn scenario_series_over_the_cap_in_all() {
+    let text = "scenario: two long series\n\
+                playbook: negative-comment-storm.yaml\n\
+                start: 2026-03-02T00:00:00Z\n\
+                step: 5s\n\
+                signals:\n  mentions: _x4000000\n  negative: _x4000000\n\
+                expect: []\n";
+    let error = measure("two series of 4 million steps", || {
+        crisis_playbook::testing::load_text(text, "long.yaml", std::path::Path::new("playbooks"))
+            .unwrap_err()
+    });
+    assert_eq!(error.diagnostics()[0].code, Code::Limit);
+    assert_eq!(
+        error.to_string(),
+        "long.yaml:7:13: error: signals.negative: the series of this scenario file expand to \
+         more than 6400000 values in all (the cap of a scenario file): use a longer `step`, or \
+         split the scenarios into several files"
+    );
+}
+
+/// Scenarios that inherit the top level's series each replay it: the copies count.
+#[test]
+fn scenario_series_inherited_over_the_cap() {
+    let text = "playbook: negative-comment-storm.yaml\n\
+                start: 2026-03-02T00:00:00Z\n\
+                step: 5s\n\
+                signals:\n  mentions: _x3500000 1\n\
+                scenarios:\n  - { scenario: one, expect: [] }\n  - { scenario: two, expect: [] }\n";
+    let error = measure("a series of 3.5 million steps, inherited twice", || {
+        crisis_playbook::testing::load_text(text, "twice.yaml", std::path::Path::new("playbooks"))
+            .unwrap_err()
+    });
+    assert_eq!(
+        error.to_string(),
+        "twice.yaml:5:13: error: scenarios[1].signals.mentions: the series of this scenario file \
+         expand to more than 6400000 values in all (the cap of a scenario file): use a longer \
+         `step`, or split the scenarios into several files"
+    );
+}

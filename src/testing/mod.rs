@@ -308,6 +308,7 @@ pub fn load_text(text: &str, file: &str, base: &Path) -> Result<Vec<Scenario>, L
         base,
         diagnostics: Vec::new(),
         playbooks: Vec::new(),
+        points: 0,
     };
     let mut scenarios = Vec::new();
     match &doc.scenarios {
@@ -348,6 +349,8 @@ struct Compiler<'a> {
     base: &'a Path,
     diagnostics: Vec<Diagnostic>,
     playbooks: Vec<(PathBuf, Playbook)>,
+    /// The series points expanded so far, all scenarios of the file together.
+    points: usize,
 }
 
 /// The key of a scenario, or the top level's when the scenario leaves it out.
@@ -643,8 +646,9 @@ impl Compiler<'_> {
             ) {
                 continue;
             }
-            match series::expand(&series.value) {
+            match series::expand(&series.value, self.points) {
                 Ok(points) => {
+                    self.points = self.points.saturating_add(points.len());
                     for (index, point) in points.into_iter().enumerate() {
                         if let Some(value) = point {
                             let offset = Duration::from_millis(
@@ -664,7 +668,11 @@ impl Compiler<'_> {
                 }
                 Err(e) => {
                     let column = self.source.inside(series.at, &series.value, e.offset);
-                    self.error(column, &series_path, e.message);
+                    self.error_code(e.code, column, &series_path, e.message);
+                    if e.code == Code::Limit {
+                        // Past the cap, each later series would repeat the same error.
+                        break;
+                    }
                 }
             }
         }
