@@ -236,10 +236,8 @@ pub fn run_paths(paths: &[PathBuf], filter: Option<&str>) -> Result<SuiteReport,
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     let mut scenarios = Vec::new();
     let mut diagnostics = Vec::new();
-    let files =
-        crate::files::select(paths, crate::files::FileKind::Scenario).map_err(|message| {
-            LoadError::new(vec![diagnostic("", Position::default(), "", message)])
-        })?;
+    let files = crate::files::select(paths, crate::files::FileKind::Scenario)
+        .map_err(|e| crate::load::file_error(&e.path.display().to_string(), e.problem))?;
     for file in files {
         match load_file(&file) {
             Ok(found) => scenarios.extend(found),
@@ -275,12 +273,8 @@ fn diagnostic(file: &str, at: Position, path: &str, message: impl Into<String>) 
 /// ```
 pub fn load_file(path: &Path) -> Result<Vec<Scenario>, LoadError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        LoadError::new(vec![Diagnostic {
-            code: Code::Io,
-            ..diagnostic(&file, Position::default(), "", format!("cannot read: {e}"))
-        }])
-    })?;
+    let text = crate::files::read_text(path, Limits::default().max_bytes)
+        .map_err(|e| crate::load::file_error(&file, e.problem))?;
     load_text(&text, &file, path.parent().unwrap_or(Path::new(".")))
 }
 
