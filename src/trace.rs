@@ -22,10 +22,11 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use serde::Deserialize;
 
+use crate::files::LineLimit;
 use crate::run::{AttributeValue, Observation};
 use crate::{Event, Run, SignalError, Timestamp};
 
@@ -187,7 +188,8 @@ fn parse_json(line: usize, text: &str) -> Result<Record, TraceError> {
     })
 }
 
-/// Reads a trace as a stream of records, in constant memory.
+/// Reads a trace as a stream of records, in constant memory: a line (or CSV row) longer than
+/// [`MAX_LINE_BYTES`](crate::files::MAX_LINE_BYTES) ends it with an error naming the line.
 ///
 /// ```
 /// use crisis_playbook::trace::TraceReader;
@@ -204,11 +206,10 @@ pub struct TraceReader<R: Read> {
 
 enum Source<R: Read> {
     Json {
-        lines: std::io::Lines<BufReader<R>>,
-        line: usize,
+        lines: crate::files::Lines<R>,
     },
     Csv {
-        rows: csv::StringRecordsIntoIter<R>,
+        rows: csv::StringRecordsIntoIter<LineLimit<R>>,
         header: Vec<String>,
     },
 }
@@ -224,8 +225,7 @@ impl<R: Read> TraceReader<R> {
     pub fn jsonl(reader: R) -> Self {
         TraceReader {
             source: Source::Json {
-                lines: BufReader::new(reader).lines(),
-                line: 0,
+                lines: crate::files::lines(reader),
             },
             queued: Default::default(),
         }
@@ -243,7 +243,7 @@ impl<R: Read> TraceReader<R> {
     pub fn csv(reader: R) -> Result<Self, TraceError> {
         let mut csv = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_reader(reader);
+            .from_reader(LineLimit::new(reader));
         let header: Vec<String> = csv
             .headers()
             .map_err(|e| line_error(1, format!("bad CSV header: {e}")))?
@@ -271,14 +271,13 @@ impl<R: Read> Iterator for TraceReader<R> {
             return Some(Ok(record));
         }
         match &mut self.source {
-            Source::Json { lines, line } => loop {
-                let text = match lines.next()? {
-                    Ok(text) => text,
+            Source::Json { lines } => loop {
+                let (line, text) = match lines.next()? {
+                    Ok(line) => line,
                     Err(e) => return Some(Err(TraceError::Io(e))),
                 };
-                *line = line.saturating_add(1);
                 if !text.trim().is_empty() {
-                    return Some(parse_json(*line, &text));
+                    return Some(parse_json(line, &text));
                 }
             },
             Source::Csv { rows, header } => loop {

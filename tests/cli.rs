@@ -92,7 +92,7 @@ fn usage_errors_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
-        "error: no such file or folder: no/such/path.yaml\n"
+        "error: no/such/path.yaml: no such file or folder\n"
     );
     assert_eq!(run(&["lint"]).status.code(), Some(2));
     assert_eq!(
@@ -486,7 +486,7 @@ fn a_broken_words_file_is_named_with_its_line() {
         "no/such.yaml",
     ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).starts_with("error: cannot read no/such.yaml: "));
+    assert!(stderr(&output).starts_with("error: no/such.yaml: cannot open: "));
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -551,5 +551,171 @@ fn digest_sorts_timelines_to_their_playbooks_and_keeps_a_period() {
         ),
         "{}",
         stderr(&output)
+    );
+}
+
+// --- Files that never end, links that loop ----------------------------------------------------
+
+/// Runs the command with `input` on its standard input; kills it and fails when it is still
+/// running after 30 seconds, so that a hang is a failure.
+fn run_within(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The command may stop reading early; a broken pipe is its answer, not a failure.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() >= 30 {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("`crisis-playbook {}` still ran after 30 s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success());
+}
+
+fn path_text(path: &std::path::Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The command stopped with exit code 2, naming `fifo` as a FIFO it will not read.
+fn assert_refused_as_a_fifo(output: &Output, fifo: &std::path::Path) {
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(output),
+        format!(
+            "error: {}: is a FIFO, not a regular file: give a regular file, or `-` to read \
+             standard input\n",
+            fifo.display()
+        )
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn lint_refuses_a_fifo_given_by_name() {
+    let folder = tempfile::tempdir().unwrap();
+    let fifo = folder.path().join("stuck.yaml");
+    mkfifo(&fifo);
+    let output = run_within(&["lint", path_text(&fifo)], b"");
+    assert_refused_as_a_fifo(&output, &fifo);
+}
+
+#[cfg(unix)]
+#[test]
+fn lint_skips_fifos_and_link_loops_in_a_folder() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::copy(STORM, folder.path().join("storm.yaml")).unwrap();
+    mkfifo(&folder.path().join("stuck.yaml"));
+    std::os::unix::fs::symlink(".", folder.path().join("again")).unwrap();
+    std::os::unix::fs::symlink(".", folder.path().join("once_more")).unwrap();
+    let output = run_within(&["lint", path_text(folder.path())], b"");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "1 playbook checked: 0 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn lint_reads_a_playbook_from_standard_input() {
+    let playbook = std::fs::read(STORM).unwrap();
+    let output = run_within(&["lint", "-"], &playbook);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "1 playbook checked: 0 errors, 0 warnings\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn test_skips_a_fifo_named_yaml_in_a_folder() {
+    let folder = tempfile::tempdir().unwrap();
+    let playbook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(STORM);
+    let scenario = format!(
+        "scenario: quiet\nplaybook: {}\nstart: 2026-03-02T00:00:00Z\nsignals: {{ mentions: 20x3 }}\n\
+         expect: [{{ final: monitoring }}]\n",
+        playbook.display()
+    );
+    std::fs::write(folder.path().join("quiet.yaml"), scenario).unwrap();
+    mkfifo(&folder.path().join("stuck.yaml"));
+    let output = run_within(&["test", path_text(folder.path())], b"");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("quiet"), "{}", stdout(&output));
+}
+
+#[cfg(unix)]
+#[test]
+fn digest_skips_a_fifo_named_timeline_and_report_refuses_one() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "playbooks/negative-comment-storm/escalation.timeline.jsonl",
+        folder.path().join("brand.timeline.jsonl"),
+    )
+    .unwrap();
+    let fifo = folder.path().join("stuck.timeline.jsonl");
+    mkfifo(&fifo);
+    let output = run_within(
+        &["digest", path_text(folder.path()), "--playbook", STORM],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("- brand (negative-comment-storm)"));
+    let output = run_within(&["report", path_text(&fifo), "--playbook", STORM], b"");
+    assert_refused_as_a_fifo(&output, &fifo);
+}
+
+#[cfg(unix)]
+#[test]
+fn simulate_refuses_a_device_and_bounds_the_lines_of_standard_input() {
+    let output = run_within(&["simulate", STORM, "--signals", "/dev/zero"], b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: /dev/zero: is a character device, not a regular file: give a regular file, or \
+         `-` to read standard input\n"
+    );
+    let endless = vec![b'a'; 3 * 1024 * 1024];
+    let output = run_within(&["simulate", STORM, "--signals", "-"], &endless);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: -: cannot read the trace: line 1 is longer than the limit of 1048576 bytes \
+         (files::MAX_LINE_BYTES): check that it is the right file; a record must fit on one line\n"
+    );
+}
+
+#[test]
+fn report_refuses_a_timeline_line_over_the_limit() {
+    let folder = tempfile::tempdir().unwrap();
+    let long = folder.path().join("long.timeline.jsonl");
+    std::fs::write(&long, vec![b'a'; 2 * 1024 * 1024]).unwrap();
+    let output = run_within(&["report", path_text(&long), "--playbook", STORM], b"");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: {}: line 1 is longer than the limit of 1048576 bytes (files::MAX_LINE_BYTES): \
+             check that it is the right file; a record must fit on one line\n",
+            long.display()
+        )
     );
 }

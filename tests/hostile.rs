@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use crisis_playbook::files::{FileKind, FileProblem};
 use crisis_playbook::{
     AttributeValue, Code, Duration, Fleet, Limits, Loader, MAX_INSTANTS_PER_CALL, Observation,
     Playbook, Run, Snapshot, Timestamp,
@@ -135,7 +136,8 @@ fn yaml_file_of_50_mb() {
     });
     assert_eq!(
         error,
-        "<string>: error: the file is larger than the limit of 4194304 bytes (Limits::max_bytes)"
+        "<string>: error: the file is larger than the limit of 4194304 bytes (Limits::max_bytes): \
+         check that it is the right file, or raise the limit"
     );
     let text = "#".repeat(50 * 1024 * 1024);
     let error = measure("50 MB text, in memory", || load_error(&text));
@@ -745,4 +747,235 @@ states:
         events > MAX_INSTANTS_PER_CALL,
         "the loop ran to its budget: {events}"
     );
+}
+
+// --- Scenario files ---------------------------------------------------------------------------
+
+/// Series under the cap one by one, over it together: the cap is on the whole file, so that
+/// many series (or many scenarios inheriting one) cannot multiply it.
+#[test]
+fn scenario_series_over_the_cap_in_all() {
+    let text = "scenario: two long series\n\
+                playbook: negative-comment-storm.yaml\n\
+                start: 2026-03-02T00:00:00Z\n\
+                step: 5s\n\
+                signals:\n  mentions: _x4000000\n  negative: _x4000000\n\
+                expect: []\n";
+    let error = measure("two series of 4 million steps", || {
+        crisis_playbook::testing::load_text(text, "long.yaml", std::path::Path::new("playbooks"))
+            .unwrap_err()
+    });
+    assert_eq!(error.diagnostics()[0].code, Code::Limit);
+    assert_eq!(
+        error.to_string(),
+        "long.yaml:7:13: error: signals.negative: the series of this scenario file expand to \
+         more than 6400000 values in all (the cap of a scenario file): use a longer `step`, or \
+         split the scenarios into several files"
+    );
+}
+
+/// Scenarios that inherit the top level's series each replay it: the copies count.
+#[test]
+fn scenario_series_inherited_over_the_cap() {
+    let text = "playbook: negative-comment-storm.yaml\n\
+                start: 2026-03-02T00:00:00Z\n\
+                step: 5s\n\
+                signals:\n  mentions: _x3500000 1\n\
+                scenarios:\n  - { scenario: one, expect: [] }\n  - { scenario: two, expect: [] }\n";
+    let error = measure("a series of 3.5 million steps, inherited twice", || {
+        crisis_playbook::testing::load_text(text, "twice.yaml", std::path::Path::new("playbooks"))
+            .unwrap_err()
+    });
+    assert_eq!(
+        error.to_string(),
+        "twice.yaml:5:13: error: scenarios[1].signals.mentions: the series of this scenario file \
+         expand to more than 6400000 values in all (the cap of a scenario file): use a longer \
+         `step`, or split the scenarios into several files"
+    );
+}
+
+// --- Files, folders and lines -----------------------------------------------------------------
+
+/// Runs `body` on a thread of its own and fails when it is still running after `seconds`: a
+/// hang shows as a failed test instead of a suite that never ends.
+fn within<T: Send + 'static>(seconds: u64, body: impl FnOnce() -> T + Send + 'static) -> T {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || send.send(body()));
+    receive
+        .recv_timeout(std::time::Duration::from_secs(seconds))
+        .unwrap_or_else(|_| panic!("still running after {seconds} s"))
+}
+
+/// A folder holding one valid playbook, `storm.yaml`.
+fn folder_with_a_playbook() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("storm.yaml"), STORM).unwrap();
+    folder
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+fn select_playbooks(folder: &std::path::Path) -> Vec<String> {
+    let found = crisis_playbook::files::select(&[folder.to_path_buf()], FileKind::Playbook);
+    let prefix = folder.to_path_buf();
+    found
+        .unwrap()
+        .iter()
+        .map(|p| p.strip_prefix(&prefix).unwrap().display().to_string())
+        .collect()
+}
+
+/// The playbooks of a folder, measured, and failing rather than hanging.
+#[cfg(unix)]
+fn select_playbooks_within(case: &str, folder: &std::path::Path) -> Vec<String> {
+    let path = folder.to_path_buf();
+    measure(case, || within(20, move || select_playbooks(&path)))
+}
+
+#[cfg(unix)]
+#[test]
+fn files_a_fifo_named_yaml_in_a_folder_is_skipped() {
+    let folder = folder_with_a_playbook();
+    mkfifo(&folder.path().join("stuck.yaml"));
+    let found = select_playbooks_within("a FIFO among playbooks", folder.path());
+    assert_eq!(found, ["storm.yaml"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn files_a_fifo_given_as_a_playbook_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let fifo = folder.path().join("stuck.yaml");
+    mkfifo(&fifo);
+    let given = fifo.clone();
+    let error = measure("a FIFO given as a playbook", || {
+        within(20, move || Loader::new().load_path(&given).unwrap_err())
+    });
+    assert_eq!(error.diagnostics()[0].code, Code::Io);
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}: error: is a FIFO, not a regular file: give a regular file, or `-` to read \
+             standard input",
+            fifo.display()
+        )
+    );
+    let given = fifo.clone();
+    let error = within(20, move || {
+        crisis_playbook::files::select(&[given], FileKind::Playbook).unwrap_err()
+    });
+    assert!(
+        matches!(error.problem, FileProblem::Special("FIFO")),
+        "{error:?}"
+    );
+    let error = within(20, move || {
+        crisis_playbook::testing::load_file(&fifo).unwrap_err()
+    });
+    assert!(error.to_string().ends_with(": error: is a FIFO, not a regular file: give a regular file, or `-` to read standard input"), "{error}");
+}
+
+#[cfg(unix)]
+#[test]
+fn files_two_links_to_their_own_folder_are_not_followed() {
+    let folder = folder_with_a_playbook();
+    std::os::unix::fs::symlink(".", folder.path().join("again")).unwrap();
+    std::os::unix::fs::symlink(".", folder.path().join("once_more")).unwrap();
+    let found = select_playbooks_within("two links to the folder itself", folder.path());
+    assert_eq!(found, ["storm.yaml"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn files_reached_twice_through_a_link_are_found_once() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir(folder.path().join("library")).unwrap();
+    std::fs::write(folder.path().join("library/storm.yaml"), STORM).unwrap();
+    std::os::unix::fs::symlink("library", folder.path().join("shortcut")).unwrap();
+    std::os::unix::fs::symlink("library/storm.yaml", folder.path().join("linked.yaml")).unwrap();
+    let found = select_playbooks_within("a file reached three ways", folder.path());
+    // The first path in name order is kept.
+    assert_eq!(found, ["library/storm.yaml"]);
+}
+
+#[test]
+fn files_of_64_mib_are_read_only_to_the_limit() {
+    let folder = folder_with_a_playbook();
+    // Sparse: 64 MiB of zeros on disk at no cost.
+    let big = folder.path().join("big.yaml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(64 * 1024 * 1024)
+        .unwrap();
+    let path = folder.path().to_path_buf();
+    let found = measure("a 64 MiB file among playbooks", || select_playbooks(&path));
+    // Too large to tell what it is: its loader says why it is refused.
+    assert_eq!(found, ["big.yaml", "storm.yaml"]);
+    assert!(HIGHEST.load(Ordering::Relaxed) < 32 * 1024 * 1024);
+    let too_large = format!(
+        "{}: error: the file is larger than the limit of 4194304 bytes (Limits::max_bytes): \
+         check that it is the right file, or raise the limit",
+        big.display()
+    );
+    let error = measure("a 64 MiB playbook", || {
+        Loader::new().load_path(&big).unwrap_err()
+    });
+    assert_eq!(error.to_string(), too_large);
+    let error = measure("a 64 MiB scenario file", || {
+        crisis_playbook::testing::load_file(&big).unwrap_err()
+    });
+    assert_eq!(error.diagnostics()[0].code, Code::Limit);
+    assert_eq!(error.to_string(), too_large);
+}
+
+#[test]
+fn traces_an_endless_line_is_refused_at_the_line_limit() {
+    let too_long = "cannot read the trace: line 1 is longer than the limit of 1048576 bytes \
+                    (files::MAX_LINE_BYTES): check that it is the right file; a record must fit \
+                    on one line";
+    let endless = std::io::Read::take(std::io::repeat(b'a'), 64 * 1024 * 1024);
+    let error = measure("an endless JSONL line", || {
+        crisis_playbook::trace::TraceReader::jsonl(endless)
+            .next()
+            .unwrap()
+            .unwrap_err()
+            .to_string()
+    });
+    assert_eq!(error, too_long);
+    let endless = std::io::Read::take(std::io::repeat(b'a'), 64 * 1024 * 1024);
+    let error = measure("an endless CSV header", || {
+        crisis_playbook::trace::TraceReader::csv(endless)
+            .err()
+            .unwrap()
+            .to_string()
+    });
+    assert_eq!(
+        error,
+        format!("line 1: bad CSV header: {}", &too_long[23..])
+    );
+    // A good line before, then zeros without end, as from /dev/zero.
+    let zeros = std::io::Read::chain(
+        &b"{\"at\": \"2026-03-02T08:20:00Z\", \"signal\": \"ack\", \"by\": \"lead\"}\n"[..],
+        std::io::Read::take(std::io::repeat(0), 64 * 1024 * 1024),
+    );
+    let records: Vec<_> = measure("a line, then zeros", || {
+        crisis_playbook::trace::TraceReader::jsonl(zeros).collect()
+    });
+    assert!(records[0].is_ok());
+    assert!(
+        records[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .starts_with("cannot read the trace: line 2 is longer than the limit of 1048576 bytes"),
+        "{:?}",
+        records[1]
+    );
+    assert_eq!(records.len(), 2);
 }

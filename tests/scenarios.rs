@@ -239,6 +239,6 @@ fn a_missing_path_is_invalid_input() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         text(&output.stderr),
-        "error: no such file or folder: no/such/folder\n"
+        "no/such/folder: error: no such file or folder\n"
     );
 }

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::diagnostic::{Code, Diagnostic, LoadError, Severity};
+use crate::files::{self, FileProblem};
 use crate::playbook::Playbook;
 use crate::validate;
 use yaml::Position;
@@ -135,14 +136,13 @@ impl Loader {
         }])
     }
 
-    /// The input is over `max_bytes`: `size` is its length, when it was read whole.
-    fn too_large(&self, size: Option<usize>) -> LoadError {
-        let size = size.map_or(String::new(), |size| format!("{size} bytes, "));
+    /// The text is over `max_bytes`: `size` is its length.
+    fn too_large(&self, size: usize) -> LoadError {
         self.fail(
             Code::Limit,
             Position::default(),
             format!(
-                "the file is {size}larger than the limit of {} bytes (Limits::max_bytes)",
+                "the file is {size} bytes, larger than the limit of {} bytes (Limits::max_bytes)",
                 self.limits.max_bytes
             ),
         )
@@ -158,7 +158,7 @@ impl Loader {
     /// ```
     pub fn load_str(&self, text: &str) -> Result<Playbook, LoadError> {
         if text.len() > self.limits.max_bytes {
-            return Err(self.too_large(Some(text.len())));
+            return Err(self.too_large(text.len()));
         }
         let doc: format::PlaybookDoc = yaml::parse(text, &self.limits).map_err(|e| {
             let mut err = self.fail(e.code, e.at, e.message);
@@ -181,37 +181,9 @@ impl Loader {
     /// assert_eq!(err.to_string(), "<string>:1:11: error: the file is not valid UTF-8: save it as UTF-8");
     /// ```
     pub fn load_reader(&self, reader: impl Read) -> Result<Playbook, LoadError> {
-        let mut bytes = Vec::new();
-        let limit = u64::try_from(self.limits.max_bytes).unwrap_or(u64::MAX);
-        reader
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| self.fail(Code::Io, Position::default(), format!("cannot read: {e}")))?;
-        if bytes.len() > self.limits.max_bytes {
-            return Err(self.too_large(None));
-        }
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let offset = e.utf8_error().valid_up_to();
-            let before = e.as_bytes().get(..offset).unwrap_or_default();
-            let line = before
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count()
-                .saturating_add(1);
-            let line_start = before
-                .iter()
-                .rposition(|b| *b == b'\n')
-                .map_or(0, |p| p.saturating_add(1));
-            let column = offset.saturating_sub(line_start).saturating_add(1);
-            self.fail(
-                Code::Syntax,
-                Position {
-                    line: u32::try_from(line).unwrap_or(u32::MAX),
-                    column: u32::try_from(column).unwrap_or(u32::MAX),
-                },
-                "the file is not valid UTF-8: save it as UTF-8",
-            )
-        })?;
+        let text = files::read_limited(reader, self.limits.max_bytes)
+            .and_then(files::utf8)
+            .map_err(|problem| file_error(&self.file_name, problem))?;
         self.load_str(&text)
     }
 
@@ -231,8 +203,30 @@ impl Loader {
         } else {
             self.clone()
         };
-        let file = std::fs::File::open(path)
-            .map_err(|e| loader.fail(Code::Io, Position::default(), format!("cannot open: {e}")))?;
+        let file = files::open(path).map_err(|e| file_error(&loader.file_name, e.problem))?;
         loader.load_reader(file)
     }
+}
+
+/// A file that could not be read, as the diagnostic of `file`: over the byte limit, not UTF-8
+/// (with the place of the first bad byte), or not readable at all.
+pub(crate) fn file_error(file: &str, problem: FileProblem) -> LoadError {
+    let (code, line, column) = match &problem {
+        FileProblem::TooLarge { .. } => (Code::Limit, None, None),
+        FileProblem::NotUtf8 { line, column } => (
+            Code::Syntax,
+            Some(u32::try_from(*line).unwrap_or(u32::MAX)),
+            Some(u32::try_from(*column).unwrap_or(u32::MAX)),
+        ),
+        _ => (Code::Io, None, None),
+    };
+    LoadError::new(vec![Diagnostic {
+        severity: Severity::Error,
+        code,
+        file: file.to_string(),
+        line,
+        column,
+        path: String::new(),
+        message: problem.to_string(),
+    }])
 }

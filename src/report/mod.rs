@@ -25,6 +25,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -249,6 +250,8 @@ impl Report {
         let mut peak_reached: Option<Timestamp> = None;
         let mut time_at_peak = None;
         let mut peaks: Vec<Peak> = Vec::new();
+        // Where each test's peak is in `peaks`, which keeps the order tests first fired in.
+        let mut peak_of: BTreeMap<&str, usize> = BTreeMap::new();
         for event in events {
             if let EventKind::Transition {
                 to,
@@ -269,17 +272,24 @@ impl Report {
                 }
                 for term in &cause.terms {
                     let Some(value) = term.value else { continue };
-                    match peaks.iter_mut().find(|p| p.test == term.test) {
+                    work(1);
+                    match peak_of
+                        .get(term.test.as_str())
+                        .and_then(|index| peaks.get_mut(*index))
+                    {
                         Some(peak) if value > peak.value => {
                             peak.value = value;
                             peak.at = event.at;
                         }
                         Some(_) => {}
-                        None => peaks.push(Peak {
-                            test: term.test.clone(),
-                            value,
-                            at: event.at,
-                        }),
+                        None => {
+                            peak_of.insert(&term.test, peaks.len());
+                            peaks.push(Peak {
+                                test: term.test.clone(),
+                                value,
+                                at: event.at,
+                            });
+                        }
                     }
                 }
             }
@@ -479,63 +489,119 @@ impl Report {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// The events and peaks a report looks at, counted by the test that pins its cost.
+    static WORK: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts `steps` units of work in tests; does nothing in other builds.
+fn work(steps: usize) {
+    #[cfg(test)]
+    WORK.with(|w| w.set(w.get().saturating_add(steps)));
+    #[cfg(not(test))]
+    let _ = steps;
+}
+
 fn round(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
 /// Each recommended action with a deadline, matched with its `done` and `breach` events.
+///
+/// One pass: an occurrence stays open until the same action is recommended again, and each
+/// `done`, `breach` or `closed` event goes to the open occurrence of its action, found by name.
+/// Scanning ahead from each recommendation instead made a timeline of many actions quadratic.
 fn deadlines(events: &[Event]) -> Vec<Deadline> {
-    let mut found = Vec::new();
-    for (index, event) in events.iter().enumerate() {
-        let EventKind::Action {
-            state,
-            action,
-            owner,
-            due: Some(due),
-            ..
-        } = &event.kind
-        else {
-            continue;
-        };
-        let later = events
-            .get(index..)
-            .unwrap_or_default()
-            .get(1..)
-            .unwrap_or_default();
-        // The occurrence ends when the same action is recommended again.
-        let window = later
-            .split(|e| matches!(&e.kind, EventKind::Action { action: a, .. } if a == action))
-            .next()
-            .unwrap_or_default();
-        let done = window.iter().find_map(|e| match &e.kind {
-            EventKind::Done { action: a, .. } if a == action => Some(e.at),
-            _ => None,
-        });
-        let breached = window
-            .iter()
-            .any(|e| matches!(&e.kind, EventKind::Breach { action: a, .. } if a == action));
-        let closed = window
-            .iter()
-            .any(|e| matches!(&e.kind, EventKind::Closed { action: a, .. } if a == action));
-        let (outcome, margin) = match done {
-            Some(done) if done <= *due => (Outcome::Met, *due - done),
-            Some(done) => (Outcome::Breached, done - *due),
-            None if breached => (Outcome::Breached, Duration::ZERO),
-            None if closed => (Outcome::Closed, Duration::ZERO),
-            None => (Outcome::Open, Duration::ZERO),
-        };
-        found.push(Deadline {
-            state: state.clone(),
-            action: action.clone(),
-            owner: owner.clone(),
-            recommended: event.at,
-            due: *due,
-            done,
-            outcome,
-            margin,
-        });
+    struct Open<'e> {
+        event: &'e Event,
+        due: Timestamp,
+        done: Option<Timestamp>,
+        breached: bool,
+        closed: bool,
     }
-    found
+    /// The open occurrence of `action`, if any.
+    fn open_mut<'o, 'e>(
+        open: &BTreeMap<&str, usize>,
+        occurrences: &'o mut [Open<'e>],
+        action: &str,
+    ) -> Option<&'o mut Open<'e>> {
+        open.get(action)
+            .and_then(|index| occurrences.get_mut(*index))
+    }
+    let mut occurrences: Vec<Open<'_>> = Vec::new();
+    let mut open: BTreeMap<&str, usize> = BTreeMap::new();
+    for event in events {
+        work(1);
+        match &event.kind {
+            EventKind::Action {
+                action,
+                due: Some(due),
+                ..
+            } => {
+                open.insert(action, occurrences.len());
+                occurrences.push(Open {
+                    event,
+                    due: *due,
+                    done: None,
+                    breached: false,
+                    closed: false,
+                });
+            }
+            EventKind::Action { action, .. } => {
+                open.remove(action.as_str());
+            }
+            EventKind::Done { action, .. } => {
+                if let Some(o) = open_mut(&open, &mut occurrences, action) {
+                    // The first `done` counts.
+                    o.done = o.done.or(Some(event.at));
+                }
+            }
+            EventKind::Breach { action, .. } => {
+                if let Some(o) = open_mut(&open, &mut occurrences, action) {
+                    o.breached = true;
+                }
+            }
+            EventKind::Closed { action, .. } => {
+                if let Some(o) = open_mut(&open, &mut occurrences, action) {
+                    o.closed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    occurrences
+        .into_iter()
+        .filter_map(|o| {
+            let EventKind::Action {
+                state,
+                action,
+                owner,
+                ..
+            } = &o.event.kind
+            else {
+                return None;
+            };
+            let due = o.due;
+            let (outcome, margin) = match o.done {
+                Some(done) if done <= due => (Outcome::Met, due - done),
+                Some(done) => (Outcome::Breached, done - due),
+                None if o.breached => (Outcome::Breached, Duration::ZERO),
+                None if o.closed => (Outcome::Closed, Duration::ZERO),
+                None => (Outcome::Open, Duration::ZERO),
+            };
+            Some(Deadline {
+                state: state.clone(),
+                action: action.clone(),
+                owner: owner.clone(),
+                recommended: o.event.at,
+                due,
+                done: o.done,
+                outcome,
+                margin,
+            })
+        })
+        .collect()
 }
 
 /// One incident of a digest.
@@ -850,5 +916,64 @@ impl Digest {
             let _ = writeln!(out, "- {subject}");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cause, Term};
+
+    /// A hostile timeline: every action is different and never done, and every transition
+    /// tests something new, so that no lookup can stop early.
+    fn distinct_timeline(n: usize) -> Vec<Event> {
+        let start: Timestamp = "2026-03-02T08:00:00Z".parse().unwrap();
+        (0..n)
+            .map(|i| {
+                let at = start + Duration::from_secs(i as u64);
+                let kind = if i % 2 == 0 {
+                    EventKind::Action {
+                        state: "crisis".into(),
+                        action: format!("act_{i}"),
+                        owner: "lead".into(),
+                        due: Some(at + Duration::from_secs(60)),
+                        text: String::new(),
+                        occurrence: 1,
+                    }
+                } else {
+                    EventKind::Transition {
+                        from: "crisis".into(),
+                        to: "crisis".into(),
+                        transition: 0,
+                        severity: 1,
+                        cause: Cause {
+                            condition: None,
+                            hold: None,
+                            after: None,
+                            terms: vec![Term {
+                                test: format!("metric_{i} > 1"),
+                                value: Some(i as f64),
+                                threshold: Some(1.0),
+                                holds: true,
+                            }],
+                        },
+                    }
+                };
+                Event { at, kind }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_report_looks_at_each_event_a_bounded_number_of_times() {
+        let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+        let n = 20_000;
+        let events = distinct_timeline(n);
+        WORK.with(|w| w.set(0));
+        let report = Report::from_timeline(&playbook, &events, "en");
+        let work = WORK.with(std::cell::Cell::get);
+        assert_eq!((report.deadlines.len(), report.peaks.len()), (n / 2, n / 2));
+        // One look per event and per tested term; a quadratic report would look n²/4 times.
+        assert!(work <= 2 * n, "{work} looks for {n} events");
     }
 }

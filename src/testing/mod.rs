@@ -236,10 +236,8 @@ pub fn run_paths(paths: &[PathBuf], filter: Option<&str>) -> Result<SuiteReport,
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     let mut scenarios = Vec::new();
     let mut diagnostics = Vec::new();
-    let files =
-        crate::files::select(paths, crate::files::FileKind::Scenario).map_err(|message| {
-            LoadError::new(vec![diagnostic("", Position::default(), "", message)])
-        })?;
+    let files = crate::files::select(paths, crate::files::FileKind::Scenario)
+        .map_err(|e| crate::load::file_error(&e.path.display().to_string(), e.problem))?;
     for file in files {
         match load_file(&file) {
             Ok(found) => scenarios.extend(found),
@@ -275,12 +273,8 @@ fn diagnostic(file: &str, at: Position, path: &str, message: impl Into<String>) 
 /// ```
 pub fn load_file(path: &Path) -> Result<Vec<Scenario>, LoadError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        LoadError::new(vec![Diagnostic {
-            code: Code::Io,
-            ..diagnostic(&file, Position::default(), "", format!("cannot read: {e}"))
-        }])
-    })?;
+    let text = crate::files::read_text(path, Limits::default().max_bytes)
+        .map_err(|e| crate::load::file_error(&file, e.problem))?;
     load_text(&text, &file, path.parent().unwrap_or(Path::new(".")))
 }
 
@@ -308,6 +302,7 @@ pub fn load_text(text: &str, file: &str, base: &Path) -> Result<Vec<Scenario>, L
         base,
         diagnostics: Vec::new(),
         playbooks: Vec::new(),
+        points: 0,
     };
     let mut scenarios = Vec::new();
     match &doc.scenarios {
@@ -348,6 +343,8 @@ struct Compiler<'a> {
     base: &'a Path,
     diagnostics: Vec<Diagnostic>,
     playbooks: Vec<(PathBuf, Playbook)>,
+    /// The series points expanded so far, all scenarios of the file together.
+    points: usize,
 }
 
 /// The key of a scenario, or the top level's when the scenario leaves it out.
@@ -643,8 +640,9 @@ impl Compiler<'_> {
             ) {
                 continue;
             }
-            match series::expand(&series.value) {
+            match series::expand(&series.value, self.points) {
                 Ok(points) => {
+                    self.points = self.points.saturating_add(points.len());
                     for (index, point) in points.into_iter().enumerate() {
                         if let Some(value) = point {
                             let offset = Duration::from_millis(
@@ -664,7 +662,11 @@ impl Compiler<'_> {
                 }
                 Err(e) => {
                     let column = self.source.inside(series.at, &series.value, e.offset);
-                    self.error(column, &series_path, e.message);
+                    self.error_code(e.code, column, &series_path, e.message);
+                    if e.code == Code::Limit {
+                        // Past the cap, each later series would repeat the same error.
+                        break;
+                    }
                 }
             }
         }

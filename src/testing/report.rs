@@ -91,45 +91,55 @@ pub(super) fn jsonl(timeline: &Timeline) -> String {
 
 fn compare_timeline(scenario: &Scenario, timeline: &Timeline) -> Option<Failure> {
     let (path, name) = scenario.timeline.as_ref()?;
-    let actual = jsonl(timeline);
-    let expected = match std::fs::read_to_string(path) {
-        Ok(expected) => expected,
-        Err(e) => {
-            return Some(Failure {
-                line: 0,
-                expected: format!("the stored timeline `{name}`"),
-                actual: format!(
-                    "cannot read it ({e}); write it with `crisis-playbook test --write-timelines`"
-                ),
-                nearby: Vec::new(),
-            });
-        }
+    let unreadable = |problem: String| Failure {
+        line: 0,
+        expected: format!("the stored timeline `{name}`"),
+        actual: format!(
+            "cannot read it ({problem}); write it with `crisis-playbook test --write-timelines`"
+        ),
+        nearby: Vec::new(),
     };
-    if expected == actual {
-        return None;
-    }
-    let (index, (want, got)) = expected
+    let expected = match crate::files::open(path) {
+        Ok(expected) => expected,
+        Err(e) => return Some(unreadable(e.problem.to_string())),
+    };
+    let actual = jsonl(timeline);
+    // Line by line, so that a stored timeline is never held whole, and a line of it is bounded.
+    let mut stored = crate::files::lines(expected);
+    for (index, got) in actual
         .lines()
         .map(Some)
         .chain(std::iter::repeat(None))
-        .zip(actual.lines().map(Some).chain(std::iter::repeat(None)))
         .enumerate()
-        .find(|(_, (a, b))| a != b)?;
-    Some(Failure {
-        line: 0,
-        expected: format!(
-            "line {} of `{name}`: {}",
-            index.saturating_add(1),
-            want.unwrap_or("(end of file)")
-        ),
-        actual: got.unwrap_or("(end of timeline)").to_string(),
-        nearby: actual
-            .lines()
-            .skip(index.saturating_sub(3))
-            .take(7)
-            .map(str::to_string)
-            .collect(),
-    })
+    {
+        let want = match stored.next() {
+            Some(Ok((_, line))) => Some(line),
+            Some(Err(e)) => return Some(unreadable(e.to_string())),
+            None => None,
+        };
+        if want.is_none() && got.is_none() {
+            return None;
+        }
+        if want.as_deref() == got {
+            continue;
+        }
+        return Some(Failure {
+            line: 0,
+            expected: format!(
+                "line {} of `{name}`: {}",
+                index.saturating_add(1),
+                want.as_deref().unwrap_or("(end of file)")
+            ),
+            actual: got.unwrap_or("(end of timeline)").to_string(),
+            nearby: actual
+                .lines()
+                .skip(index.saturating_sub(3))
+                .take(7)
+                .map(str::to_string)
+                .collect(),
+        });
+    }
+    None
 }
 
 /// The outcome of a suite of scenarios.

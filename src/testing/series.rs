@@ -14,26 +14,33 @@
     reason = "byte offsets within one series string of a scenario file"
 )]
 
+use crate::diagnostic::Code;
+
 /// A series value: a number, or no data at that step.
 pub(crate) type Point = Option<f64>;
 
 /// A series token that could not be read, at a byte offset of the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SeriesError {
+    /// `Limit` past the cap, `InvalidValue` otherwise.
+    pub code: Code,
     pub message: String,
     pub offset: usize,
 }
 
-/// The most points a series may expand to: a year of 5-second steps.
+/// The most points the series of one scenario file may expand to, all series and scenarios
+/// together: a year of 5-second steps. A cap per series alone let many series (or many
+/// scenarios inheriting one) multiply it.
 pub(crate) const MAX_POINTS: usize = 6_400_000;
 
-/// Expands a series, refusing more than `MAX_POINTS` points.
-pub(crate) fn expand(text: &str) -> Result<Vec<Point>, SeriesError> {
+/// Expands a series when `before` points of its file are already expanded, refusing to take
+/// the file past `MAX_POINTS`.
+pub(crate) fn expand(text: &str, before: usize) -> Result<Vec<Point>, SeriesError> {
     let mut points = Vec::new();
     let mut offset = 0;
     for token in text.split(' ') {
         if !token.is_empty() {
-            expand_token(token, offset, &mut points)?;
+            expand_token(token, offset, before, &mut points)?;
         }
         offset += token.len() + 1;
     }
@@ -44,17 +51,24 @@ fn number(text: &str, offset: usize) -> Result<f64, SeriesError> {
     match text.parse::<f64>() {
         Ok(value) if value.is_finite() => Ok(value),
         _ => Err(SeriesError {
+            code: Code::InvalidValue,
             message: format!("`{text}` is not a number"),
             offset,
         }),
     }
 }
 
-fn expand_token(token: &str, offset: usize, points: &mut Vec<Point>) -> Result<(), SeriesError> {
+fn expand_token(
+    token: &str,
+    offset: usize,
+    before: usize,
+    points: &mut Vec<Point>,
+) -> Result<(), SeriesError> {
     let (value, count) = match token.rsplit_once('x') {
         Some((value, count)) => {
             let count_offset = offset + value.len() + 1;
             let count: usize = count.parse().map_err(|_| SeriesError {
+                code: Code::InvalidValue,
                 message: format!("`{count}` is not a whole number of steps"),
                 offset: count_offset,
             })?;
@@ -62,9 +76,14 @@ fn expand_token(token: &str, offset: usize, points: &mut Vec<Point>) -> Result<(
         }
         None => (token, 1),
     };
-    if points.len().saturating_add(count) > MAX_POINTS {
+    if before.saturating_add(points.len()).saturating_add(count) > MAX_POINTS {
         return Err(SeriesError {
-            message: format!("the series expands to more than {MAX_POINTS} values"),
+            code: Code::Limit,
+            message: format!(
+                "the series of this scenario file expand to more than {MAX_POINTS} values in \
+                 all (the cap of a scenario file): use a longer `step`, or split the scenarios \
+                 into several files"
+            ),
             offset,
         });
     }
@@ -99,7 +118,7 @@ mod tests {
     #[test]
     fn expands_repeats_ramps_and_gaps() {
         assert_eq!(
-            expand("20x3 1+2x4 10-3x3 _ 5 _x2 -1").unwrap(),
+            expand("20x3 1+2x4 10-3x3 _ 5 _x2 -1", 0).unwrap(),
             [
                 Some(20.0),
                 Some(20.0),
@@ -118,8 +137,8 @@ mod tests {
                 Some(-1.0),
             ]
         );
-        assert_eq!(expand("1e3x2").unwrap(), [Some(1000.0), Some(1000.0)]);
-        assert!(expand("  ").unwrap().is_empty());
+        assert_eq!(expand("1e3x2", 0).unwrap(), [Some(1000.0), Some(1000.0)]);
+        assert!(expand("  ", 0).unwrap().is_empty());
     }
 
     #[test]
@@ -129,19 +148,26 @@ mod tests {
             ("20xq", 3, "`q` is not a whole number of steps"),
             ("1+zx4", 2, "`z` is not a number"),
             ("nanx2", 0, "`nan` is not a number"),
-            (
-                "1x99999999999",
-                0,
-                "the series expands to more than 6400000 values",
-            ),
         ];
         for (text, offset, message) in cases {
-            let err = expand(text).unwrap_err();
+            let err = expand(text, 0).unwrap_err();
             assert_eq!(
                 (err.offset, err.message.as_str()),
                 (offset, message),
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn the_cap_counts_the_points_before_the_series() {
+        let cap = "the series of this scenario file expand to more than 6400000 values in all \
+                   (the cap of a scenario file): use a longer `step`, or split the scenarios \
+                   into several files";
+        let err = expand("1x99999999999", 0).unwrap_err();
+        assert_eq!((err.offset, err.message.as_str()), (0, cap));
+        assert_eq!(expand("1x10 2x10", MAX_POINTS - 20).unwrap().len(), 20);
+        let err = expand("1x10 2x11", MAX_POINTS - 20).unwrap_err();
+        assert_eq!((err.offset, err.message.as_str()), (5, cap));
     }
 }

@@ -14,8 +14,8 @@ const USAGE: u8 = 2;
 pub fn run(paths: &[PathBuf], format: LintFormat) -> ExitCode {
     let files = match select(paths, FileKind::Playbook) {
         Ok(files) => files,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprintln!("error: {error}");
             return ExitCode::from(USAGE);
         }
     };

@@ -1,12 +1,12 @@
 //! `crisis-playbook report`: an after-action review from a stored timeline.
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use crisis_playbook::files;
 use crisis_playbook::report::{Digest, Report, Vocabulary};
-use crisis_playbook::{Event, EventKind, Playbook, Timestamp};
+use crisis_playbook::{Event, EventKind, Limits, Playbook, Timestamp};
 
 /// The arguments of `report`.
 #[derive(Args)]
@@ -45,8 +45,8 @@ impl Shared {
             words.locale = locale.to_string();
             return Ok(words);
         };
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            eprintln!("error: cannot read {}: {e}", path.display());
+        let text = files::read_text(path, Limits::default().max_bytes).map_err(|e| {
+            eprintln!("error: {e}");
             ExitCode::from(2)
         })?;
         Vocabulary::from_yaml_str(&text).map_err(|e| {
@@ -100,18 +100,17 @@ pub fn run(options: Options) -> ExitCode {
 
 /// Reads a stored timeline: one JSON event per line. On failure, the exit code and the message.
 fn read_timeline(path: &Path) -> Result<Vec<Event>, (u8, String)> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| (2, format!("cannot open {}: {e}", path.display())))?;
+    let file = files::open(path).map_err(|e| (2, e.to_string()))?;
     let mut events = Vec::new();
-    for (index, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| (1, format!("{}: {e}", path.display())))?;
+    for line in files::lines(file) {
+        let (number, line) = line.map_err(|e| (1, format!("{}: {e}", path.display())))?;
         if line.trim().is_empty() {
             continue;
         }
         let event = serde_json::from_str(&line).map_err(|e| {
             (
                 1,
-                format!("{}: line {}: not an event: {e}", path.display(), index + 1),
+                format!("{}: line {number}: not an event: {e}", path.display()),
             )
         })?;
         events.push(event);
@@ -152,26 +151,26 @@ pub fn digest(options: DigestOptions) -> ExitCode {
         Ok(words) => words,
         Err(code) => return code,
     };
-    let mut files = Vec::new();
+    let mut timelines = Vec::new();
     for path in &options.timelines {
         if path.is_dir() {
-            let Ok(entries) = std::fs::read_dir(path) else {
-                eprintln!("error: cannot read {}", path.display());
-                return ExitCode::from(2);
-            };
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.to_string_lossy().ends_with(".timeline.jsonl"))
-                .collect();
-            found.sort();
-            files.extend(found);
+            match files::walk(path, 1) {
+                Ok(found) => timelines.extend(
+                    found
+                        .into_iter()
+                        .filter(|p| p.to_string_lossy().ends_with(".timeline.jsonl")),
+                ),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
         } else {
-            files.push(path.clone());
+            timelines.push(path.clone());
         }
     }
     let mut reports = Vec::new();
-    for file in files {
+    for file in timelines {
         let events = match read_timeline(&file) {
             Ok(events) => events,
             Err((code, message)) => {

@@ -5,6 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crisis_playbook::files;
 use crisis_playbook::timeline::format_event;
 use crisis_playbook::trace::{Record, TraceError, TraceReader};
 use crisis_playbook::{Event, Run, RunSettings, Timestamp};
@@ -64,10 +65,10 @@ pub fn run(options: Options) -> ExitCode {
         Ok(playbook) => playbook,
         Err(code) => return code,
     };
-    let file = match std::fs::File::open(&options.signals) {
+    let file = match files::open(&options.signals) {
         Ok(file) => file,
         Err(e) => {
-            eprintln!("error: cannot open {}: {e}", options.signals.display());
+            eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
