@@ -939,6 +939,7 @@ mod tests {
                         due: Some(at + Duration::from_secs(60)),
                         text: String::new(),
                         occurrence: 1,
+                        missed: 0,
                     }
                 } else {
                     EventKind::Transition {
