@@ -99,9 +99,28 @@ impl Timestamp {
     }
 }
 
-impl From<DateTime<Utc>> for Timestamp {
-    fn from(time: DateTime<Utc>) -> Self {
-        Timestamp(time.timestamp_millis().clamp(MIN_MILLIS, MAX_MILLIS))
+/// A chrono date-time within the years 0 to 9999; later or earlier ones are refused, not
+/// clamped, since a clamped time would silently move a signal by centuries.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use crisis_playbook::Timestamp;
+///
+/// let t = Timestamp::try_from(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap())?;
+/// assert_eq!(t.to_string(), "2026-03-02T08:00:00Z");
+/// assert!(Timestamp::try_from(Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap()).is_err());
+/// # Ok::<(), crisis_playbook::TimestampError>(())
+/// ```
+impl TryFrom<DateTime<Utc>> for Timestamp {
+    type Error = TimestampError;
+
+    fn try_from(time: DateTime<Utc>) -> Result<Self, Self::Error> {
+        Timestamp::from_millis(time.timestamp_millis()).ok_or_else(|| {
+            TimestampError(format!(
+                "`{}` is outside the years 0 to 9999 that timestamps cover",
+                time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+            ))
+        })
     }
 }
 
@@ -128,12 +147,18 @@ impl std::str::FromStr for Timestamp {
     /// with no zone (`2026-03-02 08:00:00`), taken as UTC.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let text = text.trim();
+        let outside = || {
+            TimestampError(format!(
+                "`{text}` is outside the years 0 to 9999 that timestamps cover"
+            ))
+        };
         if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-            return Ok(Timestamp::from(time.with_timezone(&Utc)));
+            return Timestamp::from_millis(time.timestamp_millis()).ok_or_else(outside);
         }
         for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
             if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(text, format) {
-                return Ok(Timestamp::from(naive.and_utc()));
+                return Timestamp::from_millis(naive.and_utc().timestamp_millis())
+                    .ok_or_else(outside);
             }
         }
         Err(TimestampError(format!(
@@ -188,6 +213,24 @@ mod tests {
         assert_eq!(first.minus(Duration::from_secs(10)), first);
         assert_eq!(first - last, Duration::ZERO);
         assert_eq!(last.to_string(), "9999-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn timestamps_outside_the_years_0_to_9999_are_refused_not_clamped() {
+        for text in [
+            "+10000-01-01 00:00:00",
+            "-5000-06-01T00:00:00",
+            "-0001-12-31T23:59:59.999",
+        ] {
+            assert_eq!(
+                text.parse::<Timestamp>().unwrap_err().to_string(),
+                format!("`{text}` is outside the years 0 to 9999 that timestamps cover")
+            );
+        }
+        assert!("0000-01-01T00:00:00Z".parse::<Timestamp>().is_ok());
+        assert!("9999-12-31T23:59:59.999Z".parse::<Timestamp>().is_ok());
+        // A zone can carry an instant across the limit.
+        assert!("9999-12-31T23:30:00-01:00".parse::<Timestamp>().is_err());
     }
 
     #[test]
