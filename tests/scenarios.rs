@@ -242,3 +242,39 @@ fn a_missing_path_is_invalid_input() {
         "no/such/folder: error: no such file or folder\n"
     );
 }
+
+/// A scenario on negative-comment-storm: calm for an hour, then a national outlet at 1h.
+fn press_at_one_hour(expect: &str) -> testing::ScenarioResult {
+    let text = format!(
+        "scenario: press at one hour\n\
+         playbook: negative-comment-storm.yaml\n\
+         start: 2026-03-02T00:00:00Z\n\
+         step: 5m\n\
+         until: 3h\n\
+         signals:\n  mentions: \"20x36\"\n\
+         events:\n  - {{ at: 1h, signal: journalist, attrs: {{ tier: national }} }}\n\
+         expect:\n{expect}"
+    );
+    let scenarios = testing::load_text(&text, "press.yaml", Path::new("playbooks")).unwrap();
+    scenarios[0].run()
+}
+
+#[test]
+fn never_honours_its_own_time_window() {
+    let inside = press_at_one_hour("  - { never: { between: [0s, 50m], state: crisis } }\n");
+    assert!(inside.passed(), "{:?} {:?}", inside.error, inside.failures);
+    let outside = press_at_one_hour("  - { never: { between: [0s, 2h], state: crisis } }\n");
+    assert!(!outside.passed());
+    let both = testing::load_text(
+        "scenario: s\nplaybook: negative-comment-storm.yaml\nstart: 2026-03-02T00:00:00Z\n\
+         step: 5m\nuntil: 1h\nsignals: { mentions: \"20x12\" }\n\
+         expect:\n  - { between: [0s, 1h], never: { at: 10m, state: crisis } }\n",
+        "both.yaml",
+        Path::new("playbooks"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        both.to_string(),
+        "both.yaml:8:33: error: expect[0].never: give the time once, outside `never` or inside it"
+    );
+}

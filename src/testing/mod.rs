@@ -787,6 +787,46 @@ impl Compiler<'_> {
         at: Position,
         path: &str,
     ) -> Option<Check> {
+        let when = self.when(start, doc, path)?;
+        if let Some(state) = &doc.final_state {
+            self.state(playbook, state, &join(path, "final"))?;
+            return Some(Check::new(
+                at.line,
+                check::Expect::Final(state.value.clone()),
+                when,
+            ));
+        }
+        if let Some(never) = &doc.never {
+            if never.value.never.is_some() || never.value.final_state.is_some() {
+                self.error(
+                    never.at,
+                    &join(path, "never"),
+                    "`never` takes a state, transition, action, escalation or breach",
+                );
+                return None;
+            }
+            let never_path = join(path, "never");
+            // The time may be given outside `never` or inside it, as authors write both.
+            let when = match (when, self.when(start, &never.value, &never_path)?) {
+                (when, check::When::Always) | (check::When::Always, when) => when,
+                _ => {
+                    self.error(
+                        never.at,
+                        &never_path,
+                        "give the time once, outside `never` or inside it",
+                    );
+                    return None;
+                }
+            };
+            let inner = self.matcher(playbook, &never.value, never.at, &never_path)?;
+            return Some(Check::new(at.line, check::Expect::Never(inner), when));
+        }
+        let matcher = self.matcher(playbook, doc, at, path)?;
+        Some(Check::new(at.line, check::Expect::Occurs(matcher), when))
+    }
+
+    /// When an expectation holds: `at`, `between`, or the whole run.
+    fn when(&mut self, start: Timestamp, doc: &ExpectDoc, path: &str) -> Option<check::When> {
         let when = match (&doc.at, &doc.between) {
             (Some(_), Some(between)) => {
                 self.error(between.at, path, "give `at` or `between`, not both");
@@ -822,28 +862,7 @@ impl Compiler<'_> {
             },
             (None, None) => check::When::Always,
         };
-        if let Some(state) = &doc.final_state {
-            self.state(playbook, state, &join(path, "final"))?;
-            return Some(Check::new(
-                at.line,
-                check::Expect::Final(state.value.clone()),
-                when,
-            ));
-        }
-        if let Some(never) = &doc.never {
-            if never.value.never.is_some() || never.value.final_state.is_some() {
-                self.error(
-                    never.at,
-                    &join(path, "never"),
-                    "`never` takes a state, transition, action, escalation or breach",
-                );
-                return None;
-            }
-            let inner = self.matcher(playbook, &never.value, never.at, &join(path, "never"))?;
-            return Some(Check::new(at.line, check::Expect::Never(inner), when));
-        }
-        let matcher = self.matcher(playbook, doc, at, path)?;
-        Some(Check::new(at.line, check::Expect::Occurs(matcher), when))
+        Some(when)
     }
 
     fn matcher(
