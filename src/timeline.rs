@@ -112,6 +112,16 @@ pub fn format_event(event: &Event) -> String {
             line,
             "{state}: {action} ({owner}) missed its deadline {due}"
         ),
+        EventKind::DeadlineMoved {
+            state,
+            action,
+            owner,
+            due,
+            signal,
+        } => write!(
+            line,
+            "{state}: {action} ({owner}) now due {due}, counted from {signal}"
+        ),
         EventKind::Input {
             signal,
             by,

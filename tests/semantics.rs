@@ -325,6 +325,62 @@ fn a_deadline_can_count_from_when_a_signal_was_seen() {
     );
 }
 
+/// A deadline moved by a later signal is an event, so that a report built from the timeline
+/// agrees with the run: the deadline that counted was 72h after `known` at 20m.
+#[test]
+fn a_deadline_moved_by_a_later_signal_is_an_event_and_the_report_agrees() {
+    let mut run = into_alert();
+    let mut timeline = run.events().to_vec();
+    let moved = manual(&mut run, "known", 20, "dpo");
+    assert_eq!(describe(&moved), ["input:known", "deadline_moved"]);
+    let EventKind::DeadlineMoved {
+        action,
+        due,
+        signal,
+        ..
+    } = &moved[1].kind
+    else {
+        panic!("{moved:?}")
+    };
+    assert_eq!(
+        (action.as_str(), *due, signal.as_str()),
+        ("notify", at(20 + 72 * 60), "known")
+    );
+    timeline.extend(moved);
+    timeline.extend_from_slice(run.complete("notify", "dpo", at(30)).unwrap());
+    let report = crisis_playbook::report::Report::from_timeline(run.playbook(), &timeline, "en");
+    let notify = report
+        .deadlines
+        .iter()
+        .find(|d| d.action == "notify")
+        .unwrap();
+    assert_eq!(
+        (notify.due, notify.outcome, notify.margin),
+        (
+            at(20 + 72 * 60),
+            crisis_playbook::report::Outcome::Met,
+            Duration::from_secs((72 * 60 - 10) * 60)
+        )
+    );
+}
+
+/// `from` may name an event signal too: its arrival starts the clock like a manual input's.
+#[test]
+fn a_deadline_can_count_from_an_event_that_arrives_later() {
+    let text = PLAYBOOK.replace("from: known", "from: press");
+    let mut run = Run::start(&playbook(&text), at(0));
+    number(&mut run, "level", 0, 3.0).unwrap();
+    advance(&mut run, 10);
+    event(
+        &mut run,
+        "press",
+        30,
+        &[("tier", AttributeValue::Text("local"))],
+    );
+    let notify = run.open_actions().find(|a| a.action == "notify").unwrap();
+    assert_eq!(notify.due, Some(at(30 + 72 * 60)));
+}
+
 #[test]
 fn equal_timestamps_are_processed_in_arrival_order() {
     let mut run = start();

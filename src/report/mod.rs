@@ -562,6 +562,11 @@ fn deadlines(events: &[Event]) -> Vec<Deadline> {
                     o.breached = true;
                 }
             }
+            EventKind::DeadlineMoved { action, due, .. } => {
+                if let Some(o) = open_mut(&open, &mut occurrences, action) {
+                    o.due = *due;
+                }
+            }
             EventKind::Closed { action, .. } => {
                 if let Some(o) = open_mut(&open, &mut occurrences, action) {
                     o.closed = true;

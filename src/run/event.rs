@@ -112,6 +112,20 @@ pub enum EventKind {
         /// The deadline that passed.
         due: Timestamp,
     },
+    /// An open action's deadline moved: it counts from a signal (`from:`) that arrived after
+    /// the action was recommended, so the clock started then.
+    DeadlineMoved {
+        /// The state that recommended it.
+        state: String,
+        /// The action's id.
+        action: String,
+        /// Its owner.
+        owner: String,
+        /// The new deadline.
+        due: Timestamp,
+        /// The signal whose arrival started the clock.
+        signal: String,
+    },
     /// A person's input (ack, approve, resolve…).
     Input {
         /// The manual signal.
@@ -155,6 +169,7 @@ impl EventKind {
             EventKind::Action { .. } => "action",
             EventKind::Escalation { .. } => "escalation",
             EventKind::Breach { .. } => "breach",
+            EventKind::DeadlineMoved { .. } => "deadline_moved",
             EventKind::Input { .. } => "input",
             EventKind::Done { .. } => "done",
             EventKind::Closed { .. } => "closed",

@@ -887,9 +887,11 @@ impl Run {
                     }
                 }
             }
-            Value::Manual(by) => self.manual(observation.signal, at, by),
-            Value::Number(_) => {}
+            Value::Manual(by) => self.manual(observation.signal, by),
+            // `from:` names only events and manual inputs: counts and gauges start no clock.
+            Value::Number(_) => return,
         }
+        self.start_clocks(observation.signal, at);
     }
 
     fn predicate_holds(&self, index: usize, attributes: &[(&str, AttributeValue<'_>)]) -> bool {
@@ -911,7 +913,32 @@ impl Run {
         }
     }
 
-    fn manual(&mut self, signal: crate::SignalId, at: Timestamp, by: &str) {
+    /// Starts the deadline clocks that wait for `signal`, which arrived at `at`.
+    fn start_clocks(&mut self, signal: crate::SignalId, at: Timestamp) {
+        let playbook = self.playbook.clone();
+        for index in 0..self.live.open.len() {
+            let open = self.live.open[index];
+            let state = playbook.state(open.state);
+            let action = &state.actions[open.action as usize];
+            if !open.awaiting_clock || action.from != Some(signal) {
+                continue;
+            }
+            let due = action.within.map(|within| at.plus(within));
+            self.live.open[index].awaiting_clock = false;
+            self.live.open[index].due = due;
+            if let Some(due) = due {
+                self.push(EventKind::DeadlineMoved {
+                    state: state.name.clone(),
+                    action: action.id.clone(),
+                    owner: playbook.role(action.owner).to_string(),
+                    due,
+                    signal: playbook.signal(signal).name.clone(),
+                });
+            }
+        }
+    }
+
+    fn manual(&mut self, signal: crate::SignalId, by: &str) {
         let state = self.playbook.state(self.live.state);
         let stops = self.live.ladder.is_some()
             && state
@@ -920,14 +947,6 @@ impl Run {
                 .is_some_and(|ladder| ladder.unless == Some(signal));
         if stops {
             self.live.ladder = None;
-        }
-        let playbook = self.playbook.clone();
-        for open in &mut self.live.open {
-            let action = &playbook.state(open.state).actions[open.action as usize];
-            if open.awaiting_clock && action.from == Some(signal) {
-                open.awaiting_clock = false;
-                open.due = action.within.map(|within| at.plus(within));
-            }
         }
         self.push(EventKind::Input {
             signal: self.playbook.signal(signal).name.clone(),
