@@ -55,18 +55,89 @@ id_type!(
     /// ```
     StateId
 );
-id_type!(
-    /// Identifies a signal of one playbook; see [`Playbook::signal`].
+/// Identifies a signal of one playbook; see [`Playbook::signal`].
+///
+/// An id carries a tag of the playbook it came from (a hash of the playbook's id and its
+/// signals' names and kinds), so that a run refuses an observation with an id taken from
+/// another playbook instead of counting it as whatever signal has the same position. The same
+/// playbook loaded twice, or edited without touching its signals, gives the same ids.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let id = playbook.signal_named("ack").unwrap();
+/// assert_eq!(playbook.signal(id).name, "ack");
+/// let other = Playbook::from_path("playbooks/tone-deaf-post.yaml")?;
+/// assert_ne!(other.signal_named("ack"), Some(id));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SignalId {
+    index: u32,
+    table: u32,
+}
+
+impl SignalId {
+    /// Position in the playbook's list, from 0.
     ///
     /// ```
     /// # use crisis_playbook::Playbook;
     /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-    /// let id = playbook.signal_named("ack").unwrap();
-    /// assert_eq!(playbook.signal(id).name, "ack");
+    /// let ack = playbook.signal_named("ack").unwrap();
+    /// assert_eq!(playbook.signals()[ack.index()].name, "ack");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    SignalId
-);
+    pub fn index(self) -> usize {
+        self.index as usize
+    }
+
+    pub(crate) fn new(index: usize, table: SignalTable) -> Self {
+        SignalId {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            table: table.0,
+        }
+    }
+
+    /// Whether the id was made for this signal table.
+    pub(crate) fn belongs_to(self, table: SignalTable) -> bool {
+        self.table == table.0
+    }
+}
+
+/// The fingerprint hashes the model with ids as positions: the tag is derived from the model.
+impl Serialize for SignalId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u32(self.index)
+    }
+}
+
+/// The tag that signal ids of one playbook carry: FNV-1a over the playbook's id and its
+/// signals' names and kinds, in order. Not cryptographic: it catches mistakes, not attacks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SignalTable(u32);
+
+impl SignalTable {
+    pub(crate) fn of<'s>(
+        playbook: &str,
+        signals: impl IntoIterator<Item = (&'s str, SignalKind)>,
+    ) -> SignalTable {
+        const PRIME: u32 = 0x0100_0193;
+        let mut hash: u32 = 0x811c_9dc5;
+        let mut feed = |bytes: &[u8]| {
+            for byte in bytes {
+                hash = (hash ^ u32::from(*byte)).wrapping_mul(PRIME);
+            }
+            // A separator, so that `ab` + `c` and `a` + `bc` differ.
+            hash = (hash ^ 0xff).wrapping_mul(PRIME);
+        };
+        feed(playbook.as_bytes());
+        for (name, kind) in signals {
+            feed(name.as_bytes());
+            feed(kind.name().as_bytes());
+        }
+        SignalTable(hash)
+    }
+}
 id_type!(
     /// Identifies a metric of one playbook; see [`Playbook::metric`].
     ///
@@ -598,6 +669,9 @@ pub(crate) struct Model {
     pub initial: StateId,
     pub states: Vec<State>,
     pub predicates: Vec<crate::condition::EventPredicate>,
+    /// The tag of this playbook's signal ids; derived from `id` and `signals`.
+    #[serde(skip)]
+    pub signal_table: SignalTable,
 }
 
 #[derive(Debug)]
@@ -867,7 +941,8 @@ impl Playbook {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn signal_named(&self, name: &str) -> Option<SignalId> {
-        position(self.signals(), |s| s.name == name).map(SignalId::from_index)
+        position(self.signals(), |s| s.name == name)
+            .map(|index| SignalId::new(index, self.model().signal_table))
     }
 
     /// All metrics, indexed by [`MetricId::index`].

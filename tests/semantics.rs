@@ -586,3 +586,29 @@ fn transitions_chain_at_one_instant() {
     );
     assert!(events.iter().all(|e| e.at == at(3)));
 }
+
+/// A signal id carries its playbook: one from another playbook is refused, even where an index
+/// of this playbook has the same number, and the run is unchanged.
+#[test]
+fn a_signal_id_from_another_playbook_is_refused() {
+    let other = playbook(&PLAYBOOK.replace("playbook: semantics", "playbook: other"));
+    let mut run = start();
+    let before = serde_json::to_string(&run.snapshot()).unwrap();
+    let hits = other.signal_named("hits").unwrap();
+    let err = run
+        .observe(crisis_playbook::Observation::count(hits, at(0), 1.0))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "signal id 1 belongs to another playbook: take ids from this run's playbook, \
+         with `Playbook::signal_named`"
+    );
+    assert!(matches!(err, SignalError::ForeignSignal(1)));
+    assert_eq!(serde_json::to_string(&run.snapshot()).unwrap(), before);
+    // The same playbook loaded twice gives the same ids.
+    let again = playbook(PLAYBOOK).signal_named("hits").unwrap();
+    assert!(
+        run.observe(crisis_playbook::Observation::count(again, at(0), 1.0))
+            .is_ok()
+    );
+}

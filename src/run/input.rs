@@ -217,7 +217,9 @@ pub enum SignalError {
         hint: String,
     },
     /// The id does not belong to the run's playbook.
-    #[error("signal id {0} does not belong to this playbook")]
+    #[error(
+        "signal id {0} belongs to another playbook: take ids from this run's playbook, with `Playbook::signal_named`"
+    )]
     ForeignSignal(usize),
     /// A value of the wrong kind for the signal.
     #[error("`{signal}` is a {kind} signal: {expected}")]

@@ -765,8 +765,15 @@ impl Run {
 
     /// Every check, before anything changes.
     fn check(&self, observation: &Observation<'_>) -> Result<(), SignalError> {
-        let Some(signal) = self.playbook.signals().get(observation.signal.index()) else {
-            return Err(SignalError::ForeignSignal(observation.signal.index()));
+        let signal = match self.playbook.signals().get(observation.signal.index()) {
+            Some(signal)
+                if observation
+                    .signal
+                    .belongs_to(self.playbook.model().signal_table) =>
+            {
+                signal
+            }
+            _ => return Err(SignalError::ForeignSignal(observation.signal.index())),
         };
         let name = || signal.name.clone();
         let wrong = |expected| SignalError::WrongKind {

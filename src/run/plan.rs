@@ -39,7 +39,7 @@ pub(crate) struct Plan {
 
 impl Plan {
     pub fn new(model: &Model) -> Plan {
-        let signals = (0..model.signals.len()).map(SignalId::from_index);
+        let signals = (0..model.signals.len()).map(|i| SignalId::new(i, model.signal_table));
         let routes = signals
             .clone()
             .map(|s| metrics::routes(&model.metrics, s))

@@ -17,6 +17,7 @@ use crate::load::format::{
     SignalDoc, SignalKindDoc, StateDoc, TextDoc, TransitionDoc,
 };
 use crate::load::yaml::{Located, Position, Source};
+use crate::playbook::SignalTable;
 use crate::playbook::{
     Action, Attribute, AttributeKind, EscalationTarget, Ladder, Metric, MetricId, MetricKind,
     Model, Parameter, ParameterId, Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId,
@@ -52,6 +53,7 @@ pub(crate) fn compile(
         limits,
         diagnostics: Vec::new(),
         texts: Vec::new(),
+        signal_table: SignalTable::default(),
     };
     let model = checker.model(&doc);
     let has_errors = checker
@@ -75,6 +77,8 @@ pub(crate) struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Every text read, with its place, for the translation checks at the end.
     texts: Vec<(BTreeSet<String>, Position, String)>,
+    /// The tag of the playbook's signal ids, once its signals are read.
+    signal_table: SignalTable,
 }
 
 /// The names conditions can use: parameters, signals and metrics share one namespace.
@@ -307,6 +311,8 @@ impl<'a> Checker<'a> {
 
         let parameters = self.parameters(doc, &locale);
         let signals = self.signals(doc, &locale);
+        self.signal_table =
+            SignalTable::of(&id.value, signals.iter().map(|s| (s.name.as_str(), s.kind)));
         let metrics = self.metrics(doc, &signals, &locale);
         let names = self.names(doc, &parameters, &signals, &metrics);
         let roles = self.roles(doc);
@@ -380,6 +386,7 @@ impl<'a> Checker<'a> {
             initial,
             states,
             predicates,
+            signal_table: self.signal_table,
         };
         graph::check(self, doc, &model);
         Some(model)
@@ -688,7 +695,7 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        Some(SignalId::from_index(index))
+        Some(SignalId::new(index, self.signal_table))
     }
 
     fn metric(
@@ -944,7 +951,7 @@ impl<'a> Checker<'a> {
         }
         for (i, s) in signals.iter().enumerate() {
             symbols.entry(s.name.as_str()).or_insert(Symbol::Signal(
-                SignalId::from_index(i),
+                SignalId::new(i, self.signal_table),
                 s.kind,
                 &s.attributes,
             ));
@@ -1208,7 +1215,7 @@ impl<'a> Checker<'a> {
                 let unless_path = format!("{path}.unless");
                 let index = context.signals.iter().position(|s| s.name == signal.value);
                 match index.map(|i| (i, context.signals[i].kind)) {
-                    Some((i, SignalKind::Manual)) => Some(SignalId::from_index(i)),
+                    Some((i, SignalKind::Manual)) => Some(SignalId::new(i, self.signal_table)),
                     Some((_, kind)) => {
                         self.error(
                             Code::InvalidEscalation,
