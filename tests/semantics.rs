@@ -612,3 +612,105 @@ fn a_signal_id_from_another_playbook_is_refused() {
             .is_ok()
     );
 }
+
+/// A playbook whose `calm` state leaves for `fired` when `guard` holds, after `seen` is
+/// entered by any `press` event: the edge of every timer operator, tested at its instant.
+fn edge_playbook(guard: &str) -> crisis_playbook::Playbook {
+    playbook(&format!(
+        r#"
+playbook: edges
+version: 1
+title: Edges
+signals:
+  hits: {{ kind: count }}
+  press: {{ kind: event, attributes: {{ tier: [local, national] }} }}
+metrics:
+  quiet: {{ since: hits }}
+roles: [cm]
+initial: calm
+states:
+  calm:
+    on: [{{ to: seen, when: press }}]
+  seen:
+    on:
+      - {{ to: fired, when: '{guard}' }}
+      - {{ to: fired, after: 1d }}
+  fired: {{ final: true }}
+"#
+    ))
+}
+
+/// When the run, fed a `hits` count and a local `press` at minute 0, reaches `fired`.
+fn fires_at(guard: &str) -> crisis_playbook::Timestamp {
+    let mut run = Run::start(&edge_playbook(guard), at(0));
+    number(&mut run, "hits", 0, 1.0).unwrap();
+    event(
+        &mut run,
+        "press",
+        0,
+        &[("tier", AttributeValue::Text("local"))],
+    );
+    let events = advance(&mut run, 24 * 60);
+    let fired = events
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::Transition { to, .. } if to == "fired"))
+        .unwrap_or_else(|| panic!("{guard}: {events:?}"));
+    fired.at
+}
+
+#[test]
+fn since_comparisons_fire_at_their_edge_for_every_operator() {
+    let ms = |m: u64| Duration::from_millis(m);
+    let cases = [
+        ("quiet >= 45m", at(45)),
+        ("quiet > 45m", at(45) + ms(1)),
+        ("quiet == 45m", at(45)),
+        ("not (quiet < 45m)", at(45)),
+        ("not (quiet <= 45m)", at(45) + ms(1)),
+        ("45m <= quiet", at(45)),
+        ("45m < quiet", at(45) + ms(1)),
+    ];
+    for (guard, expected) in cases {
+        assert_eq!(fires_at(guard), expected, "{guard}");
+    }
+}
+
+#[test]
+fn leaving_a_within_window_is_an_instant_of_its_own() {
+    let ms = |m: u64| Duration::from_millis(m);
+    // `within 10m` includes its last instant, 10 minutes after the event.
+    assert_eq!(fires_at("not (press within 10m)"), at(10) + ms(1));
+    assert_eq!(
+        fires_at(r#"not (press.tier == "local" within 10m)"#),
+        at(10) + ms(1)
+    );
+}
+
+#[test]
+fn a_within_test_and_its_negation_make_no_instant_cycle() {
+    let text = r#"
+playbook: toggles
+version: 1
+title: Toggles
+signals: { press: { kind: event, attributes: { tier: [local, national] } } }
+roles: [cm]
+initial: a
+states:
+  a:
+    on: [{ to: b, when: press within 10m }, { to: z, after: 1d }]
+  b:
+    on: [{ to: a, when: not (press within 10m) }, { to: z, after: 1d }]
+  z: { final: true }
+"#;
+    let playbook = crisis_playbook::Playbook::from_yaml_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let mut run = Run::start(&playbook, at(0));
+    event(
+        &mut run,
+        "press",
+        0,
+        &[("tier", AttributeValue::Text("local"))],
+    );
+    assert_eq!(run.state_name(), "b");
+    advance(&mut run, 11);
+    assert_eq!(run.state_name(), "a");
+}

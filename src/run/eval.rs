@@ -11,6 +11,8 @@ use crate::{Duration, Timestamp};
 
 use super::{Run, Seen};
 
+const MILLISECOND: Duration = Duration::from_millis(1);
+
 impl Run {
     /// Whether `seen` happened since entering the current state, or within `window` of now.
     fn fresh(&self, seen: Seen, window: Option<Duration>) -> bool {
@@ -146,14 +148,15 @@ impl Run {
         };
         for expiry in &plan.expiries[self.live.state.index()] {
             match expiry {
+                // `within d` includes its last instant: it turns false 1 ms after it.
                 super::plan::Expiry::SignalWithin(signal, window) => {
                     if let Some(at) = self.live.seen[signal.index()].at {
-                        consider(at.plus(*window));
+                        consider(at.plus(*window).plus(MILLISECOND));
                     }
                 }
                 super::plan::Expiry::PredicateWithin(predicate, window) => {
                     if let Some(at) = self.live.matched[*predicate].at {
-                        consider(at.plus(*window));
+                        consider(at.plus(*window).plus(MILLISECOND));
                     }
                 }
                 super::plan::Expiry::Since(signal, threshold) => {
@@ -162,9 +165,13 @@ impl Run {
                         && seconds.is_finite()
                         && seconds >= 0.0
                     {
-                        // A `since` comparison flips just after the threshold is reached.
-                        let millis = ((seconds * 1000.0).ceil() as u64).saturating_add(1);
-                        consider(at.plus(Duration::from_millis(millis)));
+                        // On the millisecond clock, `>=`, `<` and `==` flip when the
+                        // threshold is reached, `>`, `<=` and `!=` one millisecond later:
+                        // waking at both serves every operator.
+                        let reached =
+                            at.plus(Duration::from_millis((seconds * 1000.0).ceil() as u64));
+                        consider(reached);
+                        consider(reached.plus(MILLISECOND));
                     }
                 }
             }

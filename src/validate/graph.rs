@@ -285,6 +285,20 @@ fn requirements(condition: &Bool, model: &Model) -> Requirements {
         other => vec![other],
     };
     for part in parts {
+        // An event test with a window has the same truth in every state at one instant
+        // (unlike one without, which entering a state resets): as a quantity, 1 or 0.
+        if let Some((key, holds)) = windowed_event_test(part) {
+            let value = if holds { 1.0 } else { 0.0 };
+            add(
+                key,
+                Interval {
+                    low: value,
+                    high: value,
+                    ..Interval::ANY
+                },
+            );
+            continue;
+        }
         let (op, left, right, negated) = match part {
             Bool::Compare { op, left, right } => (*op, left, right, false),
             Bool::Not(inner) => match inner.as_ref() {
@@ -339,6 +353,22 @@ fn requirements(condition: &Bool, model: &Model) -> Requirements {
         add(key, interval);
     }
     found
+}
+
+/// `ev within d` or its negation: the test's key, and whether the part requires it to hold.
+fn windowed_event_test(part: &Bool) -> Option<(String, bool)> {
+    match part {
+        Bool::Occurred {
+            signal,
+            within: Some(window),
+        } => Some((format!("signal {} within {window}", signal.index()), true)),
+        Bool::Matched {
+            predicate,
+            within: Some(window),
+        } => Some((format!("predicate {predicate} within {window}"), true)),
+        Bool::Not(inner) => windowed_event_test(inner).map(|(key, holds)| (key, !holds)),
+        _ => None,
+    }
 }
 
 fn negate(op: CompareOp) -> CompareOp {
