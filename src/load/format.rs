@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::yaml::{Entries, Located};
+use super::yaml::{Entries, Located, Plain};
 
 /// A crisis playbook: signals in, a graph of response states, actions and escalations out.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -22,7 +22,7 @@ pub(crate) struct PlaybookDoc {
     /// Identifier of the playbook: lowercase letters, digits, `_` and `-`.
     pub playbook: Located<String>,
     /// Version of this playbook, a whole number from 1, raised at each published change.
-    pub version: Located<u32>,
+    pub version: Located<Plain<u32>>,
     /// Default locale of the texts (`en`, `fr`, `fr-CA`…): the fallback when a run's locale
     /// has no translation. Defaults to `en`.
     #[serde(default)]
@@ -265,7 +265,7 @@ pub(crate) struct MetricDoc {
     /// For spike: the least count in the window for the ratio to exceed 1 (volume gate,
     /// default 20).
     #[serde(default)]
-    pub min_count: Option<Located<f64>>,
+    pub min_count: Option<Located<Plain<f64>>>,
     /// For rate: the unit of time of the rate (default `1h`).
     #[serde(default)]
     pub per: Option<Located<String>>,
@@ -280,13 +280,13 @@ pub(crate) struct MetricDoc {
 pub(crate) struct StateDoc {
     /// Severity level: 0 is normal, higher is worse. Defaults to 0.
     #[serde(default)]
-    pub severity: Option<Located<i64>>,
+    pub severity: Option<Located<Plain<i64>>>,
     /// What this state means, per locale.
     #[serde(default)]
     pub description: Option<Located<TextDoc>>,
     /// A final state ends the run. It has no outgoing transitions.
     #[serde(default, rename = "final")]
-    pub is_final: Option<Located<bool>>,
+    pub is_final: Option<Located<Plain<bool>>>,
     /// Actions recommended on entering the state.
     #[serde(default)]
     pub enter: Vec<Located<ActionDoc>>,
@@ -320,7 +320,7 @@ pub(crate) struct ActionDoc {
     /// Close the action when its state is left, done or not. Defaults to false: it stays open
     /// until marked done.
     #[serde(default)]
-    pub closes_on_exit: Option<Located<bool>>,
+    pub closes_on_exit: Option<Located<Plain<bool>>>,
     /// What to do, per locale.
     pub say: Located<TextDoc>,
 }
@@ -350,7 +350,7 @@ pub(crate) struct StepDoc {
     pub to: Option<Located<String>>,
     /// The escalation level to notify, for organisations that page by level.
     #[serde(default)]
-    pub level: Option<Located<u32>>,
+    pub level: Option<Located<Plain<u32>>>,
     /// The message, per locale.
     #[serde(default)]
     pub say: Option<Located<TextDoc>>,
@@ -363,7 +363,7 @@ pub(crate) struct RepeatDoc {
     /// Length of one cycle of the ladder; longer than its last step.
     pub every: Located<String>,
     /// How many more cycles run after the first.
-    pub times: Located<u32>,
+    pub times: Located<Plain<u32>>,
 }
 
 /// An outgoing transition. Give `when`, `after`, or both.

@@ -96,19 +96,147 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     }
 }
 
-impl<T: JsonSchema> JsonSchema for Located<T> {
-    fn inline_schema() -> bool {
-        true
-    }
+/// A wrapper that the JSON Schema sees through: its schema is its content's.
+macro_rules! schema_of_content {
+    ($wrapper:ident) => {
+        impl<T: JsonSchema> JsonSchema for $wrapper<T> {
+            fn inline_schema() -> bool {
+                true
+            }
 
-    fn schema_name() -> Cow<'static, str> {
-        T::schema_name()
-    }
+            fn schema_name() -> Cow<'static, str> {
+                T::schema_name()
+            }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        generator.subschema_for::<T>()
+            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+                generator.subschema_for::<T>()
+            }
+        }
+    };
+}
+
+schema_of_content!(Located);
+
+/// A number or a boolean as YAML 1.2 reads it: plain, never quoted. serde-saphyr turns `"1"`
+/// into 1 for a number field, where yaml-language-server and the JSON Schema see a string, so
+/// lint would pass what editors flag; this reads the scalar untyped and refuses text.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Plain<T>(pub T);
+
+/// The scalar types a `Plain` holds, and how each is made from what YAML inferred.
+pub(crate) trait PlainScalar: Sized {
+    /// What to write, for the message: "a whole number", "true or false"…
+    const EXPECTED: &'static str;
+    fn from_bool(_: bool) -> Option<Self> {
+        None
+    }
+    fn from_i64(_: i64) -> Option<Self> {
+        None
+    }
+    fn from_u64(value: u64) -> Option<Self> {
+        i64::try_from(value).ok().and_then(Self::from_i64)
+    }
+    fn from_f64(_: f64) -> Option<Self> {
+        None
+    }
+    /// Whether the text, unquoted, would have been read as this type.
+    fn spelled_in(text: &str) -> bool;
+}
+
+impl PlainScalar for bool {
+    const EXPECTED: &'static str = "`true` or `false`";
+    fn from_bool(value: bool) -> Option<Self> {
+        Some(value)
+    }
+    fn spelled_in(text: &str) -> bool {
+        matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE")
     }
 }
+
+impl PlainScalar for u32 {
+    const EXPECTED: &'static str = "a whole number";
+    fn from_i64(value: i64) -> Option<Self> {
+        u32::try_from(value).ok()
+    }
+    fn spelled_in(text: &str) -> bool {
+        text.parse::<u32>().is_ok()
+    }
+}
+
+impl PlainScalar for i64 {
+    const EXPECTED: &'static str = "a whole number";
+    fn from_i64(value: i64) -> Option<Self> {
+        Some(value)
+    }
+    fn spelled_in(text: &str) -> bool {
+        text.parse::<i64>().is_ok()
+    }
+}
+
+impl PlainScalar for f64 {
+    const EXPECTED: &'static str = "a number";
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "YAML integers beyond 2^53 are read as the nearest number, as a float would be"
+    )]
+    fn from_i64(value: i64) -> Option<Self> {
+        Some(value as f64)
+    }
+    fn from_f64(value: f64) -> Option<Self> {
+        Some(value)
+    }
+    fn spelled_in(text: &str) -> bool {
+        text.parse::<f64>().is_ok_and(f64::is_finite)
+    }
+}
+
+impl<'de, T: PlainScalar> Deserialize<'de> for Plain<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<T: PlainScalar> Visit<T> {
+            fn made<E: serde::de::Error>(
+                value: Option<T>,
+                found: serde::de::Unexpected<'_>,
+            ) -> Result<Plain<T>, E> {
+                value
+                    .map(Plain)
+                    .ok_or_else(|| E::invalid_type(found, &T::EXPECTED))
+            }
+        }
+        impl<T: PlainScalar> serde::de::Visitor<'_> for Visit<T> {
+            type Value = Plain<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(T::EXPECTED)
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Plain<T>, E> {
+                Self::made(T::from_bool(v), serde::de::Unexpected::Bool(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Plain<T>, E> {
+                Self::made(T::from_i64(v), serde::de::Unexpected::Signed(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Plain<T>, E> {
+                Self::made(T::from_u64(v), serde::de::Unexpected::Unsigned(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Plain<T>, E> {
+                Self::made(T::from_f64(v), serde::de::Unexpected::Float(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Plain<T>, E> {
+                let fix = if T::spelled_in(v) {
+                    "remove the quotes, which make it a text".to_string()
+                } else {
+                    format!("write {}", T::EXPECTED)
+                };
+                Err(E::custom(format!(
+                    "expected {}, found the text `{v}`: {fix}",
+                    T::EXPECTED
+                )))
+            }
+        }
+        deserializer.deserialize_any(Visit(std::marker::PhantomData))
+    }
+}
+
+schema_of_content!(Plain);
 
 /// A YAML mapping kept in document order, with the position of each key.
 ///
@@ -189,6 +317,8 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, limits: &Limits) -> Result<
     // Aliases in hand-written playbooks replay a few nodes each; a bomb replays millions.
     options.alias_limits.max_total_replayed_events = limits.max_aliases.saturating_mul(100);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    // YAML 1.2, as editors and the JSON Schema read it: `yes` and `on` are text, not booleans.
+    options.strict_booleans = true;
     serde_saphyr::from_str_with_options(text, options).map_err(|error| {
         let (code, message) = match &error {
             serde_saphyr::Error::Budget { breach, .. } => {
@@ -255,6 +385,10 @@ fn describe(error: &serde_saphyr::Error) -> (Code, String) {
             Code::InvalidValue,
             format!("expected {expected}, found {found}"),
         );
+    }
+    if text.starts_with("expected ") && text.contains(", found the text `") {
+        // From `Plain`: its own wording already.
+        return (Code::InvalidValue, text.to_string());
     }
     let (code, message) = match text {
         "invalid u32" | "invalid u64" | "invalid i64" | "invalid i32" => {

@@ -281,7 +281,7 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
-        if doc.version.value == 0 {
+        if doc.version.value.0 == 0 {
             self.error(
                 Code::InvalidValue,
                 doc.version.at,
@@ -370,7 +370,7 @@ impl<'a> Checker<'a> {
         let role_names = roles.keys().map(|r| r.to_string()).collect::<Vec<_>>();
         let model = Model {
             id: id.value.clone(),
-            version: doc.version.value,
+            version: doc.version.value.0,
             locale,
             title,
             description,
@@ -860,7 +860,7 @@ impl<'a> Checker<'a> {
                     signal,
                     baseline: baseline?,
                     min_count: match &doc.min_count {
-                        Some(gate) if !(gate.value.is_finite() && gate.value >= 0.0) => {
+                        Some(gate) if !(gate.value.0.is_finite() && gate.value.0 >= 0.0) => {
                             self.error(
                                 Code::InvalidMetric,
                                 gate.at,
@@ -869,7 +869,7 @@ impl<'a> Checker<'a> {
                             );
                             return None;
                         }
-                        Some(gate) => gate.value,
+                        Some(gate) => gate.value.0,
                         None => DEFAULT_MIN_COUNT,
                     },
                 },
@@ -1061,7 +1061,7 @@ impl<'a> Checker<'a> {
     ) -> Option<State> {
         let path = format!("states.{}", name.value);
         let severity = match &doc.severity {
-            Some(severity) if severity.value < 0 => {
+            Some(severity) if severity.value.0 < 0 => {
                 self.error(
                     Code::InvalidValue,
                     severity.at,
@@ -1070,10 +1070,10 @@ impl<'a> Checker<'a> {
                 );
                 0
             }
-            Some(severity) => severity.value,
+            Some(severity) => severity.value.0,
             None => 0,
         };
-        let is_final = doc.is_final.as_ref().is_some_and(|f| f.value);
+        let is_final = doc.is_final.as_ref().is_some_and(|f| f.value.0);
         let mut actions = Vec::new();
         let mut action_ids: BTreeMap<&str, Position> = BTreeMap::new();
         for (index, action) in doc.enter.iter().enumerate() {
@@ -1198,7 +1198,7 @@ impl<'a> Checker<'a> {
             within,
             from,
             every,
-            closes_on_exit: doc.closes_on_exit.as_ref().is_some_and(|c| c.value),
+            closes_on_exit: doc.closes_on_exit.as_ref().is_some_and(|c| c.value.0),
             text,
         })
     }
@@ -1275,7 +1275,7 @@ impl<'a> Checker<'a> {
                 (Some(role), None) => self
                     .role_ref(role, &format!("{step_path}.to"), context.roles)
                     .map(EscalationTarget::Role),
-                (None, Some(level)) => Some(EscalationTarget::Level(level.value)),
+                (None, Some(level)) => Some(EscalationTarget::Level(level.value.0)),
                 (Some(role), Some(_)) => {
                     self.error(
                         Code::InvalidEscalation,
@@ -1321,7 +1321,7 @@ impl<'a> Checker<'a> {
                     );
                     ok = false;
                 }
-                let times = repeat.value.times.value;
+                let times = repeat.value.times.value.0;
                 if times == 0 || times > MAX_REPEATS {
                     self.error(
                         Code::InvalidEscalation,
