@@ -13,6 +13,30 @@ use crate::{
     SnapshotError, Timestamp,
 };
 
+/// Why a fleet refused a signal, an action done, or a subject.
+///
+/// ```
+/// # use crisis_playbook::{Fleet, FleetError, Observation, Playbook};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let mentions = playbook.signal_named("mentions").unwrap();
+/// let mut fleet = Fleet::new(&playbook);
+/// let err = fleet.observe("brand-x", Observation::count(mentions, "2026-03-02T08:00:00Z".parse()?, 1.0)).unwrap_err();
+/// assert!(matches!(err, FleetError::UnknownSubject(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FleetError {
+    /// The fleet has no run for this subject and is not set to start one.
+    #[error(
+        "unknown subject `{0}`: start its run with `Fleet::start`, or build the fleet with `start_on_first_sight(true)`"
+    )]
+    UnknownSubject(String),
+    /// The subject's run refused the input; it is unchanged.
+    #[error(transparent)]
+    Signal(#[from] SignalError),
+}
+
 /// FxHash: fast on short keys, and seeded with a constant, so nothing depends on a random seed.
 type Subjects<V> = HashMap<String, V, rustc_hash::FxBuildHasher>;
 
@@ -43,7 +67,8 @@ pub struct Fleet {
     events: Vec<Event>,
 }
 
-/// A serializable copy of every run of a fleet.
+/// A serializable copy of a fleet: every run, the settings configured for subjects, and
+/// whether it starts runs on first sight, so that a restored fleet behaves as the original.
 ///
 /// ```
 /// # use crisis_playbook::{Fleet, Playbook};
@@ -60,6 +85,12 @@ pub struct Fleet {
 pub struct FleetSnapshot {
     /// Each subject's run, in subject order.
     pub runs: Vec<(String, Snapshot)>,
+    /// The settings given to [`Fleet::configure`], in subject order.
+    #[serde(default)]
+    pub settings: Vec<RunSettings>,
+    /// Whether the fleet starts a run for a subject it has not seen.
+    #[serde(default)]
+    pub start_on_first_sight: bool,
 }
 
 impl Fleet {
@@ -95,7 +126,7 @@ impl Fleet {
     /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
     /// let mut strict = Fleet::new(&playbook);
     /// let err = strict.observe("brand-x", Observation::count(mentions, at, 3.0)).unwrap_err();
-    /// assert_eq!(err.to_string(), "unknown subject `brand-x`");
+    /// assert!(err.to_string().starts_with("unknown subject `brand-x`"));
     /// let mut open = Fleet::new(&playbook).start_on_first_sight(true);
     /// open.observe("brand-x", Observation::count(mentions, at, 3.0))?;
     /// assert_eq!(open.len(), 1);
@@ -176,23 +207,23 @@ impl Fleet {
         &mut self,
         subject: &str,
         observation: Observation<'_>,
-    ) -> Result<&[Event], SignalError> {
+    ) -> Result<&[Event], FleetError> {
         if let Some(&position) = self.index.get(subject) {
-            return self.runs[position].1.observe(observation);
+            return Ok(self.runs[position].1.observe(observation)?);
         }
         if !self.start_on_first_sight {
-            return Err(SignalError::UnknownSubject(subject.to_string()));
+            return Err(FleetError::UnknownSubject(subject.to_string()));
         }
         // Settings were checked by `configure`, so starting cannot fail.
         let run = self
             .start(subject, observation.at())
-            .map_err(|_| SignalError::UnknownSubject(subject.to_string()))?;
+            .map_err(|_| FleetError::UnknownSubject(subject.to_string()))?;
         let mut events = run.events().to_vec();
         match run.observe(observation) {
             Ok(more) => events.extend_from_slice(more),
             Err(error) => {
                 self.remove(subject);
-                return Err(error);
+                return Err(error.into());
             }
         }
         self.events = events;
@@ -227,7 +258,7 @@ impl Fleet {
     ///     }
     /// });
     /// assert_eq!(refused, [
-    ///     (1, "unknown subject `brand-z`".to_string()),
+    ///     (1, "unknown subject `brand-z`: start its run with `Fleet::start`, or build the fleet with `start_on_first_sight(true)`".to_string()),
     ///     (2, "`mentions`: a count cannot be negative (-1)".to_string()),
     /// ]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -235,7 +266,7 @@ impl Fleet {
     pub fn observe_batch<S: AsRef<str>>(
         &mut self,
         signals: &[(S, Observation<'_>)],
-        mut each: impl FnMut(usize, Result<&[Event], SignalError>),
+        mut each: impl FnMut(usize, Result<&[Event], FleetError>),
     ) {
         // Enough runs to keep the memory system busy, few enough to stay in cache until used.
         const AHEAD: usize = 16;
@@ -263,6 +294,45 @@ impl Fleet {
                 each(position, self.observe(subject.as_ref(), *observation));
             }
         }
+    }
+
+    /// Marks the subject's open actions with this id as done (see [`Run::complete`]).
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Fleet, Observation, Playbook, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let journalist = playbook.signal_named("journalist").unwrap();
+    /// let mut fleet = Fleet::new(&playbook).start_on_first_sight(true);
+    /// fleet.observe("brand-x", Observation::event(journalist, at, &[("tier", AttributeValue::Text("local"))]))?;
+    /// let done = fleet.complete("brand-x", "holding_statement", "comms_director", at)?;
+    /// assert_eq!(done[0].kind.name(), "done");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn complete(
+        &mut self,
+        subject: &str,
+        action: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<&[Event], FleetError> {
+        let position = *self
+            .index
+            .get(subject)
+            .ok_or_else(|| FleetError::UnknownSubject(subject.to_string()))?;
+        Ok(self.runs[position].1.complete(action, by, at)?)
+    }
+
+    /// The playbook every run follows.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Fleet, Playbook};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(Fleet::new(&playbook).playbook().id(), "negative-comment-storm");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn playbook(&self) -> &Playbook {
+        &self.playbook
     }
 
     /// Removes a subject's run, keeping the index of the run moved into its place.
@@ -428,11 +498,17 @@ impl Fleet {
                     (subject.clone(), run.snapshot())
                 })
                 .collect(),
+            settings: {
+                let mut settings: Vec<RunSettings> = self.settings.values().cloned().collect();
+                settings.sort_by(|a, b| a.subject.cmp(&b.subject));
+                settings
+            },
+            start_on_first_sight: self.start_on_first_sight,
         }
     }
 
-    /// Restores every run of a fleet snapshot; settings and `start_on_first_sight` are not part
-    /// of a snapshot and start empty.
+    /// Restores every run of a fleet snapshot, its subjects' settings (checked again against
+    /// the playbook) and whether it starts runs on first sight.
     ///
     /// ```
     /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
@@ -447,7 +523,13 @@ impl Fleet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn restore(playbook: &Playbook, snapshot: FleetSnapshot) -> Result<Fleet, SnapshotError> {
-        let mut fleet = Fleet::new(playbook);
+        let mut fleet = Fleet::new(playbook).start_on_first_sight(snapshot.start_on_first_sight);
+        for settings in snapshot.settings {
+            let subject = settings.subject.clone();
+            fleet.configure(settings).map_err(|error| {
+                SnapshotError::Inconsistent(format!("the settings of `{subject}`: {error}"))
+            })?;
+        }
         for (subject, run) in snapshot.runs {
             let run = Run::restore(playbook, run)?;
             match fleet.index.get(&subject) {

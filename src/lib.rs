@@ -254,7 +254,7 @@ mod validate;
 pub use condition::{CompareOp, Condition};
 pub use diagnostic::{Code, Diagnostic, LoadError, Severity};
 pub use duration::{Duration, DurationError};
-pub use fleet::{Fleet, FleetSnapshot};
+pub use fleet::{Fleet, FleetError, FleetSnapshot};
 pub use load::{Limits, Loader};
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use playbook::{

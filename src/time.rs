@@ -132,6 +132,22 @@ impl std::ops::Add<Duration> for Timestamp {
     }
 }
 
+impl std::ops::Sub<Duration> for Timestamp {
+    type Output = Timestamp;
+
+    /// This instant minus `duration`, saturating at the year 0.
+    ///
+    /// ```
+    /// use crisis_playbook::{Duration, Timestamp};
+    /// let t: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// assert_eq!((t - Duration::from_secs(3600)).to_string(), "2026-03-02T07:00:00Z");
+    /// # Ok::<(), crisis_playbook::TimestampError>(())
+    /// ```
+    fn sub(self, duration: Duration) -> Timestamp {
+        self.minus(duration)
+    }
+}
+
 impl std::ops::Sub for Timestamp {
     type Output = Duration;
 

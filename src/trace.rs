@@ -121,6 +121,16 @@ pub enum TraceError {
         /// What is wrong.
         message: String,
     },
+    /// A record names a signal the playbook does not declare.
+    #[error("line {line}: unknown signal `{name}`{hint}")]
+    UnknownSignal {
+        /// The line, from 1.
+        line: usize,
+        /// The name given.
+        name: String,
+        /// A suggestion, or the empty string.
+        hint: String,
+    },
     /// A record the run refused.
     #[error("line {line}: {source}")]
     Signal {
@@ -373,10 +383,11 @@ impl Record {
             let hint = crate::diagnostic::did_you_mean(&self.signal, names)
                 .map(|close| format!("; did you mean `{close}`?"))
                 .unwrap_or_default();
-            return Err(wrap(SignalError::UnknownSignal {
+            return Err(TraceError::UnknownSignal {
+                line: self.line,
                 name: self.signal.clone(),
                 hint,
-            }));
+            });
         };
         let observation = match &self.value {
             RecordValue::Number(value) => Observation::count(signal, self.at, *value),

@@ -3,7 +3,7 @@
 
 mod support;
 
-use crisis_playbook::{Fleet, Observation, RunSettings, SignalError};
+use crisis_playbook::{Duration, Fleet, FleetError, Observation, RunSettings};
 use support::*;
 
 const PLAYBOOK: &str = include_str!("playbooks/base.yaml");
@@ -16,8 +16,12 @@ fn unknown_subjects_are_refused_unless_started_on_first_sight() {
     let err = fleet
         .observe("brand", Observation::count(mentions, at(0), 1.0))
         .unwrap_err();
-    assert_eq!(err, SignalError::UnknownSubject("brand".into()));
-    assert_eq!(err.to_string(), "unknown subject `brand`");
+    assert_eq!(err, FleetError::UnknownSubject("brand".into()));
+    assert_eq!(
+        err.to_string(),
+        "unknown subject `brand`: start its run with `Fleet::start`, or build the fleet with \
+         `start_on_first_sight(true)`"
+    );
     fleet.start("brand", at(0)).unwrap();
     assert!(
         fleet
@@ -91,4 +95,79 @@ fn ended_runs_are_evicted_and_snapshots_restore_every_run() {
     assert_eq!(fleet.len(), 3);
     let events = fleet.advance_to(at(100));
     assert!(events.is_empty());
+}
+
+/// A surge that takes `subject` into `storm`, where `reply` is due within the hour.
+fn into_storm(fleet: &mut Fleet, subject: &str) {
+    let mentions = fleet.playbook().signal_named("mentions").unwrap();
+    for minute in (0..24 * 60).step_by(5) {
+        fleet
+            .observe(subject, Observation::count(mentions, at(minute), 10.0))
+            .unwrap();
+    }
+    for minute in (24 * 60..25 * 60).step_by(5) {
+        fleet
+            .observe(subject, Observation::count(mentions, at(minute), 200.0))
+            .unwrap();
+    }
+    assert_eq!(fleet.get(subject).unwrap().state_name(), "storm");
+}
+
+#[test]
+fn a_fleet_marks_actions_done_so_they_do_not_breach() {
+    let playbook = playbook(PLAYBOOK);
+    let mut fleet = Fleet::new(&playbook).start_on_first_sight(true);
+    into_storm(&mut fleet, "brand");
+    let done = fleet
+        .complete("brand", "reply", "ana", at(25 * 60))
+        .unwrap()
+        .to_vec();
+    assert_eq!(describe(&done), ["done:reply"]);
+    let later = fleet.advance_to(at(27 * 60));
+    assert!(
+        later
+            .iter()
+            .all(|(_, events)| !describe(events).contains(&"breach:reply".to_string())),
+        "{later:?}"
+    );
+    let err = fleet
+        .complete("nobody", "reply", "ana", at(27 * 60))
+        .unwrap_err();
+    assert_eq!(err, FleetError::UnknownSubject("nobody".into()));
+    let err = fleet
+        .complete("brand", "nap", "ana", at(27 * 60))
+        .unwrap_err();
+    assert_eq!(err.to_string(), "no action `nap` in this playbook");
+}
+
+#[test]
+fn a_restored_fleet_keeps_its_settings_and_starts_on_first_sight() {
+    let playbook = playbook(PLAYBOOK);
+    let mentions = playbook.signal_named("mentions").unwrap();
+    let mut fleet = Fleet::new(&playbook).start_on_first_sight(true);
+    fleet
+        .configure(RunSettings::new("small").parameter("threshold", 1.5))
+        .unwrap();
+    let json = serde_json::to_string(&fleet.snapshot()).unwrap();
+    let mut restored = Fleet::restore(&playbook, serde_json::from_str(&json).unwrap()).unwrap();
+    restored
+        .observe("new", Observation::count(mentions, at(0), 1.0))
+        .unwrap();
+    restored
+        .observe("small", Observation::count(mentions, at(0), 1.0))
+        .unwrap();
+    assert_eq!(serde_json::to_string(&restored.snapshot()).unwrap(), {
+        fleet
+            .observe("new", Observation::count(mentions, at(0), 1.0))
+            .unwrap();
+        fleet
+            .observe("small", Observation::count(mentions, at(0), 1.0))
+            .unwrap();
+        serde_json::to_string(&fleet.snapshot()).unwrap()
+    });
+}
+
+#[test]
+fn timestamps_subtract_durations() {
+    assert_eq!(at(90) - Duration::from_secs(60 * 60), at(30));
 }

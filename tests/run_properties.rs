@@ -283,7 +283,7 @@ proptest! {
             }
             fleet
         };
-        let outcome = |result: Result<&[crisis_playbook::Event], crisis_playbook::SignalError>| {
+        let outcome = |result: Result<&[crisis_playbook::Event], crisis_playbook::FleetError>| {
             match result {
                 Ok(events) => serde_json::to_string(events).unwrap(),
                 Err(error) => format!("error: {error}"),

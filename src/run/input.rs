@@ -208,14 +208,6 @@ impl<'a> Observation<'a> {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignalError {
-    /// The playbook declares no signal with this name.
-    #[error("unknown signal `{name}`{hint}")]
-    UnknownSignal {
-        /// The name given.
-        name: String,
-        /// A suggestion, or the empty string.
-        hint: String,
-    },
     /// The id does not belong to the run's playbook.
     #[error(
         "signal id {0} belongs to another playbook: take ids from this run's playbook, with `Playbook::signal_named`"
@@ -306,9 +298,6 @@ pub enum SignalError {
     /// `done` named an action that no state of the playbook has.
     #[error("no action `{0}` in this playbook")]
     UnknownAction(String),
-    /// A fleet has no run for this subject, and is not set to start one.
-    #[error("unknown subject `{0}`")]
-    UnknownSubject(String),
 }
 
 /// The largest magnitude a count or gauge may have: 1e15.
@@ -389,7 +378,8 @@ pub enum SettingsError {
 /// assert_eq!(run.subject(), "brand-x");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunSettings {
     pub(crate) subject: String,
     pub(crate) locale: Option<String>,
