@@ -719,3 +719,85 @@ fn report_refuses_a_timeline_line_over_the_limit() {
         )
     );
 }
+
+// --- Write errors ------------------------------------------------------------------------------
+
+/// One invocation of each command that writes a result on standard output.
+const EVERY_OUTPUT: &[&[&str]] = &[
+    &["lint", "tests/playbooks/invalid/unknown-state-target.yaml"],
+    &["graph", STORM],
+    &["schema"],
+    &["simulate", STORM, "--signals", DEMO],
+    &["test", "playbooks/tone-deaf-post"],
+    &[
+        "report",
+        "playbooks/negative-comment-storm/escalation.timeline.jsonl",
+        "--playbook",
+        STORM,
+    ],
+    &[
+        "digest",
+        "playbooks/tone-deaf-post/",
+        "--playbook",
+        "playbooks/tone-deaf-post.yaml",
+    ],
+];
+
+/// Runs the command with its standard output on `stdout`, and its standard input empty.
+fn run_with_stdout(args: &[&str], stdout: impl Into<std::process::Stdio>) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn every_command_reports_a_full_disk_and_exits_2() {
+    for args in EVERY_OUTPUT {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let output = run_with_stdout(args, full);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert!(
+            message.ends_with(
+                "error: cannot write to standard output: No space left on device (os error 28)\n"
+            ),
+            "{args:?}: {message}"
+        );
+    }
+}
+
+#[test]
+fn every_command_ends_quietly_with_141_on_a_closed_pipe() {
+    for args in EVERY_OUTPUT {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = run_with_stdout(args, writer);
+        assert_eq!(
+            output.status.code(),
+            Some(141),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            !stderr(&output).contains("error"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn test_names_the_junit_file_it_cannot_write() {
+    let output = run(&["test", "playbooks/tone-deaf-post", "--junit", "/dev/full"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: cannot write to /dev/full: No space left on device (os error 28)\n"
+    );
+}

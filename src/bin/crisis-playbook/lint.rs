@@ -6,19 +6,14 @@ use std::process::ExitCode;
 use crisis_playbook::files::{FileKind, select};
 use crisis_playbook::{Diagnostic, Loader, Severity};
 
-use crate::LintFormat;
+use crate::output::Output;
+use crate::{FINDINGS, INPUT, LintFormat, Outcome};
 
-/// Exit code for a usage error, such as a path that does not exist.
-const USAGE: u8 = 2;
-
-pub fn run(paths: &[PathBuf], format: LintFormat) -> ExitCode {
-    let files = match select(paths, FileKind::Playbook) {
-        Ok(files) => files,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(USAGE);
-        }
-    };
+pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
+    let files = select(paths, FileKind::Playbook).map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::from(INPUT)
+    })?;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for file in &files {
         match Loader::new().load_path(file) {
@@ -31,37 +26,35 @@ pub fn run(paths: &[PathBuf], format: LintFormat) -> ExitCode {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
+    let mut out = Output::stdout();
     match format {
         LintFormat::Text => {
             for diagnostic in &diagnostics {
-                println!("{diagnostic}");
+                out.line(diagnostic)?;
             }
-            eprintln!(
-                "{} playbook{} checked: {errors} error{}, {warnings} warning{}",
-                files.len(),
-                plural(files.len()),
-                plural(errors),
-                plural(warnings)
-            );
         }
-        LintFormat::Json => {
-            let report = serde_json::json!({
-                "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
-                "errors": errors,
-                "warnings": warnings,
-                "diagnostics": diagnostics,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
-        }
+        LintFormat::Json => out.json(&serde_json::json!({
+            "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": diagnostics,
+        }))?,
     }
-    if errors > 0 {
-        ExitCode::FAILURE
+    out.finish()?;
+    if matches!(format, LintFormat::Text) {
+        eprintln!(
+            "{} playbook{} checked: {errors} error{}, {warnings} warning{}",
+            files.len(),
+            plural(files.len()),
+            plural(errors),
+            plural(warnings)
+        );
+    }
+    Ok(if errors > 0 {
+        ExitCode::from(FINDINGS)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }
 
 fn plural(count: usize) -> &'static str {

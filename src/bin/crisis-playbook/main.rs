@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod lint;
+mod output;
 mod report;
 mod simulate;
 mod test;
@@ -13,6 +14,20 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use crisis_playbook::diagram::{self, DiagramFormat};
 use crisis_playbook::{Loader, Playbook};
+
+use output::Output;
+
+/// Exit code for findings: errors in a playbook, failing scenarios.
+const FINDINGS: u8 = 1;
+/// Exit code for a usage or input error: a bad argument, a file that cannot be read or written.
+const INPUT: u8 = 2;
+/// Exit code when the reader of standard output has gone (`| head`): 128 + SIGPIPE, what a
+/// shell reports for a command that the signal stopped.
+const CLOSED_PIPE: u8 = 141;
+
+/// What a command ends with: `Err` when it stopped early, its reason already on standard
+/// error, so that `?` can stop it.
+type Outcome = Result<ExitCode, ExitCode>;
 
 /// Social-media crisis playbooks: lint, draw and describe them.
 #[derive(Parser)]
@@ -80,7 +95,7 @@ enum GraphFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let outcome = match cli.command {
         Command::Lint { paths, format } => lint::run(&paths, format),
         Command::Graph { file, format } => graph(&file, format),
         Command::Simulate(options) => simulate::run(options),
@@ -92,28 +107,32 @@ fn main() -> ExitCode {
                 SchemaKind::Playbook => crisis_playbook::schema::playbook_schema(),
                 SchemaKind::Scenario => crisis_playbook::schema::scenario_schema(),
             };
-            print!("{schema}");
-            ExitCode::SUCCESS
+            write(&schema)
         }
-    }
+    };
+    outcome.unwrap_or_else(|code| code)
+}
+
+/// Writes a whole result on standard output.
+fn write(text: &str) -> Outcome {
+    let mut out = Output::stdout();
+    out.text(text)?;
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load(file: &PathBuf) -> Result<Playbook, ExitCode> {
     Loader::new().load_path(file).map_err(|err| {
         eprintln!("{err}");
-        ExitCode::FAILURE
+        ExitCode::from(FINDINGS)
     })
 }
 
-fn graph(file: &PathBuf, format: GraphFormat) -> ExitCode {
-    let playbook = match load(file) {
-        Ok(playbook) => playbook,
-        Err(code) => return code,
-    };
+fn graph(file: &PathBuf, format: GraphFormat) -> Outcome {
+    let playbook = load(file)?;
     let format = match format {
         GraphFormat::Mermaid => DiagramFormat::Mermaid,
         GraphFormat::Dot => DiagramFormat::Dot,
     };
-    print!("{}", diagram::render(&playbook, format));
-    ExitCode::SUCCESS
+    write(&diagram::render(&playbook, format))
 }

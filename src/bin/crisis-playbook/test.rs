@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use crisis_playbook::testing::{self, coverage, mutants};
 
+use crate::output::Output;
+use crate::{FINDINGS, INPUT, Outcome};
+
 /// The arguments of `test`.
 #[derive(Args)]
 pub struct Options {
@@ -48,14 +51,11 @@ enum TestFormat {
     Json,
 }
 
-pub fn run(options: Options) -> ExitCode {
-    let scenarios = match testing::load_paths(&options.paths) {
-        Ok(scenarios) => scenarios,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::from(2);
-        }
-    };
+pub fn run(options: Options) -> Outcome {
+    let scenarios = testing::load_paths(&options.paths).map_err(|err| {
+        eprintln!("{err}");
+        ExitCode::from(INPUT)
+    })?;
     let selected: Vec<testing::Scenario> = scenarios
         .into_iter()
         .filter(|s| options.filter.as_deref().is_none_or(|f| s.name.contains(f)))
@@ -69,36 +69,33 @@ pub fn run(options: Options) -> ExitCode {
     let coverage = (options.coverage || options.min_coverage.is_some())
         .then(|| coverage::coverage(&selected, &report));
     let mutation = options.mutants.then(|| mutants::test_mutants(&selected));
+    let mut out = Output::stdout();
     match options.format {
         TestFormat::Text => {
-            print!("{}", report.text());
+            out.text(&report.text())?;
             if let Some(coverage) = &coverage {
-                print!("{}", coverage_text(coverage));
+                out.text(&coverage_text(coverage))?;
             }
             if let Some(mutation) = &mutation {
-                print!("{}", mutants::describe(mutation));
+                out.text(&mutants::describe(mutation))?;
             }
         }
         TestFormat::Json => {
             let (passed, failed) = report.counts();
-            let json = serde_json::json!({
+            out.json(&serde_json::json!({
                 "passed": passed,
                 "failed": failed,
                 "scenarios": report.results,
                 "coverage": coverage,
                 "mutants": mutation,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
+            }))?;
         }
     }
-    if let Some(path) = &options.junit
-        && let Err(e) = std::fs::write(path, testing::junit(&report))
-    {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return ExitCode::from(2);
+    out.finish()?;
+    if let Some(path) = &options.junit {
+        let mut junit = Output::create(path)?;
+        junit.text(&testing::junit(&report))?;
+        junit.finish()?;
     }
     let mut ok = report.passed();
     if let (Some(minimum), Some(coverage)) = (options.min_coverage, &coverage) {
@@ -128,11 +125,11 @@ pub fn run(options: Options) -> ExitCode {
             ok = false;
         }
     }
-    if ok {
+    Ok(if ok {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
-    }
+        ExitCode::from(FINDINGS)
+    })
 }
 
 fn coverage_text(coverage: &[coverage::PlaybookCoverage]) -> String {
@@ -155,16 +152,15 @@ fn coverage_text(coverage: &[coverage::PlaybookCoverage]) -> String {
     out
 }
 
-fn write_timelines(scenarios: &[testing::Scenario]) -> ExitCode {
+fn write_timelines(scenarios: &[testing::Scenario]) -> Outcome {
     for scenario in scenarios {
-        match scenario.write_timeline() {
-            Ok(Some(path)) => eprintln!("wrote {}", path.display()),
-            Ok(None) => {}
-            Err(e) => {
-                eprintln!("error: {}: {e}", scenario.name);
-                return ExitCode::FAILURE;
-            }
+        let written = scenario.write_timeline().map_err(|e| {
+            eprintln!("error: {}: {e}", scenario.name);
+            ExitCode::from(INPUT)
+        })?;
+        if let Some(path) = written {
+            eprintln!("wrote {}", path.display());
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
