@@ -743,6 +743,16 @@ const EVERY_OUTPUT: &[&[&str]] = &[
     ],
 ];
 
+/// The command `args` exited with `code`.
+fn assert_code(output: &Output, code: i32, args: &[&str]) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        stderr(output)
+    );
+}
+
 /// Runs the command with its standard output on `stdout`, and its standard input empty.
 fn run_with_stdout(args: &[&str], stdout: impl Into<std::process::Stdio>) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
@@ -761,7 +771,7 @@ fn every_command_reports_a_full_disk_and_exits_2() {
         let full = std::fs::File::create("/dev/full").unwrap();
         let output = run_with_stdout(args, full);
         let message = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert_code(&output, 2, args);
         assert!(
             message.ends_with(
                 "error: cannot write to standard output: No space left on device (os error 28)\n"
@@ -777,12 +787,7 @@ fn every_command_ends_quietly_with_141_on_a_closed_pipe() {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let output = run_with_stdout(args, writer);
-        assert_eq!(
-            output.status.code(),
-            Some(141),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        assert_code(&output, 141, args);
         assert!(
             !stderr(&output).contains("error"),
             "{args:?}: {}",
@@ -798,6 +803,85 @@ fn test_names_the_junit_file_it_cannot_write() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
-        "error: cannot write to /dev/full: No space left on device (os error 28)\n"
+        "5 passed, 0 failed\nerror: cannot write to /dev/full: No space left on device (os error 28)\n"
+    );
+}
+
+// --- Exit codes and streams: 0 ok, 1 findings, 2 usage or input errors ---------------------------
+
+#[test]
+fn every_command_exits_2_when_an_input_is_missing() {
+    for args in [
+        &["lint", "no/such.yaml"][..],
+        &["graph", "no/such.yaml"],
+        &["simulate", "no/such.yaml", "--signals", DEMO],
+        &["simulate", STORM, "--signals", "no/such.jsonl"],
+        &["test", "no/such"],
+        &["report", "no/such.jsonl", "--playbook", STORM],
+        &["report", DEMO, "--playbook", "no/such.yaml"],
+        &["digest", "no/such.jsonl", "--playbook", STORM],
+        &["digest", DEMO, "--playbook", "no/such.yaml"],
+    ] {
+        let output = run(args);
+        assert_code(&output, 2, args);
+        assert!(
+            stderr(&output).contains("no/such"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        stderr(&run(&["graph", "no/such.yaml"])),
+        "no/such.yaml: error: cannot open: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn every_command_exits_1_on_findings() {
+    let invalid = "tests/playbooks/invalid/unknown-state-target.yaml";
+    for args in [
+        &["lint", invalid][..],
+        &["graph", invalid],
+        &["simulate", invalid, "--signals", DEMO],
+        &["test", "tests/scenarios/failing"],
+        &["test", "tests/scenarios/invalid/unknown-names.yaml"],
+        &[
+            "report",
+            "playbooks/negative-comment-storm.yaml",
+            "--playbook",
+            STORM,
+        ],
+        &["digest", DEMO, "--playbook", invalid],
+    ] {
+        let output = run(args);
+        assert_code(&output, 1, args);
+    }
+}
+
+#[test]
+fn results_go_to_standard_output_and_summaries_to_standard_error() {
+    let output = run(&["test", "playbooks/tone-deaf-post"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("PASS "), "{}", stdout(&output));
+    assert!(
+        !stdout(&output).contains(" passed, "),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(stderr(&output), "5 passed, 0 failed\n");
+    let output = run(&["test", "playbooks/tone-deaf-post", "--format", "json"]);
+    serde_json::from_str::<serde_json::Value>(&stdout(&output)).unwrap();
+    assert_eq!(stderr(&output), "5 passed, 0 failed\n");
+    let output = run(&["lint", "--format", "json", STORM]);
+    serde_json::from_str::<serde_json::Value>(&stdout(&output)).unwrap();
+    assert_eq!(
+        stderr(&output),
+        "1 playbook checked: 0 errors, 0 warnings\n"
+    );
+    let output = run(&["simulate", STORM, "--signals", DEMO, "--format", "jsonl"]);
+    assert!(
+        stderr(&output).ends_with("`demo` ends in `closed` (severity 0) at 2026-03-07T22:05:00Z\n"),
+        "{}",
+        stderr(&output)
     );
 }

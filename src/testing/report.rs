@@ -184,45 +184,72 @@ impl SuiteReport {
     }
 
     /// A report for people: one line per scenario, and for each failure what was expected,
-    /// what happened, and the timeline around it.
+    /// what happened, and the timeline around it; then the [`summary`](Self::summary).
     ///
     /// ```
     /// # use std::path::PathBuf;
     /// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/tone-deaf-post")], None)?;
     /// assert!(report.text().starts_with("PASS "));
+    /// assert!(report.text().ends_with("\n5 passed, 0 failed\n"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn text(&self) -> String {
+        format!("{}{}\n", self.details(), self.summary())
+    }
+
+    /// The [`text`](Self::text) without its summary, for a caller that writes the summary
+    /// elsewhere (the CLI, on standard error).
+    ///
+    /// ```
+    /// # use std::path::PathBuf;
+    /// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/tone-deaf-post")], None)?;
+    /// assert!(report.details().ends_with(" (playbooks/tone-deaf-post/scenarios.yaml:89)\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn details(&self) -> String {
+        self.results.iter().map(ScenarioResult::details).collect()
+    }
+
+    /// How many scenarios passed and failed, in words.
+    ///
+    /// ```
+    /// # use std::path::PathBuf;
+    /// let report = crisis_playbook::testing::run_paths(&[PathBuf::from("playbooks/tone-deaf-post")], None)?;
+    /// assert_eq!(report.summary(), "5 passed, 0 failed");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn summary(&self) -> String {
+        let (passed, failed) = self.counts();
+        format!("{passed} passed, {failed} failed")
+    }
+}
+
+impl ScenarioResult {
+    /// One line with the verdict, and for each failure what was expected, what happened, and
+    /// the timeline around it.
+    fn details(&self) -> String {
         let mut out = String::new();
-        for result in &self.results {
-            let verdict = if result.passed() { "PASS" } else { "FAIL" };
-            let _ = writeln!(
-                out,
-                "{verdict} {} ({}:{})",
-                result.name, result.file, result.line
-            );
-            if let Some(error) = &result.error {
-                let _ = writeln!(out, "  the replay stopped: {error}");
-            }
-            for failure in &result.failures {
-                let place = if failure.line > 0 {
-                    format!("{}:{}", result.file, failure.line)
-                } else {
-                    result.file.clone()
-                };
-                let _ = writeln!(out, "  {place}");
-                let _ = writeln!(out, "    expected: {}", failure.expected);
-                let _ = writeln!(out, "    actual:   {}", failure.actual);
-                if !failure.nearby.is_empty() {
-                    let _ = writeln!(out, "    timeline:");
-                    for line in &failure.nearby {
-                        let _ = writeln!(out, "      {line}");
-                    }
+        let verdict = if self.passed() { "PASS" } else { "FAIL" };
+        let _ = writeln!(out, "{verdict} {} ({}:{})", self.name, self.file, self.line);
+        if let Some(error) = &self.error {
+            let _ = writeln!(out, "  the replay stopped: {error}");
+        }
+        for failure in &self.failures {
+            let place = if failure.line > 0 {
+                format!("{}:{}", self.file, failure.line)
+            } else {
+                self.file.clone()
+            };
+            let _ = writeln!(out, "  {place}");
+            let _ = writeln!(out, "    expected: {}", failure.expected);
+            let _ = writeln!(out, "    actual:   {}", failure.actual);
+            if !failure.nearby.is_empty() {
+                let _ = writeln!(out, "    timeline:");
+                for line in &failure.nearby {
+                    let _ = writeln!(out, "      {line}");
                 }
             }
         }
-        let (passed, failed) = self.counts();
-        let _ = writeln!(out, "{passed} passed, {failed} failed");
         out
     }
 }

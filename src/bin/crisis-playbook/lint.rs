@@ -41,15 +41,13 @@ pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
         }))?,
     }
     out.finish()?;
-    if matches!(format, LintFormat::Text) {
-        eprintln!(
-            "{} playbook{} checked: {errors} error{}, {warnings} warning{}",
-            files.len(),
-            plural(files.len()),
-            plural(errors),
-            plural(warnings)
-        );
-    }
+    eprintln!(
+        "{} playbook{} checked: {errors} error{}, {warnings} warning{}",
+        files.len(),
+        plural(files.len()),
+        plural(errors),
+        plural(warnings)
+    );
     Ok(if errors > 0 {
         ExitCode::from(FINDINGS)
     } else {

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use crisis_playbook::diagram::{self, DiagramFormat};
-use crisis_playbook::{Loader, Playbook};
+use crisis_playbook::{Code, LoadError, Loader, Playbook};
 
 use output::Output;
 
@@ -122,10 +122,19 @@ fn write(text: &str) -> Outcome {
 }
 
 fn load(file: &PathBuf) -> Result<Playbook, ExitCode> {
-    Loader::new().load_path(file).map_err(|err| {
-        eprintln!("{err}");
+    Loader::new().load_path(file).map_err(|err| refused(&err))
+}
+
+/// Reports a playbook or scenario file that could not be loaded, and the exit code it calls
+/// for: a file that cannot be found or read is an input error, anything wrong inside it a
+/// finding, as `lint` counts them.
+fn refused(err: &LoadError) -> ExitCode {
+    eprintln!("{err}");
+    if err.diagnostics().iter().any(|d| d.code == Code::Io) {
+        ExitCode::from(INPUT)
+    } else {
         ExitCode::from(FINDINGS)
-    })
+    }
 }
 
 fn graph(file: &PathBuf, format: GraphFormat) -> Outcome {

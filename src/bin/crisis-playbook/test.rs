@@ -52,10 +52,7 @@ enum TestFormat {
 }
 
 pub fn run(options: Options) -> Outcome {
-    let scenarios = testing::load_paths(&options.paths).map_err(|err| {
-        eprintln!("{err}");
-        ExitCode::from(INPUT)
-    })?;
+    let scenarios = testing::load_paths(&options.paths).map_err(|err| crate::refused(&err))?;
     let selected: Vec<testing::Scenario> = scenarios
         .into_iter()
         .filter(|s| options.filter.as_deref().is_none_or(|f| s.name.contains(f)))
@@ -72,7 +69,7 @@ pub fn run(options: Options) -> Outcome {
     let mut out = Output::stdout();
     match options.format {
         TestFormat::Text => {
-            out.text(&report.text())?;
+            out.text(&report.details())?;
             if let Some(coverage) = &coverage {
                 out.text(&coverage_text(coverage))?;
             }
@@ -92,6 +89,7 @@ pub fn run(options: Options) -> Outcome {
         }
     }
     out.finish()?;
+    eprintln!("{}", report.summary());
     if let Some(path) = &options.junit {
         let mut junit = Output::create(path)?;
         junit.text(&testing::junit(&report))?;
