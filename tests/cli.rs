@@ -19,14 +19,18 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
+fn assert_contains(text: &str, part: &str) {
+    assert!(text.contains(part), "{part:?} not in:\n{text}");
+}
+
 #[test]
-fn lint_of_the_bundled_playbooks_is_clean() {
+fn lint_of_the_bundled_playbooks_and_their_scenarios_is_clean() {
     let output = run(&["lint", "playbooks/"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert_eq!(stdout(&output), "");
     assert_eq!(
         stderr(&output),
-        "10 playbooks checked: 0 errors, 0 warnings\n"
+        "10 playbooks and 19 scenario files checked: 0 errors, 0 warnings\n"
     );
 }
 
@@ -635,14 +639,16 @@ fn lint_skips_fifos_and_link_loops_in_a_folder() {
 }
 
 #[test]
-fn lint_reads_a_playbook_from_standard_input() {
+fn lint_reads_a_playbook_from_standard_input_as_dash_or_dev_stdin() {
     let playbook = std::fs::read(STORM).unwrap();
-    let output = run_within(&["lint", "-"], &playbook);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(
-        stderr(&output),
-        "1 playbook checked: 0 errors, 0 warnings\n"
-    );
+    for stdin in ["-", "/dev/stdin"] {
+        let output = run_within(&["lint", stdin], &playbook);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(
+            stderr(&output),
+            "1 playbook checked: 0 errors, 0 warnings\n"
+        );
+    }
 }
 
 #[cfg(unix)]
@@ -884,4 +890,81 @@ fn results_go_to_standard_output_and_summaries_to_standard_error() {
         "{}",
         stderr(&output)
     );
+}
+
+// --- Scenario files in lint; `-` for standard input and output ---------------------------------
+
+#[test]
+fn lint_checks_the_names_of_a_scenario_file_against_its_playbook() {
+    let file = "tests/scenarios/invalid/unknown-names.yaml";
+    let output = run(&["lint", file]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with(&format!(
+            "{file}:4:15: error: parameters.treshold: playbook `test-storm` has no parameter \
+             `treshold`; did you mean `threshold`?\n"
+        )),
+        "{text}"
+    );
+    let errors = text.lines().count();
+    assert_eq!(
+        stderr(&output),
+        format!("1 scenario file checked: {errors} errors, 0 warnings\n")
+    );
+}
+
+#[test]
+fn lint_reads_a_scenario_file_from_standard_input() {
+    let playbook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(STORM);
+    let scenario = format!(
+        "scenario: quiet\nplaybook: {}\nstart: 2026-03-02T00:00:00Z\nsignals: {{ mentionz: 20x3 }}\n\
+         expect: [{{ final: monitoring }}]\n",
+        playbook.display()
+    );
+    let output = run_within(&["lint", "-"], scenario.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "-:4:12: error: signals.mentionz: playbook `negative-comment-storm` has no signal \
+         `mentionz`; did you mean `mentions`?\n"
+    );
+    assert_eq!(
+        stderr(&output),
+        "1 scenario file checked: 1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn graph_and_simulate_read_the_playbook_from_standard_input() {
+    let playbook = std::fs::read(STORM).unwrap();
+    let output = run_within(&["graph", "-"], &playbook);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("stateDiagram-v2\n"));
+    let output = run_within(&["simulate", "-", "--signals", DEMO], &playbook);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("`demo` ends in `closed`"));
+}
+
+#[test]
+fn report_and_digest_read_a_timeline_from_standard_input() {
+    let timeline =
+        std::fs::read("playbooks/negative-comment-storm/escalation.timeline.jsonl").unwrap();
+    let output = run_within(&["report", "-", "--playbook", STORM], &timeline);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("# After-action review — negative-comment-storm\n"));
+    let output = run_within(&["digest", "-", "--playbook", STORM], &timeline);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_contains(&stdout(&output), "\n- - (negative-comment-storm): ");
+}
+
+#[test]
+fn test_writes_junit_on_standard_output_and_its_report_on_standard_error() {
+    let output = run(&["test", "playbooks/tone-deaf-post", "--junit", "-"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let xml = stdout(&output);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(document.root_element().tag_name().name(), "testsuites");
+    assert!(stderr(&output).starts_with("PASS "), "{}", stderr(&output));
+    assert!(stderr(&output).ends_with("\n5 passed, 0 failed\n"));
 }

@@ -1,24 +1,48 @@
-//! `crisis-playbook lint`: every diagnostic of every playbook given.
+//! `crisis-playbook lint`: every diagnostic of every playbook and scenario file given.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crisis_playbook::files::{FileKind, select};
-use crisis_playbook::{Diagnostic, Loader, Severity};
+use crisis_playbook::files::{self, FileKind};
+use crisis_playbook::{Diagnostic, Limits, LoadError, Loader, Playbook, Severity, testing};
 
 use crate::output::Output;
 use crate::{FINDINGS, INPUT, LintFormat, Outcome};
 
 pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
-    let files = select(paths, FileKind::Playbook).map_err(|error| {
+    let input_error = |error: files::FileError| {
         eprintln!("error: {error}");
         ExitCode::from(INPUT)
-    })?;
+    };
+    let found = files::select_kinds(paths, &[FileKind::Playbook, FileKind::Scenario])
+        .map_err(input_error)?;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for file in &files {
-        match Loader::new().load_path(file) {
-            Ok(playbook) => diagnostics.extend(playbook.warnings().iter().cloned()),
-            Err(err) => diagnostics.extend(err.diagnostics().iter().cloned()),
+    let (mut playbooks, mut scenario_files) = (0usize, 0usize);
+    for (file, kind) in &found {
+        // Standard input can be read only once: read it whole to tell what it holds.
+        let stdin = if files::is_stdin(file) {
+            Some(files::read_text(file, Limits::default().max_bytes).map_err(input_error)?)
+        } else {
+            None
+        };
+        let kind = stdin.as_deref().map_or(*kind, files::kind_of);
+        if kind == FileKind::Scenario {
+            scenario_files += 1;
+            // Loaded as `test` loads them (names checked against the playbook), not run.
+            let loaded = match &stdin {
+                Some(text) => testing::load_text(text, &file.display().to_string(), Path::new(".")),
+                None => testing::load_file(file),
+            };
+            diagnostics.extend(loaded.err().iter().flat_map(|e| e.diagnostics()).cloned());
+        } else {
+            playbooks += 1;
+            let loaded = match &stdin {
+                Some(text) => Loader::new()
+                    .file_name(file.display().to_string())
+                    .load_str(text),
+                None => Loader::new().load_path(file),
+            };
+            diagnostics.extend(found_in(&loaded).iter().cloned());
         }
     }
     let errors = diagnostics
@@ -34,7 +58,7 @@ pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
             }
         }
         LintFormat::Json => out.json(&serde_json::json!({
-            "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+            "files": found.iter().map(|(f, _)| f.display().to_string()).collect::<Vec<_>>(),
             "errors": errors,
             "warnings": warnings,
             "diagnostics": diagnostics,
@@ -42,9 +66,8 @@ pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
     }
     out.finish()?;
     eprintln!(
-        "{} playbook{} checked: {errors} error{}, {warnings} warning{}",
-        files.len(),
-        plural(files.len()),
+        "{} checked: {errors} error{}, {warnings} warning{}",
+        checked(playbooks, scenario_files),
         plural(errors),
         plural(warnings)
     );
@@ -53,6 +76,25 @@ pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A playbook's warnings, or the errors that stopped it.
+fn found_in(loaded: &Result<Playbook, LoadError>) -> &[Diagnostic] {
+    match loaded {
+        Ok(playbook) => playbook.warnings(),
+        Err(err) => err.diagnostics(),
+    }
+}
+
+/// What was checked, in words: `2 playbooks`, `1 scenario file`, or both.
+fn checked(playbooks: usize, scenario_files: usize) -> String {
+    let playbook_words = format!("{playbooks} playbook{}", plural(playbooks));
+    let scenario_words = format!("{scenario_files} scenario file{}", plural(scenario_files));
+    match (playbooks, scenario_files) {
+        (_, 0) => playbook_words,
+        (0, _) => scenario_words,
+        _ => format!("{playbook_words} and {scenario_words}"),
+    }
 }
 
 fn plural(count: usize) -> &'static str {

@@ -27,6 +27,14 @@ impl Output {
         }
     }
 
+    /// Standard error, for a result for people when standard output carries one for machines.
+    pub fn stderr() -> Output {
+        Output {
+            name: "standard error".to_string(),
+            writer: BufWriter::new(Box::new(io::stderr().lock())),
+        }
+    }
+
     /// The file at `path`, created or truncated; `-` is standard output.
     pub fn create(path: &Path) -> Result<Output, ExitCode> {
         if path == Path::new("-") {

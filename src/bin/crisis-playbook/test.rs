@@ -1,6 +1,6 @@
 //! `crisis-playbook test`: runs scenario files, with coverage and mutation testing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -18,7 +18,8 @@ pub struct Options {
     /// Run only the scenarios whose name contains this.
     #[arg(long)]
     filter: Option<String>,
-    /// Also write the results as JUnit XML to this file.
+    /// Also write the results as JUnit XML to this file; `-` writes it on standard output, and
+    /// the report for people on standard error.
     #[arg(long)]
     junit: Option<PathBuf>,
     /// Output format.
@@ -66,7 +67,11 @@ pub fn run(options: Options) -> Outcome {
     let coverage = (options.coverage || options.min_coverage.is_some())
         .then(|| coverage::coverage(&selected, &report));
     let mutation = options.mutants.then(|| mutants::test_mutants(&selected));
-    let mut out = Output::stdout();
+    let mut out = if options.junit.as_deref() == Some(Path::new("-")) {
+        Output::stderr()
+    } else {
+        Output::stdout()
+    };
     match options.format {
         TestFormat::Text => {
             out.text(&report.details())?;
