@@ -968,3 +968,174 @@ fn test_writes_junit_on_standard_output_and_its_report_on_standard_error() {
     assert!(stderr(&output).starts_with("PASS "), "{}", stderr(&output));
     assert!(stderr(&output).ends_with("\n5 passed, 0 failed\n"));
 }
+
+// --- JUnit ---------------------------------------------------------------------------------------
+
+/// The first element named `tag` under `node`.
+fn first<'a, 'i>(node: roxmltree::Node<'a, 'i>, tag: &str) -> roxmltree::Node<'a, 'i> {
+    node.descendants().find(|n| n.has_tag_name(tag)).unwrap()
+}
+
+/// Runs `test` with `--junit -` and the time pinned to 0, so that the XML is reproducible.
+fn junit(args: &[&str]) -> (Output, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .arg("test")
+        .args(args)
+        .args(["--junit", "-"])
+        .env("CRISIS_PLAYBOOK_JUNIT_TIME", "0")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let xml = stdout(&output);
+    (output, xml)
+}
+
+#[test]
+fn junit_records_an_invalid_scenario_file_as_an_error_case_and_runs_the_rest() {
+    let invalid = "tests/scenarios/invalid/unknown-names.yaml";
+    let (output, xml) = junit(&["tests/scenarios/passing", invalid]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let root = document.root_element();
+    assert_eq!(
+        (root.attribute("tests"), root.attribute("errors")),
+        (Some("4"), Some("1"))
+    );
+    let suite = root
+        .children()
+        .find(|n| n.attribute("name") == Some(invalid))
+        .unwrap();
+    let error = first(suite, "error");
+    assert_eq!(
+        error.attribute("message"),
+        Some("the scenario file is invalid: 9 errors")
+    );
+    assert!(
+        error.text().unwrap().starts_with(&format!(
+            "{invalid}:4:15: error: parameters.treshold: playbook `test-storm` has no parameter"
+        )),
+        "{xml}"
+    );
+    assert_contains(&stderr(&output), "\n3 passed, 0 failed, 1 file invalid\n");
+}
+
+#[test]
+fn junit_cases_carry_time_file_and_line() {
+    let (output, xml) = junit(&["playbooks/tone-deaf-post"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let root = document.root_element();
+    assert_eq!(root.attribute("time"), Some("0.000"));
+    let case = first(document.root(), "testcase");
+    assert_eq!(
+        (
+            case.attribute("file"),
+            case.attribute("line"),
+            case.attribute("time")
+        ),
+        (
+            Some("playbooks/tone-deaf-post/scenarios.yaml"),
+            Some("12"),
+            Some("0.000")
+        )
+    );
+    assert_eq!(
+        junit(&["playbooks/tone-deaf-post"]).1,
+        xml,
+        "pinned time, same bytes"
+    );
+    // Measured, without the variable.
+    let output = run(&["test", "playbooks/tone-deaf-post", "--junit", "-"]);
+    let xml = stdout(&output);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    for node in document.descendants().filter(|n| n.is_element()) {
+        if matches!(
+            node.tag_name().name(),
+            "testsuites" | "testsuite" | "testcase"
+        ) {
+            let time = node.attribute("time").unwrap();
+            assert!(time.parse::<f64>().is_ok_and(|t| t >= 0.0), "{time}");
+        }
+    }
+}
+
+#[test]
+fn junit_counts_a_failed_mutants_run_as_a_failure() {
+    let (output, xml) = junit(&["tests/scenarios/passing", "--mutants"]);
+    assert_eq!(output.status.code(), Some(1));
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(document.root_element().attribute("failures"), Some("1"));
+    let failure = first(document.root(), "failure");
+    assert_eq!(
+        failure.attribute("message"),
+        Some("19 mutants survived, more than --max-survivors 0")
+    );
+    assert!(failure.text().unwrap().starts_with("test-storm: "), "{xml}");
+}
+
+#[test]
+fn junit_failures_hold_their_details_without_the_suite_counts() {
+    let (_, xml) = junit(&["tests/scenarios/failing"]);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let failure = first(document.root(), "failure");
+    let text = failure.text().unwrap();
+    assert!(
+        text.starts_with("FAIL a storm the test gets wrong ("),
+        "{text}"
+    );
+    assert!(!text.contains(" passed, "), "{text}");
+}
+
+/// Jenkins' xunit schema has no `skipped` on `<testsuites>`; `<testsuite>` keeps it.
+#[test]
+fn junit_has_skipped_on_each_testsuite_only() {
+    let (_, xml) = junit(&["playbooks/tone-deaf-post"]);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let root = document.root_element();
+    assert_eq!(root.attribute("skipped"), None, "{xml}");
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        assert_eq!(suite.attribute("skipped"), Some("0"));
+    }
+}
+
+/// junitparser (Python), which many CI tools build on, reads the XML with the same counts.
+/// Skips without it, unless `CI` is set.
+#[test]
+fn junitparser_reads_the_junit_output() {
+    let check = "import junitparser";
+    if !Command::new("python3")
+        .args(["-c", check])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "junitparser is required in CI"
+        );
+        eprintln!("skipped: junitparser is not installed (pip install junitparser)");
+        return;
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("junit.xml");
+    let (_, xml) = junit(&[
+        "tests/scenarios/passing",
+        "tests/scenarios/failing",
+        "tests/scenarios/invalid/bad-step.yaml",
+    ]);
+    std::fs::write(&file, xml).unwrap();
+    let script = "import sys, junitparser\n\
+        xml = junitparser.JUnitXml.fromfile(sys.argv[1])\n\
+        cases = [c for s in xml for c in s]\n\
+        kinds = sorted(type(r).__name__ for c in cases for r in c.result)\n\
+        print(len(cases), kinds, sum(s.failures for s in xml), sum(s.errors for s in xml))\n";
+    let parsed = Command::new("python3")
+        .args(["-c", script, path_text(&file)])
+        .output()
+        .unwrap();
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    assert_eq!(stdout(&parsed), "5 ['Error', 'Failure'] 1 1\n");
+}

@@ -7,7 +7,7 @@ use crisis_playbook::files::{self, FileKind};
 use crisis_playbook::{Diagnostic, Limits, LoadError, Loader, Playbook, Severity, testing};
 
 use crate::output::Output;
-use crate::{FINDINGS, INPUT, LintFormat, Outcome};
+use crate::{FINDINGS, INPUT, LintFormat, Outcome, plural};
 
 pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
     let input_error = |error: files::FileError| {
@@ -95,8 +95,4 @@ fn checked(playbooks: usize, scenario_files: usize) -> String {
         (0, _) => scenario_words,
         _ => format!("{playbook_words} and {scenario_words}"),
     }
-}
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 { "" } else { "s" }
 }

@@ -145,3 +145,8 @@ fn graph(file: &PathBuf, format: GraphFormat) -> Outcome {
     };
     write(&diagram::render(&playbook, format))
 }
+
+/// The `s` of a plural noun, for `count` of it.
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}

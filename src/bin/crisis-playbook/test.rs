@@ -2,12 +2,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use crisis_playbook::testing::{self, coverage, mutants};
+use crisis_playbook::testing::{self, SuiteFinding, coverage, mutants};
 
 use crate::output::Output;
-use crate::{FINDINGS, INPUT, Outcome};
+use crate::{FINDINGS, INPUT, Outcome, plural};
 
 /// The arguments of `test`.
 #[derive(Args)]
@@ -52,17 +53,58 @@ enum TestFormat {
     Json,
 }
 
+/// Set to `0` to write every JUnit `time` as 0, so that the XML is byte for byte the same
+/// from run to run (for tests of the XML, or golden files).
+const PIN_TIME: &str = "CRISIS_PLAYBOOK_JUNIT_TIME";
+
 pub fn run(options: Options) -> Outcome {
-    let scenarios = testing::load_paths(&options.paths).map_err(|err| crate::refused(&err))?;
+    let loaded = testing::load_each(&options.paths).map_err(|err| crate::refused(&err))?;
+    let mut scenarios = Vec::new();
+    // Invalid files are reported, and the valid ones still run: a CI report then shows both.
+    let mut invalid = Vec::new();
+    let mut invalid_code = None;
+    for (file, scenarios_or_error) in loaded {
+        match scenarios_or_error {
+            Ok(found) => scenarios.extend(found),
+            Err(err) => {
+                invalid_code = Some(crate::refused(&err));
+                let errors = err.errors().count();
+                invalid.push(SuiteFinding {
+                    suite: file.display().to_string(),
+                    error: true,
+                    message: format!(
+                        "the scenario file is invalid: {errors} error{}",
+                        plural(errors)
+                    ),
+                    details: err.to_string(),
+                });
+            }
+        }
+    }
     let selected: Vec<testing::Scenario> = scenarios
         .into_iter()
         .filter(|s| options.filter.as_deref().is_none_or(|f| s.name.contains(f)))
         .collect();
     if options.write_timelines {
+        // Half a suite's timelines rewritten would look like a reviewed change.
+        if let Some(code) = invalid_code {
+            return Err(code);
+        }
         return write_timelines(&selected);
     }
+    let pinned = std::env::var_os(PIN_TIME).is_some_and(|v| v == "0");
     let report = testing::SuiteReport {
-        results: selected.iter().map(testing::Scenario::run).collect(),
+        results: selected
+            .iter()
+            .map(|scenario| {
+                let started = Instant::now();
+                let mut result = scenario.run();
+                if !pinned {
+                    result.duration = started.elapsed();
+                }
+                result
+            })
+            .collect(),
     };
     let coverage = (options.coverage || options.min_coverage.is_some())
         .then(|| coverage::coverage(&selected, &report));
@@ -94,45 +136,66 @@ pub fn run(options: Options) -> Outcome {
         }
     }
     out.finish()?;
-    eprintln!("{}", report.summary());
-    if let Some(path) = &options.junit {
-        let mut junit = Output::create(path)?;
-        junit.text(&testing::junit(&report))?;
-        junit.finish()?;
+    match invalid.len() {
+        0 => eprintln!("{}", report.summary()),
+        n => eprintln!("{}, {n} file{} invalid", report.summary(), plural(n)),
     }
-    let mut ok = report.passed();
+    let mut findings = invalid;
     if let (Some(minimum), Some(coverage)) = (options.min_coverage, &coverage) {
-        for playbook in coverage {
-            for (what, measure) in [
-                ("state", playbook.states),
-                ("transition", playbook.transitions),
-            ] {
-                if measure.percent() < minimum {
-                    eprintln!(
-                        "{}: {what} coverage {:.1}% is below the minimum of {minimum}%",
-                        playbook.playbook,
-                        measure.percent()
-                    );
-                    ok = false;
-                }
-            }
-        }
+        findings.extend(below_minimum(coverage, minimum));
     }
     if let Some(mutation) = &mutation {
         let survivors: usize = mutation.iter().map(|m| m.survivors.len()).sum();
         if survivors > options.max_survivors {
-            eprintln!(
-                "{survivors} mutants survived, more than --max-survivors {}",
-                options.max_survivors
-            );
-            ok = false;
+            findings.push(SuiteFinding {
+                suite: "mutants".to_string(),
+                error: false,
+                message: format!(
+                    "{survivors} mutants survived, more than --max-survivors {}",
+                    options.max_survivors
+                ),
+                details: mutants::describe(mutation),
+            });
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(FINDINGS)
+    for finding in findings.iter().filter(|f| !f.error) {
+        eprintln!("{}", finding.message);
+    }
+    if let Some(path) = &options.junit {
+        let mut junit = Output::create(path)?;
+        junit.text(&testing::junit_with(&report, &findings))?;
+        junit.finish()?;
+    }
+    Ok(match invalid_code {
+        Some(code) => code,
+        None if report.passed() && findings.is_empty() => ExitCode::SUCCESS,
+        None => ExitCode::from(FINDINGS),
     })
+}
+
+/// A finding for each playbook whose state or transition coverage is below `minimum` percent.
+fn below_minimum(coverage: &[coverage::PlaybookCoverage], minimum: f64) -> Vec<SuiteFinding> {
+    let mut findings = Vec::new();
+    for playbook in coverage {
+        for (what, measure) in [
+            ("state", playbook.states),
+            ("transition", playbook.transitions),
+        ] {
+            if measure.percent() < minimum {
+                findings.push(SuiteFinding {
+                    suite: "coverage".to_string(),
+                    error: false,
+                    message: format!(
+                        "{}: {what} coverage {:.1}% is below the minimum of {minimum}%",
+                        playbook.playbook,
+                        measure.percent()
+                    ),
+                    details: coverage_text(std::slice::from_ref(playbook)),
+                });
+            }
+        }
+    }
+    findings
 }
 
 fn coverage_text(coverage: &[coverage::PlaybookCoverage]) -> String {
