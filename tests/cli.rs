@@ -1139,3 +1139,101 @@ fn junitparser_reads_the_junit_output() {
     );
     assert_eq!(stdout(&parsed), "5 ['Error', 'Failure'] 1 1\n");
 }
+
+// --- Completions, man page, RUST_LOG, --deny-warnings --------------------------------------------
+
+#[test]
+fn completions_are_written_for_each_shell() {
+    for (shell, expected) in [
+        ("bash", "_crisis__playbook() {"),
+        ("zsh", "#compdef crisis-playbook"),
+        ("fish", "complete -c crisis-playbook"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[crisis-playbook]"),
+    ] {
+        let output = run(&["completions", shell]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{shell}: {}",
+            stderr(&output)
+        );
+        assert_contains(&stdout(&output), expected);
+        assert_contains(&stdout(&output), "simulate");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_lists_every_command_and_the_exit_codes() {
+    let output = run(&["man"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = stdout(&output);
+    assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq\n"), "{page}");
+    assert_contains(&page, ".TH crisis-playbook 1");
+    for command in [
+        "lint", "graph", "schema", "simulate", "test", "report", "digest",
+    ] {
+        assert_contains(&page, &format!("crisis\\-playbook\\-{command}(1)"));
+    }
+    assert_contains(&page, "2: usage or input errors");
+}
+
+#[test]
+fn rust_log_shows_transitions_actions_and_breaches_on_standard_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .args(["simulate", STORM, "--signals", DEMO])
+        .env("RUST_LOG", "crisis_playbook=info")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    for expected in [
+        "  INFO crisis_playbook::run: transition subject=demo playbook=negative-comment-storm \
+         from=monitoring to=watch\n",
+        "  INFO crisis_playbook::run: action subject=demo playbook=negative-comment-storm \
+         state=watch action=capture_evidence owner=community_manager\n",
+        "  INFO crisis_playbook::run: breach subject=demo playbook=negative-comment-storm \
+         state=watch action=tag_and_assign owner=community_manager\n",
+    ] {
+        assert_contains(&log, expected);
+    }
+    // Without RUST_LOG, only warnings would show: there are none.
+    assert!(!stderr(&run(&["simulate", STORM, "--signals", DEMO])).contains(" INFO "));
+}
+
+#[test]
+fn deny_warnings_makes_warnings_fail_lint_and_test() {
+    let warned = "tests/playbooks/warning/unreachable-state.yaml";
+    let output = run(&["lint", "--deny-warnings", warned]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "1 playbook checked: 0 errors, 1 warning, denied by --deny-warnings\n"
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let playbook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(warned);
+    let scenario = folder.path().join("calm.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "scenario: calm\nplaybook: {}\nstart: 2026-03-02T00:00:00Z\n\
+             signals: {{ mentions: 20x3 }}\nexpect: [{{ final: calm }}]\n",
+            playbook.display()
+        ),
+    )
+    .unwrap();
+    let output = run(&["test", path_text(&scenario)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let warning = format!("{warned}:36:3: warning: states.limbo: state `limbo` cannot be reached");
+    assert_contains(&stderr(&output), &warning);
+    let output = run(&["test", "--deny-warnings", path_text(&scenario)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_contains(&stderr(&output), &warning);
+    assert!(
+        stderr(&output).ends_with("1 passed, 0 failed; 1 warning, denied by --deny-warnings\n"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -9,7 +9,7 @@ use crisis_playbook::{Diagnostic, Limits, LoadError, Loader, Playbook, Severity,
 use crate::output::Output;
 use crate::{FINDINGS, INPUT, LintFormat, Outcome, plural};
 
-pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
+pub fn run(paths: &[PathBuf], format: LintFormat, deny_warnings: bool) -> Outcome {
     let input_error = |error: files::FileError| {
         eprintln!("error: {error}");
         ExitCode::from(INPUT)
@@ -66,12 +66,12 @@ pub fn run(paths: &[PathBuf], format: LintFormat) -> Outcome {
     }
     out.finish()?;
     eprintln!(
-        "{} checked: {errors} error{}, {warnings} warning{}",
+        "{} checked: {errors} error{}, {}",
         checked(playbooks, scenario_files),
         plural(errors),
-        plural(warnings)
+        crate::warnings(warnings, deny_warnings)
     );
-    Ok(if errors > 0 {
+    Ok(if errors > 0 || (deny_warnings && warnings > 0) {
         ExitCode::from(FINDINGS)
     } else {
         ExitCode::SUCCESS

@@ -11,9 +11,12 @@ mod test;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use crisis_playbook::diagram::{self, DiagramFormat};
 use crisis_playbook::{Code, LoadError, Loader, Playbook};
+use tracing_subscriber::EnvFilter;
 
 use output::Output;
 
@@ -29,9 +32,18 @@ const CLOSED_PIPE: u8 = 141;
 /// error, so that `?` can stop it.
 type Outcome = Result<ExitCode, ExitCode>;
 
+/// The exit codes, in `--help` and the man page.
+const EXIT_CODES: &str = "Exit codes: 0: done, nothing found (warnings alone do not fail, unless \
+--deny-warnings); 1: findings (an error in a playbook or scenario file, a failing scenario, a bad \
+trace or timeline line); 2: usage or input errors (a bad argument, a file that cannot be found, \
+read or written); 141: standard output closed by its reader.
+
+Results go to standard output; summaries, errors and logs (RUST_LOG=crisis_playbook=info shows \
+each transition, action, escalation and breach) to standard error.";
+
 /// Social-media crisis playbooks: lint, draw and describe them.
 #[derive(Parser)]
-#[command(name = "crisis-playbook", version, about)]
+#[command(name = "crisis-playbook", version, about, after_long_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -41,12 +53,16 @@ struct Cli {
 enum Command {
     /// Check playbooks and report every error and warning.
     Lint {
-        /// Playbook files, or folders searched for `*.yaml` playbooks.
+        /// Playbook and scenario files, or folders searched for them (`*.yaml`); `-` reads
+        /// standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = LintFormat::Text)]
         format: LintFormat,
+        /// Fail (exit code 1) on warnings too, as CI may want.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Draw a playbook's state graph.
     Graph {
@@ -70,6 +86,16 @@ enum Command {
     Report(report::Options),
     /// Review many stored timelines: incidents, breaches, acknowledgement times, false alarms.
     Digest(report::DigestOptions),
+    /// Write the shell completion script on standard output, as in
+    /// `crisis-playbook completions bash > /etc/bash_completion.d/crisis-playbook`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man page (roff) on standard output, as in
+    /// `crisis-playbook man > /usr/local/share/man/man1/crisis-playbook.1`.
+    Man,
 }
 
 /// How `lint` prints its findings.
@@ -95,8 +121,13 @@ enum GraphFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    log_to_stderr();
     let outcome = match cli.command {
-        Command::Lint { paths, format } => lint::run(&paths, format),
+        Command::Lint {
+            paths,
+            format,
+            deny_warnings,
+        } => lint::run(&paths, format, deny_warnings),
         Command::Graph { file, format } => graph(&file, format),
         Command::Simulate(options) => simulate::run(options),
         Command::Test(options) => test::run(options),
@@ -109,8 +140,39 @@ fn main() -> ExitCode {
             };
             write(&schema)
         }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "crisis-playbook", &mut script);
+            write(&String::from_utf8_lossy(&script))
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            // Rendering into memory cannot fail; the write of the page is checked below.
+            let _ = clap_mangen::Man::new(Cli::command()).render(&mut page);
+            write(&String::from_utf8_lossy(&page))
+        }
     };
     outcome.unwrap_or_else(|code| code)
+}
+
+/// Sends the library's `tracing` events to standard error, filtered by `RUST_LOG`
+/// (`crisis_playbook=info` shows each transition, action, escalation and breach); warnings only
+/// when it is not set.
+fn log_to_stderr() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|error| {
+        if std::env::var_os(EnvFilter::DEFAULT_ENV).is_some() {
+            eprintln!(
+                "warning: RUST_LOG: {error}: logging warnings only; write it as \
+                 `crisis_playbook=info` or `debug`"
+            );
+        }
+        EnvFilter::new("warn")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }
 
 /// Writes a whole result on standard output.
@@ -149,4 +211,14 @@ fn graph(file: &PathBuf, format: GraphFormat) -> Outcome {
 /// The `s` of a plural noun, for `count` of it.
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
+}
+
+/// How many warnings there were, and whether `--deny-warnings` made them fail the command.
+fn warnings(count: usize, denied: bool) -> String {
+    let fatal = if denied && count > 0 {
+        ", denied by --deny-warnings"
+    } else {
+        ""
+    };
+    format!("{count} warning{}{fatal}", plural(count))
 }

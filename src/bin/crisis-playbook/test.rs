@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
+use crisis_playbook::Diagnostic;
 use crisis_playbook::testing::{self, SuiteFinding, coverage, mutants};
 
 use crate::output::Output;
@@ -40,6 +41,9 @@ pub struct Options {
     /// reviewed).
     #[arg(long, default_value_t = 0, value_name = "N")]
     max_survivors: usize,
+    /// Fail (exit code 1) when a playbook the scenarios use has warnings, as CI may want.
+    #[arg(long)]
+    deny_warnings: bool,
     /// Write the stored timelines that scenarios name with `timeline:`, instead of comparing.
     #[arg(long)]
     write_timelines: bool,
@@ -136,11 +140,34 @@ pub fn run(options: Options) -> Outcome {
         }
     }
     out.finish()?;
-    match invalid.len() {
-        0 => eprintln!("{}", report.summary()),
-        n => eprintln!("{}, {n} file{} invalid", report.summary(), plural(n)),
+    let warnings = playbook_warnings(&selected);
+    for warning in &warnings {
+        eprintln!("{warning}");
     }
+    let mut summary = report.summary();
+    if !invalid.is_empty() {
+        summary.push_str(&format!(
+            ", {} file{} invalid",
+            invalid.len(),
+            plural(invalid.len())
+        ));
+    }
+    if !warnings.is_empty() {
+        summary.push_str(&format!(
+            "; {}",
+            crate::warnings(warnings.len(), options.deny_warnings)
+        ));
+    }
+    eprintln!("{summary}");
     let mut findings = invalid;
+    if options.deny_warnings && !warnings.is_empty() {
+        findings.push(SuiteFinding {
+            suite: "warnings".to_string(),
+            error: false,
+            message: crate::warnings(warnings.len(), true),
+            details: warnings.iter().map(|w| format!("{w}\n")).collect(),
+        });
+    }
     if let (Some(minimum), Some(coverage)) = (options.min_coverage, &coverage) {
         findings.extend(below_minimum(coverage, minimum));
     }
@@ -158,7 +185,11 @@ pub fn run(options: Options) -> Outcome {
             });
         }
     }
-    for finding in findings.iter().filter(|f| !f.error) {
+    // Invalid files and warnings are on standard error already.
+    for finding in findings
+        .iter()
+        .filter(|f| !f.error && f.suite != "warnings")
+    {
         eprintln!("{}", finding.message);
     }
     if let Some(path) = &options.junit {
@@ -171,6 +202,16 @@ pub fn run(options: Options) -> Outcome {
         None if report.passed() && findings.is_empty() => ExitCode::SUCCESS,
         None => ExitCode::from(FINDINGS),
     })
+}
+
+/// The warnings of the playbooks that `scenarios` use, each playbook once.
+fn playbook_warnings(scenarios: &[testing::Scenario]) -> Vec<Diagnostic> {
+    let mut seen = std::collections::BTreeSet::new();
+    scenarios
+        .iter()
+        .filter(|s| seen.insert(&s.playbook_path))
+        .flat_map(|s| s.playbook.warnings().iter().cloned())
+        .collect()
 }
 
 /// A finding for each playbook whose state or transition coverage is below `minimum` percent.
