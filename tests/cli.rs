@@ -1237,3 +1237,27 @@ fn deny_warnings_makes_warnings_fail_lint_and_test() {
         stderr(&output)
     );
 }
+
+/// Nowhere is left to report a failed write on standard error: the command goes on, and its
+/// exit code still tells the outcome.
+#[cfg(unix)]
+#[test]
+fn a_full_standard_error_changes_no_exit_code() {
+    for (args, code) in [
+        (&["lint", "playbooks/"][..], 0),
+        (
+            &["lint", "tests/playbooks/invalid/unknown-state-target.yaml"],
+            1,
+        ),
+        (&["graph", "no/such.yaml"], 2),
+        (&["simulate", STORM, "--signals", DEMO], 0),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stderr(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_code(&output, code, args);
+    }
+}

@@ -11,7 +11,7 @@ use crate::{FINDINGS, INPUT, LintFormat, Outcome, plural};
 
 pub fn run(paths: &[PathBuf], format: LintFormat, deny_warnings: bool) -> Outcome {
     let input_error = |error: files::FileError| {
-        eprintln!("error: {error}");
+        say!("error: {error}");
         ExitCode::from(INPUT)
     };
     let found = files::select_kinds(paths, &[FileKind::Playbook, FileKind::Scenario])
@@ -65,7 +65,7 @@ pub fn run(paths: &[PathBuf], format: LintFormat, deny_warnings: bool) -> Outcom
         }))?,
     }
     out.finish()?;
-    eprintln!(
+    say!(
         "{} checked: {errors} error{}, {}",
         checked(playbooks, scenario_files),
         plural(errors),

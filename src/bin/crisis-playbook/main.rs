@@ -2,6 +2,16 @@
 
 #![forbid(unsafe_code)]
 
+/// Writes a line on standard error, like `eprintln!` but without its panic when standard error
+/// cannot be written (a full disk): there is nowhere left to report that, and the exit code
+/// still tells the outcome.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod lint;
 mod output;
 mod report;
@@ -161,7 +171,7 @@ fn main() -> ExitCode {
 fn log_to_stderr() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|error| {
         if std::env::var_os(EnvFilter::DEFAULT_ENV).is_some() {
-            eprintln!(
+            say!(
                 "warning: RUST_LOG: {error}: logging warnings only; write it as \
                  `crisis_playbook=info` or `debug`"
             );
@@ -191,7 +201,7 @@ fn load(file: &PathBuf) -> Result<Playbook, ExitCode> {
 /// for: a file that cannot be found or read is an input error, anything wrong inside it a
 /// finding, as `lint` counts them.
 fn refused(err: &LoadError) -> ExitCode {
-    eprintln!("{err}");
+    say!("{err}");
     if err.diagnostics().iter().any(|d| d.code == Code::Io) {
         ExitCode::from(INPUT)
     } else {

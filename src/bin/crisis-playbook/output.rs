@@ -41,7 +41,7 @@ impl Output {
             return Ok(Output::stdout());
         }
         let file = std::fs::File::create(path).map_err(|e| {
-            eprintln!(
+            say!(
                 "error: {}: cannot create: {e}: check the folder exists and is writable",
                 path.display()
             );
@@ -83,7 +83,7 @@ impl Output {
         if error.kind() == io::ErrorKind::BrokenPipe {
             return ExitCode::from(CLOSED_PIPE);
         }
-        eprintln!("error: cannot write to {}: {error}", self.name);
+        say!("error: cannot write to {}: {error}", self.name);
         ExitCode::from(INPUT)
     }
 }

@@ -49,11 +49,11 @@ impl Shared {
             return Ok(words);
         };
         let text = files::read_text(path, Limits::default().max_bytes).map_err(|e| {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             ExitCode::from(INPUT)
         })?;
         Vocabulary::from_yaml_str(&text).map_err(|e| {
-            eprintln!("{}:{e}", path.display());
+            say!("{}:{e}", path.display());
             ExitCode::from(FINDINGS)
         })
     }
@@ -89,7 +89,7 @@ pub fn run(options: Options) -> Outcome {
 /// Reads a stored timeline: one JSON event per line.
 fn read_timeline(path: &Path) -> Result<Vec<Event>, ExitCode> {
     let stop = |code: u8, message: String| {
-        eprintln!("error: {message}");
+        say!("error: {message}");
         ExitCode::from(code)
     };
     let file = files::open(path).map_err(|e| stop(INPUT, e.to_string()))?;
@@ -143,7 +143,7 @@ pub fn digest(options: DigestOptions) -> Outcome {
     for path in &options.timelines {
         if path.is_dir() {
             let found = files::walk(path, 1).map_err(|e| {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 ExitCode::from(INPUT)
             })?;
             timelines.extend(
@@ -166,7 +166,7 @@ pub fn digest(options: DigestOptions) -> Outcome {
             .trim_end_matches(".timeline")
             .to_string();
         let playbook = source(&playbooks, &events).map_err(|message| {
-            eprintln!("error: {}: {message}", file.display());
+            say!("error: {}: {message}", file.display());
             ExitCode::from(FINDINGS)
         })?;
         reports.push((subject, Report::from_timeline_in(playbook, &events, &words)));

@@ -65,7 +65,7 @@ fn parse_parameter(text: &str) -> Result<(String, f64), String> {
 pub fn run(options: Options) -> Outcome {
     let playbook = crate::load(&options.playbook)?;
     let file = files::open(&options.signals).map_err(|e| {
-        eprintln!("error: {e}");
+        say!("error: {e}");
         ExitCode::from(INPUT)
     })?;
     let records: Box<dyn Iterator<Item = Result<Record, TraceError>>> = if is_csv(&options.signals)
@@ -91,7 +91,7 @@ pub fn run(options: Options) -> Outcome {
             None => {
                 let started =
                     Run::with_settings(&playbook, settings.clone(), record.at).map_err(|e| {
-                        eprintln!("error: {e}");
+                        say!("error: {e}");
                         ExitCode::from(INPUT)
                     })?;
                 let started = run.insert(started);
@@ -110,7 +110,7 @@ pub fn run(options: Options) -> Outcome {
         count += 1;
     }
     let Some(mut run) = run else {
-        eprintln!("error: {} holds no signals", options.signals.display());
+        say!("error: {} holds no signals", options.signals.display());
         return Err(ExitCode::from(FINDINGS));
     };
     if let Some(until) = options.until {
@@ -118,7 +118,7 @@ pub fn run(options: Options) -> Outcome {
         print(&mut out, options.format, &events)?;
     }
     out.finish()?;
-    eprintln!(
+    say!(
         "{count} signals replayed; `{}` ends in `{}` (severity {}) at {}",
         options.subject,
         run.state_name(),
@@ -133,7 +133,7 @@ fn is_csv(path: &Path) -> bool {
 }
 
 fn fail(path: &Path, error: &TraceError) -> ExitCode {
-    eprintln!("error: {}: {error}", path.display());
+    say!("error: {}: {error}", path.display());
     ExitCode::from(FINDINGS)
 }
 

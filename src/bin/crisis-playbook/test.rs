@@ -142,7 +142,7 @@ pub fn run(options: Options) -> Outcome {
     out.finish()?;
     let warnings = playbook_warnings(&selected);
     for warning in &warnings {
-        eprintln!("{warning}");
+        say!("{warning}");
     }
     let mut summary = report.summary();
     if !invalid.is_empty() {
@@ -158,7 +158,7 @@ pub fn run(options: Options) -> Outcome {
             crate::warnings(warnings.len(), options.deny_warnings)
         ));
     }
-    eprintln!("{summary}");
+    say!("{summary}");
     let mut findings = invalid;
     if options.deny_warnings && !warnings.is_empty() {
         findings.push(SuiteFinding {
@@ -190,7 +190,7 @@ pub fn run(options: Options) -> Outcome {
         .iter()
         .filter(|f| !f.error && f.suite != "warnings")
     {
-        eprintln!("{}", finding.message);
+        say!("{}", finding.message);
     }
     if let Some(path) = &options.junit {
         let mut junit = Output::create(path)?;
@@ -262,11 +262,11 @@ fn coverage_text(coverage: &[coverage::PlaybookCoverage]) -> String {
 fn write_timelines(scenarios: &[testing::Scenario]) -> Outcome {
     for scenario in scenarios {
         let written = scenario.write_timeline().map_err(|e| {
-            eprintln!("error: {}: {e}", scenario.name);
+            say!("error: {}: {e}", scenario.name);
             ExitCode::from(INPUT)
         })?;
         if let Some(path) = written {
-            eprintln!("wrote {}", path.display());
+            say!("wrote {}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)
