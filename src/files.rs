@@ -165,7 +165,13 @@ pub struct LineTooLong {
 }
 
 /// Whether `path` stands for standard input: `-`, or `/dev/stdin`.
-fn is_stdin(path: &Path) -> bool {
+///
+/// ```
+/// use crisis_playbook::files::is_stdin;
+/// assert!(is_stdin("-".as_ref()) && is_stdin("/dev/stdin".as_ref()));
+/// assert!(!is_stdin("playbooks/tone-deaf-post.yaml".as_ref()));
+/// ```
+pub fn is_stdin(path: &Path) -> bool {
     path == Path::new("-") || path == Path::new("/dev/stdin")
 }
 
@@ -450,12 +456,13 @@ pub fn walk(folder: &Path, depth: usize) -> Result<Vec<PathBuf>, FileError> {
     Ok(found)
 }
 
-/// Whether a file found in a folder is of the `wanted` kind. A file too large to read is kept,
-/// so that its loader says why it is refused; one that cannot be read is passed over.
-fn holds(file: &Path, wanted: FileKind) -> bool {
+/// What a file found in a folder holds, if it is of a `wanted` kind. A file too large to read is
+/// kept, as [`FileKind::Other`], so that its loader says why it is refused; one that cannot be
+/// read is passed over.
+fn found_kind(file: &Path, wanted: &[FileKind]) -> Option<FileKind> {
     match read_bytes(file, crate::Limits::default().max_bytes) {
-        Ok(bytes) => kind_of(&String::from_utf8_lossy(&bytes)) == wanted,
-        Err(e) => matches!(e.problem, FileProblem::TooLarge { .. }),
+        Ok(bytes) => Some(kind_of(&String::from_utf8_lossy(&bytes))).filter(|k| wanted.contains(k)),
+        Err(e) => matches!(e.problem, FileProblem::TooLarge { .. }).then_some(FileKind::Other),
     }
 }
 
@@ -474,11 +481,34 @@ fn holds(file: &Path, wanted: FileKind) -> bool {
 /// # Ok::<(), crisis_playbook::files::FileError>(())
 /// ```
 pub fn select(paths: &[PathBuf], wanted: FileKind) -> Result<Vec<PathBuf>, FileError> {
+    let found = select_kinds(paths, &[wanted])?;
+    Ok(found.into_iter().map(|(path, _)| path).collect())
+}
+
+/// Like [`select`], for several kinds at once, with what each file holds: a file named directly
+/// is kept unless it is of a kind not wanted. Standard input, which cannot be read twice, and a
+/// file too large to classify are [`FileKind::Other`].
+///
+/// ```
+/// use crisis_playbook::files::{FileKind, select_kinds};
+/// use std::path::PathBuf;
+/// let both = [FileKind::Playbook, FileKind::Scenario];
+/// let found = select_kinds(&["playbooks/tone-deaf-post".into(), "-".into()], &both)?;
+/// assert_eq!(found, [
+///     (PathBuf::from("playbooks/tone-deaf-post/scenarios.yaml"), FileKind::Scenario),
+///     (PathBuf::from("-"), FileKind::Other),
+/// ]);
+/// # Ok::<(), crisis_playbook::files::FileError>(())
+/// ```
+pub fn select_kinds(
+    paths: &[PathBuf],
+    wanted: &[FileKind],
+) -> Result<Vec<(PathBuf, FileKind)>, FileError> {
     let mut selected = Vec::new();
     for path in paths {
         // Reading standard input to classify it would leave nothing for its loader.
         if is_stdin(path) {
-            selected.push(path.clone());
+            selected.push((path.clone(), FileKind::Other));
             continue;
         }
         let metadata = std::fs::metadata(path).map_err(|e| {
@@ -491,7 +521,12 @@ pub fn select(paths: &[PathBuf], wanted: FileKind) -> Result<Vec<PathBuf>, FileE
         })?;
         if metadata.is_dir() {
             let found = walk(path, usize::MAX)?;
-            selected.extend(found.into_iter().filter(|f| is_yaml(f) && holds(f, wanted)));
+            selected.extend(
+                found
+                    .into_iter()
+                    .filter(|f| is_yaml(f))
+                    .filter_map(|f| found_kind(&f, wanted).map(|kind| (f, kind))),
+            );
             continue;
         }
         let kind = match read_bytes(path, crate::Limits::default().max_bytes) {
@@ -502,8 +537,8 @@ pub fn select(paths: &[PathBuf], wanted: FileKind) -> Result<Vec<PathBuf>, FileE
             }) => FileKind::Other,
             Err(e) => return Err(e),
         };
-        if kind == wanted || kind == FileKind::Other {
-            selected.push(path.clone());
+        if kind == FileKind::Other || wanted.contains(&kind) {
+            selected.push((path.clone(), kind));
         }
     }
     Ok(selected)

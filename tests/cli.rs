@@ -19,14 +19,18 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
+fn assert_contains(text: &str, part: &str) {
+    assert!(text.contains(part), "{part:?} not in:\n{text}");
+}
+
 #[test]
-fn lint_of_the_bundled_playbooks_is_clean() {
+fn lint_of_the_bundled_playbooks_and_their_scenarios_is_clean() {
     let output = run(&["lint", "playbooks/"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert_eq!(stdout(&output), "");
     assert_eq!(
         stderr(&output),
-        "10 playbooks checked: 0 errors, 0 warnings\n"
+        "10 playbooks and 19 scenario files checked: 0 errors, 0 warnings\n"
     );
 }
 
@@ -635,14 +639,16 @@ fn lint_skips_fifos_and_link_loops_in_a_folder() {
 }
 
 #[test]
-fn lint_reads_a_playbook_from_standard_input() {
+fn lint_reads_a_playbook_from_standard_input_as_dash_or_dev_stdin() {
     let playbook = std::fs::read(STORM).unwrap();
-    let output = run_within(&["lint", "-"], &playbook);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(
-        stderr(&output),
-        "1 playbook checked: 0 errors, 0 warnings\n"
-    );
+    for stdin in ["-", "/dev/stdin"] {
+        let output = run_within(&["lint", stdin], &playbook);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(
+            stderr(&output),
+            "1 playbook checked: 0 errors, 0 warnings\n"
+        );
+    }
 }
 
 #[cfg(unix)]
@@ -718,4 +724,540 @@ fn report_refuses_a_timeline_line_over_the_limit() {
             long.display()
         )
     );
+}
+
+// --- Write errors ------------------------------------------------------------------------------
+
+/// One invocation of each command that writes a result on standard output.
+const EVERY_OUTPUT: &[&[&str]] = &[
+    &["lint", "tests/playbooks/invalid/unknown-state-target.yaml"],
+    &["graph", STORM],
+    &["schema"],
+    &["simulate", STORM, "--signals", DEMO],
+    &["test", "playbooks/tone-deaf-post"],
+    &[
+        "report",
+        "playbooks/negative-comment-storm/escalation.timeline.jsonl",
+        "--playbook",
+        STORM,
+    ],
+    &[
+        "digest",
+        "playbooks/tone-deaf-post/",
+        "--playbook",
+        "playbooks/tone-deaf-post.yaml",
+    ],
+];
+
+/// The command `args` exited with `code`.
+fn assert_code(output: &Output, code: i32, args: &[&str]) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        stderr(output)
+    );
+}
+
+/// Runs the command with its standard output on `stdout`, and its standard input empty.
+fn run_with_stdout(args: &[&str], stdout: impl Into<std::process::Stdio>) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn every_command_reports_a_full_disk_and_exits_2() {
+    for args in EVERY_OUTPUT {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let output = run_with_stdout(args, full);
+        let message = stderr(&output);
+        assert_code(&output, 2, args);
+        assert!(
+            message.ends_with(
+                "error: cannot write to standard output: No space left on device (os error 28)\n"
+            ),
+            "{args:?}: {message}"
+        );
+    }
+}
+
+#[test]
+fn every_command_ends_quietly_with_141_on_a_closed_pipe() {
+    for args in EVERY_OUTPUT {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = run_with_stdout(args, writer);
+        assert_code(&output, 141, args);
+        assert!(
+            !stderr(&output).contains("error"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn test_names_the_junit_file_it_cannot_write() {
+    let output = run(&["test", "playbooks/tone-deaf-post", "--junit", "/dev/full"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "5 passed, 0 failed\nerror: cannot write to /dev/full: No space left on device (os error 28)\n"
+    );
+}
+
+// --- Exit codes and streams: 0 ok, 1 findings, 2 usage or input errors ---------------------------
+
+#[test]
+fn every_command_exits_2_when_an_input_is_missing() {
+    for args in [
+        &["lint", "no/such.yaml"][..],
+        &["graph", "no/such.yaml"],
+        &["simulate", "no/such.yaml", "--signals", DEMO],
+        &["simulate", STORM, "--signals", "no/such.jsonl"],
+        &["test", "no/such"],
+        &["report", "no/such.jsonl", "--playbook", STORM],
+        &["report", DEMO, "--playbook", "no/such.yaml"],
+        &["digest", "no/such.jsonl", "--playbook", STORM],
+        &["digest", DEMO, "--playbook", "no/such.yaml"],
+    ] {
+        let output = run(args);
+        assert_code(&output, 2, args);
+        assert!(
+            stderr(&output).contains("no/such"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        stderr(&run(&["graph", "no/such.yaml"])),
+        "no/such.yaml: error: cannot open: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn every_command_exits_1_on_findings() {
+    let invalid = "tests/playbooks/invalid/unknown-state-target.yaml";
+    for args in [
+        &["lint", invalid][..],
+        &["graph", invalid],
+        &["simulate", invalid, "--signals", DEMO],
+        &["test", "tests/scenarios/failing"],
+        &["test", "tests/scenarios/invalid/unknown-names.yaml"],
+        &[
+            "report",
+            "playbooks/negative-comment-storm.yaml",
+            "--playbook",
+            STORM,
+        ],
+        &["digest", DEMO, "--playbook", invalid],
+    ] {
+        let output = run(args);
+        assert_code(&output, 1, args);
+    }
+}
+
+#[test]
+fn results_go_to_standard_output_and_summaries_to_standard_error() {
+    let output = run(&["test", "playbooks/tone-deaf-post"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("PASS "), "{}", stdout(&output));
+    assert!(
+        !stdout(&output).contains(" passed, "),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(stderr(&output), "5 passed, 0 failed\n");
+    let output = run(&["test", "playbooks/tone-deaf-post", "--format", "json"]);
+    serde_json::from_str::<serde_json::Value>(&stdout(&output)).unwrap();
+    assert_eq!(stderr(&output), "5 passed, 0 failed\n");
+    let output = run(&["lint", "--format", "json", STORM]);
+    serde_json::from_str::<serde_json::Value>(&stdout(&output)).unwrap();
+    assert_eq!(
+        stderr(&output),
+        "1 playbook checked: 0 errors, 0 warnings\n"
+    );
+    let output = run(&["simulate", STORM, "--signals", DEMO, "--format", "jsonl"]);
+    assert!(
+        stderr(&output).ends_with("`demo` ends in `closed` (severity 0) at 2026-03-07T22:05:00Z\n"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+// --- Scenario files in lint; `-` for standard input and output ---------------------------------
+
+#[test]
+fn lint_checks_the_names_of_a_scenario_file_against_its_playbook() {
+    let file = "tests/scenarios/invalid/unknown-names.yaml";
+    let output = run(&["lint", file]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with(&format!(
+            "{file}:4:15: error: parameters.treshold: playbook `test-storm` has no parameter \
+             `treshold`; did you mean `threshold`?\n"
+        )),
+        "{text}"
+    );
+    let errors = text.lines().count();
+    assert_eq!(
+        stderr(&output),
+        format!("1 scenario file checked: {errors} errors, 0 warnings\n")
+    );
+}
+
+#[test]
+fn lint_reads_a_scenario_file_from_standard_input() {
+    let playbook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(STORM);
+    let scenario = format!(
+        "scenario: quiet\nplaybook: {}\nstart: 2026-03-02T00:00:00Z\nsignals: {{ mentionz: 20x3 }}\n\
+         expect: [{{ final: monitoring }}]\n",
+        playbook.display()
+    );
+    let output = run_within(&["lint", "-"], scenario.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "-:4:12: error: signals.mentionz: playbook `negative-comment-storm` has no signal \
+         `mentionz`; did you mean `mentions`?\n"
+    );
+    assert_eq!(
+        stderr(&output),
+        "1 scenario file checked: 1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn graph_and_simulate_read_the_playbook_from_standard_input() {
+    let playbook = std::fs::read(STORM).unwrap();
+    let output = run_within(&["graph", "-"], &playbook);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("stateDiagram-v2\n"));
+    let output = run_within(&["simulate", "-", "--signals", DEMO], &playbook);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("`demo` ends in `closed`"));
+}
+
+#[test]
+fn report_and_digest_read_a_timeline_from_standard_input() {
+    let timeline =
+        std::fs::read("playbooks/negative-comment-storm/escalation.timeline.jsonl").unwrap();
+    let output = run_within(&["report", "-", "--playbook", STORM], &timeline);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("# After-action review — negative-comment-storm\n"));
+    let output = run_within(&["digest", "-", "--playbook", STORM], &timeline);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_contains(&stdout(&output), "\n- - (negative-comment-storm): ");
+}
+
+#[test]
+fn test_writes_junit_on_standard_output_and_its_report_on_standard_error() {
+    let output = run(&["test", "playbooks/tone-deaf-post", "--junit", "-"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let xml = stdout(&output);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(document.root_element().tag_name().name(), "testsuites");
+    assert!(stderr(&output).starts_with("PASS "), "{}", stderr(&output));
+    assert!(stderr(&output).ends_with("\n5 passed, 0 failed\n"));
+}
+
+// --- JUnit ---------------------------------------------------------------------------------------
+
+/// The first element named `tag` under `node`.
+fn first<'a, 'i>(node: roxmltree::Node<'a, 'i>, tag: &str) -> roxmltree::Node<'a, 'i> {
+    node.descendants().find(|n| n.has_tag_name(tag)).unwrap()
+}
+
+/// Runs `test` with `--junit -` and the time pinned to 0, so that the XML is reproducible.
+fn junit(args: &[&str]) -> (Output, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .arg("test")
+        .args(args)
+        .args(["--junit", "-"])
+        .env("CRISIS_PLAYBOOK_JUNIT_TIME", "0")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let xml = stdout(&output);
+    (output, xml)
+}
+
+#[test]
+fn junit_records_an_invalid_scenario_file_as_an_error_case_and_runs_the_rest() {
+    let invalid = "tests/scenarios/invalid/unknown-names.yaml";
+    let (output, xml) = junit(&["tests/scenarios/passing", invalid]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let root = document.root_element();
+    assert_eq!(
+        (root.attribute("tests"), root.attribute("errors")),
+        (Some("4"), Some("1"))
+    );
+    let suite = root
+        .children()
+        .find(|n| n.attribute("name") == Some(invalid))
+        .unwrap();
+    let error = first(suite, "error");
+    assert_eq!(
+        error.attribute("message"),
+        Some("the scenario file is invalid: 9 errors")
+    );
+    assert!(
+        error.text().unwrap().starts_with(&format!(
+            "{invalid}:4:15: error: parameters.treshold: playbook `test-storm` has no parameter"
+        )),
+        "{xml}"
+    );
+    assert_contains(&stderr(&output), "\n3 passed, 0 failed, 1 file invalid\n");
+}
+
+#[test]
+fn junit_cases_carry_time_file_and_line() {
+    let (output, xml) = junit(&["playbooks/tone-deaf-post"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let root = document.root_element();
+    assert_eq!(root.attribute("time"), Some("0.000"));
+    let case = first(document.root(), "testcase");
+    assert_eq!(
+        (
+            case.attribute("file"),
+            case.attribute("line"),
+            case.attribute("time")
+        ),
+        (
+            Some("playbooks/tone-deaf-post/scenarios.yaml"),
+            Some("12"),
+            Some("0.000")
+        )
+    );
+    assert_eq!(
+        junit(&["playbooks/tone-deaf-post"]).1,
+        xml,
+        "pinned time, same bytes"
+    );
+    // Measured, without the variable.
+    let output = run(&["test", "playbooks/tone-deaf-post", "--junit", "-"]);
+    let xml = stdout(&output);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    for node in document.descendants().filter(|n| n.is_element()) {
+        if matches!(
+            node.tag_name().name(),
+            "testsuites" | "testsuite" | "testcase"
+        ) {
+            let time = node.attribute("time").unwrap();
+            assert!(time.parse::<f64>().is_ok_and(|t| t >= 0.0), "{time}");
+        }
+    }
+}
+
+#[test]
+fn junit_counts_a_failed_mutants_run_as_a_failure() {
+    let (output, xml) = junit(&["tests/scenarios/passing", "--mutants"]);
+    assert_eq!(output.status.code(), Some(1));
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(document.root_element().attribute("failures"), Some("1"));
+    let failure = first(document.root(), "failure");
+    assert_eq!(
+        failure.attribute("message"),
+        Some("19 mutants survived, more than --max-survivors 0")
+    );
+    assert!(failure.text().unwrap().starts_with("test-storm: "), "{xml}");
+}
+
+#[test]
+fn junit_failures_hold_their_details_without_the_suite_counts() {
+    let (_, xml) = junit(&["tests/scenarios/failing"]);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let failure = first(document.root(), "failure");
+    let text = failure.text().unwrap();
+    assert!(
+        text.starts_with("FAIL a storm the test gets wrong ("),
+        "{text}"
+    );
+    assert!(!text.contains(" passed, "), "{text}");
+}
+
+/// Jenkins' xunit schema has no `skipped` on `<testsuites>`; `<testsuite>` keeps it.
+#[test]
+fn junit_has_skipped_on_each_testsuite_only() {
+    let (_, xml) = junit(&["playbooks/tone-deaf-post"]);
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let root = document.root_element();
+    assert_eq!(root.attribute("skipped"), None, "{xml}");
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        assert_eq!(suite.attribute("skipped"), Some("0"));
+    }
+}
+
+/// junitparser (Python), which many CI tools build on, reads the XML with the same counts.
+/// Skips without it, unless `CI` is set.
+#[test]
+fn junitparser_reads_the_junit_output() {
+    let check = "import junitparser";
+    if !Command::new("python3")
+        .args(["-c", check])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "junitparser is required in CI"
+        );
+        eprintln!("skipped: junitparser is not installed (pip install junitparser)");
+        return;
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("junit.xml");
+    let (_, xml) = junit(&[
+        "tests/scenarios/passing",
+        "tests/scenarios/failing",
+        "tests/scenarios/invalid/bad-step.yaml",
+    ]);
+    std::fs::write(&file, xml).unwrap();
+    let script = "import sys, junitparser\n\
+        xml = junitparser.JUnitXml.fromfile(sys.argv[1])\n\
+        cases = [c for s in xml for c in s]\n\
+        kinds = sorted(type(r).__name__ for c in cases for r in c.result)\n\
+        print(len(cases), kinds, sum(s.failures for s in xml), sum(s.errors for s in xml))\n";
+    let parsed = Command::new("python3")
+        .args(["-c", script, path_text(&file)])
+        .output()
+        .unwrap();
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    assert_eq!(stdout(&parsed), "5 ['Error', 'Failure'] 1 1\n");
+}
+
+// --- Completions, man page, RUST_LOG, --deny-warnings --------------------------------------------
+
+#[test]
+fn completions_are_written_for_each_shell() {
+    for (shell, expected) in [
+        ("bash", "_crisis__playbook() {"),
+        ("zsh", "#compdef crisis-playbook"),
+        ("fish", "complete -c crisis-playbook"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[crisis-playbook]"),
+    ] {
+        let output = run(&["completions", shell]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{shell}: {}",
+            stderr(&output)
+        );
+        assert_contains(&stdout(&output), expected);
+        assert_contains(&stdout(&output), "simulate");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_lists_every_command_and_the_exit_codes() {
+    let output = run(&["man"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = stdout(&output);
+    assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq\n"), "{page}");
+    assert_contains(&page, ".TH crisis-playbook 1");
+    for command in [
+        "lint", "graph", "schema", "simulate", "test", "report", "digest",
+    ] {
+        assert_contains(&page, &format!("crisis\\-playbook\\-{command}(1)"));
+    }
+    assert_contains(&page, "2: usage or input errors");
+}
+
+#[test]
+fn rust_log_shows_transitions_actions_and_breaches_on_standard_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .args(["simulate", STORM, "--signals", DEMO])
+        .env("RUST_LOG", "crisis_playbook=info")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    for expected in [
+        "  INFO crisis_playbook::run: transition subject=demo playbook=negative-comment-storm \
+         from=monitoring to=watch\n",
+        "  INFO crisis_playbook::run: action subject=demo playbook=negative-comment-storm \
+         state=watch action=capture_evidence owner=community_manager\n",
+        "  INFO crisis_playbook::run: breach subject=demo playbook=negative-comment-storm \
+         state=watch action=tag_and_assign owner=community_manager\n",
+    ] {
+        assert_contains(&log, expected);
+    }
+    // Without RUST_LOG, only warnings would show: there are none.
+    assert!(!stderr(&run(&["simulate", STORM, "--signals", DEMO])).contains(" INFO "));
+}
+
+#[test]
+fn deny_warnings_makes_warnings_fail_lint_and_test() {
+    let warned = "tests/playbooks/warning/unreachable-state.yaml";
+    let output = run(&["lint", "--deny-warnings", warned]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "1 playbook checked: 0 errors, 1 warning, denied by --deny-warnings\n"
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let playbook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(warned);
+    let scenario = folder.path().join("calm.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "scenario: calm\nplaybook: {}\nstart: 2026-03-02T00:00:00Z\n\
+             signals: {{ mentions: 20x3 }}\nexpect: [{{ final: calm }}]\n",
+            playbook.display()
+        ),
+    )
+    .unwrap();
+    let output = run(&["test", path_text(&scenario)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let warning = format!("{warned}:36:3: warning: states.limbo: state `limbo` cannot be reached");
+    assert_contains(&stderr(&output), &warning);
+    let output = run(&["test", "--deny-warnings", path_text(&scenario)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_contains(&stderr(&output), &warning);
+    assert!(
+        stderr(&output).ends_with("1 passed, 0 failed; 1 warning, denied by --deny-warnings\n"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Nowhere is left to report a failed write on standard error: the command goes on, and its
+/// exit code still tells the outcome.
+#[cfg(unix)]
+#[test]
+fn a_full_standard_error_changes_no_exit_code() {
+    for (args, code) in [
+        (&["lint", "playbooks/"][..], 0),
+        (
+            &["lint", "tests/playbooks/invalid/unknown-state-target.yaml"],
+            1,
+        ),
+        (&["graph", "no/such.yaml"], 2),
+        (&["simulate", STORM, "--signals", DEMO], 0),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stderr(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_code(&output, code, args);
+    }
 }

@@ -56,9 +56,9 @@ fn assert_scenarios_panics_with_the_report() {
 }
 
 #[test]
-fn invalid_scenarios_are_refused_with_every_problem_and_exit_2() {
+fn invalid_scenarios_are_refused_with_every_problem_and_exit_1() {
     let output = cli(&["test", "tests/scenarios/invalid"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     assert_eq!(text(&output.stdout), "");
     insta::assert_snapshot!(text(&output.stderr));
 }

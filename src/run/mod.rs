@@ -974,6 +974,7 @@ impl Run {
             self.live.open[index].breached = true;
             let state = self.playbook.state(open.state);
             let action = &state.actions[open.action as usize];
+            tracing::info!(subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, action = %action.id, owner = %self.playbook.role(action.owner), "breach");
             let kind = EventKind::Breach {
                 state: state.name.clone(),
                 action: action.id.clone(),
@@ -1109,6 +1110,7 @@ impl Run {
             .open
             .retain(|o| !(o.state == open.state && o.action == open.action));
         self.live.open.push(open);
+        tracing::info!(subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, action = %action.id, owner = %self.playbook.role(action.owner), "action");
         let kind = EventKind::Action {
             state: state.name.clone(),
             action: action.id.clone(),

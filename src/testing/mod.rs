@@ -37,7 +37,7 @@ use crate::trace::{Attribute, Record, RecordValue};
 use crate::{Duration, Event, Timestamp};
 pub use check::{Check, Failure};
 use format::{ExpectDoc, ScenarioDoc};
-pub use report::{ScenarioResult, SuiteReport, junit};
+pub use report::{ScenarioResult, SuiteFinding, SuiteReport, junit, junit_with};
 
 /// One scenario, loaded and checked against its playbook.
 ///
@@ -236,10 +236,8 @@ pub fn run_paths(paths: &[PathBuf], filter: Option<&str>) -> Result<SuiteReport,
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
     let mut scenarios = Vec::new();
     let mut diagnostics = Vec::new();
-    let files = crate::files::select(paths, crate::files::FileKind::Scenario)
-        .map_err(|e| crate::load::file_error(&e.path.display().to_string(), e.problem))?;
-    for file in files {
-        match load_file(&file) {
+    for (_, loaded) in load_each(paths)? {
+        match loaded {
             Ok(found) => scenarios.extend(found),
             Err(err) => diagnostics.extend(err.diagnostics().iter().cloned()),
         }
@@ -250,6 +248,34 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
         Err(LoadError::new(diagnostics))
     }
 }
+
+/// Loads the scenario files under `paths` one by one, as [`load_paths`] finds them: each file
+/// with its scenarios or why they could not be loaded, so that a caller can run the valid files
+/// and report the others. A path that cannot be found or read fails the whole.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// let paths = [PathBuf::from("tests/scenarios/passing"), PathBuf::from("tests/scenarios/invalid/bad-step.yaml")];
+/// let loaded = crisis_playbook::testing::load_each(&paths)?;
+/// assert_eq!(loaded.len(), 2);
+/// assert_eq!(loaded[0].1.as_ref().map(Vec::len).ok(), Some(3));
+/// assert!(loaded[1].1.is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load_each(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, LoadError> {
+    let files = crate::files::select(paths, crate::files::FileKind::Scenario)
+        .map_err(|e| crate::load::file_error(&e.path.display().to_string(), e.problem))?;
+    Ok(files
+        .into_iter()
+        .map(|file| {
+            let loaded = load_file(&file);
+            (file, loaded)
+        })
+        .collect())
+}
+
+/// A scenario file, with its scenarios or why they could not be loaded.
+pub type ScenarioFile = (PathBuf, Result<Vec<Scenario>, LoadError>);
 
 fn diagnostic(file: &str, at: Position, path: &str, message: impl Into<String>) -> Diagnostic {
     Diagnostic {

@@ -1,29 +1,48 @@
-//! `crisis-playbook lint`: every diagnostic of every playbook given.
+//! `crisis-playbook lint`: every diagnostic of every playbook and scenario file given.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crisis_playbook::files::{FileKind, select};
-use crisis_playbook::{Diagnostic, Loader, Severity};
+use crisis_playbook::files::{self, FileKind};
+use crisis_playbook::{Diagnostic, Limits, LoadError, Loader, Playbook, Severity, testing};
 
-use crate::LintFormat;
+use crate::output::Output;
+use crate::{FINDINGS, INPUT, LintFormat, Outcome, plural};
 
-/// Exit code for a usage error, such as a path that does not exist.
-const USAGE: u8 = 2;
-
-pub fn run(paths: &[PathBuf], format: LintFormat) -> ExitCode {
-    let files = match select(paths, FileKind::Playbook) {
-        Ok(files) => files,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(USAGE);
-        }
+pub fn run(paths: &[PathBuf], format: LintFormat, deny_warnings: bool) -> Outcome {
+    let input_error = |error: files::FileError| {
+        say!("error: {error}");
+        ExitCode::from(INPUT)
     };
+    let found = files::select_kinds(paths, &[FileKind::Playbook, FileKind::Scenario])
+        .map_err(input_error)?;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for file in &files {
-        match Loader::new().load_path(file) {
-            Ok(playbook) => diagnostics.extend(playbook.warnings().iter().cloned()),
-            Err(err) => diagnostics.extend(err.diagnostics().iter().cloned()),
+    let (mut playbooks, mut scenario_files) = (0usize, 0usize);
+    for (file, kind) in &found {
+        // Standard input can be read only once: read it whole to tell what it holds.
+        let stdin = if files::is_stdin(file) {
+            Some(files::read_text(file, Limits::default().max_bytes).map_err(input_error)?)
+        } else {
+            None
+        };
+        let kind = stdin.as_deref().map_or(*kind, files::kind_of);
+        if kind == FileKind::Scenario {
+            scenario_files += 1;
+            // Loaded as `test` loads them (names checked against the playbook), not run.
+            let loaded = match &stdin {
+                Some(text) => testing::load_text(text, &file.display().to_string(), Path::new(".")),
+                None => testing::load_file(file),
+            };
+            diagnostics.extend(loaded.err().iter().flat_map(|e| e.diagnostics()).cloned());
+        } else {
+            playbooks += 1;
+            let loaded = match &stdin {
+                Some(text) => Loader::new()
+                    .file_name(file.display().to_string())
+                    .load_str(text),
+                None => Loader::new().load_path(file),
+            };
+            diagnostics.extend(found_in(&loaded).iter().cloned());
         }
     }
     let errors = diagnostics
@@ -31,39 +50,49 @@ pub fn run(paths: &[PathBuf], format: LintFormat) -> ExitCode {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
+    let mut out = Output::stdout();
     match format {
         LintFormat::Text => {
             for diagnostic in &diagnostics {
-                println!("{diagnostic}");
+                out.line(diagnostic)?;
             }
-            eprintln!(
-                "{} playbook{} checked: {errors} error{}, {warnings} warning{}",
-                files.len(),
-                plural(files.len()),
-                plural(errors),
-                plural(warnings)
-            );
         }
-        LintFormat::Json => {
-            let report = serde_json::json!({
-                "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
-                "errors": errors,
-                "warnings": warnings,
-                "diagnostics": diagnostics,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
-        }
+        LintFormat::Json => out.json(&serde_json::json!({
+            "files": found.iter().map(|(f, _)| f.display().to_string()).collect::<Vec<_>>(),
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": diagnostics,
+        }))?,
     }
-    if errors > 0 {
-        ExitCode::FAILURE
+    out.finish()?;
+    say!(
+        "{} checked: {errors} error{}, {}",
+        checked(playbooks, scenario_files),
+        plural(errors),
+        crate::warnings(warnings, deny_warnings)
+    );
+    Ok(if errors > 0 || (deny_warnings && warnings > 0) {
+        ExitCode::from(FINDINGS)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// A playbook's warnings, or the errors that stopped it.
+fn found_in(loaded: &Result<Playbook, LoadError>) -> &[Diagnostic] {
+    match loaded {
+        Ok(playbook) => playbook.warnings(),
+        Err(err) => err.diagnostics(),
     }
 }
 
-fn plural(count: usize) -> &'static str {
-    if count == 1 { "" } else { "s" }
+/// What was checked, in words: `2 playbooks`, `1 scenario file`, or both.
+fn checked(playbooks: usize, scenario_files: usize) -> String {
+    let playbook_words = format!("{playbooks} playbook{}", plural(playbooks));
+    let scenario_words = format!("{scenario_files} scenario file{}", plural(scenario_files));
+    match (playbooks, scenario_files) {
+        (_, 0) => playbook_words,
+        (0, _) => scenario_words,
+        _ => format!("{playbook_words} and {scenario_words}"),
+    }
 }

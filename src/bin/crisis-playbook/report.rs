@@ -8,6 +8,9 @@ use crisis_playbook::files;
 use crisis_playbook::report::{Digest, Report, Vocabulary};
 use crisis_playbook::{Event, EventKind, Limits, Playbook, Timestamp};
 
+use crate::output::Output;
+use crate::{FINDINGS, INPUT, Outcome};
+
 /// The arguments of `report`.
 #[derive(Args)]
 pub struct Options {
@@ -46,26 +49,24 @@ impl Shared {
             return Ok(words);
         };
         let text = files::read_text(path, Limits::default().max_bytes).map_err(|e| {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+            say!("error: {e}");
+            ExitCode::from(INPUT)
         })?;
         Vocabulary::from_yaml_str(&text).map_err(|e| {
-            eprintln!("{}:{e}", path.display());
-            ExitCode::FAILURE
+            say!("{}:{e}", path.display());
+            ExitCode::from(FINDINGS)
         })
     }
 
-    /// Prints a report or a digest in the chosen format.
-    fn print(&self, markdown: String, value: &impl serde::Serialize) {
+    /// Writes a report or a digest in the chosen format on standard output.
+    fn print(&self, markdown: String, value: &impl serde::Serialize) -> Outcome {
+        let mut out = Output::stdout();
         match self.format {
-            ReportFormat::Markdown => print!("{markdown}"),
-            ReportFormat::Json => {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(value).unwrap_or_default()
-                )
-            }
+            ReportFormat::Markdown => out.text(&markdown)?,
+            ReportFormat::Json => out.json(value)?,
         }
+        out.finish()?;
+        Ok(ExitCode::SUCCESS)
     }
 }
 
@@ -77,39 +78,31 @@ enum ReportFormat {
     Json,
 }
 
-pub fn run(options: Options) -> ExitCode {
-    let playbook = match crate::load(&options.playbook) {
-        Ok(playbook) => playbook,
-        Err(code) => return code,
-    };
-    let words = match options.shared.vocabulary(&playbook) {
-        Ok(words) => words,
-        Err(code) => return code,
-    };
-    let events = match read_timeline(&options.timeline) {
-        Ok(events) => events,
-        Err((code, message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(code);
-        }
-    };
+pub fn run(options: Options) -> Outcome {
+    let playbook = crate::load(&options.playbook)?;
+    let words = options.shared.vocabulary(&playbook)?;
+    let events = read_timeline(&options.timeline)?;
     let report = Report::from_timeline_in(&playbook, &events, &words);
-    options.shared.print(report.markdown_in(&words), &report);
-    ExitCode::SUCCESS
+    options.shared.print(report.markdown_in(&words), &report)
 }
 
-/// Reads a stored timeline: one JSON event per line. On failure, the exit code and the message.
-fn read_timeline(path: &Path) -> Result<Vec<Event>, (u8, String)> {
-    let file = files::open(path).map_err(|e| (2, e.to_string()))?;
+/// Reads a stored timeline: one JSON event per line.
+fn read_timeline(path: &Path) -> Result<Vec<Event>, ExitCode> {
+    let stop = |code: u8, message: String| {
+        say!("error: {message}");
+        ExitCode::from(code)
+    };
+    let file = files::open(path).map_err(|e| stop(INPUT, e.to_string()))?;
     let mut events = Vec::new();
     for line in files::lines(file) {
-        let (number, line) = line.map_err(|e| (1, format!("{}: {e}", path.display())))?;
+        let (number, line) =
+            line.map_err(|e| stop(FINDINGS, format!("{}: {e}", path.display())))?;
         if line.trim().is_empty() {
             continue;
         }
         let event = serde_json::from_str(&line).map_err(|e| {
-            (
-                1,
+            stop(
+                FINDINGS,
                 format!("{}: line {number}: not an event: {e}", path.display()),
             )
         })?;
@@ -139,45 +132,32 @@ pub struct DigestOptions {
     shared: Shared,
 }
 
-pub fn digest(options: DigestOptions) -> ExitCode {
-    let mut playbooks = Vec::new();
-    for path in &options.playbook {
-        match crate::load(path) {
-            Ok(playbook) => playbooks.push(playbook),
-            Err(code) => return code,
-        }
-    }
-    let words = match options.shared.vocabulary(&playbooks[0]) {
-        Ok(words) => words,
-        Err(code) => return code,
-    };
+pub fn digest(options: DigestOptions) -> Outcome {
+    let playbooks = options
+        .playbook
+        .iter()
+        .map(crate::load)
+        .collect::<Result<Vec<Playbook>, ExitCode>>()?;
+    let words = options.shared.vocabulary(&playbooks[0])?;
     let mut timelines = Vec::new();
     for path in &options.timelines {
         if path.is_dir() {
-            match files::walk(path, 1) {
-                Ok(found) => timelines.extend(
-                    found
-                        .into_iter()
-                        .filter(|p| p.to_string_lossy().ends_with(".timeline.jsonl")),
-                ),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            }
+            let found = files::walk(path, 1).map_err(|e| {
+                say!("error: {e}");
+                ExitCode::from(INPUT)
+            })?;
+            timelines.extend(
+                found
+                    .into_iter()
+                    .filter(|p| p.to_string_lossy().ends_with(".timeline.jsonl")),
+            );
         } else {
             timelines.push(path.clone());
         }
     }
     let mut reports = Vec::new();
     for file in timelines {
-        let events = match read_timeline(&file) {
-            Ok(events) => events,
-            Err((code, message)) => {
-                eprintln!("error: {message}");
-                return ExitCode::from(code);
-            }
-        };
+        let events = read_timeline(&file)?;
         let name = file
             .file_name()
             .map_or(String::new(), |s| s.to_string_lossy().into_owned());
@@ -185,13 +165,10 @@ pub fn digest(options: DigestOptions) -> ExitCode {
             .trim_end_matches(".jsonl")
             .trim_end_matches(".timeline")
             .to_string();
-        let playbook = match source(&playbooks, &events) {
-            Ok(playbook) => playbook,
-            Err(message) => {
-                eprintln!("error: {}: {message}", file.display());
-                return ExitCode::FAILURE;
-            }
-        };
+        let playbook = source(&playbooks, &events).map_err(|message| {
+            say!("error: {}: {message}", file.display());
+            ExitCode::from(FINDINGS)
+        })?;
         reports.push((subject, Report::from_timeline_in(playbook, &events, &words)));
     }
     let digest = match (options.since, options.until) {
@@ -200,8 +177,7 @@ pub fn digest(options: DigestOptions) -> ExitCode {
         }
         _ => Digest::from_reports(&reports, &words.locale),
     };
-    options.shared.print(digest.markdown_in(&words), &digest);
-    ExitCode::SUCCESS
+    options.shared.print(digest.markdown_in(&words), &digest)
 }
 
 /// The playbook a timeline comes from: the only one with every state and action it names. A

@@ -1,7 +1,6 @@
 //! `crisis-playbook simulate`: replays a signal trace through a playbook, streaming the
 //! timeline.
 
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,6 +10,9 @@ use crisis_playbook::trace::{Record, TraceError, TraceReader};
 use crisis_playbook::{Event, Run, RunSettings, Timestamp};
 
 use clap::{Args, ValueEnum};
+
+use crate::output::Output;
+use crate::{FINDINGS, INPUT, Outcome};
 
 /// The arguments of `simulate`.
 #[derive(Args)]
@@ -60,24 +62,15 @@ fn parse_parameter(text: &str) -> Result<(String, f64), String> {
     Ok((name.trim().to_string(), number / divisor))
 }
 
-pub fn run(options: Options) -> ExitCode {
-    let playbook = match crate::load(&options.playbook) {
-        Ok(playbook) => playbook,
-        Err(code) => return code,
-    };
-    let file = match files::open(&options.signals) {
-        Ok(file) => file,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+pub fn run(options: Options) -> Outcome {
+    let playbook = crate::load(&options.playbook)?;
+    let file = files::open(&options.signals).map_err(|e| {
+        say!("error: {e}");
+        ExitCode::from(INPUT)
+    })?;
     let records: Box<dyn Iterator<Item = Result<Record, TraceError>>> = if is_csv(&options.signals)
     {
-        match TraceReader::csv(file) {
-            Ok(reader) => Box::new(reader),
-            Err(e) => return fail(&options.signals, &e),
-        }
+        Box::new(TraceReader::csv(file).map_err(|e| fail(&options.signals, &e))?)
     } else {
         Box::new(TraceReader::jsonl(file))
     };
@@ -88,55 +81,51 @@ pub fn run(options: Options) -> ExitCode {
     for (name, value) in &options.parameters {
         settings = settings.parameter(name.clone(), *value);
     }
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = Output::stdout();
     let mut run: Option<Run> = None;
     let mut count = 0usize;
     for record in records {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => return fail(&options.signals, &e),
-        };
+        let record = record.map_err(|e| fail(&options.signals, &e))?;
         let live = match &mut run {
             Some(run) => run,
-            None => match Run::with_settings(&playbook, settings.clone(), record.at) {
-                Ok(started) => {
-                    let started = run.insert(started);
-                    print(&mut out, options.format, started.events());
-                    started
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            },
+            None => {
+                let started =
+                    Run::with_settings(&playbook, settings.clone(), record.at).map_err(|e| {
+                        say!("error: {e}");
+                        ExitCode::from(INPUT)
+                    })?;
+                let started = run.insert(started);
+                print(&mut out, options.format, started.events())?;
+                started
+            }
         };
         match record.apply(live) {
-            Ok(events) => print(&mut out, options.format, events),
+            Ok(events) => print(&mut out, options.format, events)?,
             Err(e) => {
-                let _ = out.flush();
-                return fail(&options.signals, &e);
+                // The timeline up to the bad record is still worth having.
+                out.finish()?;
+                return Err(fail(&options.signals, &e));
             }
         }
         count += 1;
     }
     let Some(mut run) = run else {
-        eprintln!("error: {} holds no signals", options.signals.display());
-        return ExitCode::from(1);
+        say!("error: {} holds no signals", options.signals.display());
+        return Err(ExitCode::from(FINDINGS));
     };
     if let Some(until) = options.until {
         let events = run.advance_to(until).to_vec();
-        print(&mut out, options.format, &events);
+        print(&mut out, options.format, &events)?;
     }
-    let _ = out.flush();
-    eprintln!(
+    out.finish()?;
+    say!(
         "{count} signals replayed; `{}` ends in `{}` (severity {}) at {}",
         options.subject,
         run.state_name(),
         run.severity(),
         run.now()
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn is_csv(path: &Path) -> bool {
@@ -144,17 +133,16 @@ fn is_csv(path: &Path) -> bool {
 }
 
 fn fail(path: &Path, error: &TraceError) -> ExitCode {
-    eprintln!("error: {}: {error}", path.display());
-    ExitCode::from(1)
+    say!("error: {}: {error}", path.display());
+    ExitCode::from(FINDINGS)
 }
 
-fn print(out: &mut impl Write, format: SimulateFormat, events: &[Event]) {
+fn print(out: &mut Output, format: SimulateFormat, events: &[Event]) -> Result<(), ExitCode> {
     for event in events {
-        let _ = match format {
-            SimulateFormat::Text => writeln!(out, "{}", format_event(event)),
-            SimulateFormat::Jsonl => {
-                writeln!(out, "{}", serde_json::to_string(event).unwrap_or_default())
-            }
-        };
+        match format {
+            SimulateFormat::Text => out.line(format_event(event))?,
+            SimulateFormat::Jsonl => out.line(serde_json::to_string(event).unwrap_or_default())?,
+        }
     }
+    Ok(())
 }

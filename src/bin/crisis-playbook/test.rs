@@ -1,10 +1,15 @@
 //! `crisis-playbook test`: runs scenario files, with coverage and mutation testing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use crisis_playbook::testing::{self, coverage, mutants};
+use crisis_playbook::Diagnostic;
+use crisis_playbook::testing::{self, SuiteFinding, coverage, mutants};
+
+use crate::output::Output;
+use crate::{FINDINGS, INPUT, Outcome, plural};
 
 /// The arguments of `test`.
 #[derive(Args)]
@@ -15,7 +20,8 @@ pub struct Options {
     /// Run only the scenarios whose name contains this.
     #[arg(long)]
     filter: Option<String>,
-    /// Also write the results as JUnit XML to this file.
+    /// Also write the results as JUnit XML to this file; `-` writes it on standard output, and
+    /// the report for people on standard error.
     #[arg(long)]
     junit: Option<PathBuf>,
     /// Output format.
@@ -35,6 +41,9 @@ pub struct Options {
     /// reviewed).
     #[arg(long, default_value_t = 0, value_name = "N")]
     max_survivors: usize,
+    /// Fail (exit code 1) when a playbook the scenarios use has warnings, as CI may want.
+    #[arg(long)]
+    deny_warnings: bool,
     /// Write the stored timelines that scenarios name with `timeline:`, instead of comparing.
     #[arg(long)]
     write_timelines: bool,
@@ -48,91 +57,186 @@ enum TestFormat {
     Json,
 }
 
-pub fn run(options: Options) -> ExitCode {
-    let scenarios = match testing::load_paths(&options.paths) {
-        Ok(scenarios) => scenarios,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::from(2);
+/// Set to `0` to write every JUnit `time` as 0, so that the XML is byte for byte the same
+/// from run to run (for tests of the XML, or golden files).
+const PIN_TIME: &str = "CRISIS_PLAYBOOK_JUNIT_TIME";
+
+pub fn run(options: Options) -> Outcome {
+    let loaded = testing::load_each(&options.paths).map_err(|err| crate::refused(&err))?;
+    let mut scenarios = Vec::new();
+    // Invalid files are reported, and the valid ones still run: a CI report then shows both.
+    let mut invalid = Vec::new();
+    let mut invalid_code = None;
+    for (file, scenarios_or_error) in loaded {
+        match scenarios_or_error {
+            Ok(found) => scenarios.extend(found),
+            Err(err) => {
+                invalid_code = Some(crate::refused(&err));
+                let errors = err.errors().count();
+                invalid.push(SuiteFinding {
+                    suite: file.display().to_string(),
+                    error: true,
+                    message: format!(
+                        "the scenario file is invalid: {errors} error{}",
+                        plural(errors)
+                    ),
+                    details: err.to_string(),
+                });
+            }
         }
-    };
+    }
     let selected: Vec<testing::Scenario> = scenarios
         .into_iter()
         .filter(|s| options.filter.as_deref().is_none_or(|f| s.name.contains(f)))
         .collect();
     if options.write_timelines {
+        // Half a suite's timelines rewritten would look like a reviewed change.
+        if let Some(code) = invalid_code {
+            return Err(code);
+        }
         return write_timelines(&selected);
     }
+    let pinned = std::env::var_os(PIN_TIME).is_some_and(|v| v == "0");
     let report = testing::SuiteReport {
-        results: selected.iter().map(testing::Scenario::run).collect(),
+        results: selected
+            .iter()
+            .map(|scenario| {
+                let started = Instant::now();
+                let mut result = scenario.run();
+                if !pinned {
+                    result.duration = started.elapsed();
+                }
+                result
+            })
+            .collect(),
     };
     let coverage = (options.coverage || options.min_coverage.is_some())
         .then(|| coverage::coverage(&selected, &report));
     let mutation = options.mutants.then(|| mutants::test_mutants(&selected));
+    let mut out = if options.junit.as_deref() == Some(Path::new("-")) {
+        Output::stderr()
+    } else {
+        Output::stdout()
+    };
     match options.format {
         TestFormat::Text => {
-            print!("{}", report.text());
+            out.text(&report.details())?;
             if let Some(coverage) = &coverage {
-                print!("{}", coverage_text(coverage));
+                out.text(&coverage_text(coverage))?;
             }
             if let Some(mutation) = &mutation {
-                print!("{}", mutants::describe(mutation));
+                out.text(&mutants::describe(mutation))?;
             }
         }
         TestFormat::Json => {
             let (passed, failed) = report.counts();
-            let json = serde_json::json!({
+            out.json(&serde_json::json!({
                 "passed": passed,
                 "failed": failed,
                 "scenarios": report.results,
                 "coverage": coverage,
                 "mutants": mutation,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
+            }))?;
         }
     }
-    if let Some(path) = &options.junit
-        && let Err(e) = std::fs::write(path, testing::junit(&report))
-    {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return ExitCode::from(2);
+    out.finish()?;
+    let warnings = playbook_warnings(&selected);
+    for warning in &warnings {
+        say!("{warning}");
     }
-    let mut ok = report.passed();
+    let mut summary = report.summary();
+    if !invalid.is_empty() {
+        summary.push_str(&format!(
+            ", {} file{} invalid",
+            invalid.len(),
+            plural(invalid.len())
+        ));
+    }
+    if !warnings.is_empty() {
+        summary.push_str(&format!(
+            "; {}",
+            crate::warnings(warnings.len(), options.deny_warnings)
+        ));
+    }
+    say!("{summary}");
+    let mut findings = invalid;
+    if options.deny_warnings && !warnings.is_empty() {
+        findings.push(SuiteFinding {
+            suite: "warnings".to_string(),
+            error: false,
+            message: crate::warnings(warnings.len(), true),
+            details: warnings.iter().map(|w| format!("{w}\n")).collect(),
+        });
+    }
     if let (Some(minimum), Some(coverage)) = (options.min_coverage, &coverage) {
-        for playbook in coverage {
-            for (what, measure) in [
-                ("state", playbook.states),
-                ("transition", playbook.transitions),
-            ] {
-                if measure.percent() < minimum {
-                    eprintln!(
-                        "{}: {what} coverage {:.1}% is below the minimum of {minimum}%",
-                        playbook.playbook,
-                        measure.percent()
-                    );
-                    ok = false;
-                }
-            }
-        }
+        findings.extend(below_minimum(coverage, minimum));
     }
     if let Some(mutation) = &mutation {
         let survivors: usize = mutation.iter().map(|m| m.survivors.len()).sum();
         if survivors > options.max_survivors {
-            eprintln!(
-                "{survivors} mutants survived, more than --max-survivors {}",
-                options.max_survivors
-            );
-            ok = false;
+            findings.push(SuiteFinding {
+                suite: "mutants".to_string(),
+                error: false,
+                message: format!(
+                    "{survivors} mutants survived, more than --max-survivors {}",
+                    options.max_survivors
+                ),
+                details: mutants::describe(mutation),
+            });
         }
     }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    // Invalid files and warnings are on standard error already.
+    for finding in findings
+        .iter()
+        .filter(|f| !f.error && f.suite != "warnings")
+    {
+        say!("{}", finding.message);
     }
+    if let Some(path) = &options.junit {
+        let mut junit = Output::create(path)?;
+        junit.text(&testing::junit_with(&report, &findings))?;
+        junit.finish()?;
+    }
+    Ok(match invalid_code {
+        Some(code) => code,
+        None if report.passed() && findings.is_empty() => ExitCode::SUCCESS,
+        None => ExitCode::from(FINDINGS),
+    })
+}
+
+/// The warnings of the playbooks that `scenarios` use, each playbook once.
+fn playbook_warnings(scenarios: &[testing::Scenario]) -> Vec<Diagnostic> {
+    let mut seen = std::collections::BTreeSet::new();
+    scenarios
+        .iter()
+        .filter(|s| seen.insert(&s.playbook_path))
+        .flat_map(|s| s.playbook.warnings().iter().cloned())
+        .collect()
+}
+
+/// A finding for each playbook whose state or transition coverage is below `minimum` percent.
+fn below_minimum(coverage: &[coverage::PlaybookCoverage], minimum: f64) -> Vec<SuiteFinding> {
+    let mut findings = Vec::new();
+    for playbook in coverage {
+        for (what, measure) in [
+            ("state", playbook.states),
+            ("transition", playbook.transitions),
+        ] {
+            if measure.percent() < minimum {
+                findings.push(SuiteFinding {
+                    suite: "coverage".to_string(),
+                    error: false,
+                    message: format!(
+                        "{}: {what} coverage {:.1}% is below the minimum of {minimum}%",
+                        playbook.playbook,
+                        measure.percent()
+                    ),
+                    details: coverage_text(std::slice::from_ref(playbook)),
+                });
+            }
+        }
+    }
+    findings
 }
 
 fn coverage_text(coverage: &[coverage::PlaybookCoverage]) -> String {
@@ -155,16 +259,15 @@ fn coverage_text(coverage: &[coverage::PlaybookCoverage]) -> String {
     out
 }
 
-fn write_timelines(scenarios: &[testing::Scenario]) -> ExitCode {
+fn write_timelines(scenarios: &[testing::Scenario]) -> Outcome {
     for scenario in scenarios {
-        match scenario.write_timeline() {
-            Ok(Some(path)) => eprintln!("wrote {}", path.display()),
-            Ok(None) => {}
-            Err(e) => {
-                eprintln!("error: {}: {e}", scenario.name);
-                return ExitCode::FAILURE;
-            }
+        let written = scenario.write_timeline().map_err(|e| {
+            say!("error: {}: {e}", scenario.name);
+            ExitCode::from(INPUT)
+        })?;
+        if let Some(path) = written {
+            say!("wrote {}", path.display());
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
