@@ -194,6 +194,11 @@ impl LoadError {
         LoadError { diagnostics }
     }
 
+    /// The diagnostics, to merge with others.
+    pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
     /// Sets the YAML path of a lone diagnostic found before the document had a shape.
     pub(crate) fn set_path(&mut self, path: String) {
         if let [only] = &mut self.diagnostics[..] {

@@ -81,6 +81,9 @@ impl Default for Loader {
     }
 }
 
+/// Most unknown keys one load reports, each found by reading the document once more.
+const MAX_UNKNOWN_KEYS: usize = 50;
+
 impl Loader {
     /// A loader with default limits, naming text sources `<string>`.
     ///
@@ -160,17 +163,69 @@ impl Loader {
         if text.len() > self.limits.max_bytes {
             return Err(self.too_large(text.len()));
         }
-        let doc: format::PlaybookDoc = yaml::parse(text, &self.limits).map_err(|e| {
-            let mut err = self.fail(e.code, e.at, e.message);
-            if matches!(
-                e.code,
-                Code::UnknownKey | Code::InvalidValue | Code::DuplicateName
-            ) {
-                err.set_path(yaml::path_at(text, &self.limits, e.at).unwrap_or_default());
+        // The YAML layer stops at the first shape error. An unknown key is the common one (a
+        // typo), and hiding every other error behind it breaks "every problem at once": so
+        // blank the entry out, keeping every other position, and read on.
+        let mut text = std::borrow::Cow::Borrowed(text);
+        let mut shape = Vec::new();
+        let doc = loop {
+            match yaml::parse::<format::PlaybookDoc>(&text, &self.limits) {
+                Ok(doc) => break Some(doc),
+                Err(e) => {
+                    let repaired = (e.code == Code::UnknownKey && shape.len() < MAX_UNKNOWN_KEYS)
+                        .then(|| yaml::without_entry(&text, e.at))
+                        .flatten();
+                    shape.extend(self.shape_error(&text, e).into_diagnostics());
+                    match repaired {
+                        Some(repaired) => text = std::borrow::Cow::Owned(repaired),
+                        None => break None,
+                    }
+                }
             }
-            err
-        })?;
-        validate::compile(doc, text, &self.file_name, &self.limits)
+        };
+        // A misspelt required key is also missing: its "did you mean" says so already.
+        let suggested: Vec<String> = shape
+            .iter()
+            .filter(|d| d.code == Code::UnknownKey)
+            .filter_map(|d| d.message.split("did you mean ").nth(1))
+            .map(|key| format!("missing key {}", key.trim_end_matches('?')))
+            .collect();
+        shape.retain(|d| d.code != Code::MissingKey || !suggested.contains(&d.message));
+        let Some(doc) = doc else {
+            return Err(LoadError::new(shape));
+        };
+        match validate::compile(doc, &text, &self.file_name, &self.limits) {
+            Ok(playbook) if shape.is_empty() => Ok(playbook),
+            Ok(_) => Err(LoadError::new(shape)),
+            Err(err) => {
+                shape.extend(err.into_diagnostics());
+                Err(LoadError::new(shape))
+            }
+        }
+    }
+
+    /// A diagnostic for an error of the YAML layer, with its YAML path where one is known.
+    fn shape_error(&self, text: &str, e: yaml::YamlError) -> LoadError {
+        let mut err = self.fail(e.code, e.at, e.message.clone());
+        if matches!(
+            e.code,
+            Code::UnknownKey | Code::InvalidValue | Code::DuplicateName | Code::MissingKey
+        ) {
+            let path = yaml::path_at(text, &self.limits, e.at).unwrap_or_default();
+            // A missing or repeated key is reported inside its mapping, at another key: name
+            // the mapping, and the repeated key.
+            let path = match e.code {
+                Code::MissingKey => yaml::parent_path(&path).to_string(),
+                Code::DuplicateName => {
+                    let key = e.message.split('`').nth(1).unwrap_or_default();
+                    let holder = yaml::holder_at(text, &self.limits, e.at).unwrap_or_default();
+                    yaml::join_path(&holder, key)
+                }
+                _ => path,
+            };
+            err.set_path(path);
+        }
+        err
     }
 
     /// Reads a playbook from a reader, refusing more than `max_bytes`.

@@ -303,6 +303,16 @@ pub(crate) struct YamlError {
 
 /// Parses one YAML document into `T`, within the given limits.
 pub(crate) fn parse<T: DeserializeOwned>(text: &str, limits: &Limits) -> Result<T, YamlError> {
+    parse_with(text, limits, serde_saphyr::DuplicateKeyPolicy::Error)
+}
+
+/// As `parse`, with a choice of what a duplicate key does: `path_at` reads on past one, to
+/// name the place of the error that reports it.
+fn parse_with<T: DeserializeOwned>(
+    text: &str,
+    limits: &Limits,
+    duplicates: serde_saphyr::DuplicateKeyPolicy,
+) -> Result<T, YamlError> {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = limits.max_depth;
     budget.max_nodes = limits.max_nodes;
@@ -316,7 +326,7 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, limits: &Limits) -> Result<
     options.with_snippet = false;
     // Aliases in hand-written playbooks replay a few nodes each; a bomb replays millions.
     options.alias_limits.max_total_replayed_events = limits.max_aliases.saturating_mul(100);
-    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    options.duplicate_keys = duplicates;
     // YAML 1.2, as editors and the JSON Schema read it: `yes` and `on` are text, not booleans.
     options.strict_booleans = true;
     serde_saphyr::from_str_with_options(text, options).map_err(|error| {
@@ -579,10 +589,128 @@ impl<'de> Deserialize<'de> for KeyName {
     }
 }
 
+/// The path of the node that holds the node at `path`: `states.a.on` for `states.a.on[0]`
+/// and for `states.a.on.x`... and "" at the top.
+pub(crate) fn parent_path(path: &str) -> &str {
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    &path[..cut]
+}
+
+/// The path of the mapping that holds the key at `at`, even a key the reading skipped (the
+/// second of two equal keys): go down through the entry before `at` while its key lies to the
+/// left of `at`, as a parent's key does in block style, and its value is a collection.
+pub(crate) fn holder_at(text: &str, limits: &Limits, at: Position) -> Option<String> {
+    walk_to(text, limits, at, false, |key, value| {
+        let parent = key.at.column < at.column && key.at.line < at.line;
+        parent && !matches!(value.value, Node::Scalar)
+    })
+}
+
+/// `key` inside the mapping at `path`.
+pub(crate) fn join_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// The text with the mapping entry whose key starts at `at` replaced by spaces, so that the
+/// document can be read on past an unknown key with every other position unchanged. An entry
+/// of a flow mapping (`{ a: 1, typo: 2 }`) ends at its comma or closing brace; an entry of a
+/// block mapping runs over the lines indented deeper than its key. `None` when `at` is not
+/// where a key can start.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets and lengths of the text's own lines, which sum to at most its length"
+)]
+pub(crate) fn without_entry(text: &str, at: Position) -> Option<String> {
+    let line_start = text
+        .split_inclusive('\n')
+        .take((at.line as usize).checked_sub(1)?)
+        .map(str::len)
+        .sum::<usize>();
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |end| line_start + end);
+    let line = &text[line_start..line_end];
+    let key = line_start
+        + line
+            .char_indices()
+            .nth((at.column as usize).checked_sub(1)?)
+            .map(|(offset, _)| offset)?;
+    let before = text[line_start..key].trim_end();
+    let in_flow = before.ends_with('{') || before.ends_with(',');
+    let end = if in_flow {
+        flow_entry_end(text, key)?
+    } else {
+        let indent = key - line_start;
+        let mut end = line_end;
+        for next in text[line_end..].split_inclusive('\n').skip(1) {
+            let content = next.trim_start_matches(' ');
+            let deeper = next.len() - content.len() > indent;
+            if !(deeper || content.trim().is_empty()) {
+                break;
+            }
+            end += next.len();
+        }
+        // `end` is at a line's end or the text's: keep the newline that ends the entry.
+        end
+    };
+    let mut repaired = String::with_capacity(text.len());
+    repaired.push_str(&text[..key]);
+    repaired.extend(
+        text[key..end]
+            .chars()
+            .map(|c| if c == '\n' { c } else { ' ' }),
+    );
+    repaired.push_str(&text[end..]);
+    Some(repaired)
+}
+
+/// Where the flow-mapping entry starting at `start` ends: after its comma, or at the brace
+/// that closes the mapping, outside quotes and nested collections.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "offsets within the text; the depth only drops after it rose"
+)]
+fn flow_entry_end(text: &str, start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (offset, c) in text[start..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') if depth == 0 => return Some(start + offset),
+            (None, '}' | ']') => depth -= 1,
+            (None, ',') if depth == 0 => return Some(start + offset + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The YAML path (`states.watch.on[1].to`) of the node at `at`: the innermost node that starts
 /// at or before it. Reparses the text, so call it only on the error path.
 pub(crate) fn path_at(text: &str, limits: &Limits, at: Position) -> Option<String> {
-    let root: Located<Node> = parse(text, limits).ok()?;
+    walk_to(text, limits, at, true, |key, _| key.at != at)
+}
+
+/// Walks from the root towards `at`, through the last list item and mapping entry that start
+/// at or before it, entering a mapping entry's value only while `enter(key, value)` says so.
+/// Returns the path walked, ending with the key found at `at` if `name_the_key_at`.
+fn walk_to(
+    text: &str,
+    limits: &Limits,
+    at: Position,
+    name_the_key_at: bool,
+    enter: impl Fn(&Located<Node>, &Located<Node>) -> bool,
+) -> Option<String> {
+    // Read on past a repeated key, the error this may be naming.
+    let root: Located<Node> =
+        parse_with(text, limits, serde_saphyr::DuplicateKeyPolicy::FirstWins).ok()?;
     let mut path = String::new();
     let mut node = &root.value;
     loop {
@@ -599,12 +727,12 @@ pub(crate) fn path_at(text: &str, limits: &Limits, at: Position) -> Option<Strin
                 let Some(index) = entries.iter().rposition(|(key, _)| key.at <= at) else {
                     return Some(path);
                 };
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(names.get(index)?);
                 let (key, value) = entries.get(index)?;
-                if key.at == at {
+                let entered = enter(key, value);
+                if entered || (name_the_key_at && key.at == at) {
+                    path = join_path(&path, names.get(index)?);
+                }
+                if !entered {
                     return Some(path);
                 }
                 node = &value.value;
@@ -619,6 +747,28 @@ mod tests {
 
     fn generic(text: &str) -> Result<Located<Node>, YamlError> {
         parse(text, &Limits::default())
+    }
+
+    #[test]
+    fn an_entry_is_blanked_with_every_other_position_kept() {
+        let at = |line, column| Position { line, column };
+        let flow = "a: { x: 1, typo: [1, \"}\"], y: 2 }\n";
+        assert_eq!(
+            without_entry(flow, at(1, 12)).as_deref(),
+            Some(format!("a: {{ x: 1, {} y: 2 }}\n", " ".repeat(15)).as_str())
+        );
+        let last = "a: { x: 1, typo: 2 }\n";
+        assert_eq!(
+            without_entry(last, at(1, 12)).as_deref(),
+            Some("a: { x: 1,         }\n")
+        );
+        let block = "a:\n  typo:\n    - 1\n\n    - 2\n  b: 3\n";
+        assert_eq!(
+            without_entry(block, at(2, 3)).as_deref(),
+            Some("a:\n       \n       \n\n       \n  b: 3\n")
+        );
+        assert_eq!(without_entry(block, at(9, 1)), None);
+        assert_eq!(without_entry("é: 1", at(1, 40)), None);
     }
 
     #[test]
