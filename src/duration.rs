@@ -170,6 +170,9 @@ impl Duration {
             }
             let unit = &text[unit_start..pos];
             if unit.is_empty() {
+                if let Some(error) = decimal_or_spaced(text, digits_start, pos) {
+                    return Err(error);
+                }
                 return Err(DurationError::new(
                     format!(
                         "missing unit after `{}`: add one of w, d, h, m, s, ms",
@@ -179,8 +182,12 @@ impl Duration {
                 ));
             }
             let Some(index) = UNITS.iter().position(|(name, _)| *name == unit) else {
+                let hint = match unit_for_word(unit) {
+                    Some((name, symbol)) => format!("{name} are `{symbol}`; units are"),
+                    None => "use one of".to_string(),
+                };
                 return Err(DurationError::new(
-                    format!("unknown unit `{unit}`: use one of w, d, h, m, s, ms"),
+                    format!("unknown unit `{unit}`: {hint} w, d, h, m, s, ms"),
                     unit_start,
                 ));
             };
@@ -200,6 +207,53 @@ impl Duration {
         }
         Ok(Duration { millis: total })
     }
+}
+
+/// The unit an author meant by a word (`min`, `hours`…), with its name for the message.
+fn unit_for_word(word: &str) -> Option<(&'static str, &'static str)> {
+    let word = word.to_ascii_lowercase();
+    let word = word.trim_end_matches('s');
+    Some(match word {
+        "w" | "wk" | "week" => ("weeks", "w"),
+        "d" | "day" | "j" | "jour" => ("days", "d"),
+        "h" | "hr" | "hour" | "heure" => ("hours", "h"),
+        "m" | "min" | "mn" | "minute" => ("minutes", "m"),
+        "" | "sec" | "second" | "seconde" => ("seconds", "s"),
+        "msec" | "millisecond" | "milli" => ("milliseconds", "ms"),
+        _ => return None,
+    })
+}
+
+/// The error for a number with no unit glued to it, when the author wrote a decimal (`1.5h`)
+/// or put a space or a word after it (`15 min`): say what to write instead.
+fn decimal_or_spaced(text: &str, digits_start: usize, digits_end: usize) -> Option<DurationError> {
+    let rest = &text[digits_end..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let decimals = fraction.len()
+            - fraction
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .len();
+        let unit = &fraction[decimals..];
+        let value: f64 = text[digits_start..digits_end + 1 + decimals].parse().ok()?;
+        let (_, millis) = UNITS.iter().find(|(name, _)| *name == unit)?;
+        let exact = Duration::from_millis((value * *millis as f64).round() as u64);
+        return Some(DurationError::new(
+            format!("decimals are not read: write whole units, as `{exact}`"),
+            digits_end,
+        ));
+    }
+    let word = rest.trim_start();
+    if word.len() < rest.len() && word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let (_, symbol) = unit_for_word(word)?;
+        return Some(DurationError::new(
+            format!(
+                "write the unit right after the number, as `{}{symbol}`: units are w, d, h, m, s, ms",
+                &text[digits_start..digits_end]
+            ),
+            digits_end,
+        ));
+    }
+    None
 }
 
 impl std::str::FromStr for Duration {
@@ -294,6 +348,31 @@ mod tests {
                 "missing unit after `15`: add one of w, d, h, m, s, ms",
             ),
             ("15x", 2, "unknown unit `x`: use one of w, d, h, m, s, ms"),
+            (
+                "1.5h",
+                1,
+                "decimals are not read: write whole units, as `1h30m`",
+            ),
+            (
+                "0.25d",
+                1,
+                "decimals are not read: write whole units, as `6h`",
+            ),
+            (
+                "15 min",
+                2,
+                "write the unit right after the number, as `15m`: units are w, d, h, m, s, ms",
+            ),
+            (
+                "15min",
+                2,
+                "unknown unit `min`: minutes are `m`; units are w, d, h, m, s, ms",
+            ),
+            (
+                "2 hours",
+                1,
+                "write the unit right after the number, as `2h`: units are w, d, h, m, s, ms",
+            ),
             ("-5m", 0, "a duration cannot be negative"),
             (
                 "30m1h",

@@ -249,6 +249,20 @@ impl SignalKind {
             SignalKind::Manual => "manual",
         }
     }
+
+    /// The name with its article, for messages: "a count", "an event".
+    ///
+    /// ```
+    /// assert_eq!(crisis_playbook::SignalKind::Event.with_article(), "an event");
+    /// ```
+    pub fn with_article(self) -> &'static str {
+        match self {
+            SignalKind::Count => "a count",
+            SignalKind::Gauge => "a gauge",
+            SignalKind::Event => "an event",
+            SignalKind::Manual => "a manual",
+        }
+    }
 }
 
 /// A declared signal.

@@ -473,7 +473,7 @@ fn every_bad_signal_gets_a_typed_error_and_changes_nothing() {
         ),
         (
             O::count(press, at(2), 1.0),
-            "`press` is a event signal: send an event with its attributes",
+            "`press` is an event signal: send an event with its attributes",
         ),
         (
             O::event(press, at(2), &[("tier", AttributeValue::Text("global"))]),

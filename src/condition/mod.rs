@@ -367,8 +367,8 @@ impl<S: Scope> Compiler<'_, S> {
                 self.error(
                     span,
                     format!(
-                        "`{signal}` is a {} signal; only events have attributes",
-                        kind.name()
+                        "`{signal}` is {} signal; only events have attributes",
+                        kind.with_article()
                     ),
                 );
                 None

@@ -289,6 +289,17 @@ impl<'a> Lexer<'a> {
         if self.peek_char().is_some_and(|c| c.is_ascii_alphabetic()) {
             self.take_while(|c| c.is_ascii_alphanumeric());
             let text = &self.text[start..self.pos];
+            // `1e3` reads as a number with an exponent, not as a duration in unit `e`.
+            if let Ok(value) = text.parse::<f64>()
+                && value.is_finite()
+            {
+                return Err(self.error(
+                    format!(
+                        "`{text}` has an exponent, which conditions do not read: write `{value}`"
+                    ),
+                    start,
+                ));
+            }
             return text.parse::<Duration>().map(Token::Duration).map_err(|e| {
                 self.error(format!("bad duration `{text}`: {e}"), start + e.offset())
             });
@@ -605,6 +616,11 @@ mod tests {
                 "x > 15q",
                 6,
                 "bad duration `15q`: unknown unit `q`: use one of w, d, h, m, s, ms",
+            ),
+            (
+                "x > 1e3",
+                4,
+                "`1e3` has an exponent, which conditions do not read: write `1000`",
             ),
             ("t == \"abc", 5, "string is not closed: add `\"`"),
             ("a > 1 # b", 6, "unexpected character `#`"),

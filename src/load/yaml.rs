@@ -459,6 +459,13 @@ fn unknown(what: &str, found: &str, rest: &str) -> String {
         .or_else(|| rest.split_once("expected "))
         .map(|(_, list)| list.split(", ").map(|e| e.trim_matches('`')).collect())
         .unwrap_or_default();
+    if what == "key" && found.contains(' ') {
+        // No key has a space: this is the rest of a text that a comma cut inside `{ … }`.
+        return format!(
+            "unknown key `{found}`: inside `{{ … }}` a comma ends a value, so put a text that \
+             contains one in quotes, as `say: \"…, {found}\"`"
+        );
+    }
     match did_you_mean(found, expected.iter().copied()) {
         Some(close) => format!("unknown {what} `{found}`; did you mean `{close}`?"),
         None if expected.is_empty() => format!("unknown {what} `{found}`"),

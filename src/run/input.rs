@@ -214,11 +214,11 @@ pub enum SignalError {
     )]
     ForeignSignal(usize),
     /// A value of the wrong kind for the signal.
-    #[error("`{signal}` is a {kind} signal: {expected}")]
+    #[error("`{signal}` is {kind} signal: {expected}")]
     WrongKind {
         /// The signal.
         signal: String,
-        /// Its kind.
+        /// Its kind, with its article ("an event").
         kind: &'static str,
         /// What to send instead.
         expected: &'static str,

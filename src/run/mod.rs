@@ -778,7 +778,7 @@ impl Run {
         let name = || signal.name.clone();
         let wrong = |expected| SignalError::WrongKind {
             signal: name(),
-            kind: signal.kind.name(),
+            kind: signal.kind.with_article(),
             expected,
         };
         match (signal.kind, observation.value) {

@@ -530,9 +530,9 @@ impl Compiler<'_> {
                 name.at,
                 path,
                 format!(
-                    "`{}` is a {} signal; here it must be {}",
+                    "`{}` is {} signal; here it must be {}",
                     name.value,
-                    kind.map_or("", SignalKind::name),
+                    kind.map_or("a", SignalKind::with_article),
                     wanted.join(" or ")
                 ),
             );

@@ -581,9 +581,9 @@ impl<'a> Checker<'a> {
                     range.at,
                     format!("{path}.range"),
                     format!(
-                        "only gauges have a range; `{}` is a {} signal",
+                        "only gauges have a range; `{}` is {} signal",
                         name.value,
-                        kind.name()
+                        kind.with_article()
                     ),
                 );
                 None
@@ -596,9 +596,9 @@ impl<'a> Checker<'a> {
                 doc.attributes.0[0].0.at,
                 format!("{path}.attributes"),
                 format!(
-                    "only events have attributes; `{}` is a {} signal",
+                    "only events have attributes; `{}` is {} signal",
                     name.value,
-                    kind.name()
+                    kind.with_article()
                 ),
             );
         }
@@ -681,16 +681,16 @@ impl<'a> Checker<'a> {
         };
         let kind = signals[index].kind;
         if !allowed.contains(&kind) {
-            let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
+            let names: Vec<&str> = allowed.iter().map(|k| k.with_article()).collect();
             self.error(
                 Code::InvalidMetric,
                 name.at,
                 path,
                 format!(
-                    "{purpose} needs a {} signal, but `{}` is a {}",
+                    "{purpose} needs {} signal, but `{}` is {}",
                     names.join(" or "),
                     name.value,
-                    kind.name()
+                    kind.with_article()
                 ),
             );
             return None;
@@ -1222,9 +1222,9 @@ impl<'a> Checker<'a> {
                             signal.at,
                             unless_path,
                             format!(
-                                "a ladder stops on a person's acknowledgement, but `{}` is a {} signal: declare a `manual` signal such as `ack`",
+                                "a ladder stops on a person's acknowledgement, but `{}` is {} signal: declare a `manual` signal such as `ack`",
                                 signal.value,
-                                kind.name()
+                                kind.with_article()
                             ),
                         );
                         None
