@@ -1427,7 +1427,13 @@ impl<'a> Checker<'a> {
     /// Every text must exist in the default locale; a locale that some texts have and others
     /// lack is a missing translation, which falls back at run time but deserves a warning.
     fn translations(&mut self, default_locale: &str, check_default: bool) {
-        let mut all: BTreeSet<String> = self.texts.iter().flat_map(|(l, _, _)| l.clone()).collect();
+        // A key that is not a locale code is already an error where it is written; asking every
+        // other text for it would bury that error under a warning per text.
+        let mut all: BTreeSet<String> = self
+            .texts
+            .iter()
+            .flat_map(|(l, _, _)| l.iter().filter(|l| is_locale(l)).cloned())
+            .collect();
         all.remove(default_locale);
         for (locales, at, path) in std::mem::take(&mut self.texts) {
             if check_default && !locales.contains(default_locale) {
