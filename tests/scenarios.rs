@@ -140,7 +140,7 @@ fn coverage_counts_what_the_scenarios_exercised() {
         (base.escalation_steps.covered, base.escalation_steps.total),
         (1, 1)
     );
-    assert_eq!(base.missed, ["closed", "states.storm.on[0]"]);
+    assert_eq!(base.missed, ["closed", "states.storm.on[0] (-> closed)"]);
     let output = cli(&["test", "tests/scenarios/passing", "--min-coverage", "100"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -159,7 +159,7 @@ fn mutants_that_no_scenario_catches_are_listed() {
     assert!(
         survivors
             .iter()
-            .any(|s| s == "states.storm.on[0].for removed"),
+            .any(|s| s == "states.storm.on[0] (-> closed) for removed"),
         "{survivors:?}"
     );
     // The ladder test catches its step being dropped.
@@ -276,5 +276,29 @@ fn never_honours_its_own_time_window() {
     assert_eq!(
         both.to_string(),
         "both.yaml:8:33: error: expect[0].never: give the time once, outside `never` or inside it"
+    );
+}
+
+/// An expected action with the wrong owner or deadline shows the action that did happen.
+#[test]
+fn a_near_miss_shows_the_actual_action() {
+    let result = press_at_one_hour(
+        "  - { between: [1h, 1h], action: holding_statement, owner: legal, due: 5m }\n",
+    );
+    let failure = &result.failures[0];
+    assert!(
+        failure
+            .expected
+            .starts_with("action `holding_statement` owned by `legal` due 5m later between"),
+        "{}",
+        failure.expected
+    );
+    assert!(
+        failure.actual.starts_with("none like it; nearest: ")
+            && failure
+                .actual
+                .contains("holding_statement -> comms_director"),
+        "{}",
+        failure.actual
     );
 }

@@ -157,11 +157,15 @@ impl Check {
                     .take(3)
                     .collect();
                 let actual = if elsewhere.is_empty() {
-                    match matcher {
-                        Matcher::State(_) => format!(
+                    match (matcher, near_misses(matcher, timeline, from, to)) {
+                        (Matcher::State(_), _) => format!(
                             "the run stays out of it; it is in `{}` at {from}",
                             timeline.state_at(from)
                         ),
+                        (_, near) if !near.is_empty() => {
+                            let near: Vec<String> = near.iter().map(|e| format_event(e)).collect();
+                            format!("none like it; nearest: {}", near.join(" | "))
+                        }
                         _ => "none in the whole run".to_string(),
                     }
                 } else {
@@ -267,6 +271,46 @@ fn matches(matcher: &Matcher, event: &Event) -> bool {
         (Matcher::Breach(id), EventKind::Breach { action, .. }) => action == id,
         _ => false,
     }
+}
+
+/// The events that match `matcher` but for its details (owner, deadline, text, origin): the
+/// ones in the interval first, then the closest to it, up to three. A failure shows them, since
+/// a wrong detail is the usual mistake.
+fn near_misses<'t>(
+    matcher: &Matcher,
+    timeline: &'t Timeline,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<&'t Event> {
+    let loose = match matcher {
+        Matcher::Action { id, .. } => Matcher::Action {
+            id: id.clone(),
+            owner: None,
+            due: None,
+            text: None,
+        },
+        Matcher::Escalation { .. } => Matcher::Escalation {
+            role: None,
+            level: None,
+            text: None,
+        },
+        Matcher::Transition { to, from: Some(_) } => Matcher::Transition {
+            to: to.clone(),
+            from: None,
+        },
+        _ => return Vec::new(),
+    };
+    let mut near: Vec<&Event> = timeline
+        .events
+        .iter()
+        .filter(|e| matches(&loose, e))
+        .collect();
+    let distance = |e: &&Event| {
+        if e.at < from { from - e.at } else { e.at - to }
+    };
+    near.sort_by_key(distance);
+    near.truncate(3);
+    near
 }
 
 fn describe(matcher: &Matcher) -> String {

@@ -130,7 +130,7 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                             ..
                         } => {
                             states.insert(to.clone());
-                            transitions.insert(format!("states.{from}.on[{transition}]"));
+                            transitions.insert(transition_label(from, *transition, to));
                         }
                         EventKind::Action { state, action, .. } => {
                             actions.insert(format!("states.{state}.enter.{action}"));
@@ -158,7 +158,9 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                 .states()
                 .iter()
                 .flat_map(|s| {
-                    (0..s.transitions.len()).map(move |i| format!("states.{}.on[{i}]", s.name))
+                    s.transitions.iter().enumerate().map(move |(i, t)| {
+                        transition_label(&s.name, i, &playbook.state(t.target).name)
+                    })
                 })
                 .collect();
             let transitions_measure = measure(all_transitions, &transitions);
@@ -192,4 +194,9 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
             }
         })
         .collect()
+}
+
+/// A transition as coverage lists it: its place and, for a reader, where it leads.
+fn transition_label(from: &str, index: usize, to: &str) -> String {
+    format!("states.{from}.on[{index}] (-> {to})")
 }

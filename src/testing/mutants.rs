@@ -33,7 +33,7 @@ use crate::playbook::{Model, Playbook, StateId};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Mutant {
-    /// What was changed, such as `states.watch.on[1].for: 10m -> 5m`.
+    /// What was changed, such as `states.watch.on[1] (-> crisis) for halved: 10m -> 5m`.
     pub change: String,
     /// The changed playbook.
     pub playbook: Playbook,
@@ -193,7 +193,11 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
     for (s, state) in original.states.iter().enumerate() {
         let state_path = format!("states.{}", state.name);
         for (t, transition) in state.transitions.iter().enumerate() {
-            let path = format!("{state_path}.on[{t}]");
+            // The target names the transition for a reader, who does not count `on` entries.
+            let path = format!(
+                "{state_path}.on[{t}] (-> {})",
+                original.states[transition.target.index()].name
+            );
             if let Some(condition) = &transition.condition {
                 let count = constants(condition.root());
                 for k in 0..count {
@@ -201,7 +205,7 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                         let value = nth_constant(condition.root(), k);
                         add(
                             format!(
-                                "{path}.when: constant {} {word}: {value} -> {}",
+                                "{path} when: constant {} {word}: {value} -> {}",
                                 k + 1,
                                 value * factor
                             ),
@@ -216,17 +220,17 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
             }
             if let Some(hold) = transition.hold {
                 for (new, word) in [(halve(hold), "halved"), (double(hold), "doubled")] {
-                    add(format!("{path}.for {word}: {hold} -> {new}"), &|m| {
+                    add(format!("{path} for {word}: {hold} -> {new}"), &|m| {
                         m.states[s].transitions[t].hold = Some(new)
                     });
                 }
-                add(format!("{path}.for removed"), &|m| {
+                add(format!("{path} for removed"), &|m| {
                     m.states[s].transitions[t].hold = None
                 });
             }
             if let Some(after) = transition.after {
                 for (new, word) in [(halve(after), "halved"), (double(after), "doubled")] {
-                    add(format!("{path}.after {word}: {after} -> {new}"), &|m| {
+                    add(format!("{path} after {word}: {after} -> {new}"), &|m| {
                         m.states[s].transitions[t].after = Some(new)
                     });
                 }
@@ -235,7 +239,7 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                 if other != transition.target.index() {
                     add(
                         format!(
-                            "{path}.to: {} -> {}",
+                            "{path} to: {} -> {}",
                             original.states[transition.target.index()].name,
                             target.name
                         ),
