@@ -4,6 +4,7 @@
     reason = "ids are handed out by the compiled playbook and index its own vectors"
 )]
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -693,6 +694,7 @@ struct Compiled {
     model: Model,
     plan: crate::run::plan::Plan,
     fingerprint: Fingerprint,
+    layout: RunLayout,
     warnings: Vec<Diagnostic>,
 }
 
@@ -722,12 +724,14 @@ pub struct Playbook {
 impl Playbook {
     pub(crate) fn new(model: Model, warnings: Vec<Diagnostic>) -> Playbook {
         let fingerprint = fingerprint(&model);
+        let layout = RunLayout::of(&model);
         let plan = crate::run::plan::Plan::new(&model);
         Playbook {
             compiled: Arc::new(Compiled {
                 model,
                 plan,
                 fingerprint,
+                layout,
                 warnings,
             }),
         }
@@ -854,6 +858,11 @@ impl Playbook {
     /// ```
     pub fn fingerprint(&self) -> Fingerprint {
         self.compiled.fingerprint
+    }
+
+    /// What a stored run depends on, part by part (see [`RunLayout`]).
+    pub(crate) fn layout(&self) -> &RunLayout {
+        &self.compiled.layout
     }
 
     /// Warnings found while loading (errors prevent loading).
@@ -1074,6 +1083,75 @@ impl Playbook {
 
 fn position<T>(items: &[T], found: impl Fn(&T) -> bool) -> Option<usize> {
     items.iter().position(found)
+}
+
+/// A hash of each part of a playbook that a stored run depends on: its signals, metrics,
+/// parameter names, event tests, initial state, and each state with its actions, ladder,
+/// conditions and timers. Texts, titles, descriptions, roles' order aside, and parameter values
+/// and bounds are left out: they may change between a snapshot and its restore, so that a text
+/// fix does not orphan every stored run. Parts are named for the message that refuses a
+/// snapshot: `signals`, `metrics`, a state's name…
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct RunLayout(BTreeMap<String, String>);
+
+impl RunLayout {
+    fn of(model: &Model) -> RunLayout {
+        fn hash<T: Serialize>(value: &T) -> String {
+            use sha2::{Digest, Sha256};
+            let value = without_presentation(serde_json::to_value(value).unwrap_or_default());
+            let digest = Sha256::digest(serde_json::to_vec(&value).unwrap_or_default());
+            digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+        }
+        let parameters: Vec<(&str, QuantityKind)> = model
+            .parameters
+            .iter()
+            .map(|p| (p.name.as_str(), p.kind))
+            .collect();
+        let mut parts = BTreeMap::from([
+            ("signals".to_string(), hash(&model.signals)),
+            ("metrics".to_string(), hash(&model.metrics)),
+            ("parameters".to_string(), hash(&parameters)),
+            ("event tests".to_string(), hash(&model.predicates)),
+            ("the initial state".to_string(), hash(&model.initial)),
+        ]);
+        for state in &model.states {
+            parts.insert(format!("state `{}`", state.name), hash(state));
+        }
+        RunLayout(parts)
+    }
+
+    /// The parts that differ between two layouts, or that only one has.
+    pub(crate) fn changes_from<'a>(&'a self, other: &'a RunLayout) -> Vec<&'a str> {
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        for (name, hash) in &self.0 {
+            if other.0.get(name) != Some(hash) {
+                names.insert(name);
+            }
+        }
+        for name in other.0.keys() {
+            if !self.0.contains_key(name) {
+                names.insert(name);
+            }
+        }
+        names.into_iter().collect()
+    }
+}
+
+/// The value with the fields that only present a playbook removed, at every depth.
+fn without_presentation(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .filter(|(key, _)| !matches!(key.as_str(), "description" | "text" | "title"))
+                .map(|(key, value)| (key, without_presentation(value)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_presentation).collect()),
+        other => other,
+    }
 }
 
 fn fingerprint(model: &Model) -> Fingerprint {

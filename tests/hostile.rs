@@ -511,10 +511,10 @@ fn snapshots_foreign_and_of_another_version() {
             .starts_with("snapshot belongs to playbook `negative-comment-storm` with fingerprint "),
         "{foreign}"
     );
-    let newer = json.replacen("\"version\":1", "\"version\":2", 1);
+    let newer = json.replacen("\"version\":2", "\"version\":3", 1);
     assert_eq!(
         restore(&storm, &newer).unwrap_err(),
-        "snapshot format version 2 is not supported (this version reads 1)"
+        "snapshot format version 3 is not supported (this version reads 1 and 2)"
     );
     let not_json = measure("a snapshot that is not JSON", || {
         restore(&storm, "\u{feff}PK\u{3}\u{4}").unwrap_err()
@@ -978,4 +978,53 @@ fn traces_an_endless_line_is_refused_at_the_line_limit() {
         records[1]
     );
     assert_eq!(records.len(), 2);
+}
+
+/// What a stored run depends on (states, metrics, timers, conditions) is separate from
+/// presentation (texts, titles, descriptions) and settings (parameter values and bounds): a
+/// text fix keeps every snapshot restorable, and a refusal says what changed.
+#[test]
+fn snapshots_survive_text_edits_and_say_what_changed_otherwise() {
+    let (playbook, json) = storm_snapshot();
+    let edited = |from: &str, to: &str| {
+        assert!(STORM.contains(from), "{from}");
+        Playbook::from_yaml_str(&STORM.replacen(from, to, 1)).unwrap()
+    };
+    let texts = STORM
+        .replacen(
+            "  en: Negative comment storm",
+            "  en: A storm of negative comments",
+            1,
+        )
+        .replacen(
+            "say: { en: A watch has been open",
+            "say: { en: Reminder - a watch has been open",
+            1,
+        );
+    let texts = Playbook::from_yaml_str(&texts).unwrap();
+    assert_ne!(texts.fingerprint(), playbook.fingerprint());
+    assert!(restore(&texts, &json).is_ok(), "a text fix breaks restore");
+    let bounds = edited("    max: 10\n", "    max: 12\n");
+    assert!(
+        restore(&bounds, &json).is_ok(),
+        "a parameter's bounds break restore"
+    );
+    assert_ne!(bounds.fingerprint(), playbook.fingerprint());
+    // A snapshot of format version 1 has no layout: it restores against the same playbook only.
+    let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+    old["version"] = 1.into();
+    old.as_object_mut().unwrap().remove("layout");
+    assert!(restore(&playbook, &old.to_string()).is_ok());
+    assert!(
+        restore(&texts, &old.to_string())
+            .unwrap_err()
+            .starts_with("snapshot belongs to playbook `negative-comment-storm` with fingerprint ")
+    );
+    let timer = edited("for: 10m", "for: 15m");
+    assert_eq!(
+        restore(&timer, &json).unwrap_err(),
+        "snapshot was taken under another version of playbook `negative-comment-storm`: \
+         state `monitoring` changed; texts, descriptions and parameter values may change between \
+         restores, but states, signals, metrics, conditions and timers may not"
+    );
 }

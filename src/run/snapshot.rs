@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Live, Run};
-use crate::playbook::Playbook;
+use crate::playbook::{Playbook, RunLayout};
 
-/// The snapshot format this version writes and reads.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// The snapshot format this version writes. It reads this one and version 1, which had no
+/// layout and restored only against the very same playbook.
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// A serializable copy of a run's state.
 ///
@@ -32,6 +33,10 @@ pub struct Snapshot {
     version: u32,
     playbook: String,
     fingerprint: String,
+    /// What the stored run depends on, part by part: a snapshot restores against any version
+    /// of its playbook with the same layout.
+    #[serde(default)]
+    layout: RunLayout,
     run: Live,
 }
 
@@ -52,7 +57,7 @@ pub struct Snapshot {
 pub enum SnapshotError {
     /// Written by another format version.
     #[error(
-        "snapshot format version {found} is not supported (this version reads {SNAPSHOT_VERSION})"
+        "snapshot format version {found} is not supported (this version reads 1 and {SNAPSHOT_VERSION})"
     )]
     Version {
         /// The version found.
@@ -71,6 +76,18 @@ pub enum SnapshotError {
         expected_playbook: String,
         /// Its fingerprint.
         expected: String,
+    },
+    /// Taken under another version of the same playbook that changed what a stored run
+    /// depends on.
+    #[error(
+        "snapshot was taken under another version of playbook `{playbook}`: {} changed; texts, descriptions and parameter values may change between restores, but states, signals, metrics, conditions and timers may not",
+        changed.join(", ")
+    )]
+    Changed {
+        /// The playbook's id.
+        playbook: String,
+        /// The parts that changed: `signals`, `metrics`, `state `crisis``…
+        changed: Vec<String>,
     },
     /// Its contents do not fit the playbook: edited or corrupted.
     #[error("snapshot is inconsistent: {0}")]
@@ -94,6 +111,7 @@ impl Run {
             version: SNAPSHOT_VERSION,
             playbook: self.playbook.id().to_string(),
             fingerprint: self.playbook.fingerprint().to_string(),
+            layout: self.playbook.layout().clone(),
             run: self.live.clone(),
         }
     }
@@ -113,18 +131,35 @@ impl Run {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn restore(playbook: &Playbook, snapshot: Snapshot) -> Result<Run, SnapshotError> {
-        if snapshot.version != SNAPSHOT_VERSION {
+        if !(1..=SNAPSHOT_VERSION).contains(&snapshot.version) {
             return Err(SnapshotError::Version {
                 found: snapshot.version,
             });
         }
         let fingerprint = playbook.fingerprint().to_string();
-        if snapshot.fingerprint != fingerprint || snapshot.playbook != playbook.id() {
+        // Version 1 has no layout: only the very same playbook will do.
+        let same_layout = if snapshot.version == 1 {
+            snapshot.fingerprint == fingerprint
+        } else {
+            snapshot.layout == *playbook.layout()
+        };
+        if snapshot.playbook != playbook.id() || (snapshot.version == 1 && !same_layout) {
             return Err(SnapshotError::OtherPlaybook {
                 playbook: snapshot.playbook,
                 found: snapshot.fingerprint,
                 expected_playbook: playbook.id().to_string(),
                 expected: fingerprint,
+            });
+        }
+        if !same_layout {
+            return Err(SnapshotError::Changed {
+                playbook: snapshot.playbook,
+                changed: playbook
+                    .layout()
+                    .changes_from(&snapshot.layout)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
             });
         }
         check_consistent(playbook, &snapshot.run).map_err(SnapshotError::Inconsistent)?;
