@@ -85,6 +85,8 @@ pub enum Code {
     InstantCycle,
     /// A text missing the default locale or a translation.
     MissingTranslation,
+    /// A metric, signal or role declared and never used.
+    Unused,
 }
 
 impl Code {
@@ -116,6 +118,7 @@ impl Code {
             Code::ShadowedTransition => "shadowed-transition",
             Code::InstantCycle => "instant-cycle",
             Code::MissingTranslation => "missing-translation",
+            Code::Unused => "unused",
         }
     }
 }

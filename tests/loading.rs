@@ -152,14 +152,16 @@ fn diagrams_show_severity_guards_and_timers() {
     calm : calm (severity 0)
     storm : storm (severity 2)
     closed : closed (severity 0)
-    calm --> storm : ratio #gt;= threshold for 10m
+    calm --> storm : ratio #gt;= threshold or mood #lt; -0.5 and journalist for 10m
     storm --> closed : ratio #lt; 1.5 for 6h
     closed --> [*]
 "
     );
     let dot = render(&playbook, DiagramFormat::Dot);
     assert!(
-        dot.contains("\"calm\" -> \"storm\" [label=\"ratio >= threshold for 10m\"];"),
+        dot.contains(
+            "\"calm\" -> \"storm\" [label=\"ratio >= threshold or mood < -0.5 and\\njournalist for 10m\"];"
+        ),
         "{dot}"
     );
     assert!(

@@ -6,6 +6,7 @@
 )]
 
 mod graph;
+mod usage;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -389,6 +390,14 @@ impl<'a> Checker<'a> {
             signal_table: self.signal_table,
         };
         graph::check(self, doc, &model);
+        // A leftover declaration matters once the playbook loads; beside errors, it is noise.
+        if !self
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            usage::check(self, doc, &model);
+        }
         Some(model)
     }
 

@@ -1,0 +1,137 @@
+//! Declarations that nothing uses: a metric no condition reads, a signal that feeds nothing, a
+//! role that owns no action and receives no escalation. Each is a warning, since it is most
+//! often a condition that names the wrong thing, or a leftover of an edit.
+
+use crate::condition::{Bool, Number};
+use crate::diagnostic::Code;
+use crate::load::format::PlaybookDoc;
+use crate::metrics::routes;
+use crate::playbook::{EscalationTarget, MetricKind, Model, SignalId};
+
+use super::Checker;
+
+pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model) {
+    let mut metrics = vec![false; model.metrics.len()];
+    let mut signals = vec![false; model.signals.len()];
+    let mut roles = vec![false; model.roles.len()];
+    for (index, _) in model.signals.iter().enumerate() {
+        let id = SignalId::new(index, model.signal_table);
+        let since = model
+            .metrics
+            .iter()
+            .any(|m| matches!(m.kind, MetricKind::Since(s) if s == id));
+        if since || !routes(&model.metrics, id).is_empty() {
+            mark(&mut signals, id.index());
+        }
+    }
+    for predicate in &model.predicates {
+        mark(&mut signals, predicate.signal.index());
+    }
+    for state in &model.states {
+        for transition in &state.transitions {
+            if let Some(condition) = &transition.condition {
+                in_condition(condition.root(), &mut metrics, &mut signals);
+            }
+        }
+        for action in &state.actions {
+            mark(&mut roles, action.owner.index());
+            if let Some(from) = action.from {
+                mark(&mut signals, from.index());
+            }
+        }
+        if let Some(ladder) = &state.escalation {
+            if let Some(unless) = ladder.unless {
+                mark(&mut signals, unless.index());
+            }
+            for step in &ladder.steps {
+                if let EscalationTarget::Role(role) = step.target {
+                    mark(&mut roles, role.index());
+                }
+            }
+        }
+    }
+    let declared = [
+        (
+            "metrics",
+            doc.metrics
+                .0
+                .iter()
+                .map(|(name, _)| name)
+                .collect::<Vec<_>>(),
+            metrics,
+            "is never used: use it in a condition, or remove it",
+        ),
+        (
+            "signals",
+            doc.signals.0.iter().map(|(name, _)| name).collect(),
+            signals,
+            "feeds no metric, condition, deadline or ladder: use it, or remove it",
+        ),
+    ];
+    for (section, names, used, why) in declared {
+        let what = section.trim_end_matches('s');
+        for (name, used) in names.into_iter().zip(used) {
+            if !used {
+                checker.warn(
+                    Code::Unused,
+                    name.at,
+                    format!("{section}.{}", name.value),
+                    format!("{what} `{}` {why}", name.value),
+                );
+            }
+        }
+    }
+    for (role, used) in model.roles.iter().zip(&roles) {
+        let Some(at) = doc.roles.iter().find(|r| r.value == *role) else {
+            continue;
+        };
+        if !used {
+            checker.warn(
+                Code::Unused,
+                at.at,
+                "roles",
+                format!(
+                    "role `{role}` owns no action and receives no escalation: give it one, or remove it"
+                ),
+            );
+        }
+    }
+}
+
+fn mark(used: &mut [bool], index: usize) {
+    if let Some(slot) = used.get_mut(index) {
+        *slot = true;
+    }
+}
+
+fn in_condition(node: &Bool, metrics: &mut [bool], signals: &mut [bool]) {
+    match node {
+        Bool::Const(_) => {}
+        Bool::Not(inner) => in_condition(inner, metrics, signals),
+        Bool::All(parts) | Bool::Any(parts) => {
+            for part in parts {
+                in_condition(part, metrics, signals);
+            }
+        }
+        Bool::Compare { left, right, .. } => {
+            in_number(left, metrics, signals);
+            in_number(right, metrics, signals);
+        }
+        Bool::Occurred { signal, .. } => mark(signals, signal.index()),
+        // The predicate's signal is marked with the predicates.
+        Bool::Matched { .. } => {}
+    }
+}
+
+fn in_number(node: &Number, metrics: &mut [bool], signals: &mut [bool]) {
+    match node {
+        Number::Metric(id) => mark(metrics, id.index()),
+        Number::Latest(id) => mark(signals, id.index()),
+        Number::Negate(inner) => in_number(inner, metrics, signals),
+        Number::Arith(_, left, right) => {
+            in_number(left, metrics, signals);
+            in_number(right, metrics, signals);
+        }
+        Number::Const(_) | Number::Parameter(_) => {}
+    }
+}
