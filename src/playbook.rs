@@ -573,14 +573,14 @@ pub struct Action {
 /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
 /// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
 /// let ladder = crisis.escalation.as_ref().unwrap();
-/// assert!(ladder.unless.is_some() && !ladder.steps.is_empty());
+/// assert!(!ladder.unless.is_empty() && !ladder.steps.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Ladder {
-    /// The manual signal that stops it.
-    pub unless: Option<SignalId>,
+    /// The manual signals that stop it, any one of them; none for a ladder nobody stops.
+    pub unless: Vec<SignalId>,
     /// The steps, in increasing `after`.
     pub steps: Vec<Step>,
     /// How it repeats.

@@ -56,10 +56,7 @@ fn introspection_exposes_the_resolved_graph() {
     let state = playbook.state(crisis);
     assert_eq!(state.severity, 3);
     let ladder = state.escalation.as_ref().unwrap();
-    assert_eq!(
-        playbook.signal(ladder.unless.unwrap()).kind,
-        SignalKind::Manual
-    );
+    assert_eq!(playbook.signal(ladder.unless[0]).kind, SignalKind::Manual);
     assert_eq!(ladder.repeat.unwrap().times, 3);
     let update = state
         .actions

@@ -714,3 +714,34 @@ states:
     advance(&mut run, 11);
     assert_eq!(run.state_name(), "a");
 }
+
+/// A ladder can be stopped by any of several inputs: the venue's own acknowledgement stops it
+/// as the team's does.
+#[test]
+fn a_ladder_stops_on_any_of_its_unless_signals() {
+    let text = PLAYBOOK
+        .replace(
+            "  known: { kind: manual }\n",
+            "  known: { kind: manual }\n  venue_ack: { kind: manual }\n",
+        )
+        .replace("      unless: ack\n", "      unless: [ack, venue_ack]\n");
+    let mut run = Run::start(&playbook(&text), at(0));
+    number(&mut run, "level", 0, 3.0).unwrap();
+    advance(&mut run, 10);
+    assert_eq!(run.state_name(), "alert");
+    let events = manual(&mut run, "venue_ack", 12, "venue");
+    assert_eq!(describe(&events), ["input:venue_ack:stopped"]);
+    assert!(run.pending_escalation().is_none());
+    let wrong =
+        playbook_error(&PLAYBOOK.replace("      unless: ack\n", "      unless: [ack, level]\n"));
+    assert!(
+        wrong.contains("states.alert.escalate.unless[1]: a ladder stops on a person's acknowledgement, but `level` is a gauge signal"),
+        "{wrong}"
+    );
+}
+
+fn playbook_error(text: &str) -> String {
+    crisis_playbook::Playbook::from_yaml_str(text)
+        .unwrap_err()
+        .to_string()
+}

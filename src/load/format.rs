@@ -128,6 +128,58 @@ impl<'de> Deserialize<'de> for QuantityDoc {
     }
 }
 
+/// One name, or a list of names: `ack` or `[ack, venue_ack]`. A name given alone has no
+/// position of its own: it is where the value is.
+#[derive(Clone, Debug)]
+pub(crate) struct Names(pub Vec<Located<String>>);
+
+impl<'de> Deserialize<'de> for Names {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NamesVisitor;
+
+        impl<'de> Visitor<'de> for NamesVisitor {
+            type Value = Names;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a name, or a list of names such as `[ack, venue_ack]`")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Names, E> {
+                Ok(Names(vec![Located {
+                    value: name.to_string(),
+                    at: Default::default(),
+                }]))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Names, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<Located<String>>()? {
+                    names.push(name);
+                }
+                Ok(Names(names))
+            }
+        }
+
+        deserializer.deserialize_any(NamesVisitor)
+    }
+}
+
+impl JsonSchema for Names {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Names".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A name, or a list of names.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" }, "minItems": 1 }
+            ]
+        })
+    }
+}
+
 /// A tunable threshold: each account may override it within its bounds.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -329,9 +381,10 @@ pub(crate) struct ActionDoc {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LadderDoc {
-    /// The manual signal that stops the ladder, such as `ack`.
+    /// The manual signal that stops the ladder, such as `ack`, or a list of them, any of which
+    /// stops it.
     #[serde(default)]
-    pub unless: Option<Located<String>>,
+    pub unless: Option<Located<Names>>,
     /// The steps, in order of `after`.
     pub steps: Vec<Located<StepDoc>>,
     /// Run the ladder again from its first step, while nobody has acknowledged.

@@ -951,7 +951,7 @@ impl Run {
             && state
                 .escalation
                 .as_ref()
-                .is_some_and(|ladder| ladder.unless == Some(signal));
+                .is_some_and(|ladder| ladder.unless.contains(&signal));
         if stops {
             self.live.ladder = None;
         }

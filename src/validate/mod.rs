@@ -1219,16 +1219,30 @@ impl<'a> Checker<'a> {
         path: &str,
         context: &StateContext<'_, '_>,
     ) -> Option<Ladder> {
-        let unless = match &doc.unless {
-            Some(signal) => {
-                let unless_path = format!("{path}.unless");
-                let index = context.signals.iter().position(|s| s.name == signal.value);
-                match index.map(|i| (i, context.signals[i].kind)) {
-                    Some((i, SignalKind::Manual)) => Some(SignalId::new(i, self.signal_table)),
+        let mut unless = Vec::new();
+        let mut unless_ok = true;
+        if let Some(names) = &doc.unless {
+            let many = names.value.0.len() > 1;
+            for (index, signal) in names.value.0.iter().enumerate() {
+                let unless_path = if many {
+                    format!("{path}.unless[{index}]")
+                } else {
+                    format!("{path}.unless")
+                };
+                let at = if signal.at.is_known() {
+                    signal.at
+                } else {
+                    names.at
+                };
+                let found = context.signals.iter().position(|s| s.name == signal.value);
+                match found.map(|i| (i, context.signals[i].kind)) {
+                    Some((i, SignalKind::Manual)) => {
+                        unless.push(SignalId::new(i, self.signal_table));
+                    }
                     Some((_, kind)) => {
                         self.error(
                             Code::InvalidEscalation,
-                            signal.at,
+                            at,
                             unless_path,
                             format!(
                                 "a ladder stops on a person's acknowledgement, but `{}` is {} signal: declare a `manual` signal such as `ack`",
@@ -1236,22 +1250,25 @@ impl<'a> Checker<'a> {
                                 kind.with_article()
                             ),
                         );
-                        None
+                        unless_ok = false;
                     }
                     None => {
+                        let located = Located {
+                            value: signal.value.clone(),
+                            at,
+                        };
                         self.signal_ref(
-                            signal,
+                            &located,
                             &unless_path,
                             context.signals,
                             &[SignalKind::Manual],
                             "`unless`",
                         );
-                        None
+                        unless_ok = false;
                     }
                 }
             }
-            None => None,
-        };
+        }
         if doc.steps.is_empty() {
             self.error(
                 Code::InvalidEscalation,
@@ -1344,7 +1361,7 @@ impl<'a> Checker<'a> {
             }
             None => None,
         };
-        if !ok || (doc.repeat.is_some() && repeat.is_none()) {
+        if !ok || !unless_ok || (doc.repeat.is_some() && repeat.is_none()) {
             return None;
         }
         Some(Ladder {

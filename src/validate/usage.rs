@@ -40,7 +40,7 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             }
         }
         if let Some(ladder) = &state.escalation {
-            if let Some(unless) = ladder.unless {
+            for unless in &ladder.unless {
                 mark(&mut signals, unless.index());
             }
             for step in &ladder.steps {
