@@ -8,8 +8,26 @@ use serde::Serialize;
 ///
 /// ```
 /// use crisis_playbook::{Playbook, Severity};
-/// let text = std::fs::read_to_string("tests/playbooks/warning/unreachable-state.yaml")?;
-/// let playbook = Playbook::from_yaml_str(&text)?;
+/// let text = r#"
+/// playbook: tiny
+/// version: 1
+/// title: { en: Tiny }
+/// signals:
+///   ack: { kind: manual }
+/// roles: [social_lead]
+/// initial: calm
+/// states:
+///   calm:
+///     on:
+///       - { to: closed, when: ack }
+///   limbo:
+///     on:
+///       - { to: closed, after: 1h }
+///   closed:
+///     final: true
+/// "#;
+/// // `limbo` cannot be reached: a warning, and the playbook still loads.
+/// let playbook = Playbook::from_yaml_str(text)?;
 /// assert_eq!(playbook.warnings()[0].severity, Severity::Warning);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

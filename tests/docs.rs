@@ -40,13 +40,59 @@ fn readme_lists_every_playbook_and_shows_a_diagram() {
     let readme = std::fs::read_to_string("README.md").unwrap();
     for (id, _) in bundled() {
         assert!(
-            readme.contains(&format!("[{id}](docs/playbooks/{id}.md)")),
+            readme.contains(&format!(
+                "[{id}]({}/blob/main/docs/playbooks/{id}.md)",
+                env!("CARGO_PKG_REPOSITORY")
+            )),
             "README misses {id}"
         );
     }
     let storm = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
     let block = format!("```mermaid\n{}```", render(&storm, DiagramFormat::Mermaid));
     assert!(readme.contains(&block), "README's diagram is stale");
+}
+
+/// crates.io shows the README without the repository around it, so a relative link leads nowhere.
+#[test]
+fn readme_links_are_absolute_so_that_they_work_on_a_registry_page() {
+    assert_eq!(
+        env!("CARGO_PKG_REPOSITORY"),
+        "https://github.com/crisis-playbook/crisis-playbook"
+    );
+    assert_eq!(env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY"));
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let relative: Vec<&str> = readme
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|target| !target.starts_with("https://") && !target.starts_with('#'))
+        .collect();
+    assert_eq!(relative, Vec::<&str>::new(), "relative links in README.md");
+}
+
+#[test]
+fn ci_examples_install_the_command_from_its_repository() {
+    for file in ["docs/ci/github-actions.yml", "docs/ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(file).unwrap();
+        let installs: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#') && l.contains("cargo install"))
+            .collect();
+        assert_eq!(
+            installs.len(),
+            1,
+            "{file}: one `cargo install` line: {installs:?}"
+        );
+        assert!(
+            installs[0].ends_with(&format!(
+                "cargo install --git {} --locked",
+                env!("CARGO_PKG_REPOSITORY")
+            )),
+            "{file}: crisis-playbook is not on crates.io: {}",
+            installs[0]
+        );
+    }
 }
 
 #[test]

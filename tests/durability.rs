@@ -2,6 +2,8 @@
 //! batch, each retried until acknowledged, while another thread kills the service at random
 //! points (requests in flight included) and the sender restarts it on the same database. The
 //! outbox read back by cursor must hold exactly the events of an uninterrupted run, each once.
+//! The service also keeps its bound on subjects across requests, which only a started service
+//! with `--max-subjects` shows; the example's `--self-test` covers the other bounds.
 #![cfg(unix)]
 
 use std::io::{BufRead, BufReader};
@@ -112,8 +114,9 @@ fn expected_outbox(batches: &[Vec<Value>]) -> Vec<Value> {
     outbox
 }
 
-/// Starts the service on a free port; returns it and its address.
-fn start(binary: &Path, db: &Path) -> (Child, String) {
+/// Starts the service on a free port, with `options` after the database, address and playbook;
+/// returns it and its address.
+fn start(binary: &Path, db: &Path, options: &[&str]) -> (Child, String) {
     let mut child = Command::new(binary)
         .args([
             "--db",
@@ -123,6 +126,7 @@ fn start(binary: &Path, db: &Path) -> (Child, String) {
             "--playbook",
             PLAYBOOK,
         ])
+        .args(options)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
         .spawn()
@@ -147,7 +151,7 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
     let batches = recorded_batches();
     let expected = expected_outbox(&batches);
 
-    let (child, mut base) = start(&binary, &db);
+    let (child, mut base) = start(&binary, &db, &[]);
     let service = Arc::new(Mutex::new(child));
     let kills = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
@@ -194,7 +198,7 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
                         // Killed under us: restart on the same database and send the batch again.
                         let mut child = service.lock().unwrap();
                         if child.try_wait().unwrap().is_some() {
-                            let (fresh, address) = start(&binary, &db);
+                            let (fresh, address) = start(&binary, &db, &[]);
                             *child = fresh;
                             base = address;
                         }
@@ -209,7 +213,7 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
     {
         let mut child = service.lock().unwrap();
         if child.try_wait().unwrap().is_some() {
-            let (fresh, address) = start(&binary, &db);
+            let (fresh, address) = start(&binary, &db, &[]);
             *child = fresh;
             base = address;
         }
@@ -258,4 +262,69 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
         delivered == expected,
         "the outbox differs from an uninterrupted run"
     );
+}
+
+/// Posts `body` to `url`; returns the status and the JSON answer, whatever the status.
+fn post(url: &str, body: Value) -> (u16, Value) {
+    match ureq::post(url).send_json(body) {
+        Ok(response) => (response.status(), response.into_json().unwrap()),
+        Err(ureq::Error::Status(code, response)) => (code, response.into_json().unwrap()),
+        Err(e) => panic!("{url}: {e}"),
+    }
+}
+
+/// A service that is killed when the test ends, passing or not.
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn new_subjects_beyond_max_subjects_are_refused_with_507_and_change_nothing() {
+    let binary = service_binary();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crisis.db");
+    let (child, base) = start(&binary, &db, &["--max-subjects", "2"]);
+    let _service = Service(child);
+    let signal = |subject: &str| json!({ "subject": subject, "at": "2026-03-02T08:00:00Z", "signal": "mentions", "value": 20 });
+    let signals = format!("{base}/signals");
+    let first =
+        json!({ "idempotency_key": "k1", "signals": [signal("brand-a"), signal("brand-b")] });
+    let (status, answer) = post(&signals, first.clone());
+    assert_eq!(status, 200, "{answer}");
+
+    let outbox = || -> Value {
+        ureq::get(&format!("{base}/events?after=0"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap()
+    };
+    let before = outbox();
+    let (status, answer) = post(
+        &signals,
+        json!({ "idempotency_key": "k2", "signals": [signal("brand-a"), signal("brand-c")] }),
+    );
+    assert_eq!(status, 507);
+    assert_eq!(
+        answer,
+        json!({ "error": "signals[1]: `brand-c` would be subject number 3, beyond the service's \
+                          cap of 2 (--max-subjects): no signal of this batch was applied" })
+    );
+    assert_eq!(outbox(), before, "a refused batch writes no event");
+    assert!(matches!(
+        ureq::get(&format!("{base}/subjects/brand-c")).call(),
+        Err(ureq::Error::Status(404, _))
+    ));
+    // Known subjects are still fed, and a retried batch still gets its stored answer.
+    let (status, _) = post(
+        &signals,
+        json!({ "idempotency_key": "k3", "signals": [signal("brand-b")] }),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(post(&signals, first).0, 200);
 }

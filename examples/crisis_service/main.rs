@@ -1,7 +1,7 @@
 //! A small crisis service: one run per subject, fed over HTTP, durable in SQLite.
 //!
 //! ```text
-//! cargo run --example crisis_service -- --db crisis.db --addr 127.0.0.1:8080
+//! cargo run --example crisis_service -- --db crisis.db --addr 127.0.0.1:8080 --max-subjects 10000
 //! cargo run --example crisis_service -- --self-test      # what CI runs
 //! ```
 //!
@@ -17,12 +17,36 @@
 //! committed (its retry gets the stored answer) or left no trace (its retry applies it). A bad
 //! request gets a 4xx with a JSON error and changes nothing: the batch runs on copies of the runs
 //! it touches, which replace the live ones only after the commit.
+//!
+//! An idempotency key belongs to its endpoint, and for an ack to its subject: the same key at
+//! `/signals` and at `/subjects/b/ack` names two requests. A key sent again with another body
+//! is refused with a 422, since answering with the first request's answer would hide that the
+//! second was never applied.
+//!
+//! # Bounds
+//!
+//! Every request holds one lock over the runs and the database while it applies, so each is
+//! bounded before it takes the lock:
+//!
+//! - a body holds at most 1 MiB (`MAX_BODY_BYTES`, a 413), and a batch at most 1,000 signals
+//!   (`MAX_SIGNALS_PER_BATCH`, a 413);
+//! - each signal is one `Run::observe` call, whose work the library bounds
+//!   (`MAX_INSTANTS_PER_CALL` instants, about 2,000 events at most, values up to
+//!   `MAX_SIGNAL_VALUE`), so a batch is at most 1,000 such calls; and a batch that causes more
+//!   than 10,000 events (`MAX_EVENTS_PER_BATCH`, a 413) is refused whole, since 500 subjects
+//!   each jumping years ahead once wrote 750,000 events (320 MB) from a 95 KB request. One
+//!   signal never causes that many, so a refused batch can always be split;
+//! - the service follows at most `--max-subjects` subjects (10,000 by default, about 5 KB of
+//!   memory each): a batch that would start one more is refused whole with a 507 Insufficient
+//!   Storage that names the cap, since the request is valid and only the service's capacity is
+//!   short. Ended runs are kept for their reports; raise the cap or start another service.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,12 +57,24 @@ use crisis_playbook::{Event, EventKind, Playbook, Run, RunSettings, Snapshot};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The largest request body, in bytes.
+const MAX_BODY_BYTES: usize = 1 << 20;
+/// The most signals in one batch.
+const MAX_SIGNALS_PER_BATCH: usize = 1_000;
+/// The most events one batch may cause.
+const MAX_EVENTS_PER_BATCH: usize = 10_000;
+/// The default of `--max-subjects`.
+const DEFAULT_MAX_SUBJECTS: usize = 10_000;
 
 /// The live runs and the database that makes them durable.
 struct Service {
     playbook: Playbook,
     db: Connection,
     runs: BTreeMap<String, Run>,
+    /// The most subjects the service follows (`--max-subjects`).
+    max_subjects: usize,
 }
 
 type Shared = Arc<Mutex<Service>>;
@@ -54,6 +90,20 @@ impl IntoResponse for ApiError {
 
 fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, message.into())
+}
+
+/// A body axum could not read as the expected JSON: too large (413), or malformed (400).
+fn rejected(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "a request body holds at most {MAX_BODY_BYTES} bytes: send fewer signals per batch"
+            ),
+        )
+    } else {
+        bad_request(rejection.body_text())
+    }
 }
 
 fn internal(error: impl std::fmt::Display) -> ApiError {
@@ -93,7 +143,11 @@ struct ReportQuery {
 }
 
 impl Service {
-    fn open(playbook: Playbook, path: &std::path::Path) -> Result<Service, String> {
+    fn open(
+        playbook: Playbook,
+        path: &std::path::Path,
+        max_subjects: usize,
+    ) -> Result<Service, String> {
         let db = Connection::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
         db.execute_batch(
             "PRAGMA journal_mode = WAL;
@@ -103,7 +157,12 @@ impl Service {
                  cursor INTEGER PRIMARY KEY AUTOINCREMENT,
                  subject TEXT NOT NULL,
                  event TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, answer TEXT NOT NULL);",
+             CREATE TABLE IF NOT EXISTS requests (
+                 endpoint TEXT NOT NULL,
+                 key TEXT NOT NULL,
+                 digest BLOB NOT NULL,
+                 answer TEXT NOT NULL,
+                 PRIMARY KEY (endpoint, key));",
         )
         .map_err(|e| e.to_string())?;
         let mut runs = BTreeMap::new();
@@ -125,23 +184,43 @@ impl Service {
                 runs.insert(subject, run);
             }
         }
-        Ok(Service { playbook, db, runs })
+        Ok(Service {
+            playbook,
+            db,
+            runs,
+            max_subjects,
+        })
     }
 
-    /// Applies a batch once: the stored answer for a key seen before, else everything or
-    /// nothing.
-    fn apply(&mut self, key: &str, signals: &[Value]) -> Result<Value, ApiError> {
-        let stored: Option<String> = self
+    /// Applies a batch sent to `endpoint` once: the stored answer for a key seen there before
+    /// with the same signals, else everything or nothing.
+    fn apply(&mut self, endpoint: &str, key: &str, signals: &[Value]) -> Result<Value, ApiError> {
+        let digest = serde_json::to_vec(signals)
+            .map(|bytes| Sha256::digest(bytes).to_vec())
+            .map_err(internal)?;
+        let stored: Option<(Vec<u8>, String)> = self
             .db
-            .query_row("SELECT answer FROM batches WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT digest, answer FROM requests WHERE endpoint = ?1 AND key = ?2",
+                [endpoint, key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()
             .map_err(internal)?;
-        if let Some(answer) = stored {
+        if let Some((stored_digest, answer)) = stored {
+            if stored_digest != digest {
+                return Err(ApiError(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!(
+                        "idempotency key `{key}` was already used at {endpoint} for another \
+                         request: use a new key for a new request"
+                    ),
+                ));
+            }
             return serde_json::from_str(&answer).map_err(internal);
         }
         let mut touched: BTreeMap<String, Run> = BTreeMap::new();
+        let mut new_subjects = 0usize;
         let mut emitted: Vec<(String, Event)> = Vec::new();
         for (index, signal) in signals.iter().enumerate() {
             let place = format!("signals[{index}]");
@@ -163,6 +242,23 @@ impl Service {
                 let run = match self.runs.get(&subject) {
                     Some(run) => run.clone(),
                     None => {
+                        let total = self
+                            .runs
+                            .len()
+                            .saturating_add(new_subjects)
+                            .saturating_add(1);
+                        if total > self.max_subjects {
+                            return Err(ApiError(
+                                StatusCode::INSUFFICIENT_STORAGE,
+                                format!(
+                                    "{place}: `{subject}` would be subject number {total}, beyond \
+                                     the service's cap of {} (--max-subjects): no signal of this \
+                                     batch was applied",
+                                    self.max_subjects
+                                ),
+                            ));
+                        }
+                        new_subjects += 1;
                         let run = Run::with_settings(
                             &self.playbook,
                             RunSettings::new(&subject),
@@ -185,6 +281,18 @@ impl Service {
                 )
             })?;
             emitted.extend(events.iter().map(|e| (subject.clone(), e.clone())));
+            // One call emits a bounded number of events, but a batch of calls that each catch
+            // up years would fill the outbox with hundreds of megabytes under the lock.
+            if emitted.len() > MAX_EVENTS_PER_BATCH {
+                return Err(ApiError(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "{place} ({subject}): the batch caused more than {MAX_EVENTS_PER_BATCH} \
+                         events by here: send its signals in smaller batches; no signal of this \
+                         batch was applied"
+                    ),
+                ));
+            }
         }
         let tx = self.db.transaction().map_err(internal)?;
         let mut listed = Vec::new();
@@ -215,8 +323,8 @@ impl Service {
         }
         let answer = json!({ "applied": signals.len(), "events": emitted.len(), "actions_and_escalations": listed });
         tx.execute(
-            "INSERT INTO batches (key, answer) VALUES (?1, ?2)",
-            params![key, answer.to_string()],
+            "INSERT INTO requests (endpoint, key, digest, answer) VALUES (?1, ?2, ?3, ?4)",
+            params![endpoint, key, digest, answer.to_string()],
         )
         .map_err(internal)?;
         tx.commit().map_err(internal)?;
@@ -256,20 +364,30 @@ fn lock(state: &Shared) -> MutexGuard<'_, Service> {
 
 async fn post_signals(
     State(state): State<Shared>,
-    body: Result<Json<Batch>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<Batch>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(batch) = body.map_err(|e| bad_request(e.body_text()))?;
+    let Json(batch) = body.map_err(rejected)?;
+    if batch.signals.len() > MAX_SIGNALS_PER_BATCH {
+        return Err(ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "a batch holds at most {MAX_SIGNALS_PER_BATCH} signals, this one {}: send them in \
+                 smaller batches",
+                batch.signals.len()
+            ),
+        ));
+    }
     lock(&state)
-        .apply(&batch.idempotency_key, &batch.signals)
+        .apply("/signals", &batch.idempotency_key, &batch.signals)
         .map(Json)
 }
 
 async fn post_ack(
     State(state): State<Shared>,
     Path(subject): Path<String>,
-    body: Result<Json<Ack>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<Ack>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(ack) = body.map_err(|e| bad_request(e.body_text()))?;
+    let Json(ack) = body.map_err(rejected)?;
     let mut service = lock(&state);
     if !service.runs.contains_key(&subject) {
         return Err(ApiError(
@@ -278,7 +396,10 @@ async fn post_ack(
         ));
     }
     let signal = json!({ "subject": subject, "at": ack.at, "signal": "ack", "by": ack.by });
-    service.apply(&ack.idempotency_key, &[signal]).map(Json)
+    let endpoint = format!("/subjects/{subject}/ack");
+    service
+        .apply(&endpoint, &ack.idempotency_key, &[signal])
+        .map(Json)
 }
 
 async fn get_events(
@@ -364,6 +485,7 @@ fn router(state: Shared) -> Router {
         .route("/subjects/{id}", get(get_subject))
         .route("/subjects/{id}/report", get(get_report))
         .route("/subjects/{id}/ack", post(post_ack))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
@@ -371,6 +493,7 @@ struct Options {
     db: PathBuf,
     addr: String,
     playbook: PathBuf,
+    max_subjects: usize,
     self_test: bool,
 }
 
@@ -379,6 +502,7 @@ fn options() -> Result<Options, String> {
         db: PathBuf::from("crisis.db"),
         addr: "127.0.0.1:8080".to_string(),
         playbook: PathBuf::from("playbooks/negative-comment-storm.yaml"),
+        max_subjects: DEFAULT_MAX_SUBJECTS,
         self_test: false,
     };
     let mut args = std::env::args().skip(1);
@@ -388,10 +512,17 @@ fn options() -> Result<Options, String> {
             "--db" => options.db = PathBuf::from(value("--db")?),
             "--addr" => options.addr = value("--addr")?,
             "--playbook" => options.playbook = PathBuf::from(value("--playbook")?),
+            "--max-subjects" => {
+                let text = value("--max-subjects")?;
+                options.max_subjects = text.parse().map_err(|_| {
+                    format!("--max-subjects needs a whole number of subjects, got `{text}`")
+                })?;
+            }
             "--self-test" => options.self_test = true,
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`: use --db, --addr, --playbook or --self-test"
+                    "unknown argument `{other}`: use --db, --addr, --playbook, --max-subjects or \
+                     --self-test"
                 ));
             }
         }
@@ -417,11 +548,16 @@ fn start() -> Result<(), String> {
         let dir =
             std::env::temp_dir().join(format!("crisis-service-self-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let outcome = self_test(&runtime, playbook, &dir.join("crisis.db"));
+        let outcome = self_test(
+            &runtime,
+            playbook,
+            &dir.join("crisis.db"),
+            options.max_subjects,
+        );
         let _ = std::fs::remove_dir_all(&dir);
         return outcome;
     }
-    let service = Service::open(playbook, &options.db)?;
+    let service = Service::open(playbook, &options.db, options.max_subjects)?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&options.addr)
             .await
@@ -440,8 +576,9 @@ fn self_test(
     runtime: &tokio::runtime::Runtime,
     playbook: Playbook,
     db: &std::path::Path,
+    max_subjects: usize,
 ) -> Result<(), String> {
-    let service = Service::open(playbook, db)?;
+    let service = Service::open(playbook, db, max_subjects)?;
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .map_err(|e| e.to_string())?;
@@ -552,6 +689,89 @@ fn self_test(
             .as_str()
             .is_some_and(|m| m.starts_with("# Revue après incident")),
         "the report comes in French",
+    )?;
+    // Idempotency keys are scoped per endpoint and per subject: a key used at `/signals` or
+    // for another subject's ack is a new request here.
+    let outbox_end = get("/events?after=0&limit=5000")?["next"]
+        .as_i64()
+        .unwrap_or(0);
+    for key in ["a1", "b1"] {
+        let (status, answer) = post(
+            "/subjects/brand-b/ack",
+            json!({ "idempotency_key": key, "at": "2026-03-02T08:10:00Z", "by": "social_lead" }),
+        )?;
+        let new_inputs = get(&format!("/events?after={outbox_end}"))?["events"]
+            .as_array()
+            .map_or(0, |events| {
+                events
+                    .iter()
+                    .filter(|e| e["subject"] == "brand-b" && e["event"]["kind"] == "input")
+                    .count()
+            });
+        check(
+            status == 200
+                && answer == json!({ "applied": 1, "events": 1, "actions_and_escalations": [] })
+                && new_inputs == usize::from(key == "b1") + 1,
+            &format!("an ack for brand-b with key `{key}`, used elsewhere, is applied"),
+        )?;
+    }
+    let expect_error = |path: &str, body: Value, status: u16, error: &str| -> Result<(), String> {
+        let (got, answer) = post(path, body)?;
+        if got != status || answer != json!({ "error": error }) {
+            let answer: String = answer.to_string().chars().take(300).collect();
+            return Err(format!(
+                "self-test failed: {path}: expected {status} {error}, got {got} {answer}"
+            ));
+        }
+        println!("ok: {path}: {status} {error}");
+        Ok(())
+    };
+    expect_error(
+        "/signals",
+        json!({ "idempotency_key": "b1", "signals": [] }),
+        422,
+        "idempotency key `b1` was already used at /signals for another request: \
+         use a new key for a new request",
+    )?;
+    expect_error(
+        "/subjects/brand-a/ack",
+        json!({ "idempotency_key": "a1", "at": "2026-03-02T08:10:00Z", "by": "social_lead" }),
+        422,
+        "idempotency key `a1` was already used at /subjects/brand-a/ack for another request: \
+         use a new key for a new request",
+    )?;
+    let signal = json!({ "subject": "brand-a", "at": "2026-03-02T09:00:00Z", "signal": "mentions", "value": 1 });
+    expect_error(
+        "/signals",
+        json!({ "idempotency_key": "big", "signals": vec![signal; MAX_SIGNALS_PER_BATCH + 1] }),
+        413,
+        &format!(
+            "a batch holds at most {MAX_SIGNALS_PER_BATCH} signals, this one {}: \
+             send them in smaller batches",
+            MAX_SIGNALS_PER_BATCH + 1
+        ),
+    )?;
+    expect_error(
+        "/signals",
+        json!({ "idempotency_key": "huge", "signals": [], "padding": "x".repeat(MAX_BODY_BYTES) }),
+        413,
+        &format!(
+            "a request body holds at most {MAX_BODY_BYTES} bytes: send fewer signals per batch"
+        ),
+    )?;
+    // Ten subjects in a crisis, each jumping to the year 9999: about 1,500 events each.
+    let jumps: Vec<Value> = (0..10)
+        .map(|n| json!({ "subject": format!("far-{n}"), "at": "2026-03-02T08:00:00Z", "signal": "journalist", "attrs": { "tier": "national" } }))
+        .chain((0..10).map(|n| json!({ "subject": format!("far-{n}"), "at": "9999-12-30T00:00:00Z", "signal": "mentions", "value": 1 })))
+        .collect();
+    expect_error(
+        "/signals",
+        json!({ "idempotency_key": "far", "signals": jumps }),
+        413,
+        &format!(
+            "signals[16] (far-6): the batch caused more than {MAX_EVENTS_PER_BATCH} events by \
+             here: send its signals in smaller batches; no signal of this batch was applied"
+        ),
     )?;
     let missing = ureq::get(&format!("{base}/subjects/nobody")).call();
     check(

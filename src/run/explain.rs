@@ -15,15 +15,15 @@ use crate::{Duration, Timestamp};
 /// ```
 /// use crisis_playbook::{Playbook, Run};
 ///
-/// let playbook = Playbook::from_path("tests/playbooks/base.yaml")?;
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
 /// let run = Run::start(&playbook, "2026-03-02T08:00:00Z".parse()?);
 /// let why = run.explain();
-/// assert_eq!(why.state, "calm");
-/// let to_storm = &why.transitions[0];
-/// assert_eq!(to_storm.to, "storm");
-/// assert!(!to_storm.holds);
-/// // The baseline is not observed yet, so the ratio is undefined.
-/// assert_eq!(to_storm.terms[0].value, None);
+/// assert_eq!(why.state, "monitoring");
+/// let to_crisis = &why.transitions[0];
+/// assert_eq!(to_crisis.to, "crisis");
+/// assert!(!to_crisis.holds);
+/// // The baseline is not observed yet, so the volume ratio is undefined.
+/// assert_eq!(to_crisis.terms[0].value, None);
 /// println!("{why}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

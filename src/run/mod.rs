@@ -146,26 +146,26 @@ pub const MAX_INSTANTS_PER_CALL: usize = 1_000;
 /// ```
 /// use crisis_playbook::{EventKind, Observation, Playbook, Run};
 ///
-/// let playbook = Playbook::from_path("tests/playbooks/base.yaml")?;
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
 /// let mentions = playbook.signal_named("mentions").unwrap();
 /// let start: crisis_playbook::Timestamp = "2026-03-02T00:00:00Z".parse()?;
 /// let mut run = Run::start(&playbook, start);
 ///
-/// // A quiet day builds the baseline, then a surge.
-/// for minute in (0..24 * 60).step_by(5) {
+/// // Two quiet days build the baseline, then a surge.
+/// for minute in (0..48 * 60).step_by(5) {
 ///     let at = start + crisis_playbook::Duration::from_secs(minute * 60);
 ///     run.observe(Observation::count(mentions, at, 10.0))?;
 /// }
-/// let surge = start + crisis_playbook::Duration::from_secs(24 * 3600);
+/// let surge = start + crisis_playbook::Duration::from_secs(48 * 3600);
 /// for minute in (0..60).step_by(5) {
 ///     let at = surge + crisis_playbook::Duration::from_secs(minute * 60);
-///     for event in run.observe(Observation::count(mentions, at, 200.0))? {
+///     for event in run.observe(Observation::count(mentions, at, 60.0))? {
 ///         if let EventKind::Transition { to, .. } = &event.kind {
 ///             println!("{} -> {to}", event.at);
 ///         }
 ///     }
 /// }
-/// assert_eq!(run.state_name(), "storm");
+/// assert_eq!(run.state_name(), "crisis");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]

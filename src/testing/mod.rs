@@ -255,10 +255,13 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadError> {
 ///
 /// ```
 /// # use std::path::PathBuf;
-/// let paths = [PathBuf::from("tests/scenarios/passing"), PathBuf::from("tests/scenarios/invalid/bad-step.yaml")];
+/// let bad = std::env::temp_dir().join(format!("bad-step-{}.yaml", std::process::id()));
+/// std::fs::write(&bad, "scenario: a step of zero\nplaybook: storm.yaml\nstep: 0m\n")?;
+/// let paths = [PathBuf::from("playbooks/tone-deaf-post"), bad.clone()];
 /// let loaded = crisis_playbook::testing::load_each(&paths)?;
+/// # std::fs::remove_file(&bad)?;
 /// assert_eq!(loaded.len(), 2);
-/// assert_eq!(loaded[0].1.as_ref().map(Vec::len).ok(), Some(3));
+/// assert_eq!(loaded[0].1.as_ref().map(Vec::len).ok(), Some(5));
 /// assert!(loaded[1].1.is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
