@@ -32,7 +32,7 @@ pub enum DiagramFormat {
 /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
 /// let mermaid = render(&playbook, DiagramFormat::Mermaid);
 /// assert!(mermaid.starts_with("stateDiagram-v2"));
-/// assert!(mermaid.contains("monitoring --> watch"));
+/// assert!(mermaid.contains("st_monitoring --> st_watch"));
 /// # Ok::<(), crisis_playbook::LoadError>(())
 /// ```
 pub fn render(playbook: &Playbook, format: DiagramFormat) -> String {
@@ -74,32 +74,47 @@ fn mermaid(playbook: &Playbook) -> String {
             .replace('>', "#gt;")
             .replace('"', "#quot;")
     };
+    // State names such as `note`, `state` or `default` are Mermaid keywords: every id gets a
+    // prefix, and the name shows in the state's description.
+    let id = |name: &str| format!("st_{name}");
     let mut out = String::from("stateDiagram-v2\n");
     let _ = writeln!(
         out,
         "    [*] --> {}",
-        playbook.state(playbook.initial()).name
+        id(&playbook.state(playbook.initial()).name)
     );
     for state in playbook.states() {
         let _ = writeln!(
             out,
-            "    {0} : {0} (severity {1})",
-            state.name, state.severity
+            "    {} : {} (severity {})",
+            id(&state.name),
+            state.name,
+            state.severity
         );
     }
     for state in playbook.states() {
+        // Mermaid draws two edges between the same states on top of each other: one edge
+        // carries every guard, in the order they are tried.
+        let mut edges: Vec<(&str, Vec<String>)> = Vec::new();
         for transition in &state.transitions {
-            let target = &playbook.state(transition.target).name;
+            let target = playbook.state(transition.target).name.as_str();
+            let label = escape(&edge_label(transition));
+            match edges.iter_mut().find(|(to, _)| *to == target) {
+                Some((_, labels)) => labels.push(label),
+                None => edges.push((target, vec![label])),
+            }
+        }
+        for (target, labels) in edges {
             let _ = writeln!(
                 out,
                 "    {} --> {} : {}",
-                state.name,
-                target,
-                escape(&edge_label(transition))
+                id(&state.name),
+                id(target),
+                labels.join(" | ")
             );
         }
         if state.is_final {
-            let _ = writeln!(out, "    {} --> [*]", state.name);
+            let _ = writeln!(out, "    {} --> [*]", id(&state.name));
         }
     }
     out
@@ -152,15 +167,28 @@ fn dot(playbook: &Playbook) -> String {
 
 /// Breaks a long guard into lines of about `width` characters, so that Graphviz lays out
 /// compact edges.
+/// Breaks a label into lines of about `width` characters, only before `and`, `or`, `for` and
+/// `after`, so that no comparison (`mood_drop >= 0.3`) is cut in two.
 fn wrap(text: &str, width: usize) -> String {
-    let mut lines: Vec<String> = Vec::new();
+    let mut chunks: Vec<String> = Vec::new();
     for word in text.split(' ') {
-        match lines.last_mut() {
-            Some(line) if line.len().saturating_add(1).saturating_add(word.len()) <= width => {
-                line.push(' ');
-                line.push_str(word);
+        let starts_chunk = matches!(word, "and" | "or" | "for" | "after");
+        match chunks.last_mut() {
+            Some(chunk) if !starts_chunk => {
+                chunk.push(' ');
+                chunk.push_str(word);
             }
-            _ => lines.push(word.to_string()),
+            _ => chunks.push(word.to_string()),
+        }
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for chunk in chunks {
+        match lines.last_mut() {
+            Some(line) if line.len().saturating_add(1).saturating_add(chunk.len()) <= width => {
+                line.push(' ');
+                line.push_str(&chunk);
+            }
+            _ => lines.push(chunk),
         }
     }
     lines.join("\n")

@@ -118,11 +118,13 @@ fn graph_prints_mermaid_by_default() {
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     assert!(
-        text.starts_with("stateDiagram-v2\n    [*] --> learning\n"),
+        text.starts_with("stateDiagram-v2\n    [*] --> st_learning\n"),
         "{text}"
     );
     assert!(
-        text.contains("    learning --> live : after 7d\n"),
+        text.contains(
+            "    st_learning --> st_live : learning_progress #gt;= learning_events | after 7d\n"
+        ),
         "{text}"
     );
 }

@@ -145,24 +145,59 @@ fn diagrams_show_severity_guards_and_timers() {
     assert_eq!(
         mermaid,
         "stateDiagram-v2
-    [*] --> calm
-    calm : calm (severity 0)
-    storm : storm (severity 2)
-    closed : closed (severity 0)
-    calm --> storm : ratio #gt;= threshold or mood #lt; -0.5 and journalist for 10m
-    storm --> closed : ratio #lt; 1.5 for 6h
-    closed --> [*]
+    [*] --> st_calm
+    st_calm : calm (severity 0)
+    st_storm : storm (severity 2)
+    st_closed : closed (severity 0)
+    st_calm --> st_storm : ratio #gt;= threshold or mood #lt; -0.5 and journalist for 10m
+    st_storm --> st_closed : ratio #lt; 1.5 for 6h
+    st_closed --> [*]
 "
     );
     let dot = render(&playbook, DiagramFormat::Dot);
     assert!(
         dot.contains(
-            "\"calm\" -> \"storm\" [label=\"ratio >= threshold or mood < -0.5 and\\njournalist for 10m\"];"
+            "\"calm\" -> \"storm\" [label=\"ratio >= threshold or mood < -0.5\\nand journalist for 10m\"];"
         ),
         "{dot}"
     );
     assert!(
         dot.contains("\"closed\" [label=\"closed\\nseverity 0\", shape=doublecircle];"),
+        "{dot}"
+    );
+}
+
+/// States named like Mermaid keywords, two transitions between the same states, and a long
+/// guard: ids are prefixed, the two guards share one edge, and DOT breaks lines between
+/// comparisons, never inside one.
+#[test]
+fn diagrams_survive_keyword_names_parallel_edges_and_long_guards() {
+    let text = BASE
+        .replace("calm", "note")
+        .replace("storm", "state")
+        .replace(
+            "      - { to: closed, when: ratio < 1.5, for: 6h }",
+            "      - { to: closed, when: ratio < 1.5, for: 6h }\n      - { to: closed, when: mood_of_the_day < -0.75 and ratio >= 0.35 }",
+        )
+        .replace(
+            "  mood: { mean: sentiment, window: 1h }",
+            "  mood: { mean: sentiment, window: 1h }\n  mood_of_the_day: { mean: sentiment, window: 1d }",
+        );
+    let playbook = Playbook::from_yaml_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let mermaid = render(&playbook, DiagramFormat::Mermaid);
+    assert!(
+        mermaid.contains("    st_note : note (severity 0)\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains(
+            "    st_state --> st_closed : ratio #lt; 1.5 for 6h | mood_of_the_day #lt; -0.75 and ratio #gt;= 0.35\n"
+        ),
+        "{mermaid}"
+    );
+    let dot = render(&playbook, DiagramFormat::Dot);
+    assert!(
+        dot.contains("[label=\"mood_of_the_day < -0.75\\nand ratio >= 0.35\"]"),
         "{dot}"
     );
 }
