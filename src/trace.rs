@@ -90,6 +90,8 @@ pub enum RecordValue {
 /// ```
 #[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
+// The doc comment's example would otherwise become the schema's description.
+#[schemars(description = "An event attribute: a number, true or false, or a text.")]
 pub enum Attribute {
     /// A number.
     Number(f64),

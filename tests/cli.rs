@@ -170,17 +170,22 @@ fn graphviz_accepts_the_dot_output() {
 
 #[test]
 fn schema_is_draft_07_and_matches_the_committed_copy() {
-    let output = run(&["schema"]);
-    assert_eq!(output.status.code(), Some(0));
-    let schema: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
-    assert!(schema["properties"]["states"].is_object());
-    let committed = std::fs::read_to_string("schema/playbook.schema.json").unwrap();
-    assert_eq!(
-        stdout(&output),
-        committed,
-        "run `cargo run -- schema > schema/playbook.schema.json`"
-    );
+    for (kind, key) in [("playbook", "states"), ("scenario", "expect")] {
+        let output = run(&["schema", kind]);
+        assert_eq!(output.status.code(), Some(0));
+        let schema: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+        let committed = std::fs::read_to_string(format!("schema/{kind}.schema.json")).unwrap();
+        assert_eq!(
+            stdout(&output),
+            committed,
+            "run `cargo run -- schema {kind} > schema/{kind}.schema.json`"
+        );
+        assert!(
+            committed.contains(&format!("\"{key}\"")) && !committed.contains("```"),
+            "{kind}: no Rust example in a description"
+        );
+    }
 }
 
 #[test]
