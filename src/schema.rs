@@ -7,10 +7,50 @@ use crate::testing::format::ScenarioDoc;
 
 fn draft07<T: schemars::JsonSchema>() -> String {
     let generator = SchemaSettings::draft07().into_generator();
-    let schema = generator.into_root_schema_for::<T>();
+    let mut schema =
+        serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or_default();
+    without_rust_formats(&mut schema);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Removes the formats schemars names after Rust's number types (`double`, `uint32`…): JSON
+/// Schema does not define them, and validators in strict mode (ajv) refuse a schema that uses
+/// them. An unsigned type keeps what its format meant as a `minimum`.
+fn without_rust_formats(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(fields) => {
+            let format = fields
+                .get("format")
+                .and_then(|f| f.as_str())
+                .map(str::to_string);
+            if let Some(format) = format
+                && matches!(
+                    format.as_str(),
+                    "double"
+                        | "float"
+                        | "int8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "uint8"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "uint"
+                )
+            {
+                fields.remove("format");
+                if format.starts_with("uint") {
+                    fields.entry("minimum").or_insert(0.into());
+                }
+            }
+            fields.values_mut().for_each(without_rust_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(without_rust_formats),
+        _ => {}
+    }
 }
 
 /// The JSON Schema (draft-07) of playbook files, pretty-printed.

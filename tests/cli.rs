@@ -59,6 +59,13 @@ fn lint_of_a_folder_finds_every_playbook() {
     let checked = stderr(&output);
     let count = std::fs::read_dir("tests/playbooks/invalid")
         .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "yaml")
+        })
         .count();
     assert!(
         checked.starts_with(&format!("{count} playbooks checked: ")),
@@ -127,6 +134,89 @@ fn graph_prints_mermaid_by_default() {
         ),
         "{text}"
     );
+}
+
+/// check-jsonschema (YAML 1.2, as editors read it) accepts every bundled playbook and scenario
+/// file against the committed schemas, and refuses each invalid test playbook whose error a
+/// schema can express: `tests/playbooks/invalid/schema-verdicts.txt` lists the verdicts, and
+/// why a schema cannot catch the others. Skips without check-jsonschema, unless `CI` is set.
+#[test]
+fn the_schema_refuses_what_it_can_express() {
+    let validates = |schema: &str, files: &[String]| {
+        Command::new("check-jsonschema")
+            .args(["--schemafile", schema])
+            .args(files)
+            .output()
+            .map(|o| o.status.success())
+    };
+    let yaml_in = |folder: &str| -> Vec<String> {
+        let mut files: Vec<String> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .map(|p| p.display().to_string())
+            .collect();
+        files.sort();
+        files
+    };
+    let Ok(bundled) = validates("schema/playbook.schema.json", &yaml_in("playbooks")) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "check-jsonschema is required in CI"
+        );
+        eprintln!("skipped: check-jsonschema is not installed (pip install check-jsonschema)");
+        return;
+    };
+    assert!(bundled, "a bundled playbook fails its schema");
+    let scenarios: Vec<String> = yaml_in("playbooks")
+        .iter()
+        .flat_map(|playbook| yaml_in(playbook.trim_end_matches(".yaml")))
+        .collect();
+    assert!(
+        validates("schema/scenario.schema.json", &scenarios).unwrap(),
+        "a bundled scenario file fails its schema"
+    );
+    let verdicts = std::fs::read_to_string("tests/playbooks/invalid/schema-verdicts.txt").unwrap();
+    let listed: Vec<(&str, &str)> = verdicts
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split_once(' ').unwrap())
+        .collect();
+    let invalid = yaml_in("tests/playbooks/invalid");
+    let names: Vec<&str> = invalid
+        .iter()
+        .map(|p| p.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        listed.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+        names,
+        "schema-verdicts.txt lists every invalid playbook, in order"
+    );
+    // One run for all: its JSON report names each file it refuses.
+    let report = Command::new("check-jsonschema")
+        .args([
+            "--output-format",
+            "json",
+            "--schemafile",
+            "schema/playbook.schema.json",
+        ])
+        .args(&invalid)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let refused: std::collections::BTreeSet<&str> = ["errors", "parse_errors"]
+        .iter()
+        .flat_map(|key| report[*key].as_array().into_iter().flatten())
+        .filter_map(|error| error["filename"].as_str())
+        .collect();
+    for ((file, verdict), path) in listed.into_iter().zip(&invalid) {
+        let expected = verdict.starts_with("accepted");
+        assert_eq!(
+            !refused.contains(path.as_str()),
+            expected,
+            "{file}: the schema's verdict changed"
+        );
+    }
 }
 
 /// Graphviz must accept the DOT output of every bundled playbook. Skips without `dot`, unless

@@ -14,18 +14,27 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::yaml::{Entries, Located, Plain};
 
+/// A duration as the schema checks it: whole units, largest first (`2h30m`, `0s`).
+const DURATION: &str =
+    r"^\s*(?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?\s*$";
+/// A locale code: `en`, `fr`, `fr-CA` (also written out in `TextDoc`'s schema).
+const LOCALE: &str = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
+
 /// A crisis playbook: signals in, a graph of response states, actions and escalations out.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "crisis-playbook playbook")]
 pub(crate) struct PlaybookDoc {
     /// Identifier of the playbook: lowercase letters, digits, `_` and `-`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
     pub playbook: Located<String>,
     /// Version of this playbook, a whole number from 1, raised at each published change.
+    #[schemars(range(min = 1))]
     pub version: Located<Plain<u32>>,
     /// Default locale of the texts (`en`, `fr`, `fr-CA`…): the fallback when a run's locale
     /// has no translation. Defaults to `en`.
     #[serde(default)]
+    #[schemars(regex(pattern = LOCALE))]
     pub locale: Option<Located<String>>,
     /// Title, per locale.
     pub title: Located<TextDoc>,
@@ -55,6 +64,7 @@ pub(crate) enum TextDoc {
     /// A text in the playbook's default locale only.
     Plain(String),
     /// Texts keyed by locale.
+    #[schemars(extend("propertyNames" = { "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$" }, "minProperties" = 1))]
     PerLocale(BTreeMap<String, String>),
 }
 
@@ -219,6 +229,7 @@ pub(crate) struct SignalDoc {
     pub kind: Located<SignalKindDoc>,
     /// For a gauge: the lowest and highest valid values, such as `[-1, 1]`.
     #[serde(default)]
+    #[schemars(length(min = 2, max = 2))]
     pub range: Option<Located<Vec<f64>>>,
     /// For an event: its attributes and their types (`number`, `string`, `bool`, or a list of
     /// allowed strings).
@@ -274,6 +285,7 @@ impl<'de> Deserialize<'de> for AttributeTypeDoc {
 /// `mean`, `min`, `max`, `share`, `spike`, `drop`, `zscore`, `since`), naming its signal.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{ "required": ["count"], "properties": { "count": true } }, { "required": ["rate"], "properties": { "rate": true } }, { "required": ["sum"], "properties": { "sum": true } }, { "required": ["mean"], "properties": { "mean": true } }, { "required": ["min"], "properties": { "min": true } }, { "required": ["max"], "properties": { "max": true } }, { "required": ["share"], "properties": { "share": true } }, { "required": ["spike"], "properties": { "spike": true } }, { "required": ["drop"], "properties": { "drop": true } }, { "required": ["zscore"], "properties": { "zscore": true } }, { "required": ["since"], "properties": { "since": true } }]))]
 pub(crate) struct MetricDoc {
     /// Total over the window: the sum of a count signal's values, or the number of events.
     #[serde(default)]
@@ -295,6 +307,7 @@ pub(crate) struct MetricDoc {
     pub max: Option<Located<String>>,
     /// `[part, whole]`: the part's total over the whole's total, both count signals.
     #[serde(default)]
+    #[schemars(length(min = 2, max = 2))]
     pub share: Option<Located<Vec<Located<String>>>>,
     /// The window's rate over the baseline's rate, for a count signal.
     #[serde(default)]
@@ -310,16 +323,20 @@ pub(crate) struct MetricDoc {
     pub since: Option<Located<String>>,
     /// Length of the window, such as `1h`.
     #[serde(default)]
+    #[schemars(regex(pattern = DURATION))]
     pub window: Option<Located<String>>,
     /// For spike, drop and zscore: length of the baseline window before `window` (default `7d`).
     #[serde(default)]
+    #[schemars(regex(pattern = DURATION))]
     pub baseline: Option<Located<String>>,
     /// For spike: the least count in the window for the ratio to exceed 1 (volume gate,
     /// default 20).
     #[serde(default)]
+    #[schemars(range(min = 0))]
     pub min_count: Option<Located<Plain<f64>>>,
     /// For rate: the unit of time of the rate (default `1h`).
     #[serde(default)]
+    #[schemars(regex(pattern = DURATION))]
     pub per: Option<Located<String>>,
     /// What the metric means, per locale.
     #[serde(default)]
@@ -332,6 +349,7 @@ pub(crate) struct MetricDoc {
 pub(crate) struct StateDoc {
     /// Severity level: 0 is normal, higher is worse. Defaults to 0.
     #[serde(default)]
+    #[schemars(range(min = 0))]
     pub severity: Option<Located<Plain<i64>>>,
     /// What this state means, per locale.
     #[serde(default)]
@@ -353,6 +371,7 @@ pub(crate) struct StateDoc {
 /// A recommended step: who does what, by when.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("dependencies" = { "from": ["within"] }))]
 pub(crate) struct ActionDoc {
     /// Identifier of the action, unique within its state.
     #[serde(rename = "do")]
@@ -361,6 +380,7 @@ pub(crate) struct ActionDoc {
     pub owner: Located<String>,
     /// Deadline, counted from entering the state (or from `from`).
     #[serde(default)]
+    #[schemars(regex(pattern = DURATION))]
     pub within: Option<Located<String>>,
     /// Count the deadline from the last time this event or manual signal was seen, such as the
     /// moment a breach became known.
@@ -368,6 +388,7 @@ pub(crate) struct ActionDoc {
     pub from: Option<Located<String>>,
     /// Emit the action again every period while the state lasts (status updates).
     #[serde(default)]
+    #[schemars(regex(pattern = DURATION))]
     pub every: Option<Located<String>>,
     /// Close the action when its state is left, done or not. Defaults to false: it stays open
     /// until marked done.
@@ -395,8 +416,10 @@ pub(crate) struct LadderDoc {
 /// One rung of an escalation ladder. Give `to` or `level`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{ "required": ["to"], "properties": { "to": true } }, { "required": ["level"], "properties": { "level": true } }]))]
 pub(crate) struct StepDoc {
     /// Time since the ladder started (state entry, or the start of a repeat).
+    #[schemars(regex(pattern = DURATION))]
     pub after: Located<String>,
     /// The role to notify.
     #[serde(default)]
@@ -414,14 +437,20 @@ pub(crate) struct StepDoc {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RepeatDoc {
     /// Length of one cycle of the ladder; longer than its last step.
+    #[schemars(regex(pattern = DURATION))]
     pub every: Located<String>,
     /// How many more cycles run after the first.
+    #[schemars(range(min = 1, max = 100))]
     pub times: Located<Plain<u32>>,
 }
 
 /// An outgoing transition. Give `when`, `after`, or both.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "anyOf" = [{ "required": ["when"], "properties": { "when": true } }, { "required": ["after"], "properties": { "after": true } }],
+    "dependencies" = { "for": ["when"] }
+))]
 pub(crate) struct TransitionDoc {
     /// The target state.
     pub to: Located<String>,
@@ -430,8 +459,10 @@ pub(crate) struct TransitionDoc {
     pub when: Option<Located<String>>,
     /// The condition must hold continuously this long.
     #[serde(default, rename = "for")]
+    #[schemars(regex(pattern = DURATION))]
     pub hold: Option<Located<String>>,
     /// Fire no earlier than this long after entering the state.
     #[serde(default)]
+    #[schemars(regex(pattern = DURATION))]
     pub after: Option<Located<String>>,
 }
