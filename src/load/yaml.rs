@@ -24,20 +24,6 @@ impl Position {
     pub fn is_known(self) -> bool {
         self.line > 0
     }
-
-    /// The position `offset` characters further along the same line: used to point inside a
-    /// scalar, such as at the bad token of a condition.
-    pub fn shifted(self, offset: usize) -> Position {
-        if !self.is_known() {
-            return self;
-        }
-        Position {
-            line: self.line,
-            column: self
-                .column
-                .saturating_add(u32::try_from(offset).unwrap_or(u32::MAX)),
-        }
-    }
 }
 
 /// The source text, indexed by line, to point inside scalars.
@@ -57,18 +43,78 @@ impl<'a> Source<'a> {
     }
 
     /// The position of byte `offset` inside the scalar `value` that starts at `at`, stepping
-    /// over an opening quote when the scalar was quoted.
+    /// over an opening quote when the scalar was quoted. A scalar written over several lines
+    /// (folded `>-`, literal `|`, or quoted) has its line breaks and indentation folded away in
+    /// `value`: the source is walked beside the value, so that the position lands on the line
+    /// where the character is written.
     pub fn inside(&self, at: Position, value: &str, offset: usize) -> Position {
-        let opening = self
+        let start = self
             .line_starts
             .get((at.line as usize).saturating_sub(1))
-            .and_then(|start| self.text.get(*start..))
-            .and_then(|line| line.chars().nth((at.column as usize).saturating_sub(1)));
-        let quote = usize::from(matches!(opening, Some('"' | '\'')));
-        let chars = value
-            .get(..offset)
-            .map_or(offset, |prefix| prefix.chars().count());
-        at.shifted(chars.saturating_add(quote))
+            .and_then(|line| {
+                let text = self.text.get(*line..)?;
+                let column = text
+                    .char_indices()
+                    .nth((at.column as usize).saturating_sub(1))?
+                    .0;
+                Some(line.saturating_add(column))
+            });
+        let (Some(start), Some(prefix)) = (start, value.get(..offset)) else {
+            return at;
+        };
+        let mut source = self
+            .text
+            .get(start..)
+            .unwrap_or("")
+            .char_indices()
+            .peekable();
+        if let Some((_, '"' | '\'')) = source.peek() {
+            source.next();
+        }
+        for wanted in prefix.chars() {
+            // Where the value has a space or a line break, the source may have a line break
+            // and the next line's indentation.
+            let Some(&(_, found)) = source.peek() else {
+                return at;
+            };
+            if found == wanted {
+                source.next();
+            } else if matches!(wanted, ' ' | '\n') && found == '\n' {
+                source.next();
+                while source.peek().is_some_and(|(_, c)| *c == ' ' || *c == '\t') {
+                    source.next();
+                }
+            } else {
+                // Not the same text (an escape in a quoted scalar…): point at the start.
+                return at;
+            }
+        }
+        while source.peek().is_some_and(|(_, c)| *c == '\n') {
+            source.next();
+            while source.peek().is_some_and(|(_, c)| *c == ' ' || *c == '\t') {
+                source.next();
+            }
+        }
+        let byte = start.saturating_add(source.peek().map_or(0, |(i, _)| *i));
+        self.position_of_byte(byte)
+    }
+
+    /// The line and column of a byte offset in the text.
+    fn position_of_byte(&self, byte: usize) -> Position {
+        let line = self.line_starts.partition_point(|start| *start <= byte);
+        let line_start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..byte)
+            .map_or(0, |text| text.chars().count());
+        Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column.saturating_add(1)).unwrap_or(u32::MAX),
+        }
     }
 }
 
