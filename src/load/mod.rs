@@ -171,7 +171,13 @@ impl Loader {
         let doc = loop {
             match yaml::parse::<format::PlaybookDoc>(&text, &self.limits) {
                 Ok(doc) => break Some(doc),
-                Err(e) => {
+                // A syntax error after a repair comes from the repair, not from the author.
+                Err(e) if e.code == Code::Syntax && !shape.is_empty() => break None,
+                Err(mut e) => {
+                    // A key written as an alias (`*k : 2`) is reported where its anchor is.
+                    if let Some(alias) = yaml::alias_of_anchor_at(&text, e.at) {
+                        e.at = alias;
+                    }
                     let repaired = (e.code == Code::UnknownKey && shape.len() < MAX_UNKNOWN_KEYS)
                         .then(|| yaml::without_entry(&text, e.at))
                         .flatten();

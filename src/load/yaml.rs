@@ -668,6 +668,39 @@ pub(crate) fn join_path(path: &str, key: &str) -> String {
     }
 }
 
+/// Where an anchored key is used as an alias key: serde-saphyr reports an error in a key
+/// written `*k` at the key its anchor `&k` names, in another mapping. `None` when no anchor
+/// stands just before `at`, or no alias of it is used as a key.
+pub(crate) fn alias_of_anchor_at(text: &str, at: Position) -> Option<Position> {
+    let source = Source::new(text);
+    let line_start = *source.line_starts.get((at.line as usize).checked_sub(1)?)?;
+    let line = text.get(line_start..)?.lines().next()?;
+    let before: String = line
+        .chars()
+        .take((at.column as usize).checked_sub(1)?)
+        .collect();
+    let anchor = before
+        .trim_end()
+        .rsplit(char::is_whitespace)
+        .next()?
+        .strip_prefix('&')?;
+    if anchor.is_empty() {
+        return None;
+    }
+    let alias = format!("*{anchor}");
+    let mut from = 0;
+    while let Some(found) = text.get(from..)?.find(&alias) {
+        let start = from.saturating_add(found);
+        let end = start.saturating_add(alias.len());
+        let rest = text.get(end..)?.trim_start_matches([' ', '\t']);
+        if rest.starts_with(':') {
+            return Some(source.position_of_byte(start));
+        }
+        from = end;
+    }
+    None
+}
+
 /// The text with the mapping entry whose key starts at `at` replaced by spaces, so that the
 /// document can be read on past an unknown key with every other position unchanged. An entry
 /// of a flow mapping (`{ a: 1, typo: 2 }`) ends at its comma or closing brace; an entry of a
