@@ -224,6 +224,10 @@ pub(crate) enum SignalKindDoc {
 /// A declared signal.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "if" = { "properties": { "kind": { "not": { "const": "gauge" } } } },
+    "then" = { "not": { "required": ["range"], "properties": { "range": true } } }
+))]
 pub(crate) struct SignalDoc {
     /// count, gauge, event or manual.
     pub kind: Located<SignalKindDoc>,
@@ -346,6 +350,10 @@ pub(crate) struct MetricDoc {
 /// A phase of the response.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "if" = { "required": ["final"], "properties": { "final": { "const": true } } },
+    "then" = { "properties": { "on": { "type": "array", "maxItems": 0 } } }
+))]
 pub(crate) struct StateDoc {
     /// Severity level: 0 is normal, higher is worse. Defaults to 0.
     #[serde(default)]
