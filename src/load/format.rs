@@ -289,7 +289,11 @@ impl<'de> Deserialize<'de> for AttributeTypeDoc {
 /// `mean`, `min`, `max`, `share`, `spike`, `drop`, `zscore`, `since`), naming its signal.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("oneOf" = [{ "required": ["count"], "properties": { "count": true } }, { "required": ["rate"], "properties": { "rate": true } }, { "required": ["sum"], "properties": { "sum": true } }, { "required": ["mean"], "properties": { "mean": true } }, { "required": ["min"], "properties": { "min": true } }, { "required": ["max"], "properties": { "max": true } }, { "required": ["share"], "properties": { "share": true } }, { "required": ["spike"], "properties": { "spike": true } }, { "required": ["drop"], "properties": { "drop": true } }, { "required": ["zscore"], "properties": { "zscore": true } }, { "required": ["since"], "properties": { "since": true } }]))]
+#[schemars(extend(
+    "oneOf" = [{ "required": ["count"], "properties": { "count": true } }, { "required": ["rate"], "properties": { "rate": true } }, { "required": ["sum"], "properties": { "sum": true } }, { "required": ["mean"], "properties": { "mean": true } }, { "required": ["min"], "properties": { "min": true } }, { "required": ["max"], "properties": { "max": true } }, { "required": ["share"], "properties": { "share": true } }, { "required": ["spike"], "properties": { "spike": true } }, { "required": ["drop"], "properties": { "drop": true } }, { "required": ["zscore"], "properties": { "zscore": true } }, { "required": ["since"], "properties": { "since": true } }],
+    "if" = { "required": ["since"], "properties": { "since": true } },
+    "else" = { "required": ["window"], "properties": { "window": true } }
+))]
 pub(crate) struct MetricDoc {
     /// Total over the window: the sum of a count signal's values, or the number of events.
     #[serde(default)]
