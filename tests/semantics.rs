@@ -745,3 +745,55 @@ fn playbook_error(text: &str) -> String {
         .unwrap_err()
         .to_string()
 }
+
+/// Past the wake-up budget of one call, a recurring action is emitted once, counting the
+/// occurrences it stands for, and the timeline line says so.
+#[test]
+fn a_recurrence_caught_up_past_the_budget_counts_what_it_missed() {
+    let text = r#"
+playbook: updates
+version: 1
+title: Updates
+signals: { resolve: { kind: manual } }
+roles: [lead]
+initial: crisis
+states:
+  crisis:
+    enter: [{ do: update, owner: lead, every: 1m, say: Post an update }]
+    on: [{ to: closed, when: resolve }]
+  closed: { final: true }
+"#;
+    let mut run = Run::start(&playbook(text), at(0));
+    // A week of minutes: more occurrences than one call processes one by one.
+    let events = run.advance_to(at(60 * 24 * 7)).to_vec();
+    let (missed, event) = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Action { missed, .. } if *missed > 0 => Some((*missed, e)),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no caught-up action in {} events", events.len()));
+    assert!(
+        events.len() <= crisis_playbook::MAX_INSTANTS_PER_CALL + 1,
+        "{}",
+        events.len()
+    );
+    assert!(missed > 1_000, "{missed}");
+    assert!(
+        crisis_playbook::timeline::format_event(event)
+            .contains(&format!("({missed} missed before it)")),
+        "{}",
+        crisis_playbook::timeline::format_event(event)
+    );
+}
+
+#[test]
+fn a_moved_deadline_reads_as_one_timeline_line() {
+    let mut run = into_alert();
+    let moved = manual(&mut run, "known", 20, "dpo");
+    let line = crisis_playbook::timeline::format_event(&moved[1]);
+    assert!(
+        line.ends_with("alert: notify (lead) now due 2026-03-05T00:20:00Z, counted from known"),
+        "{line}"
+    );
+}
