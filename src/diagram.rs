@@ -43,7 +43,7 @@ pub fn render(playbook: &Playbook, format: DiagramFormat) -> String {
 }
 
 /// The label of an edge: guard, then timing.
-fn edge_label(transition: &Transition) -> String {
+fn edge_label(playbook: &Playbook, transition: &Transition) -> String {
     let mut parts = Vec::new();
     if let Some(condition) = &transition.condition {
         parts.push(
@@ -55,10 +55,10 @@ fn edge_label(transition: &Transition) -> String {
         );
     }
     if let Some(hold) = transition.hold {
-        parts.push(format!("for {hold}"));
+        parts.push(format!("for {}", playbook.timer_text(hold)));
     }
     if let Some(after) = transition.after {
-        parts.push(format!("after {after}"));
+        parts.push(format!("after {}", playbook.timer_text(after)));
     }
     parts.join(" ")
 }
@@ -98,7 +98,7 @@ fn mermaid(playbook: &Playbook) -> String {
         let mut edges: Vec<(&str, Vec<String>)> = Vec::new();
         for transition in &state.transitions {
             let target = playbook.state(transition.target).name.as_str();
-            let label = escape(&edge_label(transition));
+            let label = escape(&edge_label(playbook, transition));
             match edges.iter_mut().find(|(to, _)| *to == target) {
                 Some((_, labels)) => labels.push(label),
                 None => edges.push((target, vec![label])),
@@ -157,7 +157,7 @@ fn dot(playbook: &Playbook) -> String {
                 "    {} -> {} [label={}];",
                 quote(&state.name),
                 quote(&playbook.state(transition.target).name),
-                quote(&wrap(&edge_label(transition), 40))
+                quote(&wrap(&edge_label(playbook, transition), 40))
             );
         }
     }

@@ -259,8 +259,9 @@ pub use load::{Limits, Loader};
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use playbook::{
     Action, Attribute, AttributeKind, EscalationTarget, Fingerprint, Ladder, Metric, MetricId,
-    MetricKind, Parameter, ParameterId, Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId,
-    SignalKind, State, StateId, Step, Transition,
+    MetricKind, Parameter, ParameterId, ParameterValue, ParameterValueError, Playbook,
+    QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
+    TimerDuration, Transition,
 };
 pub use run::{
     AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation,

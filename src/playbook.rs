@@ -500,10 +500,226 @@ impl Parameter {
         )
     }
 
-    /// Whether a run may give it this value.
+    /// Whether a run may give it this value; a duration is never negative.
     pub(crate) fn allows(&self, value: f64) -> bool {
         let (min, max) = self.bounds();
-        value.is_finite() && (min..=max).contains(&value)
+        value.is_finite()
+            && (min..=max).contains(&value)
+            && (self.kind == QuantityKind::Number || value >= 0.0)
+    }
+
+    /// Its bounds as a reader writes them: `[10m, 2h]`, `[1, 10]`, `[1, any]`.
+    pub(crate) fn bounds_text(&self) -> String {
+        let bound = |value: Option<f64>| {
+            value.map_or("any".to_string(), |v| {
+                ParameterValue::from_f64(self.kind, v).to_string()
+            })
+        };
+        format!("[{}, {}]", bound(self.min), bound(self.max))
+    }
+}
+
+/// A parameter's value as a run gives it: a number (`2`, `30%`) or a duration (`1h`).
+///
+/// [`RunSettings::parameter`](crate::RunSettings::parameter) takes either, and a run refuses a
+/// number for a duration parameter and a duration for a number parameter, so that `grace=2`
+/// is never read as two seconds. Text parses as it does in a playbook:
+///
+/// ```
+/// use crisis_playbook::{Duration, ParameterValue};
+///
+/// assert_eq!("30%".parse::<ParameterValue>()?, ParameterValue::Number(0.3));
+/// assert_eq!("1h30m".parse::<ParameterValue>()?, ParameterValue::Duration(Duration::from_secs(5400)));
+/// assert_eq!(
+///     "1.5h".parse::<ParameterValue>().unwrap_err().to_string(),
+///     "`1.5h` is not a number, a percentage or a duration: decimals are not read: write whole units, as `1h30m`"
+/// );
+/// # Ok::<(), crisis_playbook::ParameterValueError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParameterValue {
+    /// A number; a percentage is its fraction.
+    Number(f64),
+    /// A duration.
+    Duration(Duration),
+}
+
+impl ParameterValue {
+    /// Whether it is a number or a duration.
+    pub fn kind(self) -> QuantityKind {
+        match self {
+            ParameterValue::Number(_) => QuantityKind::Number,
+            ParameterValue::Duration(_) => QuantityKind::Duration,
+        }
+    }
+
+    /// The value as conditions compare it: durations in seconds.
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            ParameterValue::Number(n) => n,
+            ParameterValue::Duration(d) => d.as_millis() as f64 / 1000.0,
+        }
+    }
+
+    /// The value of this kind that conditions compare as `value`.
+    pub(crate) fn from_f64(kind: QuantityKind, value: f64) -> ParameterValue {
+        match kind {
+            QuantityKind::Number => ParameterValue::Number(value),
+            QuantityKind::Duration => ParameterValue::Duration(seconds(value)),
+        }
+    }
+}
+
+/// The duration of `value` seconds, rounded to the millisecond; negative is zero and too
+/// long saturates.
+fn seconds(value: f64) -> Duration {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a float-to-int cast saturates, which is the documented meaning"
+    )]
+    Duration::from_millis((value * 1000.0).round() as u64)
+}
+
+impl From<f64> for ParameterValue {
+    fn from(value: f64) -> Self {
+        ParameterValue::Number(value)
+    }
+}
+
+impl From<Duration> for ParameterValue {
+    fn from(value: Duration) -> Self {
+        ParameterValue::Duration(value)
+    }
+}
+
+impl fmt::Display for ParameterValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParameterValue::Number(n) => write!(f, "{n}"),
+            ParameterValue::Duration(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+impl std::str::FromStr for ParameterValue {
+    type Err = ParameterValueError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if let Some(percent) = text.strip_suffix('%') {
+            return match percent.trim().parse::<f64>() {
+                Ok(p) if p.is_finite() => Ok(ParameterValue::Number(p / 100.0)),
+                _ => Err(ParameterValueError::Percentage(text.to_string())),
+            };
+        }
+        if let Ok(number) = text.parse::<f64>() {
+            return if number.is_finite() {
+                Ok(ParameterValue::Number(number))
+            } else {
+                Err(ParameterValueError::NotFinite(text.to_string()))
+            };
+        }
+        text.parse::<Duration>()
+            .map(ParameterValue::Duration)
+            .map_err(|error| ParameterValueError::Neither {
+                text: text.to_string(),
+                error,
+            })
+    }
+}
+
+/// Why a text is not a [`ParameterValue`].
+///
+/// ```
+/// use crisis_playbook::ParameterValue;
+///
+/// let error = "15 min".parse::<ParameterValue>().unwrap_err();
+/// assert_eq!(error.offset(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParameterValueError {
+    /// Ends in `%` but is not a number before it.
+    #[error("`{0}` is not a percentage: write it like `30%`")]
+    Percentage(String),
+    /// A number too large to hold, or not a number.
+    #[error("`{0}` is not a finite number")]
+    NotFinite(String),
+    /// Neither a number nor a duration.
+    #[error("`{text}` is not a number, a percentage or a duration: {error}")]
+    Neither {
+        /// The text given.
+        text: String,
+        /// Why it is not a duration.
+        error: crate::DurationError,
+    },
+}
+
+impl ParameterValueError {
+    /// The byte offset in the text where the problem is.
+    pub fn offset(&self) -> usize {
+        match self {
+            ParameterValueError::Neither { error, .. } => error.offset(),
+            _ => 0,
+        }
+    }
+}
+
+/// How long a timer lasts: a duration written in the playbook, or a duration parameter that
+/// each run sets within its bounds.
+///
+/// `within`, `every`, a transition's `after` and `for`, and a ladder step's `after` and
+/// `repeat.every` take either: `within: 2h` or `within: grace`.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// use crisis_playbook::TimerDuration;
+/// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
+/// let holding = crisis.actions.iter().find(|a| a.id == "holding_statement").unwrap();
+/// let within = holding.within.unwrap();
+/// assert!(matches!(within, TimerDuration::Fixed(d) if d.to_string() == "1h"));
+/// assert_eq!(playbook.timer_text(within), "1h");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum TimerDuration {
+    /// Written in the playbook.
+    Fixed(Duration),
+    /// The value of a duration parameter in each run.
+    Parameter(ParameterId),
+}
+
+impl TimerDuration {
+    /// Its length in a run whose parameter values are `parameters`.
+    pub(crate) fn resolve(self, parameters: &[f64]) -> Duration {
+        match self {
+            TimerDuration::Fixed(d) => d,
+            TimerDuration::Parameter(id) => seconds(parameters[id.index()]),
+        }
+    }
+
+    /// Its length in a run that keeps every parameter's default.
+    pub(crate) fn by_default(self, parameters: &[Parameter]) -> Duration {
+        match self {
+            TimerDuration::Fixed(d) => d,
+            TimerDuration::Parameter(id) => seconds(parameters[id.index()].default),
+        }
+    }
+
+    /// The shortest and the longest it can be in any run; `None` for no upper bound.
+    pub(crate) fn range(self, parameters: &[Parameter]) -> (Duration, Option<Duration>) {
+        match self {
+            TimerDuration::Fixed(d) => (d, Some(d)),
+            TimerDuration::Parameter(id) => {
+                let p = &parameters[id.index()];
+                (p.min.map_or(Duration::ZERO, seconds), p.max.map(seconds))
+            }
+        }
     }
 }
 
@@ -544,7 +760,7 @@ pub struct State {
 /// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
 /// let holding = crisis.actions.iter().find(|a| a.id == "holding_statement").unwrap();
 /// assert_eq!(playbook.role(holding.owner), "comms_director");
-/// assert_eq!(holding.within.map(|d| d.to_string()).as_deref(), Some("1h"));
+/// assert_eq!(holding.within.map(|d| playbook.timer_text(d)).as_deref(), Some("1h"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Serialize)]
@@ -555,11 +771,11 @@ pub struct Action {
     /// The role that owns it.
     pub owner: RoleId,
     /// Deadline after entry (or after `from`).
-    pub within: Option<Duration>,
+    pub within: Option<TimerDuration>,
     /// The event or manual signal whose last time starts the deadline clock.
     pub from: Option<SignalId>,
     /// Recurrence while the state lasts.
-    pub every: Option<Duration>,
+    pub every: Option<TimerDuration>,
     /// Whether it closes when the state is left.
     pub closes_on_exit: bool,
     /// What to do.
@@ -613,14 +829,14 @@ pub enum EscalationTarget {
 /// # use crisis_playbook::Playbook;
 /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
 /// let watch = playbook.state(playbook.state_named("watch").unwrap());
-/// assert_eq!(watch.escalation.as_ref().unwrap().steps[0].after.to_string(), "30m");
+/// assert_eq!(playbook.timer_text(watch.escalation.as_ref().unwrap().steps[0].after), "30m");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Step {
     /// Delay from the start of the ladder's cycle.
-    pub after: Duration,
+    pub after: TimerDuration,
     /// Who is notified.
     pub target: EscalationTarget,
     /// The message.
@@ -634,14 +850,14 @@ pub struct Step {
 /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
 /// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
 /// let repeat = crisis.escalation.as_ref().unwrap().repeat.unwrap();
-/// assert_eq!(repeat.every.to_string(), "1h");
+/// assert_eq!(playbook.timer_text(repeat.every), "1h");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Repeat {
     /// Length of one cycle.
-    pub every: Duration,
+    pub every: TimerDuration,
     /// Extra cycles after the first.
     pub times: u32,
 }
@@ -664,9 +880,9 @@ pub struct Transition {
     /// The guard; absent for a pure timer.
     pub condition: Option<Condition>,
     /// The guard must hold continuously this long (`for`).
-    pub hold: Option<Duration>,
+    pub hold: Option<TimerDuration>,
     /// Fire no earlier than this long after entering the state.
-    pub after: Option<Duration>,
+    pub after: Option<TimerDuration>,
 }
 
 /// The content of a compiled playbook; what the fingerprint hashes.
@@ -1041,6 +1257,23 @@ impl Playbook {
     /// ```
     pub fn parameter_named(&self, name: &str) -> Option<ParameterId> {
         position(self.parameters(), |p| p.name == name).map(ParameterId::from_index)
+    }
+
+    /// A timer as the playbook writes it: `2h`, or the parameter's name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let watch = playbook.state(playbook.state_named("watch").unwrap());
+    /// let step = &watch.escalation.as_ref().unwrap().steps[0];
+    /// assert_eq!(playbook.timer_text(step.after), "30m");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn timer_text(&self, timer: TimerDuration) -> String {
+        match timer {
+            TimerDuration::Fixed(d) => d.to_string(),
+            TimerDuration::Parameter(id) => self.parameter(id).name.clone(),
+        }
     }
 
     /// All role names, indexed by [`RoleId::index`].

@@ -130,7 +130,7 @@ fn graph_prints_mermaid_by_default() {
     );
     assert!(
         text.contains(
-            "    st_learning --> st_live : learning_progress #gt;= learning_events | after 7d\n"
+            "    st_learning --> st_live : learning_progress #gt;= learning_events | after learning_period\n"
         ),
         "{text}"
     );
@@ -482,6 +482,19 @@ fn simulate_parameters_are_checked_against_their_bounds() {
         stderr(&output),
         "error: parameter `watch_negative_share` = 0.95 is outside its bounds [0.1, 0.9]\n"
     );
+    let output = run(&[
+        "simulate",
+        STORM,
+        "--signals",
+        DEMO,
+        "--param",
+        "watch_ratio=2h",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: parameter `watch_ratio` is a number, not a duration: give it without a unit, such as `2` or `30%`\n"
+    );
     // A lower watch threshold opens the watch earlier in the same storm.
     let output = run(&[
         "simulate",
@@ -494,6 +507,55 @@ fn simulate_parameters_are_checked_against_their_bounds() {
     let first = stdout(&output).lines().next().unwrap().to_string();
     assert!(first.contains("monitoring -> watch"), "{first}");
     assert!(first.as_str() < "2026-03-04T08:40:00Z", "{first}");
+}
+
+/// A duration parameter takes a duration on the command line, and moves the timer that names it.
+#[test]
+fn simulate_sets_a_duration_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("campaign.jsonl");
+    std::fs::write(
+        &trace,
+        "{\"at\":\"2026-03-02T00:00:00Z\",\"signal\":\"kpi_ratio\",\"value\":1}\n\
+         {\"at\":\"2026-03-06T00:00:00Z\",\"signal\":\"kpi_ratio\",\"value\":1}\n",
+    )
+    .unwrap();
+    let campaign = "playbooks/failing-campaign.yaml";
+    let simulate = |param: &str| {
+        run(&[
+            "simulate",
+            campaign,
+            "--signals",
+            path_text(&trace),
+            "--param",
+            param,
+        ])
+    };
+    let output = simulate("learning_period=3d");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let first = stdout(&output)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        first.starts_with("2026-03-05T00:00:00Z") && first.contains("learning -> live"),
+        "{first}"
+    );
+    let output = simulate("learning_period=3");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: parameter `learning_period` is a duration: give it with a unit, such as `2h`\n"
+    );
+    let output = simulate("learning_period=3 days");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("invalid value 'learning_period=3 days' for '--param <PARAMETERS>': `3 days` is not a number, a percentage or a duration"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -797,3 +797,169 @@ fn a_moved_deadline_reads_as_one_timeline_line() {
         "{line}"
     );
 }
+
+const TIMED_BY_PARAMETERS: &str = r#"
+playbook: timed
+version: 1
+title: Timed
+parameters:
+  grace: { default: 30m, min: 10m, max: 2h }
+  cadence: { default: 1h, min: 15m, max: 1d }
+  patience: { default: 20m, min: 1m, max: 1h }
+  settle: { default: 10m, min: 1m, max: 1h }
+signals:
+  level: { kind: gauge }
+  ack: { kind: manual }
+roles: [cm, lead]
+initial: calm
+states:
+  calm:
+    on: [{ to: alert, when: level >= 5, for: settle }]
+  alert:
+    enter: [{ do: update, owner: cm, within: grace, every: cadence, say: Post an update }]
+    escalate:
+      unless: ack
+      steps: [{ to: lead, after: patience }]
+    on: [{ to: closed, after: 1d }]
+  closed: { final: true }
+"#;
+
+/// `for`, `within`, `every` and a step's `after` may name a duration parameter; each run uses
+/// its own value.
+#[test]
+fn timers_can_be_duration_parameters_set_per_run() {
+    let book = playbook(TIMED_BY_PARAMETERS);
+    let lines = |settings: RunSettings| {
+        let mut run = Run::with_settings(&book, settings, at(0)).unwrap();
+        number(&mut run, "level", 0, 9.0).unwrap();
+        let events = advance(&mut run, 180);
+        // Each action line with its deadline, in minutes from the start.
+        timeline(&events)
+            .into_iter()
+            .zip(&events)
+            .map(|(line, e)| match &e.kind {
+                EventKind::Action { due: Some(due), .. } => {
+                    format!("{line} due {}m", (*due - at(0)).as_secs() / 60)
+                }
+                _ => line,
+            })
+            .collect::<Vec<_>>()
+    };
+    let by_default = lines(RunSettings::new("a"));
+    assert_eq!(
+        by_default[..5],
+        [
+            "10m transition:calm->alert",
+            "10m action:update due 40m",
+            "30m escalation:lead",
+            "40m breach:update",
+            "70m action:update#2 due 100m",
+        ],
+        "{by_default:#?}"
+    );
+    let tuned = lines(
+        RunSettings::new("b")
+            .parameter("settle", Duration::from_secs(5 * 60))
+            .parameter("grace", Duration::from_secs(3600))
+            .parameter("cadence", Duration::from_secs(15 * 60))
+            .parameter("patience", Duration::from_secs(60)),
+    );
+    assert_eq!(
+        tuned[..4],
+        [
+            "5m transition:calm->alert",
+            "5m action:update due 65m",
+            "6m escalation:lead",
+            "20m action:update#2 due 80m",
+        ],
+        "{tuned:#?}"
+    );
+}
+
+/// A duration parameter takes a duration, a number parameter a number, and an override
+/// outside the bounds is refused, each with a message that says so.
+#[test]
+fn a_duration_parameter_refuses_numbers_and_values_out_of_bounds() {
+    let book = playbook(TIMED_BY_PARAMETERS);
+    let refused = |settings: RunSettings| {
+        Run::with_settings(&book, settings, at(0))
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        refused(RunSettings::new("a").parameter("grace", 2.0)),
+        "parameter `grace` is a duration: give it with a unit, such as `2h`"
+    );
+    assert_eq!(
+        refused(RunSettings::new("a").parameter("grace", Duration::from_secs(3 * 3600))),
+        "parameter `grace` = 3h is outside its bounds [10m, 2h]"
+    );
+    let semantics = playbook(PLAYBOOK);
+    let err = Run::with_settings(
+        &semantics,
+        RunSettings::new("b").parameter("high", Duration::from_secs(60)),
+        at(0),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "parameter `high` is a number, not a duration: give it without a unit, such as `2` or `30%`"
+    );
+}
+
+/// A timer that names a parameter is checked over every value the parameter allows.
+#[test]
+fn a_timer_parameter_is_checked_over_its_bounds() {
+    let error = |from: &str, to: &str| {
+        let text = TIMED_BY_PARAMETERS.replace(from, to);
+        assert_ne!(text, TIMED_BY_PARAMETERS, "{from}");
+        playbook_error(&text)
+    };
+    let number = error("within: grace", "within: level");
+    assert!(
+        number.contains("states.alert.enter[0].within: `level` is a signal; a timer takes a duration such as `2h` or the name of a duration parameter"),
+        "{number}"
+    );
+    let typo = error("within: grace", "within: grase");
+    assert!(
+        typo.contains("states.alert.enter[0].within: `grase` is not a duration or a parameter: write a duration such as `2h`, or name a duration parameter; did you mean `grace`?"),
+        "{typo}"
+    );
+    let unbounded = error(
+        "cadence: { default: 1h, min: 15m, max: 1d }",
+        "cadence: { default: 1h }",
+    );
+    assert!(
+        unbounded.contains("states.alert.enter[0].every: parameter `cadence` has no `min`, so a run could set it below 1m and flood the action's owner: give it `min: 1m` or more"),
+        "{unbounded}"
+    );
+    let short = error(
+        "cadence: { default: 1h, min: 15m, max: 1d }",
+        "cadence: { default: 1h, min: 10s }",
+    );
+    assert!(
+        short.contains("states.alert.enter[0].every: parameter `cadence` may be as short as 10s, and an action recurring every 10s would flood its owner: give it `min: 1m` or more"),
+        "{short}"
+    );
+    let order = error(
+        "steps: [{ to: lead, after: patience }]",
+        "steps: [{ to: cm, after: patience }, { to: lead, after: 30m }]",
+    );
+    assert!(
+        order.contains("states.alert.escalate.steps[1].after: steps must come later and later: 30m is not after the previous step's `patience` (as long as 1h)"),
+        "{order}"
+    );
+    // A ladder step may come at once, so its parameter needs no `min`.
+    playbook(&TIMED_BY_PARAMETERS.replace(
+        "patience: { default: 20m, min: 1m, max: 1h }",
+        "patience: { default: 20m, max: 1h }",
+    ));
+    let numeric = error(
+        "settle: { default: 10m, min: 1m, max: 1h }",
+        "settle: { default: 10, min: 1, max: 60 }",
+    );
+    assert!(
+        numeric.contains("states.calm.on[0].for: parameter `settle` is a number; a timer needs a duration parameter, such as `settle: { default: 10m }`"),
+        "{numeric}"
+    );
+}

@@ -17,6 +17,8 @@ use super::yaml::{Entries, Located, Plain};
 /// A duration as the schema checks it: whole units, largest first (`2h30m`, `0s`).
 const DURATION: &str =
     r"^\s*(?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?\s*$";
+/// A timer: a duration, or the name of a duration parameter (`grace`).
+const TIMER: &str = r"^\s*((?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?|[a-z][a-z0-9_]*)\s*$";
 /// A locale code: `en`, `fr`, `fr-CA` (also written out in `TextDoc`'s schema).
 const LOCALE: &str = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
 
@@ -390,17 +392,19 @@ pub(crate) struct ActionDoc {
     pub id: Located<String>,
     /// The role that owns it.
     pub owner: Located<String>,
-    /// Deadline, counted from entering the state (or from `from`).
+    /// Deadline, counted from entering the state (or from `from`): a duration such as `1h`, or
+    /// the name of a duration parameter.
     #[serde(default)]
-    #[schemars(regex(pattern = DURATION))]
+    #[schemars(regex(pattern = TIMER))]
     pub within: Option<Located<String>>,
     /// Count the deadline from the last time this event or manual signal was seen, such as the
     /// moment a breach became known.
     #[serde(default)]
     pub from: Option<Located<String>>,
-    /// Emit the action again every period while the state lasts (status updates).
+    /// Emit the action again every period while the state lasts (status updates): a duration
+    /// of at least `1m`, or the name of a duration parameter.
     #[serde(default)]
-    #[schemars(regex(pattern = DURATION))]
+    #[schemars(regex(pattern = TIMER))]
     pub every: Option<Located<String>>,
     /// Close the action when its state is left, done or not. Defaults to false: it stays open
     /// until marked done.
@@ -430,8 +434,9 @@ pub(crate) struct LadderDoc {
 #[serde(deny_unknown_fields)]
 #[schemars(extend("oneOf" = [{ "required": ["to"], "properties": { "to": true } }, { "required": ["level"], "properties": { "level": true } }]))]
 pub(crate) struct StepDoc {
-    /// Time since the ladder started (state entry, or the start of a repeat).
-    #[schemars(regex(pattern = DURATION))]
+    /// Time since the ladder started (state entry, or the start of a repeat): a duration, or the
+    /// name of a duration parameter.
+    #[schemars(regex(pattern = TIMER))]
     pub after: Located<String>,
     /// The role to notify.
     #[serde(default)]
@@ -448,8 +453,9 @@ pub(crate) struct StepDoc {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RepeatDoc {
-    /// Length of one cycle of the ladder; longer than its last step.
-    #[schemars(regex(pattern = DURATION))]
+    /// Length of one cycle of the ladder, longer than its last step: a duration, or the name of
+    /// a duration parameter.
+    #[schemars(regex(pattern = TIMER))]
     pub every: Located<String>,
     /// How many more cycles run after the first.
     #[schemars(range(min = 1, max = 100))]
@@ -469,12 +475,14 @@ pub(crate) struct TransitionDoc {
     /// The condition, in the condition language.
     #[serde(default)]
     pub when: Option<Located<String>>,
-    /// The condition must hold continuously this long.
+    /// The condition must hold continuously this long: a duration, or the name of a duration
+    /// parameter.
     #[serde(default, rename = "for")]
-    #[schemars(regex(pattern = DURATION))]
+    #[schemars(regex(pattern = TIMER))]
     pub hold: Option<Located<String>>,
-    /// Fire no earlier than this long after entering the state.
+    /// Fire no earlier than this long after entering the state: a duration, or the name of a
+    /// duration parameter.
     #[serde(default)]
-    #[schemars(regex(pattern = DURATION))]
+    #[schemars(regex(pattern = TIMER))]
     pub after: Option<Located<String>>,
 }

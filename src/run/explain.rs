@@ -104,12 +104,19 @@ impl Run {
                 };
                 let holding_since = transition.hold.and(self.live.pending[index]);
                 let remaining = match (transition.hold, holding_since) {
-                    (Some(hold), Some(since)) => Some(since.plus(hold) - self.live.now),
+                    (Some(hold), Some(since)) => {
+                        Some(since.plus(hold.resolve(&self.live.parameters)) - self.live.now)
+                    }
                     _ => None,
                 };
                 let timer_remaining = transition
                     .after
-                    .map(|after| self.live.entered_at.plus(after) - self.live.now)
+                    .map(|after| {
+                        self.live
+                            .entered_at
+                            .plus(after.resolve(&self.live.parameters))
+                            - self.live.now
+                    })
                     .filter(|d| !d.is_zero());
                 TransitionExplanation {
                     to: self.playbook.state(transition.target).name.clone(),
@@ -118,7 +125,7 @@ impl Run {
                         .as_ref()
                         .map(|c| c.source().to_string()),
                     holds,
-                    hold: transition.hold,
+                    hold: transition.hold.map(|t| t.resolve(&self.live.parameters)),
                     holding_since,
                     remaining,
                     timer_remaining,

@@ -4,7 +4,7 @@
     reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
 )]
 
-use crate::playbook::{Playbook, SignalId};
+use crate::playbook::{ParameterValue, Playbook, QuantityKind, SignalId};
 use crate::{Duration, Timestamp};
 
 /// The value of an event attribute.
@@ -351,16 +351,25 @@ pub enum SettingsError {
         hint: String,
     },
     /// A value outside the declared bounds.
-    #[error("parameter `{name}` = {value} is outside its bounds [{min}, {max}]")]
+    #[error("parameter `{name}` = {value} is outside its bounds {bounds}")]
     OutOfBounds {
         /// The parameter.
         name: String,
         /// The value given.
-        value: f64,
-        /// The lowest allowed.
-        min: f64,
-        /// The highest allowed.
-        max: f64,
+        value: ParameterValue,
+        /// The bounds as the playbook writes them: `[1.2, 10]`, `[10m, 2h]`, `[1, any]`.
+        bounds: String,
+    },
+    /// A number for a duration parameter, or a duration for a number parameter.
+    #[error("parameter `{name}` is {}", match expected {
+        QuantityKind::Duration => "a duration: give it with a unit, such as `2h`",
+        QuantityKind::Number => "a number, not a duration: give it without a unit, such as `2` or `30%`",
+    })]
+    WrongKind {
+        /// The parameter.
+        name: String,
+        /// What the parameter is.
+        expected: QuantityKind,
     },
 }
 
@@ -383,7 +392,7 @@ pub enum SettingsError {
 pub struct RunSettings {
     pub(crate) subject: String,
     pub(crate) locale: Option<String>,
-    pub(crate) parameters: Vec<(String, f64)>,
+    pub(crate) parameters: Vec<(String, ParameterValue)>,
     pub(crate) late_tolerance: Option<Duration>,
 }
 
@@ -427,7 +436,8 @@ impl RunSettings {
         self
     }
 
-    /// Override a parameter, within its declared bounds.
+    /// Override a parameter, within its declared bounds: a number (`3.0`) for a number
+    /// parameter, a [`Duration`] for a duration parameter.
     ///
     /// ```
     /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
@@ -438,8 +448,8 @@ impl RunSettings {
     /// assert_eq!(err.to_string(), "parameter `watch_ratio` = 50 is outside its bounds [1.2, 10]");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn parameter(mut self, name: impl Into<String>, value: f64) -> Self {
-        self.parameters.push((name.into(), value));
+    pub fn parameter(mut self, name: impl Into<String>, value: impl Into<ParameterValue>) -> Self {
+        self.parameters.push((name.into(), value.into()));
         self
     }
 
@@ -476,16 +486,20 @@ impl RunSettings {
                 });
             };
             let parameter = playbook.parameter(id);
-            if !parameter.allows(*value) {
-                let (min, max) = parameter.bounds();
+            if value.kind() != parameter.kind {
+                return Err(SettingsError::WrongKind {
+                    name: name.clone(),
+                    expected: parameter.kind,
+                });
+            }
+            if !parameter.allows(value.as_f64()) {
                 return Err(SettingsError::OutOfBounds {
                     name: name.clone(),
                     value: *value,
-                    min,
-                    max,
+                    bounds: parameter.bounds_text(),
                 });
             }
-            values[id.index()] = *value;
+            values[id.index()] = value.as_f64();
         }
         Ok(values)
     }

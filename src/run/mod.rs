@@ -713,10 +713,14 @@ impl Run {
         let state = self.playbook.state(self.live.state);
         for (i, transition) in state.transitions.iter().enumerate() {
             if let (Some(hold), Some(since)) = (transition.hold, self.live.pending[i]) {
-                consider(Some(since.plus(hold)));
+                consider(Some(since.plus(hold.resolve(&self.live.parameters))));
             }
             if let Some(after) = transition.after {
-                consider(Some(self.live.entered_at.plus(after)));
+                consider(Some(
+                    self.live
+                        .entered_at
+                        .plus(after.resolve(&self.live.parameters)),
+                ));
             }
         }
         for open in &self.live.open {
@@ -930,7 +934,9 @@ impl Run {
             if !open.awaiting_clock || action.from != Some(signal) {
                 continue;
             }
-            let due = action.within.map(|within| at.plus(within));
+            let due = action
+                .within
+                .map(|within| at.plus(within.resolve(&self.live.parameters)));
             self.live.open[index].awaiting_clock = false;
             self.live.open[index].due = due;
             if let Some(due) = due {
@@ -992,12 +998,13 @@ impl Run {
             Some(repeat) => self.live.entered_at.plus(Duration::from_millis(
                 repeat
                     .every
+                    .resolve(&self.live.parameters)
                     .as_millis()
                     .saturating_mul(u64::from(position.cycle)),
             )),
             None => self.live.entered_at,
         };
-        Some(cycle_start.plus(step.after))
+        Some(cycle_start.plus(step.after.resolve(&self.live.parameters)))
     }
 
     fn fire_ladder(&mut self) {
@@ -1061,8 +1068,10 @@ impl Run {
             if next > self.live.now {
                 continue;
             }
-            let every = self.playbook.state(self.live.state).actions[index].every;
-            let period = every.map_or(0, |e| e.as_millis()).max(1);
+            let every = self.playbook.state(self.live.state).actions[index]
+                .every
+                .map(|e| e.resolve(&self.live.parameters));
+            let period = every.map_or(0, Duration::as_millis).max(1);
             // Occurrences due after `next` and by now, besides `next` itself.
             let later = (self.live.now - next)
                 .as_millis()
@@ -1091,7 +1100,8 @@ impl Run {
     fn recommend(&mut self, index: usize, occurrence: u32, missed: u32) {
         let state = self.playbook.state(self.live.state);
         let action = &state.actions[index];
-        let (due, awaiting_clock) = match (action.within, action.from) {
+        let within = action.within.map(|w| w.resolve(&self.live.parameters));
+        let (due, awaiting_clock) = match (within, action.from) {
             (None, _) => (None, false),
             (Some(within), None) => (Some(self.live.now.plus(within)), false),
             (Some(within), Some(signal)) => match self.live.seen[signal.index()].at {
@@ -1135,7 +1145,7 @@ impl Run {
         for index in 0..count {
             let every = self.playbook.state(self.live.state).actions[index].every;
             self.live.recurrences[index] = Recurrence {
-                next: every.map(|e| self.live.now.plus(e)),
+                next: every.map(|e| self.live.now.plus(e.resolve(&self.live.parameters))),
                 occurrence: 1,
             };
             self.recommend(index, 1, 0);
@@ -1194,12 +1204,18 @@ impl Run {
                     self.live.pending[index] = None;
                 }
             }
-            let timer = transition
-                .after
-                .is_none_or(|after| self.live.now >= self.live.entered_at.plus(after));
+            let timer = transition.after.is_none_or(|after| {
+                self.live.now
+                    >= self
+                        .live
+                        .entered_at
+                        .plus(after.resolve(&self.live.parameters))
+            });
             let held = match (transition.hold, self.live.pending[index]) {
                 (None, _) => true,
-                (Some(hold), Some(since)) => self.live.now >= since.plus(hold),
+                (Some(hold), Some(since)) => {
+                    self.live.now >= since.plus(hold.resolve(&self.live.parameters))
+                }
                 (Some(_), None) => false,
             };
             if holds && timer && held {
@@ -1222,8 +1238,8 @@ impl Run {
                 .condition
                 .as_ref()
                 .map(|c| c.source().to_string()),
-            hold: transition.hold,
-            after: transition.after,
+            hold: transition.hold.map(|t| t.resolve(&self.live.parameters)),
+            after: transition.after.map(|t| t.resolve(&self.live.parameters)),
             terms,
         };
         let mut closed = Vec::new();

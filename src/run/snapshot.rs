@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Live, Run};
 use crate::playbook::{Playbook, RunLayout};
+use crate::{Duration, ParameterValue, TimerDuration, Timestamp};
 
 /// The snapshot format this version writes. It reads this one and version 1, which had no
 /// layout and restored only against the very same playbook.
@@ -235,10 +236,11 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
     }
     for (parameter, value) in playbook.parameters().iter().zip(&s.parameters) {
         if !parameter.allows(*value) {
-            let (min, max) = parameter.bounds();
             return Err(format!(
-                "parameter `{}` is {value}, outside its bounds [{min}, {max}]",
-                parameter.name
+                "parameter `{}` is {}, outside its bounds {}",
+                parameter.name,
+                ParameterValue::from_f64(parameter.kind, *value),
+                parameter.bounds_text()
             ));
         }
     }
@@ -285,7 +287,7 @@ fn check_timers(playbook: &Playbook, s: &Live) -> Result<(), String> {
         let every = state.actions.get(index).and_then(|a| a.every);
         let fits = match (recurrence.next, every) {
             (None, _) => true,
-            (Some(next), Some(every)) => next > s.now && next <= s.now.plus(every),
+            (Some(next), Some(every)) => next > s.now && next <= latest(s.now, every, playbook),
             (Some(_), None) => false,
         };
         if !fits {
@@ -297,7 +299,7 @@ fn check_timers(playbook: &Playbook, s: &Live) -> Result<(), String> {
     let mut opened = std::collections::BTreeSet::new();
     for open in &s.open {
         let action = &playbook.state(open.state).actions[open.action as usize];
-        let latest_due = action.within.map(|within| s.now.plus(within));
+        let latest_due = action.within.map(|within| latest(s.now, within, playbook));
         let due_fits = match (open.due, latest_due) {
             (None, None) => true,
             (Some(due), Some(latest)) => due <= latest && (open.breached || due > s.now),
@@ -322,4 +324,12 @@ fn check_timers(playbook: &Playbook, s: &Live) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The latest instant a timer started by `now` can end. A parameter's value may change
+/// between restores within its bounds, so a timer started under the old value is judged by
+/// the longest value the parameter allows.
+fn latest(now: Timestamp, timer: TimerDuration, playbook: &Playbook) -> Timestamp {
+    let longest = timer.range(playbook.parameters()).1;
+    now.plus(longest.unwrap_or(Duration::from_millis(u64::MAX)))
 }

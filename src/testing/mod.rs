@@ -31,7 +31,7 @@ use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, did_you_mean};
 use crate::load::format::QuantityDoc;
 use crate::load::yaml::{Located, Position, Source};
 use crate::load::{Limits, Loader};
-use crate::playbook::{Playbook, SignalKind, StateId};
+use crate::playbook::{ParameterValue, Playbook, SignalKind, StateId};
 use crate::run::{Run, RunSettings};
 use crate::trace::{Attribute, Record, RecordValue};
 use crate::{Duration, Event, Timestamp};
@@ -620,26 +620,13 @@ impl Compiler<'_> {
             if !self.known("parameter", names, &playbook, name, &parameter_path) {
                 continue;
             }
-            let number = match &value.value {
-                QuantityDoc::Number(n) => Some(*n),
-                QuantityDoc::Text(text) => {
-                    match text.trim().strip_suffix('%').map(str::parse::<f64>) {
-                        Some(Ok(p)) => Some(p / 100.0),
-                        _ => text
-                            .trim()
-                            .parse::<Duration>()
-                            .ok()
-                            .map(|d| d.as_millis() as f64 / 1000.0),
-                    }
-                }
+            let parsed = match &value.value {
+                QuantityDoc::Number(n) => Ok(ParameterValue::Number(*n)),
+                QuantityDoc::Text(text) => text.parse::<ParameterValue>(),
             };
-            match number {
-                Some(number) => settings = settings.parameter(name.value.clone(), number),
-                None => self.error(
-                    value.at,
-                    &parameter_path,
-                    "expected a number, a percentage or a duration",
-                ),
+            match parsed {
+                Ok(parsed) => settings = settings.parameter(name.value.clone(), parsed),
+                Err(e) => self.error(value.at, &parameter_path, e.to_string()),
             }
         }
         if let Err(e) = settings.parameter_values(&playbook) {

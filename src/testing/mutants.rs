@@ -18,9 +18,9 @@
 use serde::Serialize;
 
 use super::Scenario;
-use crate::Duration;
 use crate::condition::{Bool, Number};
 use crate::playbook::{Model, Playbook, StateId};
+use crate::{Duration, TimerDuration};
 
 /// One change to a playbook.
 ///
@@ -68,6 +68,29 @@ fn halve(d: Duration) -> Duration {
 
 fn double(d: Duration) -> Duration {
     Duration::from_millis(d.as_millis().saturating_mul(2))
+}
+
+/// A timer halved and doubled, each with its word and how the change reads. A timer that
+/// names a parameter becomes a fixed half or double of the parameter's default, which is the
+/// value a scenario that sets no parameter runs with.
+fn scaled_timers(
+    timer: TimerDuration,
+    parameters: &[crate::Parameter],
+) -> [(TimerDuration, &'static str, String); 2] {
+    let (base, written) = match timer {
+        TimerDuration::Fixed(d) => (d, d.to_string()),
+        TimerDuration::Parameter(id) => {
+            let d = timer.by_default(parameters);
+            (d, format!("{} ({d})", parameters[id.index()].name))
+        }
+    };
+    [(halve(base), "halved"), (double(base), "doubled")].map(|(new, word)| {
+        (
+            TimerDuration::Fixed(new),
+            word,
+            format!("{word}: {written} -> {new}"),
+        )
+    })
 }
 
 /// Every mutant of `playbook`.
@@ -219,8 +242,8 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                 }
             }
             if let Some(hold) = transition.hold {
-                for (new, word) in [(halve(hold), "halved"), (double(hold), "doubled")] {
-                    add(format!("{path} for {word}: {hold} -> {new}"), &|m| {
+                for (new, _, change) in scaled_timers(hold, &original.parameters) {
+                    add(format!("{path} for {change}"), &|m| {
                         m.states[s].transitions[t].hold = Some(new)
                     });
                 }
@@ -229,8 +252,8 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                 });
             }
             if let Some(after) = transition.after {
-                for (new, word) in [(halve(after), "halved"), (double(after), "doubled")] {
-                    add(format!("{path} after {word}: {after} -> {new}"), &|m| {
+                for (new, _, change) in scaled_timers(after, &original.parameters) {
+                    add(format!("{path} after {change}"), &|m| {
                         m.states[s].transitions[t].after = Some(new)
                     });
                 }
@@ -255,8 +278,8 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
             });
             for (field, value) in [("within", action.within), ("every", action.every)] {
                 if let Some(value) = value {
-                    for (new, word) in [(halve(value), "halved"), (double(value), "doubled")] {
-                        add(format!("{path}.{field} {word}: {value} -> {new}"), &|m| {
+                    for (new, _, change) in scaled_timers(value, &original.parameters) {
+                        add(format!("{path}.{field} {change}"), &|m| {
                             let action = &mut m.states[s].actions[a];
                             if field == "within" {
                                 action.within = Some(new);
@@ -279,32 +302,20 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                         }
                     }
                 });
-                if !step.after.is_zero() {
-                    for (new, word) in [
-                        (halve(step.after), "halved"),
-                        (double(step.after), "doubled"),
-                    ] {
-                        add(
-                            format!("{path}.after {word}: {} -> {new}", step.after),
-                            &|m| {
-                                if let Some(l) = &mut m.states[s].escalation {
-                                    l.steps[k].after = new;
-                                }
-                            },
-                        );
+                if step.after != TimerDuration::Fixed(Duration::ZERO) {
+                    for (new, _, change) in scaled_timers(step.after, &original.parameters) {
+                        add(format!("{path}.after {change}"), &|m| {
+                            if let Some(l) = &mut m.states[s].escalation {
+                                l.steps[k].after = new;
+                            }
+                        });
                     }
                 }
             }
             if let Some(repeat) = ladder.repeat {
-                for (new, word) in [
-                    (halve(repeat.every), "halved"),
-                    (double(repeat.every), "doubled"),
-                ] {
+                for (new, _, change) in scaled_timers(repeat.every, &original.parameters) {
                     add(
-                        format!(
-                            "{state_path}.escalate.repeat.every {word}: {} -> {new}",
-                            repeat.every
-                        ),
+                        format!("{state_path}.escalate.repeat.every {change}"),
                         &|m| {
                             if let Some(l) = &mut m.states[s].escalation
                                 && let Some(r) = &mut l.repeat

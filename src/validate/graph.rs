@@ -15,10 +15,11 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeFiltered, EdgeRef, Reversed, Walker};
 
 use super::Checker;
+use crate::Duration;
 use crate::condition::{Bool, CompareOp, Number};
 use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
-use crate::playbook::{Model, Transition};
+use crate::playbook::{Model, Parameter, TimerDuration, Transition};
 
 pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model) {
     let mut graph: DiGraph<(), (usize, bool)> = DiGraph::with_capacity(model.states.len(), 0);
@@ -93,7 +94,8 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
 
     for (i, state) in model.states.iter().enumerate() {
         for (later, transition) in state.transitions.iter().enumerate() {
-            let Some(earlier) = (0..later).find(|e| shadows(&state.transitions[*e], transition))
+            let Some(earlier) =
+                (0..later).find(|e| shadows(&state.transitions[*e], transition, &model.parameters))
             else {
                 continue;
             };
@@ -119,20 +121,27 @@ fn is_instant(transition: &Transition) -> bool {
     transition.hold.is_none() && transition.after.is_none()
 }
 
-/// Whether `earlier` fires whenever `later` could, so `later` never gets its turn.
-fn shadows(earlier: &Transition, later: &Transition) -> bool {
-    let after = |t: &Transition| t.after.unwrap_or_default();
-    let hold = |t: &Transition| t.hold.unwrap_or_default();
+/// Whether `earlier` fires whenever `later` could, so `later` never gets its turn. A timer
+/// that names a parameter counts at its longest for `earlier` and its shortest for `later`, so
+/// the warning holds for every value a run may set.
+fn shadows(earlier: &Transition, later: &Transition, parameters: &[Parameter]) -> bool {
+    let sooner = |a: Option<TimerDuration>, b: Option<TimerDuration>| {
+        let longest = a.map_or(Some(Duration::ZERO), |t| t.range(parameters).1);
+        let shortest = b.map_or(Duration::ZERO, |t| t.range(parameters).0);
+        longest.is_some_and(|longest| longest <= shortest)
+    };
     let unconditional = earlier
         .condition
         .as_ref()
         .is_none_or(|c| c.is_always_true());
     if unconditional && earlier.hold.is_none() {
-        return after(earlier) <= after(later);
+        return sooner(earlier.after, later.after);
     }
     match (&earlier.condition, &later.condition) {
         (Some(a), Some(b)) => {
-            a.root() == b.root() && hold(earlier) <= hold(later) && after(earlier) <= after(later)
+            a.root() == b.root()
+                && sooner(earlier.hold, later.hold)
+                && sooner(earlier.after, later.after)
         }
         _ => false,
     }

@@ -21,8 +21,8 @@ use crate::load::yaml::{Located, Position, Source};
 use crate::playbook::SignalTable;
 use crate::playbook::{
     Action, Attribute, AttributeKind, EscalationTarget, Ladder, Metric, MetricId, MetricKind,
-    Model, Parameter, ParameterId, Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId,
-    SignalKind, State, StateId, Step, Transition,
+    Model, Parameter, ParameterId, ParameterValue, Playbook, QuantityKind, Repeat, RoleId, Signal,
+    SignalId, SignalKind, State, StateId, Step, TimerDuration, Transition,
 };
 use crate::{Duration, LocalizedText};
 
@@ -38,6 +38,51 @@ pub(crate) const DEFAULT_MIN_COUNT: f64 = 20.0;
 /// The shortest period of a recurring action: a person cannot act on more, and a shorter one
 /// would fill timelines with copies.
 const MIN_RECURRENCE: Duration = Duration::from_secs(60);
+
+/// Whether `later` ends after `earlier` in every run, whatever values parameters take.
+fn comes_after(later: TimerDuration, earlier: TimerDuration, parameters: &[Parameter]) -> bool {
+    let shortest = later.range(parameters).0;
+    earlier
+        .range(parameters)
+        .1
+        .is_some_and(|longest| shortest > longest)
+}
+
+/// A timer as a message names its shortest value: `30m`, or `` `grace` (as short as 10m) ``.
+fn at_least(timer: TimerDuration, parameters: &[Parameter]) -> String {
+    match timer {
+        TimerDuration::Fixed(d) => d.to_string(),
+        TimerDuration::Parameter(id) => format!(
+            "`{}` (as short as {})",
+            parameters[id.index()].name,
+            timer.range(parameters).0
+        ),
+    }
+}
+
+/// A timer as a message names its longest value: `30m`, or `` `grace` (as long as 2h) ``.
+fn at_most(timer: TimerDuration, parameters: &[Parameter]) -> String {
+    match (timer, timer.range(parameters).1) {
+        (TimerDuration::Fixed(d), _) => d.to_string(),
+        (TimerDuration::Parameter(id), Some(longest)) => {
+            format!("`{}` (as long as {longest})", parameters[id.index()].name)
+        }
+        (TimerDuration::Parameter(id), None) => {
+            format!("`{}` (which has no `max`)", parameters[id.index()].name)
+        }
+    }
+}
+
+/// How short a timer may be, in every run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shortest {
+    /// Zero is allowed: a ladder step at once.
+    Zero,
+    /// Above zero: time must pass.
+    AboveZero,
+    /// At least [`MIN_RECURRENCE`]: a recurring action.
+    Recurrence,
+}
 
 /// Most repeats of an escalation ladder.
 const MAX_REPEATS: u32 = 100;
@@ -218,15 +263,112 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn optional_duration(
+    fn timer(
+        &mut self,
+        value: &Located<String>,
+        path: &str,
+        shortest: Shortest,
+        context: &StateContext<'_, '_>,
+    ) -> Option<TimerDuration> {
+        let name = value.value.trim();
+        // A duration starts with a digit; anything that starts with a letter names something.
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let duration = self.duration(value, path, shortest == Shortest::Zero)?;
+            if shortest == Shortest::Recurrence && duration < MIN_RECURRENCE {
+                self.error(
+                    Code::InvalidValue,
+                    value.at,
+                    path,
+                    format!(
+                        "an action recurring every {duration} would flood its owner: repeat it at most once a minute (`every: {MIN_RECURRENCE}` or longer)"
+                    ),
+                );
+                return None;
+            }
+            return Some(TimerDuration::Fixed(duration));
+        }
+        let what = match context.names.lookup(name) {
+            Some(Symbol::Parameter(id, QuantityKind::Duration)) => {
+                let parameter = &context.parameters[id.index()];
+                let least = match shortest {
+                    Shortest::Zero => return Some(TimerDuration::Parameter(id)),
+                    Shortest::AboveZero => Duration::from_millis(1),
+                    Shortest::Recurrence => MIN_RECURRENCE,
+                };
+                let lowest = TimerDuration::Parameter(id).range(context.parameters).0;
+                let problem = match (parameter.min, shortest) {
+                    _ if lowest >= least => return Some(TimerDuration::Parameter(id)),
+                    (None, Shortest::Recurrence) => format!(
+                        "parameter `{name}` has no `min`, so a run could set it below {MIN_RECURRENCE} and flood the action's owner: give it `min: {MIN_RECURRENCE}` or more"
+                    ),
+                    (Some(_), Shortest::Recurrence) => format!(
+                        "parameter `{name}` may be as short as {lowest}, and an action recurring every {lowest} would flood its owner: give it `min: {MIN_RECURRENCE}` or more"
+                    ),
+                    (None, _) => format!(
+                        "parameter `{name}` has no `min`, so a run could set it to 0s: give it a `min` above zero"
+                    ),
+                    (Some(_), _) => format!(
+                        "parameter `{name}` may be 0s, and this timer must be above zero: give it a `min` above zero"
+                    ),
+                };
+                self.error(Code::InvalidParameter, value.at, path, problem);
+                return None;
+            }
+            Some(Symbol::Parameter(_, QuantityKind::Number)) => {
+                self.error(
+                    Code::InvalidParameter,
+                    value.at,
+                    path,
+                    format!(
+                        "parameter `{name}` is a number; a timer needs a duration parameter, such as `{name}: {{ default: 10m }}`"
+                    ),
+                );
+                return None;
+            }
+            Some(Symbol::Invalid) => return None,
+            Some(Symbol::Metric(..)) => "a metric",
+            Some(Symbol::Signal(..)) => "a signal",
+            None => {
+                let parameters = context
+                    .parameters
+                    .iter()
+                    .filter(|p| p.kind == QuantityKind::Duration)
+                    .map(|p| p.name.as_str());
+                let hint = did_you_mean(name, parameters)
+                    .map(|close| format!("; did you mean `{close}`?"))
+                    .unwrap_or_default();
+                self.error(
+                    Code::UnknownReference,
+                    value.at,
+                    path,
+                    format!(
+                        "`{name}` is not a duration or a parameter: write a duration such as `2h`, or name a duration parameter{hint}"
+                    ),
+                );
+                return None;
+            }
+        };
+        self.error(
+            Code::InvalidDuration,
+            value.at,
+            path,
+            format!(
+                "`{name}` is {what}; a timer takes a duration such as `2h` or the name of a duration parameter"
+            ),
+        );
+        None
+    }
+
+    fn optional_timer(
         &mut self,
         value: &Option<Located<String>>,
         path: &str,
-        allow_zero: bool,
-    ) -> Option<Duration> {
+        shortest: Shortest,
+        context: &StateContext<'_, '_>,
+    ) -> Option<TimerDuration> {
         value
             .as_ref()
-            .and_then(|v| self.duration(v, path, allow_zero))
+            .and_then(|v| self.timer(v, path, shortest, context))
     }
 
     fn text(&mut self, doc: &Located<TextDoc>, path: &str, default_locale: &str) -> LocalizedText {
@@ -355,6 +497,7 @@ impl<'a> Checker<'a> {
         let mut context = StateContext {
             locale: &locale,
             names: &names,
+            parameters: &parameters,
             signals: &signals,
             roles: &roles,
             state_ids: &state_ids,
@@ -417,36 +560,26 @@ impl<'a> Checker<'a> {
                 );
                 None
             }
-            QuantityDoc::Text(text) => {
-                let text = text.trim();
-                if let Some(percent) = text.strip_suffix('%') {
-                    match percent.trim().parse::<f64>() {
-                        Ok(p) if p.is_finite() => return Some((p / 100.0, QuantityKind::Number)),
-                        _ => {
-                            self.error(
-                                Code::InvalidValue,
-                                value.at,
-                                path,
-                                format!("`{text}` is not a percentage: write it like `30%`"),
-                            );
-                            return None;
-                        }
-                    }
+            QuantityDoc::Text(text) => match text.parse::<ParameterValue>() {
+                Ok(ParameterValue::Number(_)) if !text.trim().ends_with('%') => {
+                    self.error(
+                        Code::InvalidValue,
+                        value.at,
+                        path,
+                        format!(
+                            "expected a number, found the text `{}`: remove the quotes, which make it a text",
+                            text.trim()
+                        ),
+                    );
+                    None
                 }
-                match text.parse::<Duration>() {
-                    Ok(d) => Some((d.as_millis() as f64 / 1000.0, QuantityKind::Duration)),
-                    Err(e) => {
-                        let at = self.source.inside(value.at, text, e.offset());
-                        self.error(
-                            Code::InvalidValue,
-                            at,
-                            path,
-                            format!("`{text}` is not a number, a percentage or a duration: {e}"),
-                        );
-                        None
-                    }
+                Ok(parsed) => Some((parsed.as_f64(), parsed.kind())),
+                Err(e) => {
+                    let at = self.source.inside(value.at, text, e.offset());
+                    self.error(Code::InvalidValue, at, path, e.to_string());
+                    None
                 }
-            }
+            },
         }
     }
 
@@ -1160,20 +1293,18 @@ impl<'a> Checker<'a> {
     ) -> Option<Action> {
         let id_ok = self.name(&doc.id, &format!("{path}.do"), "action");
         let owner = self.role_ref(&doc.owner, &format!("{path}.owner"), context.roles);
-        let within = self.optional_duration(&doc.within, &format!("{path}.within"), false);
-        let every = self.optional_duration(&doc.every, &format!("{path}.every"), false);
-        if let (Some(period), Some(doc_every)) = (every, &doc.every)
-            && period < MIN_RECURRENCE
-        {
-            self.error(
-                Code::InvalidValue,
-                doc_every.at,
-                format!("{path}.every"),
-                format!(
-                    "an action recurring every {period} would flood its owner: repeat it at most once a minute (`every: {MIN_RECURRENCE}` or longer)"
-                ),
-            );
-        }
+        let within = self.optional_timer(
+            &doc.within,
+            &format!("{path}.within"),
+            Shortest::AboveZero,
+            context,
+        );
+        let every = self.optional_timer(
+            &doc.every,
+            &format!("{path}.every"),
+            Shortest::Recurrence,
+            context,
+        );
         let from = match &doc.from {
             Some(from) => {
                 if doc.within.is_none() {
@@ -1279,15 +1410,24 @@ impl<'a> Checker<'a> {
             return None;
         }
         let mut steps = Vec::new();
-        let mut previous: Option<Duration> = None;
+        let mut previous: Option<TimerDuration> = None;
         let mut ok = true;
         for (index, step) in doc.steps.iter().enumerate() {
             let step_path = format!("{path}.steps[{index}]");
             let step = &step.value;
-            let after = self.duration(&step.after, &format!("{step_path}.after"), true);
+            let after = self.timer(
+                &step.after,
+                &format!("{step_path}.after"),
+                Shortest::Zero,
+                context,
+            );
             if let (Some(after), Some(before)) = (after, previous)
-                && after <= before
+                && !comes_after(after, before, context.parameters)
             {
+                let (after, before) = (
+                    at_least(after, context.parameters),
+                    at_most(before, context.parameters),
+                );
                 self.error(
                     Code::InvalidEscalation,
                     step.after.at,
@@ -1334,11 +1474,19 @@ impl<'a> Checker<'a> {
         let repeat = match &doc.repeat {
             Some(repeat) => {
                 let repeat_path = format!("{path}.repeat");
-                let every =
-                    self.duration(&repeat.value.every, &format!("{repeat_path}.every"), false);
+                let every = self.timer(
+                    &repeat.value.every,
+                    &format!("{repeat_path}.every"),
+                    Shortest::AboveZero,
+                    context,
+                );
                 if let (Some(every), Some(last)) = (every, previous)
-                    && every <= last
+                    && !comes_after(every, last, context.parameters)
                 {
+                    let (every, last) = (
+                        at_least(every, context.parameters),
+                        at_most(last, context.parameters),
+                    );
                     self.error(
                         Code::InvalidEscalation,
                         repeat.value.every.at,
@@ -1379,8 +1527,18 @@ impl<'a> Checker<'a> {
     ) -> Option<Transition> {
         let t = &doc.value;
         let target = self.state_ref(&t.to, &format!("{path}.to"), context.state_ids);
-        let hold = self.optional_duration(&t.hold, &format!("{path}.for"), false);
-        let after = self.optional_duration(&t.after, &format!("{path}.after"), false);
+        let hold = self.optional_timer(
+            &t.hold,
+            &format!("{path}.for"),
+            Shortest::AboveZero,
+            context,
+        );
+        let after = self.optional_timer(
+            &t.after,
+            &format!("{path}.after"),
+            Shortest::AboveZero,
+            context,
+        );
         if t.when.is_none() && t.after.is_none() {
             self.error(
                 Code::InvalidTransition,
@@ -1495,6 +1653,7 @@ impl<'a> Checker<'a> {
 struct StateContext<'c, 'm> {
     locale: &'c str,
     names: &'c Names<'m>,
+    parameters: &'c [Parameter],
     signals: &'c [Signal],
     roles: &'c BTreeMap<&'c str, RoleId>,
     state_ids: &'c BTreeMap<&'c str, StateId>,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crisis_playbook::files;
 use crisis_playbook::timeline::format_event;
 use crisis_playbook::trace::{Record, TraceError, TraceReader};
-use crisis_playbook::{Event, Run, RunSettings, Timestamp};
+use crisis_playbook::{Event, ParameterValue, Run, RunSettings, Timestamp};
 
 use clap::{Args, ValueEnum};
 
@@ -31,9 +31,9 @@ pub struct Options {
     /// Locale of the texts (default: the playbook's).
     #[arg(long)]
     locale: Option<String>,
-    /// Override a parameter, as `name=value` (`name=30%` for a percentage); repeatable.
+    /// Override a parameter, as `name=value`: `ratio=3`, `share=30%`, `grace=1h`; repeatable.
     #[arg(long = "param", value_parser = parse_parameter)]
-    parameters: Vec<(String, f64)>,
+    parameters: Vec<(String, ParameterValue)>,
     /// After the trace, advance the clock to this time (RFC 3339).
     #[arg(long)]
     until: Option<Timestamp>,
@@ -48,18 +48,12 @@ enum SimulateFormat {
     Jsonl,
 }
 
-fn parse_parameter(text: &str) -> Result<(String, f64), String> {
+fn parse_parameter(text: &str) -> Result<(String, ParameterValue), String> {
     let (name, value) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not `name=value`"))?;
-    let (number, divisor) = match value.trim().strip_suffix('%') {
-        Some(percent) => (percent, 100.0),
-        None => (value.trim(), 1.0),
-    };
-    let number = number
-        .parse::<f64>()
-        .map_err(|_| format!("`{value}` is not a number"))?;
-    Ok((name.trim().to_string(), number / divisor))
+    let value = value.parse::<ParameterValue>().map_err(|e| e.to_string())?;
+    Ok((name.trim().to_string(), value))
 }
 
 pub fn run(options: Options) -> Outcome {
