@@ -1392,6 +1392,9 @@ fn fingerprint(model: &Model) -> Fingerprint {
     // serde_json writes struct fields in declaration order and our maps are BTreeMaps, so the
     // bytes depend on the content only.
     let bytes = serde_json::to_vec(model).unwrap_or_default();
+    if std::env::var("DUMP_MODEL").is_ok() {
+        eprintln!("{}", String::from_utf8_lossy(&bytes));
+    }
     let digest = Sha256::digest(&bytes);
     let mut short = [0u8; 16];
     short.copy_from_slice(&digest[..16]);

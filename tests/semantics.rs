@@ -963,3 +963,130 @@ fn a_timer_parameter_is_checked_over_its_bounds() {
         "{numeric}"
     );
 }
+
+const SAME_EVENT: &str = r#"
+playbook: same-event
+version: 1
+title: Same event
+parameters:
+  reach: { default: 100000, min: 1000, max: 10000000 }
+signals:
+  level: { kind: gauge }
+  journalist: { kind: event, attributes: { tier: [local, national], verified: bool, followers: number } }
+roles: [cm]
+initial: calm
+states:
+  calm:
+    on:
+      - { to: alert, when: journalist where tier == "national" and verified within 1h and level >= 5 }
+      - { to: wide, when: journalist where not verified and followers >= reach }
+  alert: { final: true }
+  wide: { final: true }
+"#;
+
+/// `where` tests every attribute on one event: a national reporter and a verified one are
+/// not a verified national reporter.
+#[test]
+fn a_where_clause_tests_every_attribute_on_one_event() {
+    let mut run = Run::start(&playbook(SAME_EVENT), at(0));
+    number(&mut run, "level", 0, 9.0).unwrap();
+    let national = AttributeValue::Text("national");
+    let local = AttributeValue::Text("local");
+    let verified = |yes| ("verified", AttributeValue::Bool(yes));
+    let few = ("followers", AttributeValue::Number(10.0));
+    assert!(
+        event(
+            &mut run,
+            "journalist",
+            1,
+            &[("tier", national), verified(false), few]
+        )
+        .is_empty()
+    );
+    assert!(
+        event(
+            &mut run,
+            "journalist",
+            2,
+            &[("tier", local), verified(true), few]
+        )
+        .is_empty()
+    );
+    let text = run.explain().to_string();
+    assert!(
+        text.contains(
+            "journalist where tier == \"national\" and verified within 1h:  -> does not hold"
+        ),
+        "{text}"
+    );
+    let events = event(
+        &mut run,
+        "journalist",
+        3,
+        &[("tier", national), verified(true), few],
+    );
+    assert_eq!(
+        describe(&events),
+        ["transition:calm->alert", "resolved:alert"]
+    );
+
+    // `not`, a number and a parameter, on one event too; the clause ends where a test names
+    // something that is not an attribute.
+    let mut run = Run::start(&playbook(SAME_EVENT), at(0));
+    let many = ("followers", AttributeValue::Number(500_000.0));
+    assert!(
+        event(
+            &mut run,
+            "journalist",
+            1,
+            &[("tier", local), verified(true), many]
+        )
+        .is_empty()
+    );
+    let events = event(
+        &mut run,
+        "journalist",
+        2,
+        &[("tier", local), verified(false), many],
+    );
+    assert_eq!(
+        describe(&events),
+        ["transition:calm->wide", "resolved:wide"]
+    );
+}
+
+#[test]
+fn a_where_clause_names_what_is_wrong_in_it() {
+    let error = |condition: &str| {
+        let text = SAME_EVENT.replace(
+            "journalist where not verified and followers >= reach",
+            condition,
+        );
+        playbook_error(&text)
+    };
+    for (condition, message) in [
+        (
+            "journalist where tier == \"nationl\"",
+            "`journalist.tier` is never \"nationl\": did you mean \"national\"?",
+        ),
+        (
+            "journalist where teir == \"national\"",
+            "event `journalist` has no attribute `teir`; did you mean `tier`?",
+        ),
+        (
+            "level where tier == \"national\"",
+            "`level` is a gauge signal; only events have attributes",
+        ),
+        (
+            "journalist where not tier",
+            "attribute `journalist.tier` is not true or false: compare it with a value",
+        ),
+        (
+            "journalist where",
+            "expected an attribute of `journalist` after `where`, found the end of the condition",
+        ),
+    ] {
+        let found = error(condition);
+        assert!(found.contains(message), "{condition}: {found}");
+    }
+}

@@ -111,10 +111,51 @@ pub(crate) enum ArithKind {
     Div,
 }
 
-/// A test on one attribute of an event, evaluated when the event is observed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Tests on the attributes of one event, all of which it must pass; evaluated when the event
+/// is observed. `journalist.tier == "national"` is one test, `journalist where tier ==
+/// "national" and verified` two.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct EventPredicate {
     pub signal: SignalId,
+    pub tests: Vec<AttributeTest>,
+}
+
+impl Serialize for EventPredicate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // A single test keeps the flat form that fingerprints and run layouts hashed before
+        // `where` existed, so that stored runs of those playbooks still restore.
+        #[derive(Serialize)]
+        struct Single<'a> {
+            signal: SignalId,
+            attribute: usize,
+            op: CompareOp,
+            value: &'a AttributeValue,
+        }
+        #[derive(Serialize)]
+        struct Several<'a> {
+            signal: SignalId,
+            tests: &'a [AttributeTest],
+        }
+        match self.tests.as_slice() {
+            [test] => Single {
+                signal: self.signal,
+                attribute: test.attribute,
+                op: test.op,
+                value: &test.value,
+            }
+            .serialize(serializer),
+            tests => Several {
+                signal: self.signal,
+                tests,
+            }
+            .serialize(serializer),
+        }
+    }
+}
+
+/// A test on one attribute: its index in the signal's attributes, the operator and the value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub(crate) struct AttributeTest {
     pub attribute: usize,
     pub op: CompareOp,
     pub value: AttributeValue,
@@ -191,7 +232,11 @@ pub(crate) fn compile(
     scope: &impl Scope,
     predicates: &mut Vec<EventPredicate>,
 ) -> Result<Condition, Vec<ConditionError>> {
-    let expr = syntax::parse(source).map_err(|e| {
+    let is_attribute = |signal: &str, name: &str| {
+        matches!(scope.lookup(signal), Some(Symbol::Signal(_, SignalKind::Event, attributes))
+            if attributes.iter().any(|a| a.name == name))
+    };
+    let expr = syntax::parse(source, &is_attribute).map_err(|e| {
         vec![ConditionError {
             message: e.message,
             offset: e.offset,
@@ -294,21 +339,23 @@ impl<S: Scope> Compiler<'_, S> {
                     None
                 }
             },
-            ExprKind::Attribute { signal, attribute } => {
-                let (signal_id, index, kind) = self.attribute(signal, attribute, expr.span)?;
-                if kind != AttributeKind::Bool {
-                    self.error(
-                        expr.span,
-                        format!("attribute `{signal}.{attribute}` is not true or false: compare it with a value"),
-                    );
+            ExprKind::Attribute { .. } => {
+                let (signal, test) = self.attribute_test(expr)?;
+                Some(self.predicate(signal, vec![test]))
+            }
+            ExprKind::Where { tests, .. } => {
+                let mut compiled = Vec::new();
+                let mut signal = None;
+                for test in tests {
+                    if let Some((id, test)) = self.attribute_test(test) {
+                        signal = Some(id);
+                        compiled.push(test);
+                    }
+                }
+                if compiled.len() < tests.len() {
                     return None;
                 }
-                Some(self.predicate(
-                    signal_id,
-                    index,
-                    CompareOp::Equal,
-                    AttributeValue::Bool(true),
-                ))
+                Some(self.predicate(signal?, compiled))
             }
             _ => {
                 let text = self.text(expr.span).to_string();
@@ -387,19 +434,8 @@ impl<S: Scope> Compiler<'_, S> {
         }
     }
 
-    fn predicate(
-        &mut self,
-        signal: SignalId,
-        attribute: usize,
-        op: CompareOp,
-        value: AttributeValue,
-    ) -> Bool {
-        let predicate = EventPredicate {
-            signal,
-            attribute,
-            op,
-            value,
-        };
+    fn predicate(&mut self, signal: SignalId, tests: Vec<AttributeTest>) -> Bool {
+        let predicate = EventPredicate { signal, tests };
         let index = match self.predicates.iter().position(|p| *p == predicate) {
             Some(index) => index,
             None => {
@@ -415,7 +451,8 @@ impl<S: Scope> Compiler<'_, S> {
 
     fn compare(&mut self, op: CompareOp, left: &Expr, right: &Expr, span: Span) -> Option<Bool> {
         if let ExprKind::Attribute { signal, attribute } = &left.kind {
-            return self.attribute_test(signal, attribute, op, right, span);
+            let (signal, test) = self.attribute_compare(signal, attribute, op, right, span)?;
+            return Some(self.predicate(signal, vec![test]));
         }
         if let ExprKind::Attribute { .. } = &right.kind {
             self.error(
@@ -452,14 +489,67 @@ impl<S: Scope> Compiler<'_, S> {
         })
     }
 
-    fn attribute_test(
+    /// One test on an event's attribute: `journalist.verified`, `not verified` in a `where`
+    /// clause, or a comparison with the attribute on the left.
+    fn attribute_test(&mut self, expr: &Expr) -> Option<(SignalId, AttributeTest)> {
+        match &expr.kind {
+            ExprKind::Compare(op, left, right)
+                if let ExprKind::Attribute { signal, attribute } = &left.kind =>
+            {
+                self.attribute_compare(signal, attribute, *op, right, expr.span)
+            }
+            ExprKind::Attribute { signal, attribute } => {
+                let (id, index, kind) = self.attribute(signal, attribute, expr.span)?;
+                if kind != AttributeKind::Bool {
+                    self.error(
+                        expr.span,
+                        format!("attribute `{signal}.{attribute}` is not true or false: compare it with a value"),
+                    );
+                    return None;
+                }
+                let test = AttributeTest {
+                    attribute: index,
+                    op: CompareOp::Equal,
+                    value: AttributeValue::Bool(true),
+                };
+                Some((id, test))
+            }
+            // Only a `where` clause lets `not` reach here, and only before an attribute.
+            ExprKind::Not(inner) => {
+                let (id, test) = self.attribute_test(inner)?;
+                let negated = match (test.op, test.value) {
+                    (CompareOp::Equal, AttributeValue::Bool(b)) => AttributeValue::Bool(!b),
+                    _ => {
+                        self.error(
+                            expr.span,
+                            "`not` in a `where` clause applies to a true-or-false attribute; write the opposite comparison instead",
+                        );
+                        return None;
+                    }
+                };
+                Some((
+                    id,
+                    AttributeTest {
+                        value: negated,
+                        ..test
+                    },
+                ))
+            }
+            _ => {
+                self.error(expr.span, "expected a test on an attribute");
+                None
+            }
+        }
+    }
+
+    fn attribute_compare(
         &mut self,
         signal: &str,
         attribute: &str,
         op: CompareOp,
         value: &Expr,
         span: Span,
-    ) -> Option<Bool> {
+    ) -> Option<(SignalId, AttributeTest)> {
         let (signal_id, index, kind) = self.attribute(signal, attribute, span)?;
         let equality = matches!(op, CompareOp::Equal | CompareOp::NotEqual);
         let literal = match (&kind, &value.kind) {
@@ -516,7 +606,12 @@ impl<S: Scope> Compiler<'_, S> {
                 return None;
             }
         };
-        Some(self.predicate(signal_id, index, op, literal))
+        let test = AttributeTest {
+            attribute: index,
+            op,
+            value: literal,
+        };
+        Some((signal_id, test))
     }
 
     fn number(&mut self, expr: &Expr) -> Option<(Number, Type)> {

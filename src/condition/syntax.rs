@@ -53,6 +53,7 @@ enum Token {
     Or,
     Not,
     Within,
+    Where,
     True,
     False,
     Dot,
@@ -78,6 +79,7 @@ impl Token {
             Token::Or => "`or`".into(),
             Token::Not => "`not`".into(),
             Token::Within => "`within`".into(),
+            Token::Where => "`where`".into(),
             Token::True => "`true`".into(),
             Token::False => "`false`".into(),
             Token::Dot => "`.`".into(),
@@ -168,7 +170,10 @@ pub(crate) enum ExprKind {
     Str(String),
     Bool(bool),
     Name(String),
-    Attribute { signal: String, attribute: String },
+    Attribute {
+        signal: String,
+        attribute: String,
+    },
     Negate(Box<Expr>),
     Not(Box<Expr>),
     And(Box<Expr>, Box<Expr>),
@@ -176,6 +181,13 @@ pub(crate) enum ExprKind {
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     Compare(CompareOp, Box<Expr>, Box<Expr>),
     Within(Box<Expr>, Duration, Span),
+    /// Tests that one event of `signal` must pass together: `journalist where tier ==
+    /// "national" and verified`. Each test is an attribute, `not` an attribute, or a
+    /// comparison with an attribute on the left.
+    Where {
+        signal: String,
+        tests: Vec<Expr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -184,6 +196,7 @@ pub(crate) struct Expr {
     pub span: Span,
 }
 
+#[derive(Clone)]
 struct Lexer<'a> {
     text: &'a str,
     pos: usize,
@@ -234,6 +247,7 @@ impl<'a> Lexer<'a> {
                 "or" => Token::Or,
                 "not" => Token::Not,
                 "within" => Token::Within,
+                "where" => Token::Where,
                 "true" => Token::True,
                 "false" => Token::False,
                 name => Token::Name(name.to_string()),
@@ -324,14 +338,21 @@ struct Parser<'a> {
     token: Token,
     span: Span,
     depth: usize,
+    /// Whether a name is an attribute of an event signal, `(signal, name)`: a `where` clause
+    /// goes on past `and` only while the next test names an attribute.
+    is_attribute: &'a dyn Fn(&str, &str) -> bool,
 }
 
 /// Nesting deeper than this is surely not a hand-written condition; refusing it keeps the
 /// recursive parser's stack bounded on hostile input.
 const MAX_DEPTH: usize = 64;
 
-/// Parses a condition into its syntax tree.
-pub(crate) fn parse(text: &str) -> Result<Expr, SyntaxError> {
+/// Parses a condition into its syntax tree; `is_attribute(signal, name)` says whether an
+/// event signal has an attribute by that name.
+pub(crate) fn parse(
+    text: &str,
+    is_attribute: &dyn Fn(&str, &str) -> bool,
+) -> Result<Expr, SyntaxError> {
     let mut lexer = Lexer { text, pos: 0 };
     let (token, span) = lexer.next_token()?;
     let mut parser = Parser {
@@ -339,6 +360,7 @@ pub(crate) fn parse(text: &str) -> Result<Expr, SyntaxError> {
         token,
         span,
         depth: 0,
+        is_attribute,
     };
     if parser.token == Token::End {
         return Err(parser.lexer.error("empty condition", 0));
@@ -426,7 +448,9 @@ impl Parser<'_> {
 
     fn comparison(&mut self) -> Result<Expr, SyntaxError> {
         let mut expr = self.sum()?;
-        if let Token::Cmp(op) = self.token {
+        if self.token == Token::Where {
+            expr = self.where_clause(expr)?;
+        } else if let Token::Cmp(op) = self.token {
             self.advance()?;
             let right = self.sum()?;
             let span = expr.span.to(right.span);
@@ -449,6 +473,81 @@ impl Parser<'_> {
             };
         }
         Ok(expr)
+    }
+
+    /// The tests after `signal where`, joined by `and` while each next one names an attribute
+    /// of the signal; the first `and` that does not stays with the enclosing condition.
+    fn where_clause(&mut self, signal: Expr) -> Result<Expr, SyntaxError> {
+        let ExprKind::Name(name) = signal.kind else {
+            return Err(self.lexer.error(
+                "`where` follows an event signal's name, as in `journalist where verified`",
+                self.span.start,
+            ));
+        };
+        self.advance()?;
+        let mut tests = vec![self.where_test(&name)?];
+        while self.token == Token::And && self.attribute_follows(&name)? {
+            self.advance()?;
+            tests.push(self.where_test(&name)?);
+        }
+        let span = signal.span.to(tests.last().map_or(signal.span, |t| t.span));
+        Ok(Expr {
+            kind: ExprKind::Where {
+                signal: name,
+                tests,
+            },
+            span,
+        })
+    }
+
+    /// One test of a `where` clause: `verified`, `not verified` or `tier == "national"`.
+    fn where_test(&mut self, signal: &str) -> Result<Expr, SyntaxError> {
+        let start = self.span;
+        if self.token == Token::Not {
+            self.advance()?;
+            let inner = self.nested(|p| p.where_test(signal))?;
+            let span = start.to(inner.span);
+            return Ok(Expr {
+                kind: ExprKind::Not(Box::new(inner)),
+                span,
+            });
+        }
+        let Token::Name(attribute) = std::mem::replace(&mut self.token, Token::End) else {
+            return Err(self.unexpected(&format!("an attribute of `{signal}` after `where`")));
+        };
+        self.advance()?;
+        let left = Expr {
+            kind: ExprKind::Attribute {
+                signal: signal.to_string(),
+                attribute,
+            },
+            span: start,
+        };
+        let Token::Cmp(op) = self.token else {
+            return Ok(left);
+        };
+        self.advance()?;
+        let right = self.sum()?;
+        let span = start.to(right.span);
+        Ok(Expr {
+            kind: ExprKind::Compare(op, Box::new(left), Box::new(right)),
+            span,
+        })
+    }
+
+    /// Whether the test after the current `and` names an attribute of `signal`.
+    fn attribute_follows(&self, signal: &str) -> Result<bool, SyntaxError> {
+        let mut ahead = self.lexer.clone();
+        let mut token = ahead.next_token()?.0;
+        if token == Token::Not {
+            token = ahead.next_token()?.0;
+        }
+        Ok(match token {
+            Token::Name(name) => {
+                ahead.next_token()?.0 != Token::Dot && (self.is_attribute)(signal, &name)
+            }
+            _ => false,
+        })
     }
 
     fn sum(&mut self) -> Result<Expr, SyntaxError> {
@@ -554,7 +653,33 @@ mod tests {
             ExprKind::Arith(op, a, b) => format!("({op:?} {} {})", shape(a), shape(b)),
             ExprKind::Compare(op, a, b) => format!("({} {} {})", op.symbol(), shape(a), shape(b)),
             ExprKind::Within(e, d, _) => format!("(within {} {d})", shape(e)),
+            ExprKind::Where { signal, tests } => format!(
+                "(where {signal} {})",
+                tests.iter().map(shape).collect::<Vec<_>>().join(" ")
+            ),
         }
+    }
+
+    /// Parses with `journalist` as the one event, whose attributes are `tier` and `verified`.
+    fn parse(text: &str) -> Result<Expr, SyntaxError> {
+        super::parse(text, &|signal, name| {
+            signal == "journalist" && ["tier", "verified"].contains(&name)
+        })
+    }
+
+    #[test]
+    fn a_where_clause_goes_on_while_its_tests_name_attributes() {
+        let expr =
+            parse("journalist where tier == \"national\" and not verified within 1h and level > 2 or verified")
+                .unwrap();
+        assert_eq!(
+            shape(&expr),
+            "(or (and (within (where journalist (== journalist.tier \"national\") (not journalist.verified)) 1h) (> level 2)) verified)"
+        );
+        assert_eq!(
+            parse("2 where verified").unwrap_err().message,
+            "`where` follows an event signal's name, as in `journalist where verified`"
+        );
     }
 
     #[test]

@@ -109,23 +109,7 @@ impl Run {
                 holds: self.holds(node),
             }),
             Bool::Matched { predicate, within } => {
-                let model = playbook.model();
-                let p = &model.predicates[*predicate];
-                let signal = &model.signals[p.signal.index()];
-                let value = match &p.value {
-                    crate::condition::AttributeValue::Number(n) => n.to_string(),
-                    crate::condition::AttributeValue::Parameter(id) => {
-                        model.parameters[id.index()].name.clone()
-                    }
-                    crate::condition::AttributeValue::Text(t) => format!("\"{t}\""),
-                    crate::condition::AttributeValue::Bool(b) => b.to_string(),
-                };
-                let test = format!(
-                    "{}.{} {} {value}",
-                    signal.name,
-                    signal.attributes[p.attribute].name,
-                    p.op.symbol()
-                );
+                let test = describe_predicate(playbook.model(), *predicate);
                 out.push(Term {
                     test: with_window(&test, *within),
                     value: None,
@@ -216,5 +200,37 @@ pub(crate) fn describe(playbook: &Playbook, node: &Number) -> String {
                 describe(playbook, right)
             )
         }
+    }
+}
+
+/// An event test as a condition writes it: `journalist.tier == "national"` for one test,
+/// `journalist where tier == "national" and verified` for several.
+fn describe_predicate(model: &crate::playbook::Model, index: usize) -> String {
+    use crate::condition::AttributeValue;
+    let predicate = &model.predicates[index];
+    let signal = &model.signals[predicate.signal.index()];
+    let test = |t: &crate::condition::AttributeTest, bare_booleans: bool| {
+        let name = &signal.attributes[t.attribute].name;
+        let value = match &t.value {
+            AttributeValue::Bool(true) if bare_booleans => return name.clone(),
+            AttributeValue::Bool(false) if bare_booleans => return format!("not {name}"),
+            AttributeValue::Number(n) => n.to_string(),
+            AttributeValue::Parameter(id) => model.parameters[id.index()].name.clone(),
+            AttributeValue::Text(t) => format!("\"{t}\""),
+            AttributeValue::Bool(b) => b.to_string(),
+        };
+        format!("{name} {} {value}", t.op.symbol())
+    };
+    match predicate.tests.as_slice() {
+        [one] => format!("{}.{}", signal.name, test(one, false)),
+        several => format!(
+            "{} where {}",
+            signal.name,
+            several
+                .iter()
+                .map(|t| test(t, true))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
     }
 }

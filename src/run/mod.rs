@@ -905,23 +905,28 @@ impl Run {
         self.start_clocks(observation.signal, at);
     }
 
+    /// Whether the event with `attributes` passes every test of predicate `index`; an event
+    /// that lacks a tested attribute does not.
     fn predicate_holds(&self, index: usize, attributes: &[(&str, AttributeValue<'_>)]) -> bool {
         let model = self.playbook.model();
         let predicate = &model.predicates[index];
-        let name = &model.signals[predicate.signal.index()].attributes[predicate.attribute].name;
-        let Some((_, value)) = attributes.iter().find(|(a, _)| a == name) else {
-            return false;
-        };
-        use crate::condition::AttributeValue as Literal;
-        match (value, &predicate.value) {
-            (AttributeValue::Number(n), Literal::Number(t)) => predicate.op.holds(*n, *t),
-            (AttributeValue::Number(n), Literal::Parameter(id)) => {
-                predicate.op.holds(*n, self.live.parameters[id.index()])
+        let declared = &model.signals[predicate.signal.index()].attributes;
+        predicate.tests.iter().all(|test| {
+            let name = &declared[test.attribute].name;
+            let Some((_, value)) = attributes.iter().find(|(a, _)| a == name) else {
+                return false;
+            };
+            use crate::condition::AttributeValue as Literal;
+            match (value, &test.value) {
+                (AttributeValue::Number(n), Literal::Number(t)) => test.op.holds(*n, *t),
+                (AttributeValue::Number(n), Literal::Parameter(id)) => {
+                    test.op.holds(*n, self.live.parameters[id.index()])
+                }
+                (AttributeValue::Text(text), Literal::Text(t)) => equality(test.op, *text == t),
+                (AttributeValue::Bool(b), Literal::Bool(t)) => equality(test.op, b == t),
+                _ => false,
             }
-            (AttributeValue::Text(text), Literal::Text(t)) => equality(predicate.op, *text == t),
-            (AttributeValue::Bool(b), Literal::Bool(t)) => equality(predicate.op, b == t),
-            _ => false,
-        }
+        })
     }
 
     /// Starts the deadline clocks that wait for `signal`, which arrived at `at`.

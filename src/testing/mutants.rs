@@ -129,23 +129,37 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
         }
     }
     for (k, predicate) in original.predicates.iter().enumerate() {
-        if let crate::condition::AttributeValue::Number(value) = predicate.value {
-            for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
-                let attribute = &original.signals[predicate.signal.index()].attributes
-                    [predicate.attribute]
-                    .name;
+        let signal = &original.signals[predicate.signal.index()];
+        for (j, test) in predicate.tests.iter().enumerate() {
+            let attribute = &signal.attributes[test.attribute].name;
+            if let crate::condition::AttributeValue::Number(value) = test.value {
+                for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
+                    add(
+                        format!(
+                            "the test on `{}.{attribute}` {word}: {value} -> {}",
+                            signal.name,
+                            value * factor
+                        ),
+                        &|m| {
+                            if let crate::condition::AttributeValue::Number(v) =
+                                &mut m.predicates[k].tests[j].value
+                            {
+                                *v *= factor;
+                            }
+                        },
+                    );
+                }
+            }
+            // A `where` clause that loses a test matches events it should not: the scenarios
+            // must show an event that passes every test but this one.
+            if predicate.tests.len() > 1 {
                 add(
                     format!(
-                        "the test on `{}.{attribute}` {word}: {value} -> {}",
-                        original.signals[predicate.signal.index()].name,
-                        value * factor
+                        "the test on `{}.{attribute}` dropped from its `where`",
+                        signal.name
                     ),
                     &|m| {
-                        if let crate::condition::AttributeValue::Number(v) =
-                            &mut m.predicates[k].value
-                        {
-                            *v *= factor;
-                        }
+                        m.predicates[k].tests.remove(j);
                     },
                 );
             }
