@@ -168,6 +168,8 @@ impl Loader {
         // blank the entry out, keeping every other position, and read on.
         let mut text = std::borrow::Cow::Borrowed(text);
         let mut shape = Vec::new();
+        // Shape errors come in reading order, so one before a syntax error would hide it.
+        let syntax = yaml::syntax_error(&text, &self.limits);
         let doc = loop {
             match yaml::parse::<format::PlaybookDoc>(&text, &self.limits) {
                 Ok(doc) => break Some(doc),
@@ -181,7 +183,12 @@ impl Loader {
                     let repaired = (e.code == Code::UnknownKey && shape.len() < MAX_UNKNOWN_KEYS)
                         .then(|| yaml::without_entry(&text, e.at))
                         .flatten();
-                    shape.extend(self.shape_error(&text, e).into_diagnostics());
+                    // Paths come from reading the text up to its syntax error, if any.
+                    let readable = match &syntax {
+                        Some(syntax) => yaml::lines_before(&text, syntax.at.line),
+                        None => &text,
+                    };
+                    shape.extend(self.shape_error(readable, e).into_diagnostics());
                     match repaired {
                         Some(repaired) => text = std::borrow::Cow::Owned(repaired),
                         None => break None,
@@ -197,6 +204,11 @@ impl Loader {
             .map(|key| format!("missing key {}", key.trim_end_matches('?')))
             .collect();
         shape.retain(|d| d.code != Code::MissingKey || !suggested.contains(&d.message));
+        if let Some(syntax) = syntax
+            && !shape.iter().any(|d| d.code == Code::Syntax)
+        {
+            shape.extend(self.shape_error(&text, syntax).into_diagnostics());
+        }
         let Some(doc) = doc else {
             return Err(LoadError::new(shape));
         };

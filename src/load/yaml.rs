@@ -382,12 +382,54 @@ fn parse_with<T: DeserializeOwned>(
             }
             _ => describe(&error),
         };
-        YamlError {
-            code,
-            message,
-            at: error.location().map(position_of).unwrap_or_default(),
+        let at = error.location().map(position_of).unwrap_or_default();
+        match (code, indenting_tab(text, at)) {
+            (Code::Syntax, Some(tab)) => YamlError {
+                code,
+                message: "a tab in the indentation: YAML indents with spaces only, so replace the tab with spaces".to_string(),
+                at: tab,
+            },
+            _ => YamlError { code, message, at },
         }
     })
+}
+
+/// The first tab in the indentation of a line at or after `at`'s line, where the parser
+/// stopped: it reports a tab at the end of the line before, in its own words.
+fn indenting_tab(text: &str, at: Position) -> Option<Position> {
+    let first = usize::try_from(at.line).ok()?.checked_sub(1)?;
+    text.lines()
+        .enumerate()
+        .skip(first)
+        .take(2)
+        .find_map(|(index, line)| {
+            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+            let column = line[..indent].find('\t')?;
+            Some(Position {
+                line: u32::try_from(index + 1).ok()?,
+                column: u32::try_from(column + 1).ok()?,
+            })
+        })
+}
+
+/// The syntax error of `text`, if it has one: whatever the format says about its shape, a
+/// file that is not YAML stops reading there, and that must always be reported.
+pub(crate) fn syntax_error(text: &str, limits: &Limits) -> Option<YamlError> {
+    parse_with::<serde::de::IgnoredAny>(text, limits, serde_saphyr::DuplicateKeyPolicy::LastWins)
+        .err()
+        .filter(|e| e.code == Code::Syntax)
+}
+
+/// The lines of `text` before line `line`: a prefix that still parses when `line` holds a
+/// syntax error, so that errors above it can be given their path.
+pub(crate) fn lines_before(text: &str, line: u32) -> &str {
+    let keep = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
+    let end = text
+        .split_inclusive('\n')
+        .take(keep)
+        .map(str::len)
+        .sum::<usize>();
+    text.get(..end).unwrap_or(text)
 }
 
 /// Says what went wrong in the words of the format reference, rather than serde's or the
@@ -462,6 +504,14 @@ fn describe(error: &serde_saphyr::Error) -> (Code, String) {
             "expected a mapping of `key: value` lines",
         ),
         "unexpected end of input" => (Code::Syntax, "the document is empty or ends too early"),
+        "mapping values are not allowed in this context" => (
+            Code::Syntax,
+            "a `key: value` where none can start: indent this line as the keys beside it, or put a text that contains `: ` in quotes",
+        ),
+        "simple key expected ':'" => (
+            Code::Syntax,
+            "expected `key: value` here: a `{ … }` or `[ … ]` is the value of a key, as in `on: [ … ]`",
+        ),
         _ if text.contains("budget") || text.contains("limit") => {
             return (Code::Limit, text.to_string());
         }
