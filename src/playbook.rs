@@ -711,6 +711,15 @@ impl TimerDuration {
         }
     }
 
+    /// Whether it ends after `earlier` in every run, whatever values parameters take.
+    pub(crate) fn always_after(self, earlier: TimerDuration, parameters: &[Parameter]) -> bool {
+        let shortest = self.range(parameters).0;
+        earlier
+            .range(parameters)
+            .1
+            .is_some_and(|longest| shortest > longest)
+    }
+
     /// The shortest and the longest it can be in any run; `None` for no upper bound.
     pub(crate) fn range(self, parameters: &[Parameter]) -> (Duration, Option<Duration>) {
         match self {

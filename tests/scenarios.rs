@@ -302,3 +302,61 @@ fn a_near_miss_shows_the_actual_action() {
         failure.actual
     );
 }
+
+/// A mutant that lint would refuse is no playbook anyone could write, so no scenario need
+/// catch it: none is made.
+#[test]
+fn mutants_are_playbooks_that_lint_accepts() {
+    let text = r#"
+playbook: ladder
+version: 1
+title: Ladder
+parameters:
+  ratio: { default: 2, min: 1, max: 3 }
+signals:
+  level: { kind: gauge }
+  ack: { kind: manual }
+roles: [cm, lead, director]
+initial: calm
+states:
+  calm:
+    on: [{ to: alert, when: level >= ratio, for: 1ms }]
+  alert:
+    enter: [{ do: update, owner: cm, every: 1m, say: Update }]
+    escalate:
+      unless: ack
+      steps: [{ to: lead, after: 30m }, { to: director, after: 45m }]
+      repeat: { every: 1h, times: 1 }
+    on: [{ to: done, when: ack }]
+  done: { final: true }
+"#;
+    let playbook = crisis_playbook::Playbook::from_yaml_str(text).unwrap();
+    let changes: Vec<String> = mutants::mutants(&playbook)
+        .into_iter()
+        .map(|m| m.change)
+        .collect();
+    for refused in [
+        "parameters.ratio.default doubled: 2 -> 4",
+        "states.alert.escalate.repeat.every halved: 1h -> 30m",
+        "states.alert.escalate.steps[0].after doubled: 30m -> 1h",
+        "states.alert.escalate.steps[1].after halved: 45m -> 22m30s",
+        "states.alert.enter.update.every halved: 1m -> 30s",
+        "states.calm.on[0] (-> alert) for halved: 1ms -> 0s",
+    ] {
+        assert!(
+            !changes.iter().any(|c| c == refused),
+            "{refused} in {changes:#?}"
+        );
+    }
+    for kept in [
+        "parameters.ratio.default halved: 2 -> 1",
+        "states.alert.escalate.repeat.every doubled: 1h -> 2h",
+        "states.alert.escalate.steps[0].after halved: 30m -> 15m",
+        "states.alert.enter.update.every doubled: 1m -> 2m",
+    ] {
+        assert!(
+            changes.iter().any(|c| c == kept),
+            "{kept} not in {changes:#?}"
+        );
+    }
+}

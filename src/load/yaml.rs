@@ -403,11 +403,12 @@ fn indenting_tab(text: &str, at: Position) -> Option<Position> {
         .skip(first)
         .take(2)
         .find_map(|(index, line)| {
-            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-            let column = line[..indent].find('\t')?;
+            let content = line.trim_start_matches([' ', '\t']);
+            let indent = line.get(..line.len().saturating_sub(content.len()))?;
+            let column = indent.find('\t')?;
             Some(Position {
-                line: u32::try_from(index + 1).ok()?,
-                column: u32::try_from(column + 1).ok()?,
+                line: u32::try_from(index.saturating_add(1)).ok()?,
+                column: u32::try_from(column.saturating_add(1)).ok()?,
             })
         })
 }

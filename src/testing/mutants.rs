@@ -93,6 +93,40 @@ fn scaled_timers(
     })
 }
 
+/// Whether lint would accept the mutated model: halving or doubling a value can break a rule
+/// between values (a default outside its bounds, ladder steps out of order, a cycle shorter
+/// than its last step, a recurrence under a minute, a timer of zero), and a playbook nobody
+/// could write needs no scenario to catch it.
+fn admissible(model: &Model) -> bool {
+    let parameters = &model.parameters;
+    let defaults = parameters.iter().all(|p| p.allows(p.default));
+    let above_zero = |t: &Option<TimerDuration>| t.is_none_or(|t| !t.range(parameters).0.is_zero());
+    let states = model.states.iter().all(|state| {
+        let actions = state.actions.iter().all(|a| {
+            above_zero(&a.within)
+                && a.every
+                    .is_none_or(|e| e.range(parameters).0 >= crate::validate::MIN_RECURRENCE)
+        });
+        let transitions = state
+            .transitions
+            .iter()
+            .all(|t| above_zero(&t.hold) && above_zero(&t.after));
+        let ladder = state.escalation.as_ref().is_none_or(|ladder| {
+            let ordered = ladder
+                .steps
+                .windows(2)
+                .all(|pair| pair[1].after.always_after(pair[0].after, parameters));
+            let cycle = match (ladder.repeat, ladder.steps.last()) {
+                (Some(repeat), Some(last)) => repeat.every.always_after(last.after, parameters),
+                _ => true,
+            };
+            ordered && cycle
+        });
+        actions && transitions && ladder
+    });
+    defaults && states
+}
+
 /// Every mutant of `playbook`.
 ///
 /// ```
@@ -109,6 +143,9 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
     let mut add = |change: String, edit: &dyn Fn(&mut Model)| {
         let mut model = original.clone();
         edit(&mut model);
+        if !admissible(&model) {
+            return;
+        }
         found.push(Mutant {
             change,
             playbook: Playbook::new(model, Vec::new()),

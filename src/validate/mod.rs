@@ -37,16 +37,8 @@ pub(crate) const DEFAULT_BASELINE: Duration = Duration::from_secs(7 * 86_400);
 pub(crate) const DEFAULT_MIN_COUNT: f64 = 20.0;
 /// The shortest period of a recurring action: a person cannot act on more, and a shorter one
 /// would fill timelines with copies.
-const MIN_RECURRENCE: Duration = Duration::from_secs(60);
-
-/// Whether `later` ends after `earlier` in every run, whatever values parameters take.
-fn comes_after(later: TimerDuration, earlier: TimerDuration, parameters: &[Parameter]) -> bool {
-    let shortest = later.range(parameters).0;
-    earlier
-        .range(parameters)
-        .1
-        .is_some_and(|longest| shortest > longest)
-}
+/// The shortest period of a recurring action: shorter floods its owner.
+pub(crate) const MIN_RECURRENCE: Duration = Duration::from_secs(60);
 
 /// A timer as a message names its shortest value: `30m`, or `` `grace` (as short as 10m) ``.
 fn at_least(timer: TimerDuration, parameters: &[Parameter]) -> String {
@@ -1422,7 +1414,7 @@ impl<'a> Checker<'a> {
                 context,
             );
             if let (Some(after), Some(before)) = (after, previous)
-                && !comes_after(after, before, context.parameters)
+                && !after.always_after(before, context.parameters)
             {
                 let (after, before) = (
                     at_least(after, context.parameters),
@@ -1481,7 +1473,7 @@ impl<'a> Checker<'a> {
                     context,
                 );
                 if let (Some(every), Some(last)) = (every, previous)
-                    && !comes_after(every, last, context.parameters)
+                    && !every.always_after(last, context.parameters)
                 {
                     let (every, last) = (
                         at_least(every, context.parameters),
