@@ -101,6 +101,22 @@ pub enum Attribute {
     Text(String),
 }
 
+impl Attribute {
+    /// The value as an [`Observation`](crate::Observation) carries it.
+    ///
+    /// ```
+    /// use crisis_playbook::{AttributeValue, trace::Attribute};
+    /// assert_eq!(Attribute::Text("national".into()).as_value(), AttributeValue::Text("national"));
+    /// ```
+    pub fn as_value(&self) -> AttributeValue<'_> {
+        match self {
+            Attribute::Number(n) => AttributeValue::Number(*n),
+            Attribute::Bool(b) => AttributeValue::Bool(*b),
+            Attribute::Text(t) => AttributeValue::Text(t),
+        }
+    }
+}
+
 /// A bad line of a trace, or a signal the run refused.
 ///
 /// ```
@@ -368,14 +384,7 @@ impl Record {
             }
             RecordValue::Event(attrs) => attrs
                 .iter()
-                .map(|(name, value)| {
-                    let value = match value {
-                        Attribute::Number(n) => AttributeValue::Number(*n),
-                        Attribute::Bool(b) => AttributeValue::Bool(*b),
-                        Attribute::Text(t) => AttributeValue::Text(t),
-                    };
-                    (name.as_str(), value)
-                })
+                .map(|(name, value)| (name.as_str(), value.as_value()))
                 .collect(),
             _ => Vec::new(),
         };

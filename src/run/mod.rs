@@ -814,37 +814,11 @@ impl Run {
                 }
             }
             (SignalKind::Event, Value::Event(attributes)) => {
-                for (attribute, value) in attributes {
-                    let Some(declared) = signal.attributes.iter().find(|a| a.name == *attribute)
-                    else {
-                        return Err(SignalError::UnknownAttribute {
-                            signal: name(),
-                            attribute: attribute.to_string(),
-                        });
-                    };
-                    let expected = match (&declared.kind, value) {
-                        (AttributeKind::Number, AttributeValue::Number(n)) if n.is_finite() => None,
-                        (AttributeKind::Number, _) => Some("a finite number".to_string()),
-                        (AttributeKind::Bool, AttributeValue::Bool(_)) => None,
-                        (AttributeKind::Bool, _) => Some("true or false".to_string()),
-                        (AttributeKind::String, AttributeValue::Text(_)) => None,
-                        (AttributeKind::String, _) => Some("a string".to_string()),
-                        (AttributeKind::OneOf(allowed), AttributeValue::Text(text))
-                            if allowed.iter().any(|a| a == text) =>
-                        {
-                            None
-                        }
-                        (AttributeKind::OneOf(allowed), _) => {
-                            Some(format!("one of {}", allowed.join(", ")))
-                        }
-                    };
-                    if let Some(expected) = expected {
-                        return Err(SignalError::AttributeType {
-                            signal: name(),
-                            attribute: attribute.to_string(),
-                            expected,
-                        });
-                    }
+                if let Some(error) = attributes
+                    .iter()
+                    .find_map(|(attribute, value)| attribute_error(signal, attribute, value))
+                {
+                    return Err(error);
                 }
             }
             (SignalKind::Manual, Value::Manual(_)) => {}
@@ -1322,6 +1296,40 @@ fn equality(op: crate::CompareOp, equal: bool) -> bool {
         crate::CompareOp::NotEqual => !equal,
         _ => equal,
     }
+}
+
+/// What is wrong with an event attribute, for `signal`'s declaration: a name it does not
+/// declare, or a value of another type or outside its allowed values.
+pub(crate) fn attribute_error(
+    signal: &crate::playbook::Signal,
+    attribute: &str,
+    value: &AttributeValue<'_>,
+) -> Option<SignalError> {
+    let Some(declared) = signal.attributes.iter().find(|a| a.name == attribute) else {
+        return Some(SignalError::UnknownAttribute {
+            signal: signal.name.clone(),
+            attribute: attribute.to_string(),
+        });
+    };
+    let expected = match (&declared.kind, value) {
+        (AttributeKind::Number, AttributeValue::Number(n)) if n.is_finite() => return None,
+        (AttributeKind::Number, _) => "a finite number".to_string(),
+        (AttributeKind::Bool, AttributeValue::Bool(_)) => return None,
+        (AttributeKind::Bool, _) => "true or false".to_string(),
+        (AttributeKind::String, AttributeValue::Text(_)) => return None,
+        (AttributeKind::String, _) => "a string".to_string(),
+        (AttributeKind::OneOf(allowed), AttributeValue::Text(text))
+            if allowed.iter().any(|a| a == text) =>
+        {
+            return None;
+        }
+        (AttributeKind::OneOf(allowed), _) => format!("one of {}", allowed.join(", ")),
+    };
+    Some(SignalError::AttributeType {
+        signal: signal.name.clone(),
+        attribute: attribute.to_string(),
+        expected,
+    })
 }
 
 #[cfg(test)]

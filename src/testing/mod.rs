@@ -32,7 +32,7 @@ use crate::load::format::QuantityDoc;
 use crate::load::yaml::{Located, Position, Source};
 use crate::load::{Limits, Loader};
 use crate::playbook::{ParameterValue, Playbook, SignalKind, StateId};
-use crate::run::{Run, RunSettings};
+use crate::run::{Run, RunSettings, SignalError};
 use crate::trace::{Attribute, Record, RecordValue};
 use crate::{Duration, Event, Timestamp};
 pub use check::{Check, Failure};
@@ -624,13 +624,18 @@ impl Compiler<'_> {
                 QuantityDoc::Number(n) => Ok(ParameterValue::Number(*n)),
                 QuantityDoc::Text(text) => text.parse::<ParameterValue>(),
             };
-            match parsed {
+            // Each override is checked on its own, so that every bad one is reported at its value.
+            let checked = parsed.map_err(|e| e.to_string()).and_then(|parsed| {
+                RunSettings::default()
+                    .parameter(name.value.clone(), parsed)
+                    .parameter_values(&playbook)
+                    .map(|_| parsed)
+                    .map_err(|e| e.to_string())
+            });
+            match checked {
                 Ok(parsed) => settings = settings.parameter(name.value.clone(), parsed),
-                Err(e) => self.error(value.at, &parameter_path, e.to_string()),
+                Err(message) => self.error(value.at, &parameter_path, message),
             }
-        }
-        if let Err(e) = settings.parameter_values(&playbook) {
-            self.error(at, &join(path, "parameters"), e.to_string());
         }
 
         let mut records = Vec::new();
@@ -697,6 +702,28 @@ impl Compiler<'_> {
                 &join(&event_path, "signal"),
                 &[SignalKind::Event],
             ) {
+                if let Some(signal) = playbook.signal_named(&event.value.signal.value) {
+                    let declared = playbook.signal(signal);
+                    for (name, value) in &event.value.attrs {
+                        let Some(error) =
+                            crate::run::attribute_error(declared, name, &value.as_value())
+                        else {
+                            continue;
+                        };
+                        let names = declared.attributes.iter().map(|a| a.name.as_str());
+                        let hint = match (&error, did_you_mean(name, names)) {
+                            (SignalError::UnknownAttribute { .. }, Some(close)) => {
+                                format!("; did you mean `{close}`?")
+                            }
+                            _ => String::new(),
+                        };
+                        self.error(
+                            event.at,
+                            &join(&event_path, &format!("attrs.{name}")),
+                            format!("{error}{hint}"),
+                        );
+                    }
+                }
                 let attrs: Vec<(String, Attribute)> =
                     event.value.attrs.clone().into_iter().collect();
                 records.push((
