@@ -1082,6 +1082,10 @@ fn a_where_clause_names_what_is_wrong_in_it() {
             "attribute `journalist.tier` is not true or false: compare it with a value",
         ),
         (
+            "journalist where tier == \"national\" and level > 2 and verified",
+            "unknown name `verified`: it is an attribute of `journalist`, so write `journalist.verified`, or test it in `journalist where …`",
+        ),
+        (
             "journalist where",
             "expected an attribute of `journalist` after `where`, found the end of the condition",
         ),

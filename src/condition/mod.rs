@@ -274,6 +274,18 @@ impl<S: Scope> Compiler<'_, S> {
 
     fn unknown_name(&mut self, name: &str, span: Span) {
         let names = self.scope.names();
+        // An attribute written bare, outside the `where` of its event: name the event.
+        let owner = names.iter().find(|signal| {
+            matches!(self.scope.lookup(signal), Some(Symbol::Signal(_, SignalKind::Event, attributes))
+                if attributes.iter().any(|a| a.name == name))
+        });
+        if let Some(signal) = owner {
+            let message = format!(
+                "unknown name `{name}`: it is an attribute of `{signal}`, so write `{signal}.{name}`, or test it in `{signal} where …`"
+            );
+            self.error(span, message);
+            return;
+        }
         let message = match did_you_mean(name, names.iter().copied()) {
             Some(close) => format!("unknown name `{name}`; did you mean `{close}`?"),
             None => format!(

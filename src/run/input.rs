@@ -30,6 +30,32 @@ pub enum AttributeValue<'a> {
     Bool(bool),
 }
 
+/// `"national".into()`, `true.into()` and `12_000.0.into()` make attribute values.
+///
+/// ```
+/// use crisis_playbook::AttributeValue;
+/// let attributes: [(&str, AttributeValue); 3] =
+///     [("tier", "national".into()), ("verified", true.into()), ("followers", 12_000.0.into())];
+/// assert_eq!(attributes[0].1, AttributeValue::Text("national"));
+/// ```
+impl<'a> From<&'a str> for AttributeValue<'a> {
+    fn from(text: &'a str) -> Self {
+        AttributeValue::Text(text)
+    }
+}
+
+impl From<bool> for AttributeValue<'_> {
+    fn from(value: bool) -> Self {
+        AttributeValue::Bool(value)
+    }
+}
+
+impl From<f64> for AttributeValue<'_> {
+    fn from(value: f64) -> Self {
+        AttributeValue::Number(value)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Value<'a> {
     Number(f64),
