@@ -169,7 +169,10 @@ impl Loader {
         let mut text = std::borrow::Cow::Borrowed(text);
         let mut shape = Vec::new();
         // Shape errors come in reading order, so one before a syntax error would hide it.
-        let syntax = yaml::syntax_error(&text, &self.limits);
+        // Only a file with a shape error needs the second reading that finds it.
+        let original = text.clone();
+        let syntax = std::cell::OnceCell::new();
+        let syntax = || syntax.get_or_init(|| yaml::syntax_error(&original, &self.limits));
         let doc = loop {
             match yaml::parse::<format::PlaybookDoc>(&text, &self.limits) {
                 Ok(doc) => break Some(doc),
@@ -184,7 +187,7 @@ impl Loader {
                         .then(|| yaml::without_entry(&text, e.at))
                         .flatten();
                     // Paths come from reading the text up to its syntax error, if any.
-                    let readable = match &syntax {
+                    let readable = match syntax() {
                         Some(syntax) => yaml::lines_before(&text, syntax.at.line),
                         None => &text,
                     };
@@ -204,10 +207,11 @@ impl Loader {
             .map(|key| format!("missing key {}", key.trim_end_matches('?')))
             .collect();
         shape.retain(|d| d.code != Code::MissingKey || !suggested.contains(&d.message));
-        if let Some(syntax) = syntax
+        if !shape.is_empty()
+            && let Some(syntax) = syntax()
             && !shape.iter().any(|d| d.code == Code::Syntax)
         {
-            shape.extend(self.shape_error(&text, syntax).into_diagnostics());
+            shape.extend(self.shape_error(&text, syntax.clone()).into_diagnostics());
         }
         let Some(doc) = doc else {
             return Err(LoadError::new(shape));

@@ -340,7 +340,7 @@ impl<T: JsonSchema> JsonSchema for Entries<T> {
 }
 
 /// A parse or shape error from the YAML layer, with its position when known.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct YamlError {
     pub code: Code,
     pub message: String,
