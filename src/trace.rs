@@ -102,7 +102,7 @@ pub enum Attribute {
 }
 
 impl Attribute {
-    /// The value as an [`Observation`](crate::Observation) carries it.
+    /// The value as an [`Observation`] carries it.
     ///
     /// ```
     /// use crisis_playbook::{AttributeValue, trace::Attribute};
