@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::playbook::{Playbook, Transition};
+use crate::model::{Playbook, Transition};
 
 /// The output format of [`render`].
 ///

@@ -232,7 +232,6 @@
     )
 )]
 
-mod condition;
 pub mod diagnostic;
 pub mod diagram;
 mod duration;
@@ -240,7 +239,8 @@ pub mod files;
 mod fleet;
 mod load;
 mod metrics;
-mod playbook;
+mod model;
+mod name;
 pub mod report;
 mod run;
 pub mod schema;
@@ -249,18 +249,17 @@ mod text;
 mod time;
 pub mod timeline;
 pub mod trace;
-mod validate;
+mod yaml;
 
-pub use condition::{CompareOp, Condition};
 pub use diagnostic::{Code, Diagnostic, LoadError, Severity};
 pub use duration::{Duration, DurationError};
 pub use fleet::{Fleet, FleetError, FleetSnapshot};
-pub use load::{Limits, Loader};
+pub use load::Loader;
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
-pub use playbook::{
-    Action, Attribute, AttributeKind, EscalationTarget, Fingerprint, Ladder, Metric, MetricId,
-    MetricKind, Parameter, ParameterId, ParameterValue, ParameterValueError, Playbook,
-    QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
+pub use model::{
+    Action, Attribute, AttributeKind, CompareOp, Condition, EscalationTarget, Fingerprint, Ladder,
+    Metric, MetricId, MetricKind, Parameter, ParameterId, ParameterValue, ParameterValueError,
+    Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
     TimerDuration, Transition,
 };
 pub use run::{
@@ -270,6 +269,7 @@ pub use run::{
 };
 pub use text::LocalizedText;
 pub use time::{Timestamp, TimestampError};
+pub use yaml::Limits;
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

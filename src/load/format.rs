@@ -28,7 +28,7 @@ const LOCALE: &str = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
 #[schemars(title = "crisis-playbook playbook")]
 pub(crate) struct PlaybookDoc {
     /// Identifier of the playbook: lowercase letters, digits, `_` and `-`.
-    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
+    #[schemars(regex(pattern = crate::name::PLAYBOOK_ID_PATTERN))]
     pub playbook: Located<String>,
     /// Version of this playbook, a whole number from 1, raised at each published change.
     #[schemars(range(min = 1))]

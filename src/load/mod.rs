@@ -1,63 +1,17 @@
 //! Loading: from text, a reader or a file, within limits, into a validated [`Playbook`].
 
+pub(crate) mod condition;
 pub(crate) mod format;
-pub(crate) mod yaml;
+mod syntax;
+pub(crate) mod validate;
 
 use std::io::Read;
 use std::path::Path;
 
 use crate::diagnostic::{Code, Diagnostic, LoadError, Severity};
 use crate::files::{self, FileProblem};
-use crate::playbook::Playbook;
-use crate::validate;
-use yaml::Position;
-
-/// Names of states, signals, metrics, parameters, roles and actions: what conditions can refer to.
-pub(crate) const NAME_PATTERN: &str = "^[a-z][a-z0-9_]*$";
-
-/// Size and structure limits for untrusted playbooks.
-///
-/// The defaults accept any hand-written playbook many times over while refusing alias bombs,
-/// pathological nesting and huge files quickly and in bounded memory.
-///
-/// ```
-/// use crisis_playbook::{Limits, Loader};
-///
-/// let mut limits = Limits::default();
-/// limits.max_bytes = 64 * 1024;
-/// let err = Loader::new().limits(limits).load_str(&"#".repeat(100_000)).unwrap_err();
-/// assert!(err.to_string().contains("larger than the limit"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Limits {
-    /// Largest accepted input, in bytes. Default: 4 MiB.
-    pub max_bytes: usize,
-    /// Deepest nesting of YAML collections. Default: 32.
-    pub max_depth: usize,
-    /// Most YAML nodes (scalars, sequences and mappings). Default: 2,000,000.
-    pub max_nodes: usize,
-    /// Most aliases (`*ref`) and anchors; aliases may replay 100 nodes each on average.
-    /// Default: 1,000.
-    pub max_aliases: usize,
-    /// Most states. Default: 20,000.
-    pub max_states: usize,
-    /// Longest name or condition, in bytes. Default: 4,096.
-    pub max_name_bytes: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_bytes: 4 * 1024 * 1024,
-            max_depth: 32,
-            max_nodes: 2_000_000,
-            max_aliases: 1_000,
-            max_states: 20_000,
-            max_name_bytes: 4_096,
-        }
-    }
-}
+use crate::model::Playbook;
+use crate::yaml::{self, Limits, Position};
 
 /// Loads playbooks with a chosen file name and limits.
 ///
@@ -282,6 +236,52 @@ impl Loader {
         };
         let file = files::open(path).map_err(|e| file_error(&loader.file_name, e.problem))?;
         loader.load_reader(file)
+    }
+}
+
+/// Loading from the playbook itself, for the common case of default limits. These are defined
+/// here, above the model, because loading is what the loader knows; the model below knows
+/// nothing of YAML.
+impl Playbook {
+    /// Loads a playbook from YAML text with the default [`Limits`](crate::Limits).
+    ///
+    /// For a file name in messages, or other limits, use [`Loader`].
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_yaml_str(include_str!("../../playbooks/tone-deaf-post.yaml"))?;
+    /// assert_eq!(playbook.id(), "tone-deaf-post");
+    /// assert!(Playbook::from_yaml_str("playbook: [").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_yaml_str(text: &str) -> Result<Playbook, LoadError> {
+        Loader::new().load_str(text)
+    }
+
+    /// Reads and loads a playbook file with the default limits.
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/account-compromise.yaml")?;
+    /// assert_eq!(playbook.title().get("fr", "en"), "Compte piraté");
+    /// let err = Playbook::from_path("playbooks/nowhere.yaml").unwrap_err();
+    /// assert!(err.to_string().starts_with("playbooks/nowhere.yaml: error: cannot open: "));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Playbook, LoadError> {
+        Loader::new().load_path(path)
+    }
+
+    /// Reads and loads a playbook from a reader with the default limits.
+    ///
+    /// ```
+    /// use crisis_playbook::Playbook;
+    /// let file = std::fs::File::open("playbooks/misinformation-rumour.yaml")?;
+    /// assert_eq!(Playbook::from_reader(file)?.id(), "misinformation-rumour");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_reader(reader: impl std::io::Read) -> Result<Playbook, LoadError> {
+        Loader::new().load_reader(reader)
     }
 }
 

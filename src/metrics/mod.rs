@@ -8,7 +8,7 @@ pub(crate) mod window;
 
 use serde::{Deserialize, Serialize};
 
-use crate::playbook::{Metric, MetricKind, SignalId};
+use crate::model::{Feed, Metric, MetricKind};
 use crate::{Duration, Timestamp};
 use window::{Accumulate, Extremes, Moments, Ring, Total};
 
@@ -57,51 +57,6 @@ pub(crate) enum MetricState {
         baseline: Ring<Moments>,
     },
     Since,
-}
-
-/// Which input of a metric a signal feeds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Input {
-    Main,
-    Part,
-    Whole,
-}
-
-/// For one signal, the metrics it feeds.
-pub(crate) fn routes(metrics: &[Metric], signal: SignalId) -> Vec<(usize, Input)> {
-    let mut found = Vec::new();
-    for (index, metric) in metrics.iter().enumerate() {
-        match &metric.kind {
-            MetricKind::Share { part, whole } => {
-                if *part == signal {
-                    found.push((index, Input::Part));
-                }
-                if *whole == signal {
-                    found.push((index, Input::Whole));
-                }
-            }
-            MetricKind::Since(_) => {}
-            kind if source(kind) == Some(signal) => found.push((index, Input::Main)),
-            _ => {}
-        }
-    }
-    found
-}
-
-fn source(kind: &MetricKind) -> Option<SignalId> {
-    match kind {
-        MetricKind::Count(s)
-        | MetricKind::Sum(s)
-        | MetricKind::Mean(s)
-        | MetricKind::Min(s)
-        | MetricKind::Max(s)
-        | MetricKind::Since(s) => Some(*s),
-        MetricKind::Rate { signal, .. }
-        | MetricKind::Spike { signal, .. }
-        | MetricKind::Drop { signal, .. }
-        | MetricKind::ZScore { signal, .. } => Some(*signal),
-        MetricKind::Share { .. } => None,
-    }
 }
 
 impl MetricState {
@@ -206,7 +161,7 @@ impl MetricState {
 
     /// Records a value at `time` (after rolling to the run's clock). A value older than its
     /// window goes to the baseline if that still covers it, and is otherwise dropped.
-    pub fn add(&mut self, input: Input, time: Timestamp, value: f64) {
+    pub fn add(&mut self, input: Feed, time: Timestamp, value: f64) {
         let time = time.as_millis();
         match self {
             MetricState::Total(ring) => {
@@ -219,7 +174,7 @@ impl MetricState {
                 ring.add(time, value);
             }
             MetricState::Share { part, whole } => {
-                let ring = if input == Input::Part { part } else { whole };
+                let ring = if input == Feed::Part { part } else { whole };
                 ring.add(time, value);
             }
             MetricState::Spike { window, baseline } => {
@@ -505,7 +460,7 @@ mod tests {
         // A 1 h window has 5 min buckets, a 7 d baseline 7 h ones: the window's bucket ends first.
         assert_eq!(horizon.roll, start + 5 * 60_000);
         assert_eq!(horizon.change, None);
-        state.add(Input::Main, Timestamp::from_millis(start).unwrap(), 3.0);
+        state.add(Feed::Main, Timestamp::from_millis(start).unwrap(), 3.0);
         horizon.added(&state);
         assert_eq!(horizon.change, Some(start + 5 * 60_000));
         assert_eq!(horizon, Horizon::of(std::slice::from_ref(&state)));

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::load::Limits;
-use crate::load::yaml;
+use crate::Limits;
+use crate::yaml;
 
 /// The words of an after-action report and a digest in one locale.
 ///

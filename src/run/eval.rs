@@ -4,8 +4,8 @@
     reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
 )]
 
-use crate::condition::{ArithKind, Bool, CompareOp, Number};
-use crate::playbook::Playbook;
+use crate::model::Playbook;
+use crate::model::{ArithKind, Bool, CompareOp, Number};
 use crate::run::Term;
 use crate::{Duration, Timestamp};
 
@@ -133,17 +133,17 @@ impl Run {
         for expiry in &plan.expiries[self.live.state.index()] {
             match expiry {
                 // `within d` includes its last instant: it turns false 1 ms after it.
-                super::plan::Expiry::SignalWithin(signal, window) => {
+                crate::model::Expiry::SignalWithin(signal, window) => {
                     if let Some(at) = self.live.seen[signal.index()].at {
                         consider(at.plus(*window).plus(MILLISECOND));
                     }
                 }
-                super::plan::Expiry::PredicateWithin(predicate, window) => {
+                crate::model::Expiry::PredicateWithin(predicate, window) => {
                     if let Some(at) = self.live.matched[*predicate].at {
                         consider(at.plus(*window).plus(MILLISECOND));
                     }
                 }
-                super::plan::Expiry::Since(signal, threshold) => {
+                crate::model::Expiry::Since(signal, threshold) => {
                     if let (Some(at), Some(seconds)) =
                         (self.live.seen[signal.index()].at, self.number(threshold))
                         && seconds.is_finite()
@@ -205,11 +205,11 @@ pub(crate) fn describe(playbook: &Playbook, node: &Number) -> String {
 
 /// An event test as a condition writes it: `journalist.tier == "national"` for one test,
 /// `journalist where tier == "national" and verified` for several.
-fn describe_predicate(model: &crate::playbook::Model, index: usize) -> String {
-    use crate::condition::AttributeValue;
+fn describe_predicate(model: &crate::model::Model, index: usize) -> String {
+    use crate::model::AttributeValue;
     let predicate = &model.predicates[index];
     let signal = &model.signals[predicate.signal.index()];
-    let test = |t: &crate::condition::AttributeTest, bare_booleans: bool| {
+    let test = |t: &crate::model::AttributeTest, bare_booleans: bool| {
         let name = &signal.attributes[t.attribute].name;
         let value = match &t.value {
             AttributeValue::Bool(true) if bare_booleans => return name.clone(),

@@ -8,99 +8,10 @@
 //! tree stays the source of truth for explanations (`Run::reasons`), and in debug builds every
 //! evaluation is checked against it.
 
-use crate::condition::{Bool, Number};
+use crate::model::{Bool, Guard, GuardStep, Number};
 
 use super::Run;
 use super::eval::compare;
-
-/// A compiled transition condition.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Guard {
-    steps: Vec<Step>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Step {
-    /// The value becomes the outcome of a leaf of the condition: a comparison, an event test or
-    /// a constant.
-    Test(Bool),
-    /// Skips to step `to` when the value is `when`: an `or` stops at its first true part, an
-    /// `and` at its first false one.
-    JumpIf {
-        when: bool,
-        to: usize,
-    },
-    Not,
-}
-
-impl Guard {
-    /// The guard of a transition; one without a condition always passes.
-    pub fn new(condition: Option<&Bool>) -> Guard {
-        let mut steps = Vec::new();
-        if let Some(condition) = condition {
-            compile(condition, &mut steps);
-        }
-        thread_jumps(&mut steps);
-        Guard { steps }
-    }
-}
-
-/// Appends the steps that leave the value of `node` as the current value.
-fn compile(node: &Bool, steps: &mut Vec<Step>) {
-    match node {
-        Bool::Not(inner) => {
-            compile(inner, steps);
-            steps.push(Step::Not);
-        }
-        Bool::All(parts) | Bool::Any(parts) => {
-            // An `or` is decided by a true part, an `and` by a false one.
-            let when = matches!(node, Bool::Any(_));
-            if parts.is_empty() {
-                steps.push(Step::Test(Bool::Const(!when)));
-                return;
-            }
-            let mut jumps = Vec::with_capacity(parts.len());
-            for (index, part) in parts.iter().enumerate() {
-                compile(part, steps);
-                if index.saturating_add(1) < parts.len() {
-                    jumps.push(steps.len());
-                    steps.push(Step::JumpIf { when, to: 0 });
-                }
-            }
-            let end = steps.len();
-            for jump in jumps {
-                if let Some(step) = steps.get_mut(jump) {
-                    *step = Step::JumpIf { when, to: end };
-                }
-            }
-        }
-        leaf => steps.push(Step::Test(leaf.clone())),
-    }
-}
-
-/// Makes each jump go straight to where the chain of jumps it lands on would take it: a true
-/// part of an `or` nested in an `or` leaves both at once, and one landing on an `and`'s
-/// "stop if false" goes past it.
-fn thread_jumps(steps: &mut [Step]) {
-    // Targets lie after their jumps, so going backwards settles each target before the jumps
-    // that land on it.
-    for index in (0..steps.len()).rev() {
-        let Some(Step::JumpIf { when, to }) = steps.get(index).cloned() else {
-            continue;
-        };
-        let to = match steps.get(to) {
-            Some(Step::JumpIf {
-                when: next_when,
-                to: next_to,
-            }) if *next_when == when => *next_to,
-            Some(Step::JumpIf { .. }) => to.saturating_add(1),
-            _ => to,
-        };
-        if let Some(step) = steps.get_mut(index) {
-            *step = Step::JumpIf { when, to };
-        }
-    }
-}
 
 /// Metric values read while evaluating a state's guards, each computed at most once: a
 /// metric named by several guards (the storm's `volume_ratio` is named by both transitions out
@@ -131,13 +42,13 @@ impl Run {
         while let Some(step) = guard.steps.get(next) {
             next = next.saturating_add(1);
             match step {
-                Step::Test(test) => value = self.test(test, readings),
-                Step::JumpIf { when, to } => {
+                GuardStep::Test(test) => value = self.test(test, readings),
+                GuardStep::JumpIf { when, to } => {
                     if value == *when {
                         next = *to;
                     }
                 }
-                Step::Not => value = !value,
+                GuardStep::Not => value = !value,
             }
         }
         value
@@ -169,7 +80,7 @@ impl Run {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playbook::Playbook;
+    use crate::model::{Guard, Playbook};
 
     fn guard(condition: &str) -> Guard {
         let text = format!(
@@ -185,7 +96,7 @@ mod tests {
             .steps
             .iter()
             .filter_map(|step| match step {
-                Step::JumpIf { when, to } => Some((*when, *to)),
+                GuardStep::JumpIf { when, to } => Some((*when, *to)),
                 _ => None,
             })
             .collect()

@@ -4,7 +4,7 @@
     reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
 )]
 
-use crate::playbook::{ParameterValue, Playbook, QuantityKind, SignalId};
+use crate::model::{ParameterValue, Playbook, QuantityKind, SignalId};
 use crate::{Duration, Timestamp};
 
 /// The value of an event attribute.

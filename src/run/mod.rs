@@ -9,13 +9,12 @@ mod event;
 mod explain;
 mod guard;
 mod input;
-pub(crate) mod plan;
 mod snapshot;
 
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{Horizon, MetricState};
-use crate::playbook::{EscalationTarget, MetricId, Playbook, SignalKind, StateId};
+use crate::model::{EscalationTarget, MetricId, Playbook, SignalKind, StateId};
 use crate::{AttributeKind, Duration, Timestamp};
 pub use event::{Cause, Event, EventKind, Term};
 pub use explain::{Explanation, TransitionExplanation};
@@ -890,7 +889,7 @@ impl Run {
             let Some((_, value)) = attributes.iter().find(|(a, _)| a == name) else {
                 return false;
             };
-            use crate::condition::AttributeValue as Literal;
+            use crate::model::AttributeValue as Literal;
             match (value, &test.value) {
                 (AttributeValue::Number(n), Literal::Number(t)) => test.op.holds(*n, *t),
                 (AttributeValue::Number(n), Literal::Parameter(id)) => {
@@ -1301,7 +1300,7 @@ fn equality(op: crate::CompareOp, equal: bool) -> bool {
 /// What is wrong with an event attribute, for `signal`'s declaration: a name it does not
 /// declare, or a value of another type or outside its allowed values.
 pub(crate) fn attribute_error(
-    signal: &crate::playbook::Signal,
+    signal: &crate::model::Signal,
     attribute: &str,
     value: &AttributeValue<'_>,
 ) -> Option<SignalError> {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Live, Run};
-use crate::playbook::{Playbook, RunLayout};
+use crate::model::{Playbook, RunLayout};
 use crate::{Duration, ParameterValue, TimerDuration, Timestamp};
 
 /// The snapshot format this version writes. It reads this one and version 1, which had no

@@ -6,8 +6,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::load::format::QuantityDoc;
-use crate::load::yaml::{Entries, Located};
 use crate::trace::Attribute;
+use crate::yaml::{Entries, Located};
 
 /// A scenario file: one scenario (`scenario: name` and its keys), or several (`scenarios:`),
 /// which take any key they leave out from the top level.

@@ -29,12 +29,12 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, did_you_mean};
 use crate::load::format::QuantityDoc;
-use crate::load::yaml::{Located, Position, Source};
-use crate::load::{Limits, Loader};
-use crate::playbook::{ParameterValue, Playbook, SignalKind, StateId};
+use crate::model::{ParameterValue, Playbook, SignalKind, StateId};
 use crate::run::{Run, RunSettings, SignalError};
 use crate::trace::{Attribute, Record, RecordValue};
+use crate::yaml::{Located, Position, Source};
 use crate::{Duration, Event, Timestamp};
+use crate::{Limits, Loader};
 pub use check::{Check, Failure};
 use format::{ExpectDoc, ScenarioDoc};
 pub use report::{ScenarioResult, SuiteFinding, SuiteReport, junit, junit_with};
@@ -317,11 +317,11 @@ pub fn load_file(path: &Path) -> Result<Vec<Scenario>, LoadError> {
 /// ```
 pub fn load_text(text: &str, file: &str, base: &Path) -> Result<Vec<Scenario>, LoadError> {
     let limits = Limits::default();
-    let doc: ScenarioDoc = crate::load::yaml::parse(text, &limits).map_err(|e| {
+    let doc: ScenarioDoc = crate::yaml::parse(text, &limits).map_err(|e| {
         let mut diagnostic = diagnostic(file, e.at, "", e.message);
         diagnostic.code = e.code;
         if matches!(e.code, Code::UnknownKey | Code::InvalidValue) {
-            diagnostic.path = crate::load::yaml::path_at(text, &limits, e.at).unwrap_or_default();
+            diagnostic.path = crate::yaml::path_at(text, &limits, e.at).unwrap_or_default();
         }
         LoadError::new(vec![diagnostic])
     })?;

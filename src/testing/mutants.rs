@@ -18,8 +18,8 @@
 use serde::Serialize;
 
 use super::Scenario;
-use crate::condition::{Bool, Number};
-use crate::playbook::{Model, Playbook, StateId};
+use crate::model::{Bool, Number};
+use crate::model::{Model, Playbook, StateId};
 use crate::{Duration, TimerDuration};
 
 /// One change to a playbook.
@@ -105,7 +105,7 @@ fn admissible(model: &Model) -> bool {
         let actions = state.actions.iter().all(|a| {
             above_zero(&a.within)
                 && a.every
-                    .is_none_or(|e| e.range(parameters).0 >= crate::validate::MIN_RECURRENCE)
+                    .is_none_or(|e| e.range(parameters).0 >= crate::load::validate::MIN_RECURRENCE)
         });
         let transitions = state
             .transitions
@@ -169,7 +169,7 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
         let signal = &original.signals[predicate.signal.index()];
         for (j, test) in predicate.tests.iter().enumerate() {
             let attribute = &signal.attributes[test.attribute].name;
-            if let crate::condition::AttributeValue::Number(value) = test.value {
+            if let crate::model::AttributeValue::Number(value) = test.value {
                 for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
                     add(
                         format!(
@@ -178,7 +178,7 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                             value * factor
                         ),
                         &|m| {
-                            if let crate::condition::AttributeValue::Number(v) =
+                            if let crate::model::AttributeValue::Number(v) =
                                 &mut m.predicates[k].tests[j].value
                             {
                                 *v *= factor;

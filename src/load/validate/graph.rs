@@ -16,10 +16,10 @@ use petgraph::visit::{Dfs, EdgeFiltered, EdgeRef, Reversed, Walker};
 
 use super::Checker;
 use crate::Duration;
-use crate::condition::{Bool, CompareOp, Number};
 use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
-use crate::playbook::{Model, Parameter, TimerDuration, Transition};
+use crate::model::{Bool, CompareOp, Number};
+use crate::model::{Model, Parameter, TimerDuration, Transition};
 
 pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model) {
     let mut graph: DiGraph<(), (usize, bool)> = DiGraph::with_capacity(model.states.len(), 0);

@@ -2,11 +2,11 @@
 //! role that owns no action and receives no escalation. Each is a warning, since it is most
 //! often a condition that names the wrong thing, or a leftover of an edit.
 
-use crate::condition::{Bool, Number};
 use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
-use crate::metrics::routes;
-use crate::playbook::{EscalationTarget, MetricKind, Model, SignalId};
+use crate::model::routes;
+use crate::model::{Bool, Number};
+use crate::model::{EscalationTarget, MetricKind, Model, SignalId};
 
 use super::Checker;
 

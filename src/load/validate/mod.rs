@@ -10,20 +10,20 @@ mod usage;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::condition::{self, Scope, Symbol};
+use crate::Limits;
 use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, did_you_mean};
-use crate::load::Limits;
+use crate::load::condition::{self, Scope, Symbol};
 use crate::load::format::{
     ActionDoc, AttributeTypeDoc, LadderDoc, MetricDoc, ParameterDoc, PlaybookDoc, QuantityDoc,
     SignalDoc, SignalKindDoc, StateDoc, TextDoc, TransitionDoc,
 };
-use crate::load::yaml::{Located, Position, Source};
-use crate::playbook::SignalTable;
-use crate::playbook::{
+use crate::model::SignalTable;
+use crate::model::{
     Action, Attribute, AttributeKind, EscalationTarget, Ladder, Metric, MetricId, MetricKind,
     Model, Parameter, ParameterId, ParameterValue, Playbook, QuantityKind, Repeat, RoleId, Signal,
     SignalId, SignalKind, State, StateId, Step, TimerDuration, Transition,
 };
+use crate::yaml::{Located, Position, Source};
 use crate::{Duration, LocalizedText};
 
 /// The longest window or baseline a metric may have: a bound on per-run memory.
@@ -134,12 +134,6 @@ impl Scope for Names<'_> {
     }
 }
 
-fn is_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 fn is_locale(code: &str) -> bool {
     let mut parts = code.split('-');
     let language = parts.next().unwrap_or("");
@@ -210,7 +204,7 @@ impl<'a> Checker<'a> {
             );
             return false;
         }
-        if !is_name(&name.value) {
+        if !crate::name::is_valid(&name.value) {
             self.error(
                 Code::InvalidName,
                 name.at,
@@ -396,16 +390,7 @@ impl<'a> Checker<'a> {
 
     fn model(&mut self, doc: &PlaybookDoc) -> Option<Model> {
         let id = &doc.playbook;
-        let id_ok = id
-            .value
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && id
-                .value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if !id_ok {
+        if !crate::name::is_playbook_id(&id.value) {
             self.error(
                 Code::InvalidName,
                 id.at,
@@ -1569,7 +1554,7 @@ impl<'a> Checker<'a> {
         when: &Located<String>,
         path: &str,
         context: &mut StateContext<'_, '_>,
-    ) -> Option<condition::Condition> {
+    ) -> Option<crate::model::Condition> {
         if when.value.len() > self.limits.max_name_bytes {
             self.error(
                 Code::Limit,
@@ -1649,5 +1634,5 @@ struct StateContext<'c, 'm> {
     signals: &'c [Signal],
     roles: &'c BTreeMap<&'c str, RoleId>,
     state_ids: &'c BTreeMap<&'c str, StateId>,
-    predicates: &'c mut Vec<condition::EventPredicate>,
+    predicates: &'c mut Vec<crate::model::EventPredicate>,
 }

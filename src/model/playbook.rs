@@ -6,14 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::condition::Condition;
-use crate::diagnostic::{Diagnostic, LoadError};
-use crate::load::Loader;
+use super::condition::{Condition, EventPredicate};
+use super::plan::Plan;
+use crate::diagnostic::Diagnostic;
 use crate::{Duration, LocalizedText};
 
 macro_rules! id_type {
@@ -424,7 +423,7 @@ impl MetricKind {
     ///
     /// ```
     /// use crisis_playbook::Playbook;
-    /// let playbook = Playbook::from_yaml_str(include_str!("../playbooks/negative-comment-storm.yaml"))?;
+    /// let playbook = Playbook::from_yaml_str(include_str!("../../playbooks/negative-comment-storm.yaml"))?;
     /// let ratio = playbook.metric_named("volume_ratio").unwrap();
     /// assert_eq!(playbook.metric(ratio).kind.keyword(), "spike");
     /// # Ok::<(), crisis_playbook::LoadError>(())
@@ -908,7 +907,7 @@ pub(crate) struct Model {
     pub roles: Vec<String>,
     pub initial: StateId,
     pub states: Vec<State>,
-    pub predicates: Vec<crate::condition::EventPredicate>,
+    pub predicates: Vec<EventPredicate>,
     /// The tag of this playbook's signal ids; derived from `id` and `signals`.
     #[serde(skip)]
     pub signal_table: SignalTable,
@@ -917,7 +916,7 @@ pub(crate) struct Model {
 #[derive(Debug)]
 struct Compiled {
     model: Model,
-    plan: crate::run::plan::Plan,
+    plan: Plan,
     fingerprint: Fingerprint,
     layout: RunLayout,
     warnings: Vec<Diagnostic>,
@@ -950,7 +949,7 @@ impl Playbook {
     pub(crate) fn new(model: Model, warnings: Vec<Diagnostic>) -> Playbook {
         let fingerprint = fingerprint(&model);
         let layout = RunLayout::of(&model);
-        let plan = crate::run::plan::Plan::new(&model);
+        let plan = Plan::new(&model);
         Playbook {
             compiled: Arc::new(Compiled {
                 model,
@@ -962,52 +961,11 @@ impl Playbook {
         }
     }
 
-    /// Loads a playbook from YAML text with the default [`Limits`](crate::Limits).
-    ///
-    /// For a file name in messages, or other limits, use [`Loader`].
-    ///
-    /// ```
-    /// use crisis_playbook::Playbook;
-    /// let playbook = Playbook::from_yaml_str(include_str!("../playbooks/tone-deaf-post.yaml"))?;
-    /// assert_eq!(playbook.id(), "tone-deaf-post");
-    /// assert!(Playbook::from_yaml_str("playbook: [").is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_yaml_str(text: &str) -> Result<Playbook, LoadError> {
-        Loader::new().load_str(text)
-    }
-
-    /// Reads and loads a playbook file with the default limits.
-    ///
-    /// ```
-    /// use crisis_playbook::Playbook;
-    /// let playbook = Playbook::from_path("playbooks/account-compromise.yaml")?;
-    /// assert_eq!(playbook.title().get("fr", "en"), "Compte piraté");
-    /// let err = Playbook::from_path("playbooks/nowhere.yaml").unwrap_err();
-    /// assert!(err.to_string().starts_with("playbooks/nowhere.yaml: error: cannot open: "));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Playbook, LoadError> {
-        Loader::new().load_path(path)
-    }
-
-    /// Reads and loads a playbook from a reader with the default limits.
-    ///
-    /// ```
-    /// use crisis_playbook::Playbook;
-    /// let file = std::fs::File::open("playbooks/misinformation-rumour.yaml")?;
-    /// assert_eq!(Playbook::from_reader(file)?.id(), "misinformation-rumour");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_reader(reader: impl std::io::Read) -> Result<Playbook, LoadError> {
-        Loader::new().load_reader(reader)
-    }
-
     pub(crate) fn model(&self) -> &Model {
         &self.compiled.model
     }
 
-    pub(crate) fn plan(&self) -> &crate::run::plan::Plan {
+    pub(crate) fn plan(&self) -> &Plan {
         &self.compiled.plan
     }
 
@@ -1419,7 +1377,7 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Playbook>();
         let playbook =
-            Playbook::from_yaml_str(include_str!("../playbooks/negative-comment-storm.yaml"))
+            Playbook::from_yaml_str(include_str!("../../playbooks/negative-comment-storm.yaml"))
                 .unwrap();
         let copy = playbook.clone();
         assert!(Arc::ptr_eq(&playbook.compiled, &copy.compiled));

@@ -1,182 +1,26 @@
-//! The condition language: parsed and type-checked at load time into a compiled tree that
-//! refers to metrics, parameters and signals by id.
+//! The condition type checker: a parsed condition, checked against the playbook's names and
+//! types, becomes the compiled tree of [`crate::model::Condition`] that refers to metrics,
+//! parameters and signals by id.
 //!
-//! `docs/playbook-format.md` documents the language for authors; `syntax` holds the grammar.
+//! `docs/playbook-format.md` documents the language for authors; [`super::syntax`] holds the grammar.
 #![expect(
     clippy::indexing_slicing,
     reason = "ids are resolved by the checker against the playbook being compiled"
 )]
 
-pub(crate) mod syntax;
-
-use serde::Serialize;
-
-use crate::playbook::{AttributeKind, MetricId, ParameterId, QuantityKind, SignalId, SignalKind};
-use crate::{Duration, diagnostic::did_you_mean};
-pub use syntax::CompareOp;
-use syntax::{ArithOp, Expr, ExprKind, Span};
-
-/// A compiled guard: its source text and the tree the runtime evaluates.
-///
-/// ```
-/// use crisis_playbook::Playbook;
-///
-/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-/// let monitoring = playbook.state(playbook.initial());
-/// let guard = monitoring.transitions[0].condition.as_ref().unwrap();
-/// assert!(guard.source().contains("volume_ratio"));
-/// # Ok::<(), crisis_playbook::LoadError>(())
-/// ```
-#[derive(Clone, Debug, Serialize)]
-pub struct Condition {
-    #[serde(skip)]
-    source: String,
-    root: Bool,
-}
-
-impl Condition {
-    /// The condition as the author wrote it.
-    ///
-    /// ```
-    /// # use crisis_playbook::Playbook;
-    /// # let playbook = Playbook::from_path("playbooks/service-outage-complaints.yaml")?;
-    /// let restored = playbook.state(playbook.state_named("restored").unwrap());
-    /// let guard = restored.transitions[1].condition.as_ref().unwrap();
-    /// assert_eq!(guard.source(), "not (complaint_spike >= calm_ratio)");
-    /// # Ok::<(), crisis_playbook::LoadError>(())
-    /// ```
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-
-    pub(crate) fn root(&self) -> &Bool {
-        &self.root
-    }
-
-    /// For mutation testing, which edits compiled conditions.
-    pub(crate) fn root_mut(&mut self) -> &mut Bool {
-        &mut self.root
-    }
-
-    /// Whether the condition is the constant `true`.
-    pub(crate) fn is_always_true(&self) -> bool {
-        self.root == Bool::Const(true)
-    }
-}
-
-/// A boolean node of a compiled condition.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Bool {
-    Const(bool),
-    Not(Box<Bool>),
-    All(Vec<Bool>),
-    Any(Vec<Bool>),
-    Compare {
-        op: CompareOp,
-        left: Number,
-        right: Number,
-    },
-    /// An event or manual input occurred since entering the state, or within the window.
-    Occurred {
-        signal: SignalId,
-        within: Option<Duration>,
-    },
-    /// An event matching a predicate occurred since entering the state, or within the window.
-    Matched {
-        predicate: usize,
-        within: Option<Duration>,
-    },
-}
-
-/// A numeric node; durations are in seconds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Number {
-    Const(f64),
-    Metric(MetricId),
-    Parameter(ParameterId),
-    /// The last value observed of a count or gauge signal.
-    Latest(SignalId),
-    Negate(Box<Number>),
-    Arith(ArithKind, Box<Number>, Box<Number>),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum ArithKind {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-/// Tests on the attributes of one event, all of which it must pass; evaluated when the event
-/// is observed. `journalist.tier == "national"` is one test, `journalist where tier ==
-/// "national" and verified` two.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct EventPredicate {
-    pub signal: SignalId,
-    pub tests: Vec<AttributeTest>,
-}
-
-impl Serialize for EventPredicate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // A single test keeps the flat form that fingerprints and run layouts hashed before
-        // `where` existed, so that stored runs of those playbooks still restore.
-        #[derive(Serialize)]
-        struct Single<'a> {
-            signal: SignalId,
-            attribute: usize,
-            op: CompareOp,
-            value: &'a AttributeValue,
-        }
-        #[derive(Serialize)]
-        struct Several<'a> {
-            signal: SignalId,
-            tests: &'a [AttributeTest],
-        }
-        match self.tests.as_slice() {
-            [test] => Single {
-                signal: self.signal,
-                attribute: test.attribute,
-                op: test.op,
-                value: &test.value,
-            }
-            .serialize(serializer),
-            tests => Several {
-                signal: self.signal,
-                tests,
-            }
-            .serialize(serializer),
-        }
-    }
-}
-
-/// A test on one attribute: its index in the signal's attributes, the operator and the value.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub(crate) struct AttributeTest {
-    pub attribute: usize,
-    pub op: CompareOp,
-    pub value: AttributeValue,
-}
-
-/// The literal an attribute is compared with.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum AttributeValue {
-    Number(f64),
-    Parameter(ParameterId),
-    Text(String),
-    Bool(bool),
-}
+use super::syntax::{self, ArithOp, Expr, ExprKind, Span};
+use crate::diagnostic::did_you_mean;
+use crate::model::{
+    ArithKind, AttributeKind, AttributeTest, AttributeValue, Bool, CompareOp, Condition,
+    EventPredicate, MetricId, Number, ParameterId, QuantityKind, SignalId, SignalKind,
+};
 
 /// What a name in a condition can refer to.
 #[derive(Clone, Debug)]
 pub(crate) enum Symbol<'a> {
     Parameter(ParameterId, QuantityKind),
     Metric(MetricId, QuantityKind),
-    Signal(SignalId, SignalKind, &'a [crate::playbook::Attribute]),
+    Signal(SignalId, SignalKind, &'a [crate::model::Attribute]),
     /// Declared, but its definition has errors already reported: conditions that use it are
     /// refused without a second, misleading "unknown name".
     Invalid,
@@ -251,10 +95,7 @@ pub(crate) fn compile(
     };
     let root = compiler.boolean(&expr);
     match root {
-        Some(root) if compiler.errors.is_empty() => Ok(Condition {
-            source: source.trim().to_string(),
-            root,
-        }),
+        Some(root) if compiler.errors.is_empty() => Ok(Condition::new(source.trim(), root)),
         _ => Err(compiler.errors),
     }
 }

@@ -18,6 +18,7 @@
 )]
 
 use crate::Duration;
+use crate::model::CompareOp;
 
 /// A byte range inside the condition text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,64 +92,6 @@ impl Token {
             Token::Slash => "`/`".into(),
             Token::Cmp(op) => format!("`{}`", op.symbol()),
             Token::End => "the end of the condition".into(),
-        }
-    }
-}
-
-/// A comparison operator.
-///
-/// ```
-/// use crisis_playbook::CompareOp;
-/// assert!(CompareOp::GreaterEqual.holds(2.0, 2.0));
-/// assert_eq!(CompareOp::NotEqual.symbol(), "!=");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub enum CompareOp {
-    /// `<`
-    Less,
-    /// `<=`
-    LessEqual,
-    /// `>`
-    Greater,
-    /// `>=`
-    GreaterEqual,
-    /// `==`
-    Equal,
-    /// `!=`
-    NotEqual,
-}
-
-impl CompareOp {
-    /// The operator as written in conditions.
-    ///
-    /// ```
-    /// assert_eq!(crisis_playbook::CompareOp::GreaterEqual.symbol(), ">=");
-    /// ```
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CompareOp::Less => "<",
-            CompareOp::LessEqual => "<=",
-            CompareOp::Greater => ">",
-            CompareOp::GreaterEqual => ">=",
-            CompareOp::Equal => "==",
-            CompareOp::NotEqual => "!=",
-        }
-    }
-
-    /// Applies the operator to two numbers.
-    ///
-    /// ```
-    /// use crisis_playbook::CompareOp;
-    /// assert!(CompareOp::Less.holds(1.0, 2.0));
-    /// ```
-    pub fn holds(self, left: f64, right: f64) -> bool {
-        match self {
-            CompareOp::Less => left < right,
-            CompareOp::LessEqual => left <= right,
-            CompareOp::Greater => left > right,
-            CompareOp::GreaterEqual => left >= right,
-            CompareOp::Equal => left == right,
-            CompareOp::NotEqual => left != right,
         }
     }
 }

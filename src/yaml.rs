@@ -11,7 +11,50 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{Deserialize, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
 use crate::diagnostic::{Code, did_you_mean};
-use crate::load::Limits;
+
+/// Size and structure limits for untrusted playbooks.
+///
+/// The defaults accept any hand-written playbook many times over while refusing alias bombs,
+/// pathological nesting and huge files quickly and in bounded memory.
+///
+/// ```
+/// use crisis_playbook::{Limits, Loader};
+///
+/// let mut limits = Limits::default();
+/// limits.max_bytes = 64 * 1024;
+/// let err = Loader::new().limits(limits).load_str(&"#".repeat(100_000)).unwrap_err();
+/// assert!(err.to_string().contains("larger than the limit"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest accepted input, in bytes. Default: 4 MiB.
+    pub max_bytes: usize,
+    /// Deepest nesting of YAML collections. Default: 32.
+    pub max_depth: usize,
+    /// Most YAML nodes (scalars, sequences and mappings). Default: 2,000,000.
+    pub max_nodes: usize,
+    /// Most aliases (`*ref`) and anchors; aliases may replay 100 nodes each on average.
+    /// Default: 1,000.
+    pub max_aliases: usize,
+    /// Most states. Default: 20,000.
+    pub max_states: usize,
+    /// Longest name or condition, in bytes. Default: 4,096.
+    pub max_name_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 4 * 1024 * 1024,
+            max_depth: 32,
+            max_nodes: 2_000_000,
+            max_aliases: 1_000,
+            max_states: 20_000,
+            max_name_bytes: 4_096,
+        }
+    }
+}
 
 /// A line and column in the source text, both counted from 1. Zero means unknown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -333,7 +376,7 @@ impl<T: JsonSchema> JsonSchema for Entries<T> {
         let values = generator.subschema_for::<T>();
         schemars::json_schema!({
             "type": "object",
-            "propertyNames": { "pattern": crate::load::NAME_PATTERN },
+            "propertyNames": { "pattern": crate::name::PATTERN },
             "additionalProperties": values,
         })
     }

@@ -1,0 +1,22 @@
+//! The compiled playbook: what a run reads, and nothing about how it was written.
+//!
+//! This is the bottom of the engine. It holds the [`Playbook`] with its ids and parts, the
+//! compiled condition tree, and the run plan precomputed from both. It imports nothing above
+//! it: the loader (`load`) builds a model from YAML, the runtime (`run`) reads one.
+
+mod condition;
+mod plan;
+mod playbook;
+
+pub(crate) use condition::{
+    ArithKind, AttributeTest, AttributeValue, Bool, EventPredicate, Number,
+};
+pub use condition::{CompareOp, Condition};
+pub(crate) use plan::{Expiry, Feed, Guard, GuardStep, routes};
+pub use playbook::{
+    Action, Attribute, AttributeKind, EscalationTarget, Fingerprint, Ladder, Metric, MetricId,
+    MetricKind, Parameter, ParameterId, ParameterValue, ParameterValueError, Playbook,
+    QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
+    TimerDuration, Transition,
+};
+pub(crate) use playbook::{Model, RunLayout, SignalTable};
