@@ -243,7 +243,7 @@ impl Loader {
 /// here, above the model, because loading is what the loader knows; the model below knows
 /// nothing of YAML.
 impl Playbook {
-    /// Loads a playbook from YAML text with the default [`Limits`](crate::Limits).
+    /// Loads a playbook from YAML text with the default [`Limits`].
     ///
     /// For a file name in messages, or other limits, use [`Loader`].
     ///

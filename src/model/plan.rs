@@ -258,3 +258,58 @@ fn thread_jumps(steps: &mut [GuardStep]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Playbook;
+
+    fn guard(condition: &str) -> Guard {
+        let text = format!(
+            "playbook: g\nversion: 1\ntitle: G\nsignals: {{ a: {{ kind: gauge }}, b: {{ kind: gauge }}, c: {{ kind: gauge }} }}\n\
+             roles: [cm]\ninitial: s\nstates:\n  s: {{ on: [{{ to: z, when: \"{condition}\" }}] }}\n  z: {{ final: true }}\n"
+        );
+        let playbook = Playbook::from_yaml_str(&text).unwrap();
+        playbook.plan().guards[0][0].clone()
+    }
+
+    fn jumps(guard: &Guard) -> Vec<(bool, usize)> {
+        guard
+            .steps
+            .iter()
+            .filter_map(|step| match step {
+                GuardStep::JumpIf { when, to } => Some((*when, *to)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_or_nested_in_an_or_leaves_both_at_its_first_true_part() {
+        // The parser flattens `(x or y) or z`; a model built another way may not.
+        let nested = Bool::Any(vec![
+            Bool::Any(vec![Bool::Const(false), Bool::Const(true)]),
+            Bool::Const(false),
+        ]);
+        assert_eq!(
+            jumps(&Guard::new(Some(&nested))),
+            vec![(true, 5), (true, 5)]
+        );
+    }
+
+    #[test]
+    fn a_false_part_of_an_and_skips_to_the_next_alternative() {
+        // (a > 1 and b > 1) or c > 1: a false `a > 1` lands on the `or`'s check, which a false
+        // value passes, so it goes straight to `c > 1`.
+        let guard = guard("(a > 1 and b > 1) or c > 1");
+        assert_eq!(jumps(&guard), vec![(false, 4), (true, 5)]);
+    }
+
+    #[test]
+    fn a_true_part_of_an_or_skips_the_and_that_follows_it() {
+        // (a > 1 or b > 1) and c > 1: a true `a > 1` lands on the `and`'s check, which a true
+        // value passes, so it goes straight to `c > 1`.
+        let guard = guard("(a > 1 or b > 1) and c > 1");
+        assert_eq!(jumps(&guard), vec![(true, 4), (false, 5)]);
+    }
+}

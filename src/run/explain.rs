@@ -1,5 +1,5 @@
 //! "Why are we in crisis, and what would move us?": the current state's outgoing conditions
-//! with their live values.
+//! with their live values, each condition described as its author would write it.
 #![expect(
     clippy::indexing_slicing,
     reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::{Run, Term};
+use crate::model::{ArithKind, AttributeTest, AttributeValue, Bool, Model, Number, Playbook};
 use crate::{Duration, Timestamp};
 
 /// The current state and, for each outgoing transition, whether it holds now.
@@ -189,5 +190,122 @@ impl std::fmt::Display for Explanation {
             }
         }
         Ok(())
+    }
+}
+
+impl Run {
+    /// The tests that make `node` hold now: every part of an `and`, the holding parts of an
+    /// `or`. A transition's cause lists these, not the alternatives that did not matter.
+    pub(super) fn reasons(&self, node: &Bool, out: &mut Vec<Term>) {
+        match node {
+            Bool::All(parts) => parts.iter().for_each(|p| self.reasons(p, out)),
+            Bool::Any(parts) => parts
+                .iter()
+                .filter(|p| self.holds(p))
+                .for_each(|p| self.reasons(p, out)),
+            other => self.terms(other, out),
+        }
+    }
+
+    /// Every comparison and event test of `node`, evaluated now.
+    pub(super) fn terms(&self, node: &Bool, out: &mut Vec<Term>) {
+        let playbook = &self.playbook;
+        match node {
+            Bool::Const(_) => {}
+            Bool::Not(inner) => self.terms(inner, out),
+            Bool::All(parts) | Bool::Any(parts) => {
+                for part in parts {
+                    self.terms(part, out);
+                }
+            }
+            Bool::Compare { op, left, right } => out.push(Term {
+                test: format!(
+                    "{} {} {}",
+                    describe(playbook, left),
+                    op.symbol(),
+                    describe(playbook, right)
+                ),
+                value: self.number(left),
+                threshold: self.number(right),
+                holds: self.holds(node),
+            }),
+            Bool::Occurred { signal, within } => out.push(Term {
+                test: with_window(&playbook.signal(*signal).name, *within),
+                value: None,
+                threshold: None,
+                holds: self.holds(node),
+            }),
+            Bool::Matched { predicate, within } => {
+                let test = describe_predicate(playbook.model(), *predicate);
+                out.push(Term {
+                    test: with_window(&test, *within),
+                    value: None,
+                    threshold: None,
+                    holds: self.holds(node),
+                });
+            }
+        }
+    }
+}
+
+fn with_window(test: &str, window: Option<Duration>) -> String {
+    match window {
+        Some(window) => format!("{test} within {window}"),
+        None => test.to_string(),
+    }
+}
+
+/// A numeric node as the author would write it.
+pub(crate) fn describe(playbook: &Playbook, node: &Number) -> String {
+    match node {
+        Number::Const(value) => value.to_string(),
+        Number::Metric(id) => playbook.metric(*id).name.clone(),
+        Number::Parameter(id) => playbook.parameter(*id).name.clone(),
+        Number::Latest(id) => playbook.signal(*id).name.clone(),
+        Number::Negate(inner) => format!("-{}", describe(playbook, inner)),
+        Number::Arith(kind, left, right) => {
+            let symbol = match kind {
+                ArithKind::Add => "+",
+                ArithKind::Sub => "-",
+                ArithKind::Mul => "*",
+                ArithKind::Div => "/",
+            };
+            format!(
+                "({} {symbol} {})",
+                describe(playbook, left),
+                describe(playbook, right)
+            )
+        }
+    }
+}
+
+/// An event test as a condition writes it: `journalist.tier == "national"` for one test,
+/// `journalist where tier == "national" and verified` for several.
+fn describe_predicate(model: &Model, index: usize) -> String {
+    let predicate = &model.predicates[index];
+    let signal = &model.signals[predicate.signal.index()];
+    let test = |t: &AttributeTest, bare_booleans: bool| {
+        let name = &signal.attributes[t.attribute].name;
+        let value = match &t.value {
+            AttributeValue::Bool(true) if bare_booleans => return name.clone(),
+            AttributeValue::Bool(false) if bare_booleans => return format!("not {name}"),
+            AttributeValue::Number(n) => n.to_string(),
+            AttributeValue::Parameter(id) => model.parameters[id.index()].name.clone(),
+            AttributeValue::Text(t) => format!("\"{t}\""),
+            AttributeValue::Bool(b) => b.to_string(),
+        };
+        format!("{name} {} {value}", t.op.symbol())
+    };
+    match predicate.tests.as_slice() {
+        [one] => format!("{}.{}", signal.name, test(one, false)),
+        several => format!(
+            "{} where {}",
+            signal.name,
+            several
+                .iter()
+                .map(|t| test(t, true))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
     }
 }

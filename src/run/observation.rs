@@ -1,11 +1,14 @@
-//! What a run is fed, and the typed errors for input it refuses.
+//! Observations: what a run is fed, the checks each passes before anything changes, and what
+//! applying one does (metric buckets, last values, event tests, manual inputs).
 #![expect(
     clippy::indexing_slicing,
     reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
 )]
 
-use crate::model::{ParameterValue, Playbook, QuantityKind, SignalId};
+use crate::model::{AttributeKind, CompareOp, Signal, SignalId, SignalKind};
 use crate::{Duration, Timestamp};
+
+use super::{Event, LOG_TARGET, Run, Seen};
 
 /// The value of an event attribute.
 ///
@@ -65,7 +68,7 @@ pub(crate) enum Value<'a> {
 
 /// One observed signal: which, when, and its value.
 ///
-/// Resolve signal names once with [`Playbook::signal_named`]; observations then carry ids, so
+/// Resolve signal names once with [`Playbook::signal_named`](crate::Playbook::signal_named); observations then carry ids, so
 /// feeding a run compares no strings.
 ///
 /// ```
@@ -353,180 +356,230 @@ fn readable(value: f64) -> String {
     }
 }
 
-/// A parameter override that does not fit the playbook.
-///
-/// ```
-/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
-/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
-/// use crisis_playbook::{RunSettings, SettingsError};
-/// let err = Run::with_settings(&playbook, RunSettings::new("x").parameter("watch_rato", 2.0), start).unwrap_err();
-/// assert!(matches!(err, SettingsError::UnknownParameter { .. }));
-/// assert_eq!(err.to_string(), "unknown parameter `watch_rato`; did you mean `watch_ratio`?");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SettingsError {
-    /// No parameter by that name.
-    #[error("unknown parameter `{name}`{hint}")]
-    UnknownParameter {
-        /// The name given.
-        name: String,
-        /// A suggestion, or the empty string.
-        hint: String,
-    },
-    /// A value outside the declared bounds.
-    #[error("parameter `{name}` = {value} is outside its bounds {bounds}")]
-    OutOfBounds {
-        /// The parameter.
-        name: String,
-        /// The value given.
-        value: ParameterValue,
-        /// The bounds as the playbook writes them: `[1.2, 10]`, `[10m, 2h]`, `[1, any]`.
-        bounds: String,
-    },
-    /// A number for a duration parameter, or a duration for a number parameter.
-    #[error("parameter `{name}` is {}", match expected {
-        QuantityKind::Duration => "a duration: give it with a unit, such as `2h`",
-        QuantityKind::Number => "a number, not a duration: give it without a unit, such as `2` or `30%`",
-    })]
-    WrongKind {
-        /// The parameter.
-        name: String,
-        /// What the parameter is.
-        expected: QuantityKind,
-    },
-}
-
-/// How to start a run: subject, locale, parameter overrides and late-signal tolerance.
-///
-/// ```
-/// use crisis_playbook::{Duration, Playbook, Run, RunSettings};
-///
-/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-/// let settings = RunSettings::new("brand-x")
-///     .locale("fr")
-///     .parameter("watch_ratio", 3.0)
-///     .late_tolerance(Duration::from_secs(60));
-/// let run = Run::with_settings(&playbook, settings, "2026-03-02T08:00:00Z".parse()?)?;
-/// assert_eq!(run.subject(), "brand-x");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RunSettings {
-    pub(crate) subject: String,
-    pub(crate) locale: Option<String>,
-    pub(crate) parameters: Vec<(String, ParameterValue)>,
-    pub(crate) late_tolerance: Option<Duration>,
-}
-
-/// Signals up to this much older than the run's clock are accepted by default.
-///
-/// ```
-/// assert_eq!(crisis_playbook::DEFAULT_LATE_TOLERANCE.to_string(), "5m");
-/// ```
-pub const DEFAULT_LATE_TOLERANCE: Duration = Duration::from_secs(300);
-
-impl RunSettings {
-    /// Settings for a run about `subject` (a brand, an account, a post…).
+impl Run {
+    /// Feeds one signal. Timers due before it fire first; it is then applied, and the
+    /// conditions are evaluated at its time (or at the run's clock, for a late signal within the
+    /// tolerance). Returns the events it caused.
     ///
     /// ```
-    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
     /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
-    /// let run = crisis_playbook::Run::with_settings(&playbook, RunSettings::new("brand-x"), at)?;
-    /// assert_eq!(run.subject(), "brand-x");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn new(subject: impl Into<String>) -> Self {
-        RunSettings {
-            subject: subject.into(),
-            ..RunSettings::default()
-        }
-    }
-
-    /// Emit texts in this locale (default: the playbook's).
-    ///
-    /// ```
-    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
-    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
-    /// let run = crisis_playbook::Run::with_settings(&playbook, RunSettings::new("x").locale("fr"), at)?;
-    /// assert_eq!(run.locale(), "fr");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn locale(mut self, locale: impl Into<String>) -> Self {
-        self.locale = Some(locale.into());
-        self
-    }
-
-    /// Override a parameter, within its declared bounds: a number (`3.0`) for a number
-    /// parameter, a [`Duration`] for a duration parameter.
-    ///
-    /// ```
-    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
-    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
-    /// let settings = RunSettings::new("x").parameter("watch_ratio", 50.0);
-    /// let err = crisis_playbook::Run::with_settings(&playbook, settings, at).unwrap_err();
-    /// assert_eq!(err.to_string(), "parameter `watch_ratio` = 50 is outside its bounds [1.2, 10]");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn parameter(mut self, name: impl Into<String>, value: impl Into<ParameterValue>) -> Self {
-        self.parameters.push((name.into(), value.into()));
-        self
-    }
-
-    /// Accept signals up to this much older than the run's clock (default 5 minutes).
-    ///
-    /// ```
-    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, RunSettings, Timestamp};
-    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
     /// let mentions = playbook.signal_named("mentions").unwrap();
-    /// let settings = RunSettings::new("x").late_tolerance(Duration::from_secs(3600));
-    /// let mut run = crisis_playbook::Run::with_settings(&playbook, settings, at)?;
-    /// run.advance_to(at + Duration::from_secs(1800));
-    /// run.observe(Observation::count(mentions, at, 5.0))?; // half an hour late: accepted
+    /// let mut run = Run::start(&playbook, start);
+    /// assert!(run.observe(Observation::count(mentions, start, 20.0))?.is_empty());
+    /// let err = run.observe(Observation::count(mentions, start, -1.0)).unwrap_err();
+    /// assert_eq!(err.to_string(), "`mentions`: a count cannot be negative (-1)");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn late_tolerance(mut self, tolerance: Duration) -> Self {
-        self.late_tolerance = Some(tolerance);
-        self
+    pub fn observe(&mut self, observation: Observation<'_>) -> Result<&[Event], SignalError> {
+        self.check(&observation)?;
+        self.events.clear();
+        if self.live.ended {
+            return Ok(&self.events);
+        }
+        let span = tracing::debug_span!(target: LOG_TARGET, "observe", subject = %self.live.subject, playbook = %self.playbook.id());
+        let _entered = span.enter();
+        if observation.at > self.live.now {
+            self.run_timers_until(observation.at, false);
+            if self.live.ended {
+                return Ok(&self.events);
+            }
+            self.set_clock(observation.at);
+        }
+        self.apply(&observation);
+        self.instant();
+        Ok(&self.events)
     }
 
-    /// Resolves the overrides against the playbook: the value of every parameter.
-    pub(crate) fn parameter_values(&self, playbook: &Playbook) -> Result<Vec<f64>, SettingsError> {
-        let mut values: Vec<f64> = playbook.parameters().iter().map(|p| p.default).collect();
-        for (name, value) in &self.parameters {
-            let Some(id) = playbook.parameter_named(name) else {
-                let names = playbook.parameters().iter().map(|p| p.name.as_str());
-                let hint = crate::diagnostic::did_you_mean(name, names)
-                    .map(|close| format!("; did you mean `{close}`?"))
-                    .unwrap_or_default();
-                return Err(SettingsError::UnknownParameter {
-                    name: name.clone(),
-                    hint,
-                });
-            };
-            let parameter = playbook.parameter(id);
-            if value.kind() != parameter.kind {
-                return Err(SettingsError::WrongKind {
-                    name: name.clone(),
-                    expected: parameter.kind,
-                });
-            }
-            if !parameter.allows(value.as_f64()) {
-                return Err(SettingsError::OutOfBounds {
-                    name: name.clone(),
-                    value: *value,
-                    bounds: parameter.bounds_text(),
-                });
-            }
-            values[id.index()] = value.as_f64();
+    pub(super) fn check_time(&self, signal: &str, at: Timestamp) -> Result<(), SignalError> {
+        let late = self.live.now - at;
+        if late > self.live.tolerance {
+            return Err(SignalError::TooLate {
+                signal: signal.to_string(),
+                at,
+                now: self.live.now,
+                late,
+                tolerance: self.live.tolerance,
+            });
         }
-        Ok(values)
+        Ok(())
     }
+
+    /// Every check, before anything changes.
+    fn check(&self, observation: &Observation<'_>) -> Result<(), SignalError> {
+        let signal = match self.playbook.signals().get(observation.signal.index()) {
+            Some(signal)
+                if observation
+                    .signal
+                    .belongs_to(self.playbook.model().signal_table) =>
+            {
+                signal
+            }
+            _ => return Err(SignalError::ForeignSignal(observation.signal.index())),
+        };
+        let name = || signal.name.clone();
+        let wrong = |expected| SignalError::WrongKind {
+            signal: name(),
+            kind: signal.kind.with_article(),
+            expected,
+        };
+        match (signal.kind, observation.value) {
+            (SignalKind::Count | SignalKind::Gauge, Value::Number(value)) => {
+                if !value.is_finite() {
+                    return Err(SignalError::NotFinite { signal: name() });
+                }
+                if value.abs() > MAX_SIGNAL_VALUE {
+                    return Err(SignalError::TooLarge {
+                        signal: name(),
+                        value,
+                    });
+                }
+                if signal.kind == SignalKind::Count && value < 0.0 {
+                    return Err(SignalError::Negative {
+                        signal: name(),
+                        value,
+                    });
+                }
+                if let Some((low, high)) = signal.range
+                    && !(low..=high).contains(&value)
+                {
+                    return Err(SignalError::OutOfRange {
+                        signal: name(),
+                        value,
+                        low,
+                        high,
+                    });
+                }
+            }
+            (SignalKind::Event, Value::Event(attributes)) => {
+                if let Some(error) = attributes
+                    .iter()
+                    .find_map(|(attribute, value)| attribute_error(signal, attribute, value))
+                {
+                    return Err(error);
+                }
+            }
+            (SignalKind::Manual, Value::Manual(_)) => {}
+            (SignalKind::Count, _) => return Err(wrong("send a non-negative number")),
+            (SignalKind::Gauge, _) => return Err(wrong("send a number")),
+            (SignalKind::Event, _) => return Err(wrong("send an event with its attributes")),
+            (SignalKind::Manual, _) => return Err(wrong("send who gave the input")),
+        }
+        self.check_time(&signal.name, observation.at)
+    }
+
+    /// Records a checked observation.
+    fn apply(&mut self, observation: &Observation<'_>) {
+        self.live.seq = self.live.seq.saturating_add(1);
+        let index = observation.signal.index();
+        let at = observation.at;
+        let previous = self.live.seen[index];
+        let newest = previous.at.is_none_or(|p| at >= p);
+        self.live.seen[index] = Seen {
+            at: Some(if newest {
+                at
+            } else {
+                previous.at.unwrap_or(at)
+            }),
+            seq: self.live.seq,
+        };
+        let amount = match observation.value {
+            Value::Number(value) => {
+                if newest {
+                    self.live.latest[index] = Some(value);
+                }
+                value
+            }
+            _ => 1.0,
+        };
+        let plan = self.playbook.plan();
+        for (metric, input) in &plan.routes[index] {
+            let metric = &mut self.live.metrics[*metric];
+            metric.add(*input, at, amount);
+            self.horizon.added(metric);
+        }
+        match observation.value {
+            Value::Event(attributes) => {
+                for predicate in &plan.predicates_of[index] {
+                    if self.predicate_holds(*predicate, attributes) {
+                        let seen = self.live.matched[*predicate];
+                        self.live.matched[*predicate] = Seen {
+                            at: Some(seen.at.map_or(at, |p| p.max(at))),
+                            seq: self.live.seq,
+                        };
+                    }
+                }
+            }
+            Value::Manual(by) => self.manual(observation.signal, by),
+            // `from:` names only events and manual inputs: counts and gauges start no clock.
+            Value::Number(_) => return,
+        }
+        self.start_clocks(observation.signal, at);
+    }
+
+    /// Whether the event with `attributes` passes every test of predicate `index`; an event
+    /// that lacks a tested attribute does not.
+    fn predicate_holds(&self, index: usize, attributes: &[(&str, AttributeValue<'_>)]) -> bool {
+        let model = self.playbook.model();
+        let predicate = &model.predicates[index];
+        let declared = &model.signals[predicate.signal.index()].attributes;
+        predicate.tests.iter().all(|test| {
+            let name = &declared[test.attribute].name;
+            let Some((_, value)) = attributes.iter().find(|(a, _)| a == name) else {
+                return false;
+            };
+            use crate::model::AttributeValue as Literal;
+            match (value, &test.value) {
+                (AttributeValue::Number(n), Literal::Number(t)) => test.op.holds(*n, *t),
+                (AttributeValue::Number(n), Literal::Parameter(id)) => {
+                    test.op.holds(*n, self.live.parameters[id.index()])
+                }
+                (AttributeValue::Text(text), Literal::Text(t)) => equality(test.op, *text == t),
+                (AttributeValue::Bool(b), Literal::Bool(t)) => equality(test.op, b == t),
+                _ => false,
+            }
+        })
+    }
+}
+
+fn equality(op: CompareOp, equal: bool) -> bool {
+    match op {
+        CompareOp::NotEqual => !equal,
+        _ => equal,
+    }
+}
+
+/// What is wrong with an event attribute, for `signal`'s declaration: a name it does not
+/// declare, or a value of another type or outside its allowed values.
+pub(crate) fn attribute_error(
+    signal: &Signal,
+    attribute: &str,
+    value: &AttributeValue<'_>,
+) -> Option<SignalError> {
+    let Some(declared) = signal.attributes.iter().find(|a| a.name == attribute) else {
+        return Some(SignalError::UnknownAttribute {
+            signal: signal.name.clone(),
+            attribute: attribute.to_string(),
+        });
+    };
+    let expected = match (&declared.kind, value) {
+        (AttributeKind::Number, AttributeValue::Number(n)) if n.is_finite() => return None,
+        (AttributeKind::Number, _) => "a finite number".to_string(),
+        (AttributeKind::Bool, AttributeValue::Bool(_)) => return None,
+        (AttributeKind::Bool, _) => "true or false".to_string(),
+        (AttributeKind::String, AttributeValue::Text(_)) => return None,
+        (AttributeKind::String, _) => "a string".to_string(),
+        (AttributeKind::OneOf(allowed), AttributeValue::Text(text))
+            if allowed.iter().any(|a| a == text) =>
+        {
+            return None;
+        }
+        (AttributeKind::OneOf(allowed), _) => format!("one of {}", allowed.join(", ")),
+    };
+    Some(SignalError::AttributeType {
+        signal: signal.name.clone(),
+        attribute: attribute.to_string(),
+        expected,
+    })
 }

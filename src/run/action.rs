@@ -1,0 +1,279 @@
+//! Actions and their deadlines: recommending a state's actions and recurrences, deadline
+//! clocks that wait for a signal, breaches, and marking an action done.
+
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
+)]
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::StateId;
+use crate::{Duration, Timestamp};
+
+use super::{Event, EventKind, LOG_TARGET, Run, SignalError};
+
+/// An action recommended and not yet done or closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct OpenAction {
+    pub(super) state: StateId,
+    pub(super) action: u32,
+    pub(super) due: Option<Timestamp>,
+    pub(super) breached: bool,
+    /// The deadline counts from a signal not seen yet: it starts when the signal arrives.
+    pub(super) awaiting_clock: bool,
+}
+
+/// The next emission of a recurring action of the current state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Recurrence {
+    pub(super) next: Option<Timestamp>,
+    pub(super) occurrence: u32,
+}
+
+/// An open action, as [`Run::open_actions`] lists it.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// # let journalist = playbook.signal_named("journalist").unwrap();
+/// # let mut run = Run::start(&playbook, start);
+/// let events = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+/// for action in run.open_actions() {
+///     println!("{} ({}) due {:?}", action.action, action.owner, action.due);
+/// }
+/// assert!(run.open_actions().any(|a| a.state == "crisis"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenActionView<'r> {
+    /// The state that recommended it.
+    pub state: &'r str,
+    /// The action's id.
+    pub action: &'r str,
+    /// Its owner.
+    pub owner: &'r str,
+    /// Its deadline, if any.
+    pub due: Option<Timestamp>,
+    /// Whether the deadline has passed.
+    pub breached: bool,
+}
+
+impl Run {
+    /// Actions recommended and not yet done or closed, in the order they were recommended.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// let holding = run.open_actions().find(|a| a.action == "holding_statement").unwrap();
+    /// assert_eq!(holding.owner, "comms_director");
+    /// assert!(!holding.breached);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_actions(&self) -> impl Iterator<Item = OpenActionView<'_>> {
+        self.live.open.iter().map(|open| {
+            let state = self.playbook.state(open.state);
+            let action = &state.actions[open.action as usize];
+            OpenActionView {
+                state: &state.name,
+                action: &action.id,
+                owner: self.playbook.role(action.owner),
+                due: open.due,
+                breached: open.breached,
+            }
+        })
+    }
+
+    /// Marks every open action with this id as done.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// # let journalist = playbook.signal_named("journalist").unwrap();
+    /// # let mut run = Run::start(&playbook, start);
+    /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
+    /// let events = run.complete("holding_statement", "comms_director", start)?;
+    /// assert_eq!(events.len(), 1);
+    /// assert!(run.complete("no_such_action", "me", start).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn complete(
+        &mut self,
+        action: &str,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<&[Event], SignalError> {
+        let known = self
+            .playbook
+            .states()
+            .iter()
+            .any(|s| s.actions.iter().any(|a| a.id == action));
+        if !known {
+            return Err(SignalError::UnknownAction(action.to_string()));
+        }
+        self.check_time("done", at)?;
+        self.events.clear();
+        if self.live.ended {
+            return Ok(&self.events);
+        }
+        if at > self.live.now {
+            self.run_timers_until(at, false);
+            if self.live.ended {
+                return Ok(&self.events);
+            }
+            self.set_clock(at);
+        }
+        let playbook = self.playbook.clone();
+        let mut closed = false;
+        self.live.open.retain(|open| {
+            let matches = playbook.state(open.state).actions[open.action as usize].id == action;
+            closed |= matches;
+            !matches
+        });
+        if closed {
+            self.live.seq = self.live.seq.saturating_add(1);
+            self.push(EventKind::Done {
+                action: action.to_string(),
+                by: by.to_string(),
+            });
+        }
+        self.instant();
+        Ok(&self.events)
+    }
+
+    /// Starts the deadline clocks that wait for `signal`, which arrived at `at`.
+    pub(super) fn start_clocks(&mut self, signal: crate::SignalId, at: Timestamp) {
+        let playbook = self.playbook.clone();
+        for index in 0..self.live.open.len() {
+            let open = self.live.open[index];
+            let state = playbook.state(open.state);
+            let action = &state.actions[open.action as usize];
+            if !open.awaiting_clock || action.from != Some(signal) {
+                continue;
+            }
+            let due = action
+                .within
+                .map(|within| at.plus(within.resolve(&self.live.parameters)));
+            self.live.open[index].awaiting_clock = false;
+            self.live.open[index].due = due;
+            if let Some(due) = due {
+                self.push(EventKind::DeadlineMoved {
+                    state: state.name.clone(),
+                    action: action.id.clone(),
+                    owner: playbook.role(action.owner).to_string(),
+                    due,
+                    signal: playbook.signal(signal).name.clone(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn fire_breaches(&mut self) {
+        for index in 0..self.live.open.len() {
+            let open = self.live.open[index];
+            if open.breached || open.due.is_none_or(|due| due > self.live.now) {
+                continue;
+            }
+            self.live.open[index].breached = true;
+            let state = self.playbook.state(open.state);
+            let action = &state.actions[open.action as usize];
+            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, action = %action.id, owner = %self.playbook.role(action.owner), "breach");
+            let kind = EventKind::Breach {
+                state: state.name.clone(),
+                action: action.id.clone(),
+                owner: self.playbook.role(action.owner).to_string(),
+                due: open.due.unwrap_or(self.live.now),
+            };
+            self.push(kind);
+        }
+    }
+
+    /// Emits each recurring action due by now once. Instants are processed one by one, so one
+    /// occurrence is due at a time, unless a call spent its wake-up budget: then the
+    /// occurrences missed since are counted, not emitted one by one.
+    pub(super) fn fire_recurrences(&mut self) {
+        let count = self.playbook.state(self.live.state).actions.len();
+        for index in 0..count {
+            let Some(next) = self.live.recurrences[index].next else {
+                continue;
+            };
+            if next > self.live.now {
+                continue;
+            }
+            let every = self.playbook.state(self.live.state).actions[index]
+                .every
+                .map(|e| e.resolve(&self.live.parameters));
+            let period = every.map_or(0, Duration::as_millis).max(1);
+            // Occurrences due after `next` and by now, besides `next` itself.
+            let later = (self.live.now - next)
+                .as_millis()
+                .checked_div(period)
+                .unwrap_or(0);
+            let last = next.plus(Duration::from_millis(period.saturating_mul(later)));
+            let missed = u32::try_from(later).unwrap_or(u32::MAX);
+            let occurrence = self.live.recurrences[index]
+                .occurrence
+                .saturating_add(missed)
+                .saturating_add(1);
+            self.live.recurrences[index] = Recurrence {
+                // At the last representable instant, time stops moving: so does the
+                // recurrence, or it would repeat forever at that instant.
+                next: every
+                    .map(|e| last.plus(e))
+                    .filter(|following| *following > last),
+                occurrence,
+            };
+            self.recommend(index, occurrence, missed);
+        }
+    }
+
+    /// Emits action `index` of the current state, replacing any open instance of it;
+    /// `missed` occurrences before this one were caught up without being emitted.
+    pub(super) fn recommend(&mut self, index: usize, occurrence: u32, missed: u32) {
+        let state = self.playbook.state(self.live.state);
+        let action = &state.actions[index];
+        let within = action.within.map(|w| w.resolve(&self.live.parameters));
+        let (due, awaiting_clock) = match (within, action.from) {
+            (None, _) => (None, false),
+            (Some(within), None) => (Some(self.live.now.plus(within)), false),
+            (Some(within), Some(signal)) => match self.live.seen[signal.index()].at {
+                Some(at) => (Some(at.plus(within)), false),
+                None => (Some(self.live.now.plus(within)), true),
+            },
+        };
+        let open = OpenAction {
+            state: self.live.state,
+            action: index as u32,
+            due,
+            breached: false,
+            awaiting_clock,
+        };
+        self.live
+            .open
+            .retain(|o| !(o.state == open.state && o.action == open.action));
+        self.live.open.push(open);
+        tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, action = %action.id, owner = %self.playbook.role(action.owner), "action");
+        let kind = EventKind::Action {
+            state: state.name.clone(),
+            action: action.id.clone(),
+            owner: self.playbook.role(action.owner).to_string(),
+            due,
+            text: action
+                .text
+                .get(&self.live.locale, self.playbook.locale())
+                .to_string(),
+            occurrence,
+            missed,
+        };
+        self.push(kind);
+        // A deadline counted from a signal seen long ago may already have passed.
+        self.fire_breaches();
+    }
+}

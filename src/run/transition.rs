@@ -1,0 +1,343 @@
+//! Transitions: evaluating the current state's guards, holding `for` windows and `after`
+//! timers, taking a transition (its cause, the actions it closes) and entering the next state.
+//!
+//! A guard is the flat list of tests and jumps of the run plan (`model::Guard`): `or` and
+//! `and` become jumps past the parts that cannot change the outcome, and a state's guards
+//! share one [`Readings`], so a metric that several of them name is computed once. The tree
+//! stays the source of truth for explanations, and in debug builds every evaluation is checked
+//! against it.
+
+#![expect(
+    clippy::indexing_slicing,
+    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
+)]
+
+use crate::Duration;
+use crate::model::{ArithKind, Bool, CompareOp, Guard, GuardStep, Number};
+
+use super::{Cause, EventKind, LOG_TARGET, LadderPosition, Recurrence, Run, Seen};
+
+/// Metric values read while evaluating a state's guards, each computed at most once: a
+/// metric named by several guards (the storm's `volume_ratio` is named by both transitions out
+/// of `monitoring`) costs one computation. Metrics past the first [`Readings::SLOTS`] are
+/// computed at each reading.
+pub(super) struct Readings {
+    /// `None` for a metric not read yet; `Some(None)` for one read and undefined.
+    values: [Option<Option<f64>>; Readings::SLOTS],
+}
+
+impl Readings {
+    const SLOTS: usize = 16;
+
+    /// No value read yet. The values are valid for one instant: the clock and the metrics must
+    /// not change while a `Readings` is in use.
+    pub fn new() -> Readings {
+        Readings {
+            values: [None; Readings::SLOTS],
+        }
+    }
+}
+
+impl Run {
+    /// Whether `guard` passes now.
+    pub(super) fn passes(&self, guard: &Guard, readings: &mut Readings) -> bool {
+        let mut value = true;
+        let mut next = 0;
+        while let Some(step) = guard.steps.get(next) {
+            next = next.saturating_add(1);
+            match step {
+                GuardStep::Test(test) => value = self.test(test, readings),
+                GuardStep::JumpIf { when, to } => {
+                    if value == *when {
+                        next = *to;
+                    }
+                }
+                GuardStep::Not => value = !value,
+            }
+        }
+        value
+    }
+
+    fn test(&self, leaf: &Bool, readings: &mut Readings) -> bool {
+        match leaf {
+            Bool::Compare { op, left, right } => compare(
+                *op,
+                self.operand(left, readings),
+                self.operand(right, readings),
+            ),
+            // Event tests and constants read no metric.
+            other => self.holds(other),
+        }
+    }
+
+    fn operand(&self, node: &Number, readings: &mut Readings) -> Option<f64> {
+        match node {
+            Number::Metric(id) => match readings.values.get_mut(id.index()) {
+                Some(slot) => *slot.get_or_insert_with(|| self.number(node)),
+                None => self.number(node),
+            },
+            _ => self.number(node),
+        }
+    }
+}
+
+impl Run {
+    /// Entry into the current state: its actions, recurrences and ladder.
+    pub(super) fn enter_state(&mut self) {
+        let state = self.playbook.state(self.live.state);
+        let count = state.actions.len();
+        for index in 0..count {
+            let every = self.playbook.state(self.live.state).actions[index].every;
+            self.live.recurrences[index] = Recurrence {
+                next: every.map(|e| self.live.now.plus(e.resolve(&self.live.parameters))),
+                occurrence: 1,
+            };
+            self.recommend(index, 1, 0);
+        }
+        let state = self.playbook.state(self.live.state);
+        self.live.ladder = state
+            .escalation
+            .as_ref()
+            .map(|_| LadderPosition { cycle: 0, step: 0 });
+        if state.is_final {
+            self.live.ended = true;
+            self.live.ladder = None;
+            let name = state.name.clone();
+            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %name, "resolved");
+            self.push(EventKind::Resolved { state: name });
+        } else {
+            self.fire_ladder();
+        }
+    }
+
+    /// Evaluates the current state's transitions, in order, and follows those that fire. A
+    /// chain of transitions at one instant stops after visiting as many states as the playbook
+    /// has, so a loop the validator could not rule out cannot hang the run.
+    pub(super) fn evaluate(&mut self) {
+        let limit = self.playbook.states().len().saturating_add(1);
+        for _ in 0..limit {
+            if self.live.ended {
+                return;
+            }
+            match self.firing_transition() {
+                Some(index) => self.take_transition(index),
+                None => return,
+            }
+        }
+        tracing::warn!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), "transition chain stopped by the loop guard");
+    }
+
+    fn firing_transition(&mut self) -> Option<usize> {
+        let state = self.playbook.state(self.live.state);
+        let guards = &self.playbook.plan().guards[self.live.state.index()];
+        let mut readings = Readings::new();
+        for ((index, transition), guard) in state.transitions.iter().enumerate().zip(guards) {
+            let holds = self.passes(guard, &mut readings);
+            debug_assert_eq!(
+                holds,
+                transition
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| self.holds(c.root())),
+                "the compiled guard of transition {index} disagrees with its condition"
+            );
+            if transition.hold.is_some() {
+                if holds {
+                    self.live.pending[index].get_or_insert(self.live.now);
+                } else {
+                    self.live.pending[index] = None;
+                }
+            }
+            let timer = transition.after.is_none_or(|after| {
+                self.live.now
+                    >= self
+                        .live
+                        .entered_at
+                        .plus(after.resolve(&self.live.parameters))
+            });
+            let held = match (transition.hold, self.live.pending[index]) {
+                (None, _) => true,
+                (Some(hold), Some(since)) => {
+                    self.live.now >= since.plus(hold.resolve(&self.live.parameters))
+                }
+                (Some(_), None) => false,
+            };
+            if holds && timer && held {
+                return Some(index);
+            }
+        }
+        None
+    }
+
+    fn take_transition(&mut self, index: usize) {
+        let playbook = self.playbook.clone();
+        let from = playbook.state(self.live.state);
+        let transition = &from.transitions[index];
+        let mut terms = Vec::new();
+        if let Some(condition) = &transition.condition {
+            self.reasons(condition.root(), &mut terms);
+        }
+        let cause = Cause {
+            condition: transition
+                .condition
+                .as_ref()
+                .map(|c| c.source().to_string()),
+            hold: transition.hold.map(|t| t.resolve(&self.live.parameters)),
+            after: transition.after.map(|t| t.resolve(&self.live.parameters)),
+            terms,
+        };
+        let mut closed = Vec::new();
+        self.live.open.retain(|open| {
+            let closes =
+                open.state == self.live.state && from.actions[open.action as usize].closes_on_exit;
+            if closes {
+                closed.push(open.action);
+            }
+            !closes
+        });
+        for action in closed {
+            self.push(EventKind::Closed {
+                state: from.name.clone(),
+                action: from.actions[action as usize].id.clone(),
+            });
+        }
+        let to = playbook.state(transition.target);
+        tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), from = %from.name, to = %to.name, "transition");
+        self.push(EventKind::Transition {
+            from: from.name.clone(),
+            to: to.name.clone(),
+            transition: index,
+            severity: to.severity,
+            cause,
+        });
+        self.live.state = transition.target;
+        self.live.entered_at = self.live.now;
+        self.live.entered_seq = self.live.seq;
+        self.live.pending.iter_mut().for_each(|p| *p = None);
+        self.live
+            .recurrences
+            .iter_mut()
+            .for_each(|r| *r = Recurrence::default());
+        self.enter_state();
+    }
+
+    /// Whether `seen` happened since entering the current state, or within `window` of now.
+    fn fresh(&self, seen: Seen, window: Option<Duration>) -> bool {
+        match (window, seen.at) {
+            (None, Some(_)) => seen.seq > self.live.entered_seq,
+            (Some(window), Some(at)) => at >= self.live.now.minus(window),
+            (_, None) => false,
+        }
+    }
+
+    pub(super) fn number(&self, node: &Number) -> Option<f64> {
+        match node {
+            Number::Const(value) => Some(*value),
+            Number::Metric(id) => self.metric_value_at(id.index()),
+            Number::Parameter(id) => self.live.parameters.get(id.index()).copied(),
+            Number::Latest(id) => self.live.latest.get(id.index()).copied().flatten(),
+            Number::Negate(inner) => self.number(inner).map(|v| -v),
+            Number::Arith(kind, left, right) => {
+                let (left, right) = (self.number(left)?, self.number(right)?);
+                let value = match kind {
+                    ArithKind::Add => left + right,
+                    ArithKind::Sub => left - right,
+                    ArithKind::Mul => left * right,
+                    ArithKind::Div => left / right,
+                };
+                value.is_finite().then_some(value)
+            }
+        }
+    }
+
+    /// Whether `node` holds now, by walking the tree: for explanations, for the event tests and
+    /// constants of compiled guards, and to check whole guards in debug builds.
+    pub(super) fn holds(&self, node: &Bool) -> bool {
+        match node {
+            Bool::Const(value) => *value,
+            Bool::Not(inner) => !self.holds(inner),
+            Bool::All(parts) => parts.iter().all(|p| self.holds(p)),
+            Bool::Any(parts) => parts.iter().any(|p| self.holds(p)),
+            Bool::Compare { op, left, right } => {
+                compare(*op, self.number(left), self.number(right))
+            }
+            Bool::Occurred { signal, within } => self
+                .live
+                .seen
+                .get(signal.index())
+                .is_some_and(|seen| self.fresh(*seen, *within)),
+            Bool::Matched { predicate, within } => self
+                .live
+                .matched
+                .get(*predicate)
+                .is_some_and(|seen| self.fresh(*seen, *within)),
+        }
+    }
+}
+
+/// A comparison; false when either side is undefined.
+pub(super) fn compare(op: CompareOp, left: Option<f64>, right: Option<f64>) -> bool {
+    match (left, right) {
+        (Some(left), Some(right)) => op.holds(left, right),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Guard, Playbook};
+
+    #[test]
+    fn a_nested_or_passes_on_its_true_part() {
+        // The parser flattens `(x or y) or z`; a model built another way may not, and its
+        // threaded jumps (tested in `model::plan`) must still land past the whole `or`.
+        let nested = Bool::Any(vec![
+            Bool::Any(vec![Bool::Const(false), Bool::Const(true)]),
+            Bool::Const(false),
+        ]);
+        let guard = Guard::new(Some(&nested));
+        let playbook = Playbook::from_yaml_str(
+            "playbook: g\nversion: 1\ntitle: G\nsignals: { a: { kind: gauge } }\nroles: [cm]\n\
+             initial: s\nstates:\n  s: { on: [{ to: z, after: 1h }] }\n  z: { final: true }\n",
+        )
+        .unwrap();
+        assert!(
+            Run::start(&playbook, crate::Timestamp::EPOCH).passes(&guard, &mut Readings::new())
+        );
+    }
+
+    #[test]
+    fn a_metric_past_the_memo_is_read_directly() {
+        // Seventeen metrics: the last one has no slot in the readings.
+        let metrics: String = (0..17)
+            .map(|i| format!("  m{i}: {{ count: a, window: 1h }}\n"))
+            .collect();
+        let text = format!(
+            "playbook: g\nversion: 1\ntitle: G\nsignals: {{ a: {{ kind: count }} }}\nmetrics:\n{metrics}\
+             roles: [cm]\ninitial: s\nstates:\n  s: {{ on: [{{ to: z, when: m16 >= 3 and m0 >= 3 }}] }}\n\
+             \x20 z: {{ final: true }}\n"
+        );
+        let playbook = Playbook::from_yaml_str(&text).unwrap();
+        let a = playbook.signal_named("a").unwrap();
+        let mut run = Run::start(&playbook, crate::Timestamp::EPOCH);
+        let at = crate::Timestamp::EPOCH;
+        run.observe(crate::Observation::count(a, at, 2.0)).unwrap();
+        assert_eq!(run.state_name(), "s");
+        run.observe(crate::Observation::count(a, at, 1.0)).unwrap();
+        assert_eq!(run.state_name(), "z");
+    }
+
+    #[test]
+    fn no_condition_always_passes() {
+        let playbook = Playbook::from_yaml_str(
+            "playbook: g\nversion: 1\ntitle: G\nsignals: { a: { kind: gauge } }\nroles: [cm]\n\
+             initial: s\nstates:\n  s: { on: [{ to: z, after: 1h }] }\n  z: { final: true }\n",
+        )
+        .unwrap();
+        let guard = &playbook.plan().guards[0][0];
+        assert!(guard.steps.is_empty());
+        let run = Run::start(&playbook, crate::Timestamp::EPOCH);
+        assert!(run.passes(guard, &mut Readings::new()));
+    }
+}
