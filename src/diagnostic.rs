@@ -4,6 +4,19 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// A line and column in the source text, both counted from 1. Zero means unknown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Position {
+    pub fn is_known(self) -> bool {
+        self.line > 0
+    }
+}
+
 /// Whether a finding stops the playbook from loading.
 ///
 /// ```
@@ -175,6 +188,29 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+impl Diagnostic {
+    /// A diagnostic at `at` in `file`: the one place a diagnostic is assembled, so that an
+    /// unknown position is always left out the same way.
+    pub(crate) fn at(
+        severity: Severity,
+        code: Code,
+        file: &str,
+        at: Position,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            file: file.to_string(),
+            line: at.is_known().then_some(at.line),
+            column: at.is_known().then_some(at.column),
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.file.is_empty() {
@@ -218,13 +254,6 @@ impl LoadError {
     /// The diagnostics, to merge with others.
     pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
-    }
-
-    /// Sets the YAML path of a lone diagnostic found before the document had a shape.
-    pub(crate) fn set_path(&mut self, path: String) {
-        if let [only] = &mut self.diagnostics[..] {
-            only.path = path;
-        }
     }
 
     /// Every diagnostic, errors and warnings, in the order of the source.
@@ -282,11 +311,19 @@ pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
-/// The closest of `candidates` to a misspelt `name`, if one is close enough to be a typo.
-pub(crate) fn did_you_mean<'a>(
+/// The one wording of a suggestion: "; did you mean `x`?" for the candidate nearest to `name`,
+/// or `None` when none is near. It follows a message that names what was not found, such as
+/// "unknown signal `mention`"; without a suggestion, such a message says how to fix it after a
+/// colon instead.
+pub(crate) fn suggestion<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+) -> Option<String> {
+    did_you_mean(name, candidates).map(|close| format!("; did you mean `{close}`?"))
+}
+
+/// The closest of `candidates` to a misspelt `name`, if one is close enough to be a typo.
+fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()

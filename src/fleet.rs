@@ -8,33 +8,87 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    Event, Observation, Playbook, Run, RunSettings, SettingsError, SignalError, Snapshot,
-    SnapshotError, Timestamp,
-};
+use crate::run::SnapshotError;
+use crate::{Event, Observation, Playbook, Run, RunError, RunSettings, Snapshot, Timestamp};
 
-/// Why a fleet refused a signal, an action done, or a subject.
+/// Why a fleet refused a signal, an action done, settings, a subject or a snapshot. The fleet
+/// is left exactly as it was.
+///
+/// Ask [`is_unknown_subject`](FleetError::is_unknown_subject) whether the subject was the
+/// problem; anything else is the refusal of the subject's run, which
+/// [`run_error`](FleetError::run_error) gives with its own predicates.
 ///
 /// ```
 /// # use crisis_playbook::{Fleet, FleetError, Observation, Playbook};
 /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
 /// let mentions = playbook.signal_named("mentions").unwrap();
 /// let mut fleet = Fleet::new(&playbook);
-/// let err = fleet.observe("brand-x", Observation::count(mentions, "2026-03-02T08:00:00Z".parse()?, 1.0)).unwrap_err();
-/// assert!(matches!(err, FleetError::UnknownSubject(_)));
+/// let at = "2026-03-02T08:00:00Z".parse()?;
+/// let err = fleet.observe("brand-x", Observation::count(mentions, at, 1.0)).unwrap_err();
+/// assert!(err.is_unknown_subject());
+/// fleet.start("brand-x", at)?;
+/// let err = fleet.observe("brand-x", Observation::count(mentions, at, -1.0)).unwrap_err();
+/// assert!(err.run_error().is_some_and(|e| e.is_invalid_input()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum FleetError {
-    /// The fleet has no run for this subject and is not set to start one.
+#[error(transparent)]
+pub struct FleetError(FleetErrorKind);
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum FleetErrorKind {
     #[error(
         "unknown subject `{0}`: start its run with `Fleet::start`, or build the fleet with `start_on_first_sight(true)`"
     )]
     UnknownSubject(String),
-    /// The subject's run refused the input; it is unchanged.
     #[error(transparent)]
-    Signal(#[from] SignalError),
+    Run(RunError),
+}
+
+impl From<RunError> for FleetError {
+    fn from(error: RunError) -> Self {
+        FleetError(FleetErrorKind::Run(error))
+    }
+}
+
+impl FleetError {
+    fn unknown_subject(subject: &str) -> FleetError {
+        FleetError(FleetErrorKind::UnknownSubject(subject.to_string()))
+    }
+
+    /// The fleet has no run for the subject and is not set to start one: start it with
+    /// [`Fleet::start`], or build the fleet with
+    /// [`start_on_first_sight(true)`](Fleet::start_on_first_sight).
+    ///
+    /// ```
+    /// # use crisis_playbook::{Fleet, Playbook};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// let err = fleet.complete("nobody", "holding_statement", "me", "2026-03-02T08:00:00Z".parse()?).unwrap_err();
+    /// assert!(err.is_unknown_subject());
+    /// assert!(err.run_error().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_unknown_subject(&self) -> bool {
+        matches!(self.0, FleetErrorKind::UnknownSubject(_))
+    }
+
+    /// What the subject's run refused, when the subject was not the problem.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Fleet, Playbook, RunSettings};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let mut fleet = Fleet::new(&playbook);
+    /// let err = fleet.configure(RunSettings::new("x").parameter("no_such", 1.0)).unwrap_err();
+    /// assert!(err.run_error().is_some_and(|e| e.is_settings()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_error(&self) -> Option<&RunError> {
+        match &self.0 {
+            FleetErrorKind::Run(error) => Some(error),
+            FleetErrorKind::UnknownSubject(_) => None,
+        }
+    }
 }
 
 /// FxHash: fast on short keys, and seeded with a constant, so nothing depends on a random seed.
@@ -150,8 +204,10 @@ impl Fleet {
     /// assert!(fleet.configure(RunSettings::new("brand-y").parameter("no_such", 1.0)).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn configure(&mut self, settings: RunSettings) -> Result<(), SettingsError> {
-        settings.parameter_values(&self.playbook)?;
+    pub fn configure(&mut self, settings: RunSettings) -> Result<(), FleetError> {
+        settings
+            .parameter_values(&self.playbook)
+            .map_err(RunError::from)?;
         self.settings.insert(settings.subject.clone(), settings);
         Ok(())
     }
@@ -168,7 +224,7 @@ impl Fleet {
     /// assert_eq!(run.subject(), "brand-x");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn start(&mut self, subject: &str, at: Timestamp) -> Result<&mut Run, SettingsError> {
+    pub fn start(&mut self, subject: &str, at: Timestamp) -> Result<&mut Run, FleetError> {
         let settings = self
             .settings
             .get(subject)
@@ -212,12 +268,12 @@ impl Fleet {
             return Ok(self.runs[position].1.observe(observation)?);
         }
         if !self.start_on_first_sight {
-            return Err(FleetError::UnknownSubject(subject.to_string()));
+            return Err(FleetError::unknown_subject(subject));
         }
         // Settings were checked by `configure`, so starting cannot fail.
         let run = self
             .start(subject, observation.at())
-            .map_err(|_| FleetError::UnknownSubject(subject.to_string()))?;
+            .map_err(|_| FleetError::unknown_subject(subject))?;
         let mut events = run.events().to_vec();
         match run.observe(observation) {
             Ok(more) => events.extend_from_slice(more),
@@ -319,7 +375,7 @@ impl Fleet {
         let position = *self
             .index
             .get(subject)
-            .ok_or_else(|| FleetError::UnknownSubject(subject.to_string()))?;
+            .ok_or_else(|| FleetError::unknown_subject(subject))?;
         Ok(self.runs[position].1.complete(action, by, at)?)
     }
 
@@ -522,13 +578,16 @@ impl Fleet {
     /// assert!(err.to_string().starts_with("snapshot belongs to playbook `negative-comment-storm`"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn restore(playbook: &Playbook, snapshot: FleetSnapshot) -> Result<Fleet, SnapshotError> {
+    pub fn restore(playbook: &Playbook, snapshot: FleetSnapshot) -> Result<Fleet, FleetError> {
         let mut fleet = Fleet::new(playbook).start_on_first_sight(snapshot.start_on_first_sight);
         for settings in snapshot.settings {
-            let subject = settings.subject.clone();
-            fleet.configure(settings).map_err(|error| {
-                SnapshotError::Inconsistent(format!("the settings of `{subject}`: {error}"))
+            settings.parameter_values(playbook).map_err(|error| {
+                RunError::from(SnapshotError::Inconsistent(format!(
+                    "the settings of `{}`: {error}",
+                    settings.subject
+                )))
             })?;
+            fleet.settings.insert(settings.subject.clone(), settings);
         }
         for (subject, run) in snapshot.runs {
             let run = Run::restore(playbook, run)?;

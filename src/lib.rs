@@ -72,7 +72,7 @@
 //! let err = Loader::new().file_name("demo.yaml").load_str(text).unwrap_err();
 //! let lines: Vec<String> = err.errors().map(|d| d.to_string()).collect();
 //! assert_eq!(lines, [
-//!     "demo.yaml:11:33: error: states.storm.enter[0].owner: unknown role `comunity_manager`: did you mean `community_manager`?",
+//!     "demo.yaml:11:33: error: states.storm.enter[0].owner: unknown role `comunity_manager`; did you mean `community_manager`?",
 //! ]);
 //! ```
 //!
@@ -265,7 +265,7 @@ pub use model::{
 pub use run::{
     AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation,
     MAX_INSTANTS_PER_CALL, MAX_SIGNAL_VALUE, Observation, OpenActionView, PendingEscalation, Run,
-    RunSettings, SettingsError, SignalError, Snapshot, SnapshotError, Term, TransitionExplanation,
+    RunError, RunSettings, Snapshot, Term, TransitionExplanation,
 };
 pub use text::LocalizedText;
 pub use time::{Timestamp, TimestampError};

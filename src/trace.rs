@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::files::LineLimit;
 use crate::run::{AttributeValue, Observation};
-use crate::{Event, Run, SignalError, Timestamp};
+use crate::{Event, Run, RunError, Timestamp};
 
 /// One observation read from a trace, owning its data.
 ///
@@ -53,9 +53,9 @@ pub struct Record {
 /// The value of a [`Record`].
 ///
 /// ```
-/// use crisis_playbook::trace::{Attribute, Record, RecordValue};
+/// use crisis_playbook::trace::{OwnedAttributeValue, Record, RecordValue};
 /// let record = Record::from_json(1, r#"{"at": "2026-03-02T08:05:00Z", "signal": "journalist", "attrs": {"tier": "national"}}"#)?;
-/// assert_eq!(record.value, RecordValue::Event(vec![("tier".into(), Attribute::Text("national".into()))]));
+/// assert_eq!(record.value, RecordValue::Event(vec![("tier".into(), OwnedAttributeValue::Text("national".into()))]));
 /// # Ok::<(), crisis_playbook::trace::TraceError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -64,7 +64,7 @@ pub enum RecordValue {
     /// A count or gauge value.
     Number(f64),
     /// An event's attributes.
-    Event(Vec<(String, Attribute)>),
+    Event(Vec<(String, OwnedAttributeValue)>),
     /// A manual input, with who gave it.
     Manual {
         /// Who.
@@ -82,17 +82,18 @@ pub enum RecordValue {
 /// An owned event attribute.
 ///
 /// ```
-/// use crisis_playbook::trace::{Attribute, Record, RecordValue};
+/// use crisis_playbook::trace::{OwnedAttributeValue, Record, RecordValue};
 /// let record = Record::from_json(1, r#"{"at": "2026-03-02T08:05:00Z", "signal": "influencer", "attrs": {"followers": 120000, "partner": false}}"#)?;
 /// let RecordValue::Event(attributes) = record.value else { unreachable!() };
-/// assert!(attributes.contains(&("partner".into(), Attribute::Bool(false))));
+/// assert!(attributes.contains(&("partner".into(), OwnedAttributeValue::Bool(false))));
 /// # Ok::<(), crisis_playbook::trace::TraceError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 // The doc comment's example would otherwise become the schema's description.
 #[schemars(description = "An event attribute: a number, true or false, or a text.")]
-pub enum Attribute {
+#[schemars(rename = "Attribute")]
+pub enum OwnedAttributeValue {
     /// A number.
     Number(f64),
     /// True or false.
@@ -101,62 +102,125 @@ pub enum Attribute {
     Text(String),
 }
 
-impl Attribute {
+impl OwnedAttributeValue {
     /// The value as an [`Observation`] carries it.
     ///
     /// ```
-    /// use crisis_playbook::{AttributeValue, trace::Attribute};
-    /// assert_eq!(Attribute::Text("national".into()).as_value(), AttributeValue::Text("national"));
+    /// use crisis_playbook::{AttributeValue, trace::OwnedAttributeValue};
+    /// assert_eq!(OwnedAttributeValue::Text("national".into()).as_value(), AttributeValue::Text("national"));
     /// ```
     pub fn as_value(&self) -> AttributeValue<'_> {
         match self {
-            Attribute::Number(n) => AttributeValue::Number(*n),
-            Attribute::Bool(b) => AttributeValue::Bool(*b),
-            Attribute::Text(t) => AttributeValue::Text(t),
+            OwnedAttributeValue::Number(n) => AttributeValue::Number(*n),
+            OwnedAttributeValue::Bool(b) => AttributeValue::Bool(*b),
+            OwnedAttributeValue::Text(t) => AttributeValue::Text(t),
         }
     }
 }
 
-/// A bad line of a trace, or a signal the run refused.
+/// A trace that could not be read, a bad line, or a record the run refused.
+///
+/// Its message starts with the line at fault. Ask [`is_io`](TraceError::is_io),
+/// [`is_malformed`](TraceError::is_malformed) and
+/// [`is_unknown_signal`](TraceError::is_unknown_signal) about the trace itself;
+/// [`run_error`](TraceError::run_error) gives what a run refused, with its own predicates.
 ///
 /// ```
 /// use crisis_playbook::trace::TraceReader;
 /// let text = "{\"at\": \"2026-03-02T08:00:00Z\", \"signal\": \"mentions\", \"value\": 4, \"by\": \"me\"}\n";
 /// let err = TraceReader::jsonl(text.as_bytes()).next().unwrap().unwrap_err();
+/// assert!(err.is_malformed());
+/// assert_eq!(err.line(), Some(1));
 /// assert_eq!(err.to_string(), "line 1: give `value` (count, gauge), `attrs` (event) or `by` (manual), not several");
 /// ```
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TraceError {
-    /// The trace could not be read.
+#[error(transparent)]
+pub struct TraceError(TraceErrorKind);
+
+#[derive(Debug, thiserror::Error)]
+enum TraceErrorKind {
     #[error("cannot read the trace: {0}")]
     Io(#[from] std::io::Error),
-    /// A line that is not a valid record.
     #[error("line {line}: {message}")]
-    Line {
-        /// The line, from 1.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// A record names a signal the playbook does not declare.
+    Malformed { line: usize, message: String },
     #[error("line {line}: unknown signal `{name}`{hint}")]
     UnknownSignal {
-        /// The line, from 1.
         line: usize,
-        /// The name given.
         name: String,
         /// A suggestion, or the empty string.
         hint: String,
     },
-    /// A record the run refused.
     #[error("line {line}: {source}")]
-    Signal {
-        /// The line, from 1.
-        line: usize,
-        /// Why the run refused it.
-        source: SignalError,
-    },
+    Run { line: usize, source: RunError },
+}
+
+impl TraceError {
+    /// The trace could not be read: a failing disk or pipe, not a bad line.
+    ///
+    /// ```
+    /// # use crisis_playbook::trace::TraceReader;
+    /// let err = TraceReader::jsonl(&[0xff, b'\n'][..]).next().unwrap().unwrap_err();
+    /// assert!(err.is_io());
+    /// assert_eq!(err.line(), None);
+    /// ```
+    pub fn is_io(&self) -> bool {
+        matches!(self.0, TraceErrorKind::Io(_))
+    }
+
+    /// A line that is not a valid record: bad JSON or CSV, a time that does not parse, a
+    /// value that is not a number, or keys that do not go together.
+    ///
+    /// ```
+    /// # use crisis_playbook::trace::Record;
+    /// let err = Record::from_json(7, r#"{"at": "soon", "signal": "ack", "by": "lead"}"#).unwrap_err();
+    /// assert!(err.is_malformed());
+    /// ```
+    pub fn is_malformed(&self) -> bool {
+        matches!(self.0, TraceErrorKind::Malformed { .. })
+    }
+
+    /// A record names a signal the run's playbook does not declare; the message suggests the
+    /// nearest name.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Playbook, Run, trace::Record};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let record = Record::from_json(3, r#"{"at": "2026-03-02T08:00:00Z", "signal": "mention", "value": 4}"#)?;
+    /// let err = record.apply(&mut Run::start(&playbook, record.at)).unwrap_err();
+    /// assert!(err.is_unknown_signal());
+    /// assert_eq!(err.to_string(), "line 3: unknown signal `mention`; did you mean `mentions`?");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_unknown_signal(&self) -> bool {
+        matches!(self.0, TraceErrorKind::UnknownSignal { .. })
+    }
+
+    /// What the run refused, for a record that was read but not accepted.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Playbook, Run, trace::Record};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let record = Record::from_json(2, r#"{"at": "2026-03-02T08:00:00Z", "signal": "mentions", "value": -4}"#)?;
+    /// let err = record.apply(&mut Run::start(&playbook, record.at)).unwrap_err();
+    /// assert!(err.run_error().is_some_and(|e| e.is_invalid_input()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_error(&self) -> Option<&RunError> {
+        match &self.0 {
+            TraceErrorKind::Run { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// The line at fault, from 1; `None` when the trace could not be read at all.
+    pub fn line(&self) -> Option<usize> {
+        match &self.0 {
+            TraceErrorKind::Io(_) => None,
+            TraceErrorKind::Malformed { line, .. }
+            | TraceErrorKind::UnknownSignal { line, .. }
+            | TraceErrorKind::Run { line, .. } => Some(*line),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -169,16 +233,16 @@ struct JsonLine {
     #[serde(default)]
     by: Option<String>,
     #[serde(default)]
-    attrs: Option<BTreeMap<String, Attribute>>,
+    attrs: Option<BTreeMap<String, OwnedAttributeValue>>,
     #[serde(default)]
     action: Option<String>,
 }
 
 fn line_error(line: usize, message: impl Into<String>) -> TraceError {
-    TraceError::Line {
+    TraceError(TraceErrorKind::Malformed {
         line,
         message: message.into(),
-    }
+    })
 }
 
 fn parse_json(line: usize, text: &str) -> Result<Record, TraceError> {
@@ -302,7 +366,7 @@ impl<R: Read> Iterator for TraceReader<R> {
             Source::Json { lines } => loop {
                 let (line, text) = match lines.next()? {
                     Ok(line) => line,
-                    Err(e) => return Some(Err(TraceError::Io(e))),
+                    Err(e) => return Some(Err(TraceError(TraceErrorKind::Io(e)))),
                 };
                 if !text.trim().is_empty() {
                     return Some(parse_json(line, &text));
@@ -374,9 +438,11 @@ impl Record {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply<'r>(&self, run: &'r mut Run) -> Result<&'r [Event], TraceError> {
-        let wrap = |source| TraceError::Signal {
-            line: self.line,
-            source,
+        let wrap = |source| {
+            TraceError(TraceErrorKind::Run {
+                line: self.line,
+                source,
+            })
         };
         let attributes: Vec<(&str, AttributeValue<'_>)> = match &self.value {
             RecordValue::Done { action, by } => {
@@ -391,14 +457,12 @@ impl Record {
         let playbook = run.playbook();
         let Some(signal) = playbook.signal_named(&self.signal) else {
             let names = playbook.signals().iter().map(|s| s.name.as_str());
-            let hint = crate::diagnostic::did_you_mean(&self.signal, names)
-                .map(|close| format!("; did you mean `{close}`?"))
-                .unwrap_or_default();
-            return Err(TraceError::UnknownSignal {
+            let hint = crate::diagnostic::suggestion(&self.signal, names).unwrap_or_default();
+            return Err(TraceError(TraceErrorKind::UnknownSignal {
                 line: self.line,
                 name: self.signal.clone(),
                 hint,
-            });
+            }));
         };
         let observation = match &self.value {
             RecordValue::Number(value) => Observation::count(signal, self.at, *value),

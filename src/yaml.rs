@@ -10,7 +10,8 @@ use std::marker::PhantomData;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{Deserialize, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
-use crate::diagnostic::{Code, did_you_mean};
+pub(crate) use crate::diagnostic::Position;
+use crate::diagnostic::{Code, Diagnostic, Severity, suggestion};
 
 /// Size and structure limits for untrusted playbooks.
 ///
@@ -53,19 +54,6 @@ impl Default for Limits {
             max_states: 20_000,
             max_name_bytes: 4_096,
         }
-    }
-}
-
-/// A line and column in the source text, both counted from 1. Zero means unknown.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct Position {
-    pub line: u32,
-    pub column: u32,
-}
-
-impl Position {
-    pub fn is_known(self) -> bool {
-        self.line > 0
     }
 }
 
@@ -390,6 +378,36 @@ pub(crate) struct YamlError {
     pub at: Position,
 }
 
+impl YamlError {
+    /// The diagnostic of this error in `file`: the one place where a YAML error becomes a
+    /// diagnostic, with the YAML path of the value at fault where one is known. A missing or
+    /// repeated key is reported inside its mapping, at another key, so it names the mapping,
+    /// and the repeated key.
+    pub(crate) fn into_diagnostic(self, text: &str, limits: &Limits, file: &str) -> Diagnostic {
+        let path = match self.code {
+            Code::UnknownKey | Code::InvalidValue => {
+                path_at(text, limits, self.at).unwrap_or_default()
+            }
+            Code::MissingKey => {
+                parent_path(&path_at(text, limits, self.at).unwrap_or_default()).to_string()
+            }
+            Code::DuplicateName => {
+                let key = self.message.split('`').nth(1).unwrap_or_default();
+                join_path(&holder_at(text, limits, self.at).unwrap_or_default(), key)
+            }
+            _ => String::new(),
+        };
+        Diagnostic::at(
+            Severity::Error,
+            self.code,
+            file,
+            self.at,
+            path,
+            self.message,
+        )
+    }
+}
+
 /// Parses one YAML document into `T`, within the given limits.
 pub(crate) fn parse<T: DeserializeOwned>(text: &str, limits: &Limits) -> Result<T, YamlError> {
     parse_with(text, limits, serde_saphyr::DuplicateKeyPolicy::Error)
@@ -606,8 +624,8 @@ fn unknown(what: &str, found: &str, rest: &str) -> String {
              contains one in quotes, as `say: \"…, {found}\"`"
         );
     }
-    match did_you_mean(found, expected.iter().copied()) {
-        Some(close) => format!("unknown {what} `{found}`; did you mean `{close}`?"),
+    match suggestion(found, expected.iter().copied()) {
+        Some(hint) => format!("unknown {what} `{found}`{hint}"),
         None if expected.is_empty() => format!("unknown {what} `{found}`"),
         None => {
             let list: Vec<String> = expected.iter().map(|e| format!("`{e}`")).collect();

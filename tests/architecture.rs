@@ -371,3 +371,52 @@ fn a_back_edge_is_refused() {
         ]
     );
 }
+
+/// The public types of the library under `src`, by name, with the file of each.
+fn public_types(src: &Path) -> BTreeMap<String, Vec<String>> {
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut files = walk(src);
+    files.sort();
+    for file in files {
+        let relative = file.strip_prefix(src).unwrap();
+        if relative.starts_with("bin") {
+            continue;
+        }
+        let syntax = syn::parse_file(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut items: Vec<&syn::Item> = syntax.items.iter().collect();
+        while let Some(item) = items.pop() {
+            let (visibility, name) = match item {
+                syn::Item::Struct(i) => (&i.vis, &i.ident),
+                syn::Item::Enum(i) => (&i.vis, &i.ident),
+                syn::Item::Trait(i) => (&i.vis, &i.ident),
+                syn::Item::Type(i) => (&i.vis, &i.ident),
+                syn::Item::Union(i) => (&i.vis, &i.ident),
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        items.extend(inner.iter());
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if matches!(visibility, syn::Visibility::Public(_)) {
+                found
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(format!("src/{}", relative.display()));
+            }
+        }
+    }
+    found
+}
+
+/// A reader who meets `Attribute` in a signature should not have to ask which one.
+#[test]
+fn no_two_public_types_share_a_name() {
+    let shared: Vec<String> = public_types(Path::new("src"))
+        .into_iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(name, files)| format!("`{name}` in {}", files.join(", ")))
+        .collect();
+    assert!(shared.is_empty(), "{}", shared.join("\n"));
+}

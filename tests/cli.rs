@@ -40,7 +40,7 @@ fn lint_reports_errors_with_positions_and_exits_1() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stdout(&output),
-        "tests/playbooks/invalid/unknown-state-target.yaml:20:15: error: states.calm.on[0].to: unknown state `strom`: did you mean `storm`?\n"
+        "tests/playbooks/invalid/unknown-state-target.yaml:20:15: error: states.calm.on[0].to: unknown state `strom`; did you mean `storm`?\n"
     );
     assert_eq!(stderr(&output), "1 playbook checked: 1 error, 0 warnings\n");
 }
@@ -93,7 +93,7 @@ fn lint_json_lists_every_diagnostic() {
     assert_eq!(first["path"], "states.calm.on[0].to");
     assert_eq!(
         first["message"],
-        "unknown state `strom`: did you mean `storm`?"
+        "unknown state `strom`; did you mean `storm`?"
     );
 }
 

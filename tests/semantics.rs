@@ -2,7 +2,7 @@
 
 mod support;
 
-use crisis_playbook::{AttributeValue, Duration, EventKind, Run, RunSettings, SignalError};
+use crisis_playbook::{AttributeValue, Duration, EventKind, Run, RunSettings};
 use support::*;
 
 const PLAYBOOK: &str = r#"
@@ -416,10 +416,9 @@ fn tolerance_is_a_setting() {
     let settings = RunSettings::new("x").late_tolerance(Duration::ZERO);
     let mut run = Run::with_settings(&playbook(PLAYBOOK), settings, at(0)).unwrap();
     number(&mut run, "hits", 10, 1.0).unwrap();
-    assert!(matches!(
-        number(&mut run, "hits", 9, 1.0),
-        Err(SignalError::TooLate { .. })
-    ));
+    let err = number(&mut run, "hits", 9, 1.0).unwrap_err();
+    assert!(err.is_too_late());
+    assert_eq!(err.signal(), Some("hits"));
 }
 
 #[test]
@@ -483,10 +482,15 @@ fn every_bad_signal_gets_a_typed_error_and_changes_nothing() {
             O::event(press, at(2), &[("reach", AttributeValue::Number(1.0))]),
             "event `press` has no attribute `reach`",
         ),
+        (
+            O::event(press, at(2), &[("teir", AttributeValue::Text("local"))]),
+            "event `press` has no attribute `teir`; did you mean `tier`?",
+        ),
     ];
     for (observation, message) in cases {
         let err = run.observe(observation).unwrap_err();
         assert_eq!(err.to_string(), message);
+        assert!(err.is_invalid_input(), "{message}");
         assert_eq!(
             serde_json::to_string(&run.snapshot()).unwrap(),
             snapshot,
@@ -603,7 +607,8 @@ fn a_signal_id_from_another_playbook_is_refused() {
         "signal id 1 belongs to another playbook: take ids from this run's playbook, \
          with `Playbook::signal_named`"
     );
-    assert!(matches!(err, SignalError::ForeignSignal(1)));
+    assert!(err.is_foreign_signal());
+    assert_eq!(err.signal(), None);
     assert_eq!(serde_json::to_string(&run.snapshot()).unwrap(), before);
     // The same playbook loaded twice gives the same ids.
     let again = playbook(PLAYBOOK).signal_named("hits").unwrap();
@@ -1067,7 +1072,7 @@ fn a_where_clause_names_what_is_wrong_in_it() {
     for (condition, message) in [
         (
             "journalist where tier == \"nationl\"",
-            "`journalist.tier` is never \"nationl\": did you mean \"national\"?",
+            "`journalist.tier` is never \"nationl\"; did you mean `\"national\"`?",
         ),
         (
             "journalist where teir == \"national\"",

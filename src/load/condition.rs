@@ -9,9 +9,9 @@
 )]
 
 use super::syntax::{self, ArithOp, Expr, ExprKind, Span};
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::suggestion;
 use crate::model::{
-    ArithKind, AttributeKind, AttributeTest, AttributeValue, Bool, CompareOp, Condition,
+    ArithKind, AttributeKind, AttributeLiteral, AttributeTest, Bool, CompareOp, Condition,
     EventPredicate, MetricId, Number, ParameterId, QuantityKind, SignalId, SignalKind,
 };
 
@@ -127,8 +127,8 @@ impl<S: Scope> Compiler<'_, S> {
             self.error(span, message);
             return;
         }
-        let message = match did_you_mean(name, names.iter().copied()) {
-            Some(close) => format!("unknown name `{name}`; did you mean `{close}`?"),
+        let message = match suggestion(name, names.iter().copied()) {
+            Some(hint) => format!("unknown name `{name}`{hint}"),
             None => format!(
                 "unknown name `{name}`: declare it under `signals`, `metrics` or `parameters`"
             ),
@@ -249,12 +249,11 @@ impl<S: Scope> Compiler<'_, S> {
                 match attributes.iter().position(|a| a.name == attribute) {
                     Some(index) => Some((id, index, attributes[index].kind.clone())),
                     None => {
-                        let close =
-                            did_you_mean(attribute, attributes.iter().map(|a| a.name.as_str()));
-                        let hint = match close {
-                            Some(close) => format!("; did you mean `{close}`?"),
-                            None => format!(": declare it under `signals.{signal}.attributes`"),
-                        };
+                        let hint =
+                            suggestion(attribute, attributes.iter().map(|a| a.name.as_str()))
+                                .unwrap_or_else(|| {
+                                    format!(": declare it under `signals.{signal}.attributes`")
+                                });
                         self.error(
                             span,
                             format!("event `{signal}` has no attribute `{attribute}`{hint}"),
@@ -363,7 +362,7 @@ impl<S: Scope> Compiler<'_, S> {
                 let test = AttributeTest {
                     attribute: index,
                     op: CompareOp::Equal,
-                    value: AttributeValue::Bool(true),
+                    value: AttributeLiteral::Bool(true),
                 };
                 Some((id, test))
             }
@@ -371,7 +370,7 @@ impl<S: Scope> Compiler<'_, S> {
             ExprKind::Not(inner) => {
                 let (id, test) = self.attribute_test(inner)?;
                 let negated = match (test.op, test.value) {
-                    (CompareOp::Equal, AttributeValue::Bool(b)) => AttributeValue::Bool(!b),
+                    (CompareOp::Equal, AttributeLiteral::Bool(b)) => AttributeLiteral::Bool(!b),
                     _ => {
                         self.error(
                             expr.span,
@@ -406,9 +405,11 @@ impl<S: Scope> Compiler<'_, S> {
         let (signal_id, index, kind) = self.attribute(signal, attribute, span)?;
         let equality = matches!(op, CompareOp::Equal | CompareOp::NotEqual);
         let literal = match (&kind, &value.kind) {
-            (AttributeKind::Number, ExprKind::Number(n)) => AttributeValue::Number(*n),
+            (AttributeKind::Number, ExprKind::Number(n)) => AttributeLiteral::Number(*n),
             (AttributeKind::Number, ExprKind::Name(name)) => match self.scope.lookup(name) {
-                Some(Symbol::Parameter(id, QuantityKind::Number)) => AttributeValue::Parameter(id),
+                Some(Symbol::Parameter(id, QuantityKind::Number)) => {
+                    AttributeLiteral::Parameter(id)
+                }
                 _ => {
                     self.error(
                         value.span,
@@ -419,23 +420,22 @@ impl<S: Scope> Compiler<'_, S> {
                     return None;
                 }
             },
-            (AttributeKind::Bool, ExprKind::Bool(b)) if equality => AttributeValue::Bool(*b),
+            (AttributeKind::Bool, ExprKind::Bool(b)) if equality => AttributeLiteral::Bool(*b),
             (AttributeKind::String, ExprKind::Str(s)) if equality => {
-                AttributeValue::Text(s.clone())
+                AttributeLiteral::Text(s.clone())
             }
             (AttributeKind::OneOf(allowed), ExprKind::Str(s)) if equality => {
                 if !allowed.contains(s) {
-                    let hint = match did_you_mean(s, allowed.iter().map(String::as_str)) {
-                        Some(close) => format!("did you mean \"{close}\"?"),
-                        None => format!("use one of {}", quoted_list(allowed)),
-                    };
+                    let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+                    let hint = suggestion(&format!("\"{s}\""), quoted.iter().map(String::as_str))
+                        .unwrap_or_else(|| format!(": use one of {}", quoted_list(allowed)));
                     self.error(
                         value.span,
-                        format!("`{signal}.{attribute}` is never \"{s}\": {hint}"),
+                        format!("`{signal}.{attribute}` is never \"{s}\"{hint}"),
                     );
                     return None;
                 }
-                AttributeValue::Text(s.clone())
+                AttributeLiteral::Text(s.clone())
             }
             (AttributeKind::Bool | AttributeKind::String | AttributeKind::OneOf(_), _)
                 if !equality =>

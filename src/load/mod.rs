@@ -82,15 +82,14 @@ impl Loader {
     }
 
     fn fail(&self, code: Code, at: Position, message: impl Into<String>) -> LoadError {
-        LoadError::new(vec![Diagnostic {
-            severity: Severity::Error,
+        LoadError::new(vec![Diagnostic::at(
+            Severity::Error,
             code,
-            file: self.file_name.clone(),
-            line: at.is_known().then_some(at.line),
-            column: at.is_known().then_some(at.column),
-            path: String::new(),
-            message: message.into(),
-        }])
+            &self.file_name,
+            at,
+            "",
+            message,
+        )])
     }
 
     /// The text is over `max_bytes`: `size` is its length.
@@ -145,7 +144,7 @@ impl Loader {
                         Some(syntax) => yaml::lines_before(&text, syntax.at.line),
                         None => &text,
                     };
-                    shape.extend(self.shape_error(readable, e).into_diagnostics());
+                    shape.push(e.into_diagnostic(readable, &self.limits, &self.file_name));
                     match repaired {
                         Some(repaired) => text = std::borrow::Cow::Owned(repaired),
                         None => break None,
@@ -165,7 +164,11 @@ impl Loader {
             && let Some(syntax) = syntax()
             && !shape.iter().any(|d| d.code == Code::Syntax)
         {
-            shape.extend(self.shape_error(&text, syntax.clone()).into_diagnostics());
+            shape.push(
+                syntax
+                    .clone()
+                    .into_diagnostic(&text, &self.limits, &self.file_name),
+            );
         }
         let Some(doc) = doc else {
             return Err(LoadError::new(shape));
@@ -178,30 +181,6 @@ impl Loader {
                 Err(LoadError::new(shape))
             }
         }
-    }
-
-    /// A diagnostic for an error of the YAML layer, with its YAML path where one is known.
-    fn shape_error(&self, text: &str, e: yaml::YamlError) -> LoadError {
-        let mut err = self.fail(e.code, e.at, e.message.clone());
-        if matches!(
-            e.code,
-            Code::UnknownKey | Code::InvalidValue | Code::DuplicateName | Code::MissingKey
-        ) {
-            let path = yaml::path_at(text, &self.limits, e.at).unwrap_or_default();
-            // A missing or repeated key is reported inside its mapping, at another key: name
-            // the mapping, and the repeated key.
-            let path = match e.code {
-                Code::MissingKey => yaml::parent_path(&path).to_string(),
-                Code::DuplicateName => {
-                    let key = e.message.split('`').nth(1).unwrap_or_default();
-                    let holder = yaml::holder_at(text, &self.limits, e.at).unwrap_or_default();
-                    yaml::join_path(&holder, key)
-                }
-                _ => path,
-            };
-            err.set_path(path);
-        }
-        err
     }
 
     /// Reads a playbook from a reader, refusing more than `max_bytes`.
@@ -288,22 +267,23 @@ impl Playbook {
 /// A file that could not be read, as the diagnostic of `file`: over the byte limit, not UTF-8
 /// (with the place of the first bad byte), or not readable at all.
 pub(crate) fn file_error(file: &str, problem: FileProblem) -> LoadError {
-    let (code, line, column) = match &problem {
-        FileProblem::TooLarge { .. } => (Code::Limit, None, None),
+    let (code, at) = match &problem {
+        FileProblem::TooLarge { .. } => (Code::Limit, Position::default()),
         FileProblem::NotUtf8 { line, column } => (
             Code::Syntax,
-            Some(u32::try_from(*line).unwrap_or(u32::MAX)),
-            Some(u32::try_from(*column).unwrap_or(u32::MAX)),
+            Position {
+                line: u32::try_from(*line).unwrap_or(u32::MAX),
+                column: u32::try_from(*column).unwrap_or(u32::MAX),
+            },
         ),
-        _ => (Code::Io, None, None),
+        _ => (Code::Io, Position::default()),
     };
-    LoadError::new(vec![Diagnostic {
-        severity: Severity::Error,
+    LoadError::new(vec![Diagnostic::at(
+        Severity::Error,
         code,
-        file: file.to_string(),
-        line,
-        column,
-        path: String::new(),
-        message: problem.to_string(),
-    }])
+        file,
+        at,
+        "",
+        problem.to_string(),
+    )])
 }

@@ -128,7 +128,7 @@ impl Serialize for EventPredicate {
             signal: SignalId,
             attribute: usize,
             op: CompareOp,
-            value: &'a AttributeValue,
+            value: &'a AttributeLiteral,
         }
         #[derive(Serialize)]
         struct Several<'a> {
@@ -157,13 +157,13 @@ impl Serialize for EventPredicate {
 pub(crate) struct AttributeTest {
     pub attribute: usize,
     pub op: CompareOp,
-    pub value: AttributeValue,
+    pub value: AttributeLiteral,
 }
 
 /// The literal an attribute is compared with.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub(crate) enum AttributeValue {
+pub(crate) enum AttributeLiteral {
     Number(f64),
     Parameter(ParameterId),
     Text(String),

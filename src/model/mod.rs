@@ -9,7 +9,7 @@ mod plan;
 mod playbook;
 
 pub(crate) use condition::{
-    ArithKind, AttributeTest, AttributeValue, Bool, EventPredicate, Number,
+    ArithKind, AttributeLiteral, AttributeTest, Bool, EventPredicate, Number,
 };
 pub use condition::{CompareOp, Condition};
 pub(crate) use plan::{Expiry, Feed, Guard, GuardStep, routes};

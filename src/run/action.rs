@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::StateId;
 use crate::{Duration, Timestamp};
 
-use super::{Event, EventKind, LOG_TARGET, Run, SignalError};
+use super::{Event, EventKind, LOG_TARGET, Run, RunError, SignalError};
 
 /// An action recommended and not yet done or closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,14 +109,14 @@ impl Run {
         action: &str,
         by: &str,
         at: Timestamp,
-    ) -> Result<&[Event], SignalError> {
+    ) -> Result<&[Event], RunError> {
         let known = self
             .playbook
             .states()
             .iter()
             .any(|s| s.actions.iter().any(|a| a.id == action));
         if !known {
-            return Err(SignalError::UnknownAction(action.to_string()));
+            return Err(SignalError::UnknownAction(action.to_string()).into());
         }
         self.check_time("done", at)?;
         self.events.clear();

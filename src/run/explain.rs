@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::{Run, Term};
-use crate::model::{ArithKind, AttributeTest, AttributeValue, Bool, Model, Number, Playbook};
+use crate::model::{ArithKind, AttributeLiteral, AttributeTest, Bool, Model, Number, Playbook};
 use crate::{Duration, Timestamp};
 
 /// The current state and, for each outgoing transition, whether it holds now.
@@ -287,12 +287,12 @@ fn describe_predicate(model: &Model, index: usize) -> String {
     let test = |t: &AttributeTest, bare_booleans: bool| {
         let name = &signal.attributes[t.attribute].name;
         let value = match &t.value {
-            AttributeValue::Bool(true) if bare_booleans => return name.clone(),
-            AttributeValue::Bool(false) if bare_booleans => return format!("not {name}"),
-            AttributeValue::Number(n) => n.to_string(),
-            AttributeValue::Parameter(id) => model.parameters[id.index()].name.clone(),
-            AttributeValue::Text(t) => format!("\"{t}\""),
-            AttributeValue::Bool(b) => b.to_string(),
+            AttributeLiteral::Bool(true) if bare_booleans => return name.clone(),
+            AttributeLiteral::Bool(false) if bare_booleans => return format!("not {name}"),
+            AttributeLiteral::Number(n) => n.to_string(),
+            AttributeLiteral::Parameter(id) => model.parameters[id.index()].name.clone(),
+            AttributeLiteral::Text(t) => format!("\"{t}\""),
+            AttributeLiteral::Bool(b) => b.to_string(),
         };
         format!("{name} {} {value}", t.op.symbol())
     };

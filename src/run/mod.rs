@@ -6,8 +6,9 @@
 //!
 //! | file | owns |
 //! |---|---|
-//! | `observation.rs` | [`Observation`], its checks before anything changes ([`SignalError`]), applying it |
-//! | `settings.rs` | [`RunSettings`] and their checks ([`SettingsError`]) |
+//! | `error.rs` | [`RunError`]: everything a run refuses, with predicates to branch on |
+//! | `observation.rs` | [`Observation`], its checks before anything changes, applying it |
+//! | `settings.rs` | [`RunSettings`] and their checks |
 //! | `timer.rs` | the next wake-up, moving the clock, [`Run::advance_to`], what one instant fires |
 //! | `action.rs` | recommending actions and recurrences, deadline clocks, breaches, [`Run::complete`] |
 //! | `ladder.rs` | escalation ladders, their steps and cycles, acknowledgements that stop them |
@@ -21,6 +22,7 @@
 )]
 
 mod action;
+mod error;
 mod event;
 mod explain;
 mod ladder;
@@ -37,14 +39,17 @@ use crate::model::{MetricId, Playbook, StateId};
 use crate::{Duration, Timestamp};
 pub use action::OpenActionView;
 use action::{OpenAction, Recurrence};
+pub use error::RunError;
 pub use event::{Cause, Event, EventKind, Term};
 pub use explain::{Explanation, TransitionExplanation};
 use ladder::LadderPosition;
 pub use ladder::PendingEscalation;
+use observation::SignalError;
 pub(crate) use observation::attribute_error;
-pub use observation::{AttributeValue, MAX_SIGNAL_VALUE, Observation, SignalError};
-pub use settings::{DEFAULT_LATE_TOLERANCE, RunSettings, SettingsError};
-pub use snapshot::{Snapshot, SnapshotError};
+pub use observation::{AttributeValue, MAX_SIGNAL_VALUE, Observation};
+pub use settings::{DEFAULT_LATE_TOLERANCE, RunSettings};
+pub use snapshot::Snapshot;
+pub(crate) use snapshot::SnapshotError;
 pub use timer::MAX_INSTANTS_PER_CALL;
 
 /// The target of the run's `tracing` events and spans, whichever file emits them: `RUST_LOG`
@@ -156,7 +161,7 @@ impl Run {
         playbook: &Playbook,
         settings: RunSettings,
         at: Timestamp,
-    ) -> Result<Run, SettingsError> {
+    ) -> Result<Run, RunError> {
         let parameters = settings.parameter_values(playbook)?;
         Ok(Run::begin(playbook, settings, parameters, at))
     }

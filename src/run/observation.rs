@@ -8,7 +8,8 @@
 use crate::model::{AttributeKind, CompareOp, Signal, SignalId, SignalKind};
 use crate::{Duration, Timestamp};
 
-use super::{Event, LOG_TARGET, Run, Seen};
+use super::{Event, LOG_TARGET, Run, RunError, Seen};
+use crate::diagnostic::suggestion;
 
 /// The value of an event attribute.
 ///
@@ -220,23 +221,9 @@ impl<'a> Observation<'a> {
     }
 }
 
-/// Why a run refused an input. The run is left exactly as it was.
-///
-/// ```
-/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
-/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
-/// use crisis_playbook::SignalError;
-/// let sentiment = playbook.signal_named("sentiment").unwrap();
-/// let mut run = Run::start(&playbook, start);
-/// let err = run.observe(Observation::gauge(sentiment, start, 3.0)).unwrap_err();
-/// assert!(matches!(err, SignalError::OutOfRange { .. }));
-/// assert_eq!(err.to_string(), "`sentiment`: 3 is outside the range [-1, 1]");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+/// Why a run refused an observation or a `done`; callers see it as a [`RunError`].
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SignalError {
+pub(crate) enum SignalError {
     /// The id does not belong to the run's playbook.
     #[error(
         "signal id {0} belongs to another playbook: take ids from this run's playbook, with `Playbook::signal_named`"
@@ -307,12 +294,14 @@ pub enum SignalError {
         tolerance: Duration,
     },
     /// An event attribute the signal does not declare.
-    #[error("event `{signal}` has no attribute `{attribute}`")]
+    #[error("event `{signal}` has no attribute `{attribute}`{hint}")]
     UnknownAttribute {
         /// The signal.
         signal: String,
         /// The attribute given.
         attribute: String,
+        /// A suggestion, or the empty string.
+        hint: String,
     },
     /// An attribute value of the wrong type, or not among the allowed values.
     #[error("event `{signal}`: attribute `{attribute}` must be {expected}")]
@@ -329,11 +318,29 @@ pub enum SignalError {
     UnknownAction(String),
 }
 
+impl SignalError {
+    /// The signal at fault, when there is one.
+    pub(crate) fn signal(&self) -> Option<&str> {
+        match self {
+            SignalError::ForeignSignal(_) | SignalError::UnknownAction(_) => None,
+            SignalError::WrongKind { signal, .. }
+            | SignalError::NotFinite { signal }
+            | SignalError::Negative { signal, .. }
+            | SignalError::TooLarge { signal, .. }
+            | SignalError::OutOfRange { signal, .. }
+            | SignalError::TooLate { signal, .. }
+            | SignalError::UnknownAttribute { signal, .. }
+            | SignalError::AttributeType { signal, .. } => Some(signal),
+        }
+    }
+}
+
 /// The largest magnitude a count or gauge may have: 1e15.
 ///
 /// Every whole number up to it is exact in an `f64`, and windows can sum values and their
 /// squares for longer than any run lasts without overflowing to infinity, which a snapshot could
-/// not store. Larger values are refused with [`SignalError::TooLarge`].
+/// not store. Larger values are refused with a [`RunError`] that
+/// [`is_invalid_input`](RunError::is_invalid_input).
 ///
 /// ```
 /// # use crisis_playbook::{Observation, Playbook, Run, Timestamp, MAX_SIGNAL_VALUE};
@@ -372,7 +379,7 @@ impl Run {
     /// assert_eq!(err.to_string(), "`mentions`: a count cannot be negative (-1)");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn observe(&mut self, observation: Observation<'_>) -> Result<&[Event], SignalError> {
+    pub fn observe(&mut self, observation: Observation<'_>) -> Result<&[Event], RunError> {
         self.check(&observation)?;
         self.events.clear();
         if self.live.ended {
@@ -529,7 +536,7 @@ impl Run {
             let Some((_, value)) = attributes.iter().find(|(a, _)| a == name) else {
                 return false;
             };
-            use crate::model::AttributeValue as Literal;
+            use crate::model::AttributeLiteral as Literal;
             match (value, &test.value) {
                 (AttributeValue::Number(n), Literal::Number(t)) => test.op.holds(*n, *t),
                 (AttributeValue::Number(n), Literal::Parameter(id)) => {
@@ -561,6 +568,8 @@ pub(crate) fn attribute_error(
         return Some(SignalError::UnknownAttribute {
             signal: signal.name.clone(),
             attribute: attribute.to_string(),
+            hint: suggestion(attribute, signal.attributes.iter().map(|a| a.name.as_str()))
+                .unwrap_or_default(),
         });
     };
     let expected = match (&declared.kind, value) {

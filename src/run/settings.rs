@@ -4,21 +4,10 @@
 use crate::Duration;
 use crate::model::{ParameterValue, Playbook, QuantityKind};
 
-/// A parameter override that does not fit the playbook.
-///
-/// ```
-/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
-/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
-/// use crisis_playbook::{RunSettings, SettingsError};
-/// let err = Run::with_settings(&playbook, RunSettings::new("x").parameter("watch_rato", 2.0), start).unwrap_err();
-/// assert!(matches!(err, SettingsError::UnknownParameter { .. }));
-/// assert_eq!(err.to_string(), "unknown parameter `watch_rato`; did you mean `watch_ratio`?");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+/// A parameter override that does not fit the playbook; callers see it as a
+/// [`RunError`](super::RunError).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SettingsError {
+pub(crate) enum SettingsError {
     /// No parameter by that name.
     #[error("unknown parameter `{name}`{hint}")]
     UnknownParameter {
@@ -154,9 +143,7 @@ impl RunSettings {
         for (name, value) in &self.parameters {
             let Some(id) = playbook.parameter_named(name) else {
                 let names = playbook.parameters().iter().map(|p| p.name.as_str());
-                let hint = crate::diagnostic::did_you_mean(name, names)
-                    .map(|close| format!("; did you mean `{close}`?"))
-                    .unwrap_or_default();
+                let hint = crate::diagnostic::suggestion(name, names).unwrap_or_default();
                 return Err(SettingsError::UnknownParameter {
                     name: name.clone(),
                     hint,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Live, Run};
+use super::{Live, Run, RunError};
 use crate::model::{Playbook, RunLayout};
 use crate::{Duration, ParameterValue, TimerDuration, Timestamp};
 
@@ -41,21 +41,9 @@ pub struct Snapshot {
     run: Live,
 }
 
-/// Why a snapshot cannot be restored.
-///
-/// ```
-/// # use crisis_playbook::{AttributeValue, Duration, EventKind, Observation, Playbook, Run, Timestamp};
-/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
-/// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
-/// let other = Playbook::from_path("playbooks/tone-deaf-post.yaml")?;
-/// let run = Run::start(&playbook, start);
-/// let err = Run::restore(&other, run.snapshot()).unwrap_err();
-/// assert!(matches!(err, crisis_playbook::SnapshotError::OtherPlaybook { .. }));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+/// Why a snapshot cannot be restored; callers see it as a [`RunError`](super::RunError).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SnapshotError {
+pub(crate) enum SnapshotError {
     /// Written by another format version.
     #[error(
         "snapshot format version {found} is not supported (this version reads 1 and {SNAPSHOT_VERSION})"
@@ -131,11 +119,11 @@ impl Run {
     /// assert_eq!(restored.open_actions().count(), run.open_actions().count());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn restore(playbook: &Playbook, snapshot: Snapshot) -> Result<Run, SnapshotError> {
+    pub fn restore(playbook: &Playbook, snapshot: Snapshot) -> Result<Run, RunError> {
         if !(1..=SNAPSHOT_VERSION).contains(&snapshot.version) {
-            return Err(SnapshotError::Version {
+            return Err(RunError::from(SnapshotError::Version {
                 found: snapshot.version,
-            });
+            }));
         }
         let fingerprint = playbook.fingerprint().to_string();
         // Version 1 has no layout: only the very same playbook will do.
@@ -145,15 +133,15 @@ impl Run {
             snapshot.layout == *playbook.layout()
         };
         if snapshot.playbook != playbook.id() || (snapshot.version == 1 && !same_layout) {
-            return Err(SnapshotError::OtherPlaybook {
+            return Err(RunError::from(SnapshotError::OtherPlaybook {
                 playbook: snapshot.playbook,
                 found: snapshot.fingerprint,
                 expected_playbook: playbook.id().to_string(),
                 expected: fingerprint,
-            });
+            }));
         }
         if !same_layout {
-            return Err(SnapshotError::Changed {
+            return Err(RunError::from(SnapshotError::Changed {
                 playbook: snapshot.playbook,
                 changed: playbook
                     .layout()
@@ -161,7 +149,7 @@ impl Run {
                     .into_iter()
                     .map(str::to_string)
                     .collect(),
-            });
+            }));
         }
         check_consistent(playbook, &snapshot.run).map_err(SnapshotError::Inconsistent)?;
         Ok(Run {

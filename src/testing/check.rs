@@ -2,7 +2,7 @@
 
 use crate::{Duration, Event, EventKind, Timestamp, timeline::format_event};
 
-use super::Timeline;
+use super::Replay;
 
 /// When an expectation applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,7 +90,7 @@ impl Check {
     }
 
     /// The interval the check looks at, in the timeline's bounds.
-    fn window(&self, timeline: &Timeline) -> (Timestamp, Timestamp) {
+    fn window(&self, timeline: &Replay) -> (Timestamp, Timestamp) {
         match self.when {
             When::At(at) => (at, at),
             When::Between(from, to) => (from, to),
@@ -98,7 +98,7 @@ impl Check {
         }
     }
 
-    fn describe_when(&self, timeline: &Timeline) -> String {
+    fn describe_when(&self, timeline: &Replay) -> String {
         match self.when {
             When::At(at) => format!("at {at} (+{})", at - timeline.start),
             When::Between(from, to) => format!(
@@ -121,7 +121,7 @@ impl Check {
     /// assert!(scenario.checks[0].verify(&timeline).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn verify(&self, timeline: &Timeline) -> Option<Failure> {
+    pub fn verify(&self, timeline: &Replay) -> Option<Failure> {
         let (from, to) = self.window(timeline);
         let (expected, actual, around) = match &self.expect {
             Expect::Final(state) => {
@@ -213,7 +213,7 @@ impl Check {
 }
 
 /// Whether `matcher` happens within [from, to].
-fn occurs(matcher: &Matcher, timeline: &Timeline, from: Timestamp, to: Timestamp) -> bool {
+fn occurs(matcher: &Matcher, timeline: &Replay, from: Timestamp, to: Timestamp) -> bool {
     if let Matcher::State(state) = matcher
         && timeline.state_at(from) == state
     {
@@ -278,7 +278,7 @@ fn matches(matcher: &Matcher, event: &Event) -> bool {
 /// a wrong detail is the usual mistake.
 fn near_misses<'t>(
     matcher: &Matcher,
-    timeline: &'t Timeline,
+    timeline: &'t Replay,
     from: Timestamp,
     to: Timestamp,
 ) -> Vec<&'t Event> {
@@ -359,7 +359,7 @@ fn describe(matcher: &Matcher) -> String {
 }
 
 /// Up to four events on each side of `at`.
-fn nearby(timeline: &Timeline, at: Timestamp) -> Vec<String> {
+fn nearby(timeline: &Replay, at: Timestamp) -> Vec<String> {
     let split = timeline.events.partition_point(|e| e.at <= at);
     let first = split.saturating_sub(4);
     let (before, after) = timeline.events.split_at(split.min(timeline.events.len()));

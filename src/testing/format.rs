@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::load::format::QuantityDoc;
-use crate::trace::Attribute;
+use crate::trace::OwnedAttributeValue;
 use crate::yaml::{Entries, Located};
 
 /// A scenario file: one scenario (`scenario: name` and its keys), or several (`scenarios:`),
@@ -69,7 +69,7 @@ pub(crate) struct EventDoc {
     pub signal: Located<String>,
     /// Its attributes.
     #[serde(default)]
-    pub attrs: BTreeMap<String, Attribute>,
+    pub attrs: BTreeMap<String, OwnedAttributeValue>,
 }
 
 /// A person's input: a manual signal, or an action marked done.

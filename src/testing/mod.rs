@@ -27,11 +27,12 @@ pub(crate) mod series;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, suggestion};
 use crate::load::format::QuantityDoc;
 use crate::model::{ParameterValue, Playbook, SignalKind, StateId};
-use crate::run::{Run, RunSettings, SignalError};
-use crate::trace::{Attribute, Record, RecordValue};
+use crate::run::{Run, RunError, RunSettings};
+use crate::trace::TraceError;
+use crate::trace::{OwnedAttributeValue, Record, RecordValue};
 use crate::yaml::{Located, Position, Source};
 use crate::{Duration, Event, Timestamp};
 use crate::{Limits, Loader};
@@ -84,7 +85,7 @@ pub struct Scenario {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Timeline {
+pub struct Replay {
     /// The initial state's name.
     pub initial: String,
     /// When the replay started.
@@ -95,7 +96,7 @@ pub struct Timeline {
     pub events: Vec<Event>,
 }
 
-impl Timeline {
+impl Replay {
     /// The state at `at`, after everything that happened at `at`.
     ///
     /// ```
@@ -121,6 +122,69 @@ impl Timeline {
     }
 }
 
+/// Why a scenario could not be replayed to the end, or its timeline not written.
+///
+/// A replay that fails is not a failed check: the playbook refused the scenario's settings or
+/// one of its signals (a mutant can have other bounds than the playbook the scenario was
+/// written for), or the timeline file could not be written.
+///
+/// ```
+/// # use crisis_playbook::testing;
+/// # use std::path::Path;
+/// let text = "scenario: x\nplaybook: negative-comment-storm.yaml\nstart: 2026-03-02T00:00:00Z\nstep: 5m\nsignals: { mentions: 20x3 }\nexpect: [{ final: monitoring }]\n";
+/// let scenario = &testing::load_text(text, "x.yaml", Path::new("playbooks"))?[0];
+/// let tone_deaf = crisis_playbook::Playbook::from_path("playbooks/tone-deaf-post.yaml")?;
+/// let err = scenario.replay_on(&tone_deaf).unwrap_err();
+/// assert!(err.is_refused());
+/// assert_eq!(err.line(), Some(5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ScenarioError(ScenarioErrorKind);
+
+#[derive(Debug, thiserror::Error)]
+enum ScenarioErrorKind {
+    #[error(transparent)]
+    Settings(RunError),
+    #[error(transparent)]
+    Record(TraceError),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl ScenarioError {
+    /// The playbook refused the scenario's settings or one of its signals.
+    pub fn is_refused(&self) -> bool {
+        !self.is_write()
+    }
+
+    /// The timeline file could not be written.
+    pub fn is_write(&self) -> bool {
+        matches!(self.0, ScenarioErrorKind::Write { .. })
+    }
+
+    /// What the run refused, with its own predicates.
+    pub fn run_error(&self) -> Option<&RunError> {
+        match &self.0 {
+            ScenarioErrorKind::Settings(error) => Some(error),
+            ScenarioErrorKind::Record(error) => error.run_error(),
+            ScenarioErrorKind::Write { .. } => None,
+        }
+    }
+
+    /// The line of the scenario file whose signal was refused.
+    pub fn line(&self) -> Option<usize> {
+        match &self.0 {
+            ScenarioErrorKind::Record(error) => error.line(),
+            ScenarioErrorKind::Settings(_) | ScenarioErrorKind::Write { .. } => None,
+        }
+    }
+}
+
 impl Scenario {
     /// Replays the scenario on `playbook` (its own, or a mutant of it) and returns the timeline.
     ///
@@ -135,17 +199,19 @@ impl Scenario {
     /// assert!(timeline.end > timeline.start);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn replay_on(&self, playbook: &Playbook) -> Result<Timeline, String> {
+    pub fn replay_on(&self, playbook: &Playbook) -> Result<Replay, ScenarioError> {
         let mut run = Run::with_settings(playbook, self.settings.clone(), self.start)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| ScenarioError(ScenarioErrorKind::Settings(e)))?;
         let mut events = run.events().to_vec();
         for record in &self.records {
-            let new = record.apply(&mut run).map_err(|e| e.to_string())?;
+            let new = record
+                .apply(&mut run)
+                .map_err(|e| ScenarioError(ScenarioErrorKind::Record(e)))?;
             events.extend_from_slice(new);
         }
         let end = self.end.unwrap_or_else(|| run.now());
         events.extend_from_slice(run.advance_to(end));
-        Ok(Timeline {
+        Ok(Replay {
             initial: playbook.state(playbook.initial()).name.clone(),
             start: self.start,
             end: end.max(run.now()),
@@ -164,12 +230,17 @@ impl Scenario {
     /// assert_eq!(scenarios[0].write_timeline()?, None, "no `timeline:` key, nothing written");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn write_timeline(&self) -> Result<Option<PathBuf>, String> {
+    pub fn write_timeline(&self) -> Result<Option<PathBuf>, ScenarioError> {
         let Some((path, _)) = &self.timeline else {
             return Ok(None);
         };
         let timeline = self.replay_on(&self.playbook)?;
-        std::fs::write(path, report::jsonl(&timeline)).map_err(|e| e.to_string())?;
+        std::fs::write(path, report::jsonl(&timeline)).map_err(|source| {
+            ScenarioError(ScenarioErrorKind::Write {
+                path: path.clone(),
+                source,
+            })
+        })?;
         Ok(Some(path.clone()))
     }
 
@@ -281,15 +352,7 @@ pub fn load_each(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, LoadError> {
 pub type ScenarioFile = (PathBuf, Result<Vec<Scenario>, LoadError>);
 
 fn diagnostic(file: &str, at: Position, path: &str, message: impl Into<String>) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        code: Code::InvalidValue,
-        file: file.to_string(),
-        line: at.is_known().then_some(at.line),
-        column: at.is_known().then_some(at.column),
-        path: path.to_string(),
-        message: message.into(),
-    }
+    Diagnostic::at(Severity::Error, Code::InvalidValue, file, at, path, message)
 }
 
 /// Loads one scenario file, with the playbooks it names.
@@ -317,14 +380,8 @@ pub fn load_file(path: &Path) -> Result<Vec<Scenario>, LoadError> {
 /// ```
 pub fn load_text(text: &str, file: &str, base: &Path) -> Result<Vec<Scenario>, LoadError> {
     let limits = Limits::default();
-    let doc: ScenarioDoc = crate::yaml::parse(text, &limits).map_err(|e| {
-        let mut diagnostic = diagnostic(file, e.at, "", e.message);
-        diagnostic.code = e.code;
-        if matches!(e.code, Code::UnknownKey | Code::InvalidValue) {
-            diagnostic.path = crate::yaml::path_at(text, &limits, e.at).unwrap_or_default();
-        }
-        LoadError::new(vec![diagnostic])
-    })?;
+    let doc: ScenarioDoc = crate::yaml::parse(text, &limits)
+        .map_err(|e| LoadError::new(vec![e.into_diagnostic(text, &limits, file)]))?;
     let mut compiler = Compiler {
         file,
         source: Source::new(text),
@@ -474,9 +531,7 @@ impl Compiler<'_> {
         if names.contains(&name.value.as_str()) {
             return true;
         }
-        let hint = did_you_mean(&name.value, names.iter().copied())
-            .map(|c| format!("; did you mean `{c}`?"))
-            .unwrap_or_default();
+        let hint = suggestion(&name.value, names.iter().copied()).unwrap_or_default();
         self.error_code(
             Code::UnknownReference,
             name.at,
@@ -710,21 +765,14 @@ impl Compiler<'_> {
                         else {
                             continue;
                         };
-                        let names = declared.attributes.iter().map(|a| a.name.as_str());
-                        let hint = match (&error, did_you_mean(name, names)) {
-                            (SignalError::UnknownAttribute { .. }, Some(close)) => {
-                                format!("; did you mean `{close}`?")
-                            }
-                            _ => String::new(),
-                        };
                         self.error(
                             event.at,
                             &join(&event_path, &format!("attrs.{name}")),
-                            format!("{error}{hint}"),
+                            error.to_string(),
                         );
                     }
                 }
-                let attrs: Vec<(String, Attribute)> =
+                let attrs: Vec<(String, OwnedAttributeValue)> =
                     event.value.attrs.clone().into_iter().collect();
                 records.push((
                     1,

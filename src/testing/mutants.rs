@@ -169,7 +169,7 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
         let signal = &original.signals[predicate.signal.index()];
         for (j, test) in predicate.tests.iter().enumerate() {
             let attribute = &signal.attributes[test.attribute].name;
-            if let crate::model::AttributeValue::Number(value) = test.value {
+            if let crate::model::AttributeLiteral::Number(value) = test.value {
                 for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
                     add(
                         format!(
@@ -178,7 +178,7 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                             value * factor
                         ),
                         &|m| {
-                            if let crate::model::AttributeValue::Number(v) =
+                            if let crate::model::AttributeLiteral::Number(v) =
                                 &mut m.predicates[k].tests[j].value
                             {
                                 *v *= factor;

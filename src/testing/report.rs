@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Failure, Scenario, Timeline};
+use super::{Failure, Replay, Scenario, ScenarioError};
 
 /// The outcome of one scenario.
 ///
@@ -34,7 +34,7 @@ pub struct ScenarioResult {
     pub failures: Vec<Failure>,
     /// The replay's events, for coverage and reports.
     #[serde(skip)]
-    pub timeline: Option<Timeline>,
+    pub timeline: Option<Replay>,
     /// How long the scenario took, for JUnit: zero unless the caller measures it, since the
     /// library reads no clock (its results must not depend on the machine).
     #[serde(skip)]
@@ -57,7 +57,10 @@ impl ScenarioResult {
     }
 }
 
-pub(super) fn result(scenario: &Scenario, outcome: Result<Timeline, String>) -> ScenarioResult {
+pub(super) fn result(
+    scenario: &Scenario,
+    outcome: Result<Replay, ScenarioError>,
+) -> ScenarioResult {
     let mut result = ScenarioResult {
         name: scenario.name.clone(),
         file: scenario.file.clone(),
@@ -80,13 +83,13 @@ pub(super) fn result(scenario: &Scenario, outcome: Result<Timeline, String>) -> 
             }
             result.timeline = Some(timeline);
         }
-        Err(error) => result.error = Some(error),
+        Err(error) => result.error = Some(error.to_string()),
     }
     result
 }
 
 /// The timeline as `simulate --format jsonl` writes it.
-pub(super) fn jsonl(timeline: &Timeline) -> String {
+pub(super) fn jsonl(timeline: &Replay) -> String {
     timeline
         .events
         .iter()
@@ -94,7 +97,7 @@ pub(super) fn jsonl(timeline: &Timeline) -> String {
         .collect()
 }
 
-fn compare_timeline(scenario: &Scenario, timeline: &Timeline) -> Option<Failure> {
+fn compare_timeline(scenario: &Scenario, timeline: &Replay) -> Option<Failure> {
     let (path, name) = scenario.timeline.as_ref()?;
     let unreadable = |problem: String| Failure {
         line: 0,

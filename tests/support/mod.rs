@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use crisis_playbook::{
-    AttributeValue, Duration, Event, EventKind, Observation, Playbook, Run, SignalError, Timestamp,
+    AttributeValue, Duration, Event, EventKind, Observation, Playbook, Run, RunError, Timestamp,
 };
 
 pub const START: &str = "2026-03-02T00:00:00Z";
@@ -69,7 +69,7 @@ pub fn number(
     signal: &str,
     minutes: u64,
     value: f64,
-) -> Result<Vec<Event>, SignalError> {
+) -> Result<Vec<Event>, RunError> {
     let id = run.playbook().signal_named(signal).unwrap();
     run.observe(Observation::count(id, at(minutes), value))
         .map(<[Event]>::to_vec)

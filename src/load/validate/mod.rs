@@ -11,7 +11,7 @@ mod usage;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::Limits;
-use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, suggestion};
 use crate::load::condition::{self, Scope, Symbol};
 use crate::load::format::{
     ActionDoc, AttributeTypeDoc, LadderDoc, MetricDoc, ParameterDoc, PlaybookDoc, QuantityDoc,
@@ -159,15 +159,8 @@ impl<'a> Checker<'a> {
         path: impl Into<String>,
         message: impl Into<String>,
     ) {
-        self.diagnostics.push(Diagnostic {
-            severity,
-            code,
-            file: self.file.to_string(),
-            line: at.is_known().then_some(at.line),
-            column: at.is_known().then_some(at.column),
-            path: path.into(),
-            message: message.into(),
-        });
+        self.diagnostics
+            .push(Diagnostic::at(severity, code, self.file, at, path, message));
     }
 
     pub(crate) fn error(
@@ -320,9 +313,7 @@ impl<'a> Checker<'a> {
                     .iter()
                     .filter(|p| p.kind == QuantityKind::Duration)
                     .map(|p| p.name.as_str());
-                let hint = did_you_mean(name, parameters)
-                    .map(|close| format!("; did you mean `{close}`?"))
-                    .unwrap_or_default();
+                let hint = suggestion(name, parameters).unwrap_or_default();
                 self.error(
                     Code::UnknownReference,
                     value.at,
@@ -730,17 +721,14 @@ impl<'a> Checker<'a> {
                 AttributeTypeDoc::Named(n) if n == "bool" => AttributeKind::Bool,
                 AttributeTypeDoc::Named(n) => {
                     let types = ["number", "string", "bool"];
-                    let hint = match did_you_mean(n, types) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => {
-                            "use `number`, `string`, `bool`, or a list of allowed strings".into()
-                        }
-                    };
+                    let hint = suggestion(n, types).unwrap_or_else(|| {
+                        ": use `number`, `string`, `bool`, or a list of allowed strings".into()
+                    });
                     self.error(
                         Code::InvalidValue,
                         ty.at,
                         &attribute_path,
-                        format!("unknown attribute type `{n}`: {hint}"),
+                        format!("unknown attribute type `{n}`{hint}"),
                     );
                     continue;
                 }
@@ -1132,15 +1120,13 @@ impl<'a> Checker<'a> {
         declared: impl IntoIterator<Item = &'n str>,
         how_to_declare: &str,
     ) {
-        let hint = match did_you_mean(&name.value, declared) {
-            Some(close) => format!("did you mean `{close}`?"),
-            None => how_to_declare.to_string(),
-        };
+        let hint =
+            suggestion(&name.value, declared).unwrap_or_else(|| format!(": {how_to_declare}"));
         self.error(
             Code::UnknownReference,
             name.at,
             path,
-            format!("unknown {what} `{}`: {hint}", name.value),
+            format!("unknown {what} `{}`{hint}", name.value),
         );
     }
 
