@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -133,14 +134,15 @@ impl OwnedAttributeValue {
 /// assert_eq!(err.line(), Some(1));
 /// assert_eq!(err.to_string(), "line 1: give `value` (count, gauge), `attrs` (event) or `by` (manual), not several");
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[error(transparent)]
 pub struct TraceError(TraceErrorKind);
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 enum TraceErrorKind {
+    /// Shared, so that the error can be cloned with the result that holds it.
     #[error("cannot read the trace: {0}")]
-    Io(#[from] std::io::Error),
+    Io(Arc<std::io::Error>),
     #[error("line {line}: {message}")]
     Malformed { line: usize, message: String },
     #[error("line {line}: unknown signal `{name}`{hint}")]
@@ -366,7 +368,7 @@ impl<R: Read> Iterator for TraceReader<R> {
             Source::Json { lines } => loop {
                 let (line, text) = match lines.next()? {
                     Ok(line) => line,
-                    Err(e) => return Some(Err(TraceError(TraceErrorKind::Io(e)))),
+                    Err(e) => return Some(Err(TraceError(TraceErrorKind::Io(Arc::new(e))))),
                 };
                 if !text.trim().is_empty() {
                     return Some(parse_json(line, &text));

@@ -139,11 +139,11 @@ impl Replay {
 /// assert_eq!(err.line(), Some(5));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[error(transparent)]
 pub struct ScenarioError(ScenarioErrorKind);
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 enum ScenarioErrorKind {
     #[error(transparent)]
     Settings(RunError),
@@ -152,7 +152,7 @@ enum ScenarioErrorKind {
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        source: std::sync::Arc<std::io::Error>,
     },
 }
 
@@ -238,7 +238,7 @@ impl Scenario {
         std::fs::write(path, report::jsonl(&timeline)).map_err(|source| {
             ScenarioError(ScenarioErrorKind::Write {
                 path: path.clone(),
-                source,
+                source: std::sync::Arc::new(source),
             })
         })?;
         Ok(Some(path.clone()))

@@ -28,8 +28,8 @@ pub struct ScenarioResult {
     /// The playbook's id.
     pub playbook: String,
     /// The replay failed outright (a signal the run refused…).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_message")]
+    pub error: Option<ScenarioError>,
     /// The expectations not met.
     pub failures: Vec<Failure>,
     /// The replay's events, for coverage and reports.
@@ -54,6 +54,17 @@ impl ScenarioResult {
     /// ```
     pub fn passed(&self) -> bool {
         self.error.is_none() && self.failures.is_empty()
+    }
+}
+
+/// An error as its message, the form JSON readers get.
+fn as_message<S: serde::Serializer>(
+    error: &Option<ScenarioError>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match error {
+        Some(error) => serializer.collect_str(error),
+        None => serializer.serialize_none(),
     }
 }
 
@@ -83,7 +94,7 @@ pub(super) fn result(
             }
             result.timeline = Some(timeline);
         }
-        Err(error) => result.error = Some(error.to_string()),
+        Err(error) => result.error = Some(error),
     }
     result
 }
@@ -334,7 +345,8 @@ pub fn junit_with(report: &SuiteReport, findings: &[SuiteFinding]) -> String {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 let first = result
                     .error
-                    .clone()
+                    .as_ref()
+                    .map(ScenarioError::to_string)
                     .or_else(|| {
                         result
                             .failures
