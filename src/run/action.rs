@@ -1,11 +1,6 @@
 //! Actions and their deadlines: recommending a state's actions and recurrences, deadline
 //! clocks that wait for a signal, breaches, and marking an action done.
 
-#![expect(
-    clippy::indexing_slicing,
-    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
-)]
-
 use serde::{Deserialize, Serialize};
 
 use crate::model::StateId;

@@ -1,9 +1,5 @@
 //! "Why are we in crisis, and what would move us?": the current state's outgoing conditions
 //! with their live values, each condition described as its author would write it.
-#![expect(
-    clippy::indexing_slicing,
-    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
-)]
 
 use serde::Serialize;
 

@@ -1,11 +1,6 @@
 //! Escalation ladders: the next step and when it is due, firing steps and repeat cycles, and
 //! the manual inputs (acknowledgements) that stop a ladder.
 
-#![expect(
-    clippy::indexing_slicing,
-    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
-)]
-
 use serde::{Deserialize, Serialize};
 
 use crate::model::EscalationTarget;

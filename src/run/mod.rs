@@ -16,6 +16,7 @@
 //! | `event.rs` | the [`Event`]s a call returns, with their [`Cause`] |
 //! | `explain.rs` | [`Run::explain`], and conditions described as their author wrote them |
 //! | `snapshot.rs` | [`Snapshot`], and the checks [`Run::restore`] makes before trusting one |
+// For every file of the run: ids and positions index the playbook's vectors and the run's own.
 #![expect(
     clippy::indexing_slicing,
     reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"

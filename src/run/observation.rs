@@ -1,9 +1,5 @@
 //! Observations: what a run is fed, the checks each passes before anything changes, and what
 //! applying one does (metric buckets, last values, event tests, manual inputs).
-#![expect(
-    clippy::indexing_slicing,
-    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
-)]
 
 use crate::model::{AttributeKind, CompareOp, Signal, SignalId, SignalKind};
 use crate::{Duration, Timestamp};

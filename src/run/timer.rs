@@ -2,11 +2,6 @@
 //! hold or an `after` timer ending, a deadline, a recurrence, a ladder step, a `within` window
 //! closing), the next wake-up, and moving the clock through them in order.
 
-#![expect(
-    clippy::indexing_slicing,
-    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
-)]
-
 use crate::metrics::Horizon;
 use crate::model::Expiry;
 use crate::{Duration, Timestamp};

@@ -7,11 +7,6 @@
 //! stays the source of truth for explanations, and in debug builds every evaluation is checked
 //! against it.
 
-#![expect(
-    clippy::indexing_slicing,
-    reason = "ids and positions come from the compiled playbook, or from a snapshot that `Run::restore` checked against it"
-)]
-
 use crate::Duration;
 use crate::model::{ArithKind, Bool, CompareOp, Guard, GuardStep, Number};
 
