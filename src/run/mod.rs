@@ -69,7 +69,7 @@ pub(crate) struct Seen {
 ///
 /// A run is advanced only by [`observe`](Run::observe) and [`advance_to`](Run::advance_to);
 /// it never reads the wall clock. Each call returns the events it caused. A refused input
-/// returns a [`SignalError`] and leaves the run exactly as it was.
+/// returns a [`RunError`] and leaves the run exactly as it was.
 ///
 /// ```
 /// use crisis_playbook::{EventKind, Observation, Playbook, Run};

@@ -41,7 +41,7 @@ pub struct Snapshot {
     run: Live,
 }
 
-/// Why a snapshot cannot be restored; callers see it as a [`RunError`](super::RunError).
+/// Why a snapshot cannot be restored; callers see it as a [`RunError`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum SnapshotError {
     /// Written by another format version.
