@@ -58,7 +58,7 @@ fn feed(run: &mut Run, playbook: &Playbook, start: Timestamp) {
                 Some((low, high)) => (low + high) / 2.0,
                 None => 20.0 * surge,
             };
-            let _ = run.observe(Observation::count(*signal, at, value));
+            let _ = run.observe(Observation::number(*signal, at, value));
         }
     }
 }

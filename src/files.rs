@@ -164,6 +164,27 @@ pub struct LineTooLong {
     pub limit: usize,
 }
 
+/// A line that is not valid UTF-8, inside the [`io::Error`] that [`Lines`] returns. The lines
+/// after it can still be read.
+///
+/// ```
+/// use crisis_playbook::files::{LineNotUtf8, lines};
+/// let mut found = lines(&b"first\n\xff\nthird\n"[..]);
+/// found.next();
+/// let error = found.next().unwrap().unwrap_err();
+/// let inner = error.get_ref().and_then(|e| e.downcast_ref::<LineNotUtf8>()).unwrap();
+/// assert_eq!(inner.line, 2);
+/// assert_eq!(found.next().unwrap()?, (3, "third".to_string()));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error("line {line} is not valid UTF-8: save the file as UTF-8")]
+#[non_exhaustive]
+pub struct LineNotUtf8 {
+    /// The line, from 1.
+    pub line: usize,
+}
+
 /// Whether `path` stands for standard input: `-`, or `/dev/stdin`.
 ///
 /// ```
@@ -392,7 +413,20 @@ impl<R: Read> Iterator for Lines<R> {
     fn next(&mut self) -> Option<Self::Item> {
         let line = self.inner.next()?;
         self.number = self.number.saturating_add(1);
-        Some(line.map(|text| (self.number, text)))
+        Some(match line {
+            Ok(text) => Ok((self.number, text)),
+            // `BufRead::lines` says only "stream did not contain valid UTF-8": name the line.
+            Err(e)
+                if e.kind() == io::ErrorKind::InvalidData
+                    && e.get_ref().is_none_or(|inner| !inner.is::<LineTooLong>()) =>
+            {
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    LineNotUtf8 { line: self.number },
+                ))
+            }
+            Err(e) => Err(e),
+        })
     }
 }
 

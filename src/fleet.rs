@@ -43,6 +43,9 @@ enum FleetErrorKind {
     UnknownSubject(String),
     #[error(transparent)]
     Run(RunError),
+    /// A run of a fleet snapshot, or its settings, refused on restore.
+    #[error("subject `{subject}`: {error}")]
+    Restore { subject: String, error: RunError },
 }
 
 impl From<RunError> for FleetError {
@@ -85,7 +88,7 @@ impl FleetError {
     /// ```
     pub fn run_error(&self) -> Option<&RunError> {
         match &self.0 {
-            FleetErrorKind::Run(error) => Some(error),
+            FleetErrorKind::Run(error) | FleetErrorKind::Restore { error, .. } => Some(error),
             FleetErrorKind::UnknownSubject(_) => None,
         }
     }
@@ -575,22 +578,27 @@ impl Fleet {
     /// let mut fleet = Fleet::new(&playbook);
     /// fleet.start("brand-x", at)?;
     /// let err = Fleet::restore(&other, fleet.snapshot()).unwrap_err();
-    /// assert!(err.to_string().starts_with("snapshot belongs to playbook `negative-comment-storm`"));
+    /// assert!(err.run_error().is_some_and(|e| e.is_other_playbook()));
+    /// assert!(err.to_string().starts_with("subject `brand-x`: snapshot belongs to playbook `negative-comment-storm`"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn restore(playbook: &Playbook, snapshot: FleetSnapshot) -> Result<Fleet, FleetError> {
         let mut fleet = Fleet::new(playbook).start_on_first_sight(snapshot.start_on_first_sight);
+        let refused = |subject: &str, error: RunError| {
+            FleetError(FleetErrorKind::Restore {
+                subject: subject.to_string(),
+                error,
+            })
+        };
         for settings in snapshot.settings {
             settings.parameter_values(playbook).map_err(|error| {
-                RunError::from(SnapshotError::Inconsistent(format!(
-                    "the settings of `{}`: {error}",
-                    settings.subject
-                )))
+                let error = SnapshotError::Inconsistent(format!("its settings: {error}"));
+                refused(&settings.subject, error.into())
             })?;
             fleet.settings.insert(settings.subject.clone(), settings);
         }
         for (subject, run) in snapshot.runs {
-            let run = Run::restore(playbook, run)?;
+            let run = Run::restore(playbook, run).map_err(|error| refused(&subject, error))?;
             match fleet.index.get(&subject) {
                 Some(&position) => fleet.runs[position].1 = run,
                 None => {

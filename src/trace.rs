@@ -143,8 +143,12 @@ enum TraceErrorKind {
     /// Shared, so that the error can be cloned with the result that holds it.
     #[error("cannot read the trace: {0}")]
     Io(Arc<std::io::Error>),
-    #[error("line {line}: {message}")]
-    Malformed { line: usize, message: String },
+    #[error("line {line}{}: {message}", column.map(|c| format!(", column {c}")).unwrap_or_default())]
+    Malformed {
+        line: usize,
+        column: Option<usize>,
+        message: String,
+    },
     #[error("line {line}: unknown signal `{name}`{hint}")]
     UnknownSignal {
         line: usize,
@@ -157,20 +161,34 @@ enum TraceErrorKind {
 }
 
 impl TraceError {
-    /// The trace could not be read: a failing disk or pipe, not a bad line.
+    /// The trace could not be read: a failing disk or pipe, not a bad line (a line that is not
+    /// UTF-8 or too long is [malformed](TraceError::is_malformed)).
     ///
     /// ```
-    /// # use crisis_playbook::trace::TraceReader;
-    /// let err = TraceReader::jsonl(&[0xff, b'\n'][..]).next().unwrap().unwrap_err();
+    /// use crisis_playbook::trace::TraceReader;
+    /// use std::io::{Error, ErrorKind, Read};
+    ///
+    /// struct Unplugged;
+    /// impl Read for Unplugged {
+    ///     fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+    ///         Err(Error::new(ErrorKind::BrokenPipe, "the disk went away"))
+    ///     }
+    /// }
+    /// let err = TraceReader::jsonl(Unplugged).next().unwrap().unwrap_err();
     /// assert!(err.is_io());
     /// assert_eq!(err.line(), None);
+    /// // A line that is not UTF-8 is a bad line, not a failure to read.
+    /// let err = TraceReader::jsonl(&[0xff, b'\n'][..]).next().unwrap().unwrap_err();
+    /// assert!(err.is_malformed());
+    /// assert_eq!(err.line(), Some(1));
     /// ```
     pub fn is_io(&self) -> bool {
         matches!(self.0, TraceErrorKind::Io(_))
     }
 
-    /// A line that is not a valid record: bad JSON or CSV, a time that does not parse, a
-    /// value that is not a number, or keys that do not go together.
+    /// A line that is not a valid record: not UTF-8, too long, bad JSON or CSV, a time that
+    /// does not parse, a value that is not a number, or keys that do not go together. The
+    /// reader goes on with the next line, except after a line too long.
     ///
     /// ```
     /// # use crisis_playbook::trace::Record;
@@ -243,13 +261,46 @@ struct JsonLine {
 fn line_error(line: usize, message: impl Into<String>) -> TraceError {
     TraceError(TraceErrorKind::Malformed {
         line,
+        column: None,
         message: message.into(),
     })
 }
 
+/// A line that could not be read: one that is not UTF-8 or too long is a bad line, anything
+/// else a failure to read the trace.
+fn unreadable(error: std::io::Error) -> TraceError {
+    let inner = error.get_ref();
+    if let Some(bad) = inner.and_then(|e| e.downcast_ref::<crate::files::LineNotUtf8>()) {
+        return line_error(bad.line, "not valid UTF-8: save the trace as UTF-8");
+    }
+    if let Some(long) = inner.and_then(|e| e.downcast_ref::<crate::files::LineTooLong>()) {
+        return line_error(
+            long.line,
+            format!(
+                "longer than the limit of {} bytes (files::MAX_LINE_BYTES): check that it is \
+                 the right file; a record must fit on one line",
+                long.limit
+            ),
+        );
+    }
+    TraceError(TraceErrorKind::Io(Arc::new(error)))
+}
+
+/// A line that is not a JSON record, at the line and column serde_json found, without the
+/// position serde_json writes itself (which counts lines of the one record, always line 1).
+fn not_json(line: usize, error: &serde_json::Error) -> TraceError {
+    let text = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    TraceError(TraceErrorKind::Malformed {
+        line,
+        column: (error.column() > 0).then_some(error.column()),
+        message: format!("not a valid record: {message}"),
+    })
+}
+
 fn parse_json(line: usize, text: &str) -> Result<Record, TraceError> {
-    let parsed: JsonLine = serde_json::from_str(text)
-        .map_err(|e| line_error(line, format!("not a valid record: {e}")))?;
+    let parsed: JsonLine = serde_json::from_str(text).map_err(|e| not_json(line, &e))?;
     let at: Timestamp = parsed
         .at
         .parse()
@@ -368,7 +419,7 @@ impl<R: Read> Iterator for TraceReader<R> {
             Source::Json { lines } => loop {
                 let (line, text) = match lines.next()? {
                     Ok(line) => line,
-                    Err(e) => return Some(Err(TraceError(TraceErrorKind::Io(Arc::new(e))))),
+                    Err(e) => return Some(Err(unreadable(e))),
                 };
                 if !text.trim().is_empty() {
                     return Some(parse_json(line, &text));
@@ -467,7 +518,7 @@ impl Record {
             }));
         };
         let observation = match &self.value {
-            RecordValue::Number(value) => Observation::count(signal, self.at, *value),
+            RecordValue::Number(value) => Observation::number(signal, self.at, *value),
             RecordValue::Manual { by } => Observation::manual(signal, self.at, by),
             _ => Observation::event(signal, self.at, &attributes),
         };

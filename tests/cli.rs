@@ -430,7 +430,7 @@ fn a_bad_trace_line_stops_with_its_line_number() {
         ),
         (
             r#"{"at":"2026-03-02T00:05:00Z","signal":"mentions"#,
-            "line 2: not a valid record: EOF while parsing a string at line 1 column 47",
+            "line 2, column 47: not a valid record: EOF while parsing a string",
         ),
         (
             r#"{"at":"2026-03-02T00:05:00Z","signal":"mentions","value":4,"by":"x"}"#,
@@ -863,8 +863,8 @@ fn simulate_refuses_a_device_and_bounds_the_lines_of_standard_input() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr(&output),
-        "error: -: cannot read the trace: line 1 is longer than the limit of 1048576 bytes \
-         (files::MAX_LINE_BYTES): check that it is the right file; a record must fit on one line\n"
+        "error: -: line 1: longer than the limit of 1048576 bytes (files::MAX_LINE_BYTES): check \
+         that it is the right file; a record must fit on one line\n"
     );
 }
 

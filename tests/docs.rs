@@ -123,3 +123,46 @@ fn the_cookbook_scenario_passes() {
     let result = scenarios[0].run();
     assert!(result.passed(), "{:?}", result.failures);
 }
+
+/// The quoted names of a `match` that maps variants to their names: `Code::Io => "io",`.
+fn names_in(source: &str, prefix: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|line| {
+            let (variant, name) = line.trim().split_once(" => \"")?;
+            variant
+                .contains(prefix)
+                .then(|| name.trim_end_matches("\",").to_string())
+        })
+        .collect()
+}
+
+/// Found in a fresh-eyes trial: the JSONL page missed `deadline_moved`, and the diagnostic
+/// codes table missed `io`.
+#[test]
+fn every_event_kind_and_diagnostic_code_is_documented() {
+    let kinds = names_in(
+        &std::fs::read_to_string("src/run/event.rs").unwrap(),
+        "EventKind::",
+    );
+    assert!(kinds.len() >= 9, "{kinds:?}");
+    let simulate = std::fs::read_to_string("docs/simulate.md").unwrap();
+    for kind in kinds {
+        assert!(
+            simulate.contains(&format!("| `{kind}` |")),
+            "docs/simulate.md misses `{kind}`"
+        );
+    }
+    let codes = names_in(
+        &std::fs::read_to_string("src/diagnostic.rs").unwrap(),
+        "Code::",
+    );
+    assert!(codes.len() >= 20, "{codes:?}");
+    let format = std::fs::read_to_string("docs/playbook-format.md").unwrap();
+    for code in codes {
+        assert!(
+            format.contains(&format!("| `{code}` |")),
+            "docs/playbook-format.md misses `{code}`"
+        );
+    }
+}

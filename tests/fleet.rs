@@ -167,6 +167,26 @@ fn a_restored_fleet_keeps_its_settings_and_starts_on_first_sight() {
     });
 }
 
+/// Found in a fresh-eyes trial: a fleet snapshot refused for one of its runs did not say which.
+#[test]
+fn a_refused_fleet_snapshot_names_the_subject_at_fault() {
+    let playbook = playbook(PLAYBOOK);
+    let mut fleet = Fleet::new(&playbook);
+    fleet.start("brand-x", at(0)).unwrap();
+    let other = crisis_playbook::Playbook::from_yaml_str(
+        &PLAYBOOK.replace("playbook: test-storm", "playbook: other"),
+    )
+    .unwrap();
+    let err = Fleet::restore(&other, fleet.snapshot()).unwrap_err();
+    assert!(err.run_error().is_some_and(|e| e.is_other_playbook()));
+    assert!(!err.is_unknown_subject());
+    assert!(
+        err.to_string()
+            .starts_with("subject `brand-x`: snapshot belongs to playbook `test-storm`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn timestamps_subtract_durations() {
     assert_eq!(at(90) - Duration::from_secs(60 * 60), at(30));

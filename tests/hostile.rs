@@ -936,9 +936,8 @@ fn files_of_64_mib_are_read_only_to_the_limit() {
 
 #[test]
 fn traces_an_endless_line_is_refused_at_the_line_limit() {
-    let too_long = "cannot read the trace: line 1 is longer than the limit of 1048576 bytes \
-                    (files::MAX_LINE_BYTES): check that it is the right file; a record must fit \
-                    on one line";
+    let too_long = "line 1: longer than the limit of 1048576 bytes (files::MAX_LINE_BYTES): \
+                    check that it is the right file; a record must fit on one line";
     let endless = std::io::Read::take(std::io::repeat(b'a'), 64 * 1024 * 1024);
     let error = measure("an endless JSONL line", || {
         crisis_playbook::trace::TraceReader::jsonl(endless)
@@ -957,7 +956,8 @@ fn traces_an_endless_line_is_refused_at_the_line_limit() {
     });
     assert_eq!(
         error,
-        format!("line 1: bad CSV header: {}", &too_long[23..])
+        "line 1: bad CSV header: line 1 is longer than the limit of 1048576 bytes \
+         (files::MAX_LINE_BYTES): check that it is the right file; a record must fit on one line"
     );
     // A good line before, then zeros without end, as from /dev/zero.
     let zeros = std::io::Read::chain(
@@ -973,11 +973,48 @@ fn traces_an_endless_line_is_refused_at_the_line_limit() {
             .as_ref()
             .unwrap_err()
             .to_string()
-            .starts_with("cannot read the trace: line 2 is longer than the limit of 1048576 bytes"),
+            .starts_with("line 2: longer than the limit of 1048576 bytes"),
         "{:?}",
         records[1]
     );
     assert_eq!(records.len(), 2);
+    assert!(records[1].as_ref().unwrap_err().is_malformed());
+}
+
+/// Found in a fresh-eyes trial: a line that is not UTF-8 was a failure to read the trace, with
+/// no line, though the reader went on with the next line; and a line that is not JSON named two
+/// line numbers.
+#[test]
+fn traces_a_bad_line_is_malformed_and_names_its_line_once() {
+    let text = b"{\"at\": \"2026-03-02T08:00:00Z\", \"signal\": \"ack\", \"by\": \"lead\"}\n\
+                 {\"at\": \"\xff\"}\n\
+                 {\"at\": \"2026-03-02T08:00:00Z\", \"signal\": \n\
+                 {\"at\": \"2026-03-02T08:01:00Z\", \"signal\": \"ack\", \"by\": \"lead\"}\n";
+    let records: Vec<_> = crisis_playbook::trace::TraceReader::jsonl(&text[..]).collect();
+    assert_eq!(records.len(), 4);
+    let bad: Vec<(bool, Option<usize>, String)> = records[1..3]
+        .iter()
+        .map(|r| {
+            let e = r.as_ref().unwrap_err();
+            (e.is_malformed() && !e.is_io(), e.line(), e.to_string())
+        })
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            (
+                true,
+                Some(2),
+                "line 2: not valid UTF-8: save the trace as UTF-8".to_string()
+            ),
+            (
+                true,
+                Some(3),
+                "line 3, column 41: not a valid record: EOF while parsing a value".to_string()
+            ),
+        ]
+    );
+    assert!(records[3].is_ok());
 }
 
 /// What a stored run depends on (states, metrics, timers, conditions) is separate from

@@ -419,6 +419,16 @@ fn tolerance_is_a_setting() {
     let err = number(&mut run, "hits", 9, 1.0).unwrap_err();
     assert!(err.is_too_late());
     assert_eq!(err.signal(), Some("hits"));
+    // Found in a fresh-eyes trial: a late `done` was about a signal called `done`, and its
+    // message did not say which action.
+    let err = run.complete("look", "cm", at(9)).unwrap_err();
+    assert!(err.is_too_late());
+    assert_eq!(err.signal(), None);
+    assert_eq!(
+        err.to_string(),
+        "`done` of `look` at 2026-03-02T00:09:00Z is 1m behind the run's clock \
+         (2026-03-02T00:10:00Z), more than the tolerance of 0s"
+    );
 }
 
 #[test]
@@ -451,15 +461,15 @@ fn every_bad_signal_gets_a_typed_error_and_changes_nothing() {
     use crisis_playbook::Observation as O;
     let cases: Vec<(O<'_>, &str)> = vec![
         (
-            O::count(level, at(2), f64::NAN),
+            O::gauge(level, at(2), f64::NAN),
             "`level`: the value is not a finite number",
         ),
         (
-            O::count(level, at(2), f64::INFINITY),
+            O::number(level, at(2), f64::INFINITY),
             "`level`: the value is not a finite number",
         ),
         (
-            O::count(level, at(2), 101.0),
+            O::gauge(level, at(2), 101.0),
             "`level`: 101 is outside the range [0, 100]",
         ),
         (
@@ -485,6 +495,29 @@ fn every_bad_signal_gets_a_typed_error_and_changes_nothing() {
         (
             O::event(press, at(2), &[("teir", AttributeValue::Text("local"))]),
             "event `press` has no attribute `teir`; did you mean `tier`?",
+        ),
+        // Found in a fresh-eyes trial: a count sent as a gauge, or the reverse, was accepted.
+        (
+            O::count(level, at(2), 50.0),
+            "`level` is a gauge signal: send it with `Observation::gauge`, or with \
+             `Observation::number`, which takes either kind",
+        ),
+        (
+            O::gauge(playbook.signal_named("hits").unwrap(), at(2), 5.0),
+            "`hits` is a count signal: send it with `Observation::count`, or with \
+             `Observation::number`, which takes either kind",
+        ),
+        // And an event with one attribute twice, whose test would have read the first.
+        (
+            O::event(
+                press,
+                at(2),
+                &[
+                    ("tier", AttributeValue::Text("local")),
+                    ("tier", AttributeValue::Text("national")),
+                ],
+            ),
+            "event `press`: attribute `tier` is given twice: give each attribute once",
         ),
     ];
     for (observation, message) in cases {

@@ -113,7 +113,16 @@ impl Run {
         if !known {
             return Err(SignalError::UnknownAction(action.to_string()).into());
         }
-        self.check_time("done", at)?;
+        if let Some(late) = self.too_late(at) {
+            return Err(SignalError::DoneTooLate {
+                action: action.to_string(),
+                at,
+                now: self.live.now,
+                late,
+                tolerance: self.live.tolerance,
+            }
+            .into());
+        }
         self.events.clear();
         if self.live.ended {
             return Ok(&self.events);

@@ -58,7 +58,8 @@ impl From<f64> for AttributeValue<'_> {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Value<'a> {
-    Number(f64),
+    /// A number, and the kind of signal the caller meant it for (`None`: either).
+    Number(f64, Option<SignalKind>),
     Event(&'a [(&'a str, AttributeValue<'a>)]),
     Manual(&'a str),
 }
@@ -103,7 +104,7 @@ impl<'a> Observation<'a> {
         Observation {
             signal,
             at,
-            value: Value::Number(value),
+            value: Value::Number(value, Some(SignalKind::Count)),
         }
     }
 
@@ -118,7 +119,35 @@ impl<'a> Observation<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn gauge(signal: SignalId, at: Timestamp, value: f64) -> Self {
-        Observation::count(signal, at, value)
+        Observation {
+            signal,
+            at,
+            value: Value::Number(value, Some(SignalKind::Gauge)),
+        }
+    }
+
+    /// A number for a count or a gauge signal, whichever the playbook declares: for code that
+    /// feeds values it did not type itself, such as rows of a trace. Where the kind is known,
+    /// [`count`](Observation::count) and [`gauge`](Observation::gauge) also check that the
+    /// playbook agrees.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let sentiment = playbook.signal_named("sentiment").unwrap();
+    /// let mut run = Run::start(&playbook, at);
+    /// assert!(run.observe(Observation::number(sentiment, at, -0.4)).is_ok());
+    /// // A count would be a mistake: sentiment is a level, not a number of things.
+    /// assert!(run.observe(Observation::count(sentiment, at, 0.4)).unwrap_err().is_invalid_input());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn number(signal: SignalId, at: Timestamp, value: f64) -> Self {
+        Observation {
+            signal,
+            at,
+            value: Value::Number(value, None),
+        }
     }
 
     /// An event with its attributes.
@@ -211,7 +240,7 @@ impl<'a> Observation<'a> {
     /// ```
     pub fn value(&self) -> Option<f64> {
         match self.value {
-            Value::Number(value) => Some(value),
+            Value::Number(value, _) => Some(value),
             _ => None,
         }
     }
@@ -299,6 +328,30 @@ pub(crate) enum SignalError {
         /// A suggestion, or the empty string.
         hint: String,
     },
+    /// The same attribute twice in one event.
+    #[error("event `{signal}`: attribute `{attribute}` is given twice: give each attribute once")]
+    RepeatedAttribute {
+        /// The signal.
+        signal: String,
+        /// The attribute.
+        attribute: String,
+    },
+    /// A `done` older than the run's clock by more than the tolerance.
+    #[error(
+        "`done` of `{action}` at {at} is {late} behind the run's clock ({now}), more than the tolerance of {tolerance}"
+    )]
+    DoneTooLate {
+        /// The action.
+        action: String,
+        /// Its timestamp.
+        at: Timestamp,
+        /// The run's clock.
+        now: Timestamp,
+        /// How far behind.
+        late: Duration,
+        /// The accepted lateness.
+        tolerance: Duration,
+    },
     /// An attribute value of the wrong type, or not among the allowed values.
     #[error("event `{signal}`: attribute `{attribute}` must be {expected}")]
     AttributeType {
@@ -318,7 +371,9 @@ impl SignalError {
     /// The signal at fault, when there is one.
     pub(crate) fn signal(&self) -> Option<&str> {
         match self {
-            SignalError::ForeignSignal(_) | SignalError::UnknownAction(_) => None,
+            SignalError::ForeignSignal(_)
+            | SignalError::UnknownAction(_)
+            | SignalError::DoneTooLate { .. } => None,
             SignalError::WrongKind { signal, .. }
             | SignalError::NotFinite { signal }
             | SignalError::Negative { signal, .. }
@@ -326,6 +381,7 @@ impl SignalError {
             | SignalError::OutOfRange { signal, .. }
             | SignalError::TooLate { signal, .. }
             | SignalError::UnknownAttribute { signal, .. }
+            | SignalError::RepeatedAttribute { signal, .. }
             | SignalError::AttributeType { signal, .. } => Some(signal),
         }
     }
@@ -395,18 +451,10 @@ impl Run {
         Ok(&self.events)
     }
 
-    pub(super) fn check_time(&self, signal: &str, at: Timestamp) -> Result<(), SignalError> {
+    /// How far `at` is behind the run's clock, when that is more than the run accepts.
+    pub(super) fn too_late(&self, at: Timestamp) -> Option<Duration> {
         let late = self.live.now - at;
-        if late > self.live.tolerance {
-            return Err(SignalError::TooLate {
-                signal: signal.to_string(),
-                at,
-                now: self.live.now,
-                late,
-                tolerance: self.live.tolerance,
-            });
-        }
-        Ok(())
+        (late > self.live.tolerance).then_some(late)
     }
 
     /// Every check, before anything changes.
@@ -428,7 +476,10 @@ impl Run {
             expected,
         };
         match (signal.kind, observation.value) {
-            (SignalKind::Count | SignalKind::Gauge, Value::Number(value)) => {
+            (SignalKind::Count | SignalKind::Gauge, Value::Number(value, meant)) => {
+                if meant.is_some_and(|meant| meant != signal.kind) {
+                    return Err(mistyped(signal));
+                }
                 if !value.is_finite() {
                     return Err(SignalError::NotFinite { signal: name() });
                 }
@@ -462,6 +513,21 @@ impl Run {
                 {
                     return Err(error);
                 }
+                // A test reads one value per attribute: two would leave which one counts to
+                // the order of the list.
+                if let Some((attribute, _)) =
+                    attributes.iter().enumerate().find_map(|(i, (a, _))| {
+                        attributes
+                            .get(..i)?
+                            .iter()
+                            .find(|(earlier, _)| earlier == a)
+                    })
+                {
+                    return Err(SignalError::RepeatedAttribute {
+                        signal: name(),
+                        attribute: (*attribute).to_string(),
+                    });
+                }
             }
             (SignalKind::Manual, Value::Manual(_)) => {}
             (SignalKind::Count, _) => return Err(wrong("send a non-negative number")),
@@ -469,7 +535,22 @@ impl Run {
             (SignalKind::Event, _) => return Err(wrong("send an event with its attributes")),
             (SignalKind::Manual, _) => return Err(wrong("send who gave the input")),
         }
-        self.check_time(&signal.name, observation.at)
+        match self.too_late(observation.at) {
+            Some(late) => Err(self.late(&signal.name, observation.at, late)),
+            None => Ok(()),
+        }
+    }
+
+    /// The refusal of a signal `late` behind the clock; out of the way of the checks that pass.
+    #[cold]
+    fn late(&self, signal: &str, at: Timestamp, late: Duration) -> SignalError {
+        SignalError::TooLate {
+            signal: signal.to_string(),
+            at,
+            now: self.live.now,
+            late,
+            tolerance: self.live.tolerance,
+        }
     }
 
     /// Records a checked observation.
@@ -488,7 +569,7 @@ impl Run {
             seq: self.live.seq,
         };
         let amount = match observation.value {
-            Value::Number(value) => {
+            Value::Number(value, _) => {
                 if newest {
                     self.live.latest[index] = Some(value);
                 }
@@ -516,7 +597,7 @@ impl Run {
             }
             Value::Manual(by) => self.manual(observation.signal, by),
             // `from:` names only events and manual inputs: counts and gauges start no clock.
-            Value::Number(_) => return,
+            Value::Number(..) => return,
         }
         self.start_clocks(observation.signal, at);
     }
@@ -550,6 +631,20 @@ fn equality(op: CompareOp, equal: bool) -> bool {
     match op {
         CompareOp::NotEqual => !equal,
         _ => equal,
+    }
+}
+
+/// The refusal of a count sent as a gauge, or the reverse.
+#[cold]
+fn mistyped(signal: &Signal) -> SignalError {
+    SignalError::WrongKind {
+        signal: signal.name.clone(),
+        kind: signal.kind.with_article(),
+        expected: if signal.kind == SignalKind::Count {
+            "send it with `Observation::count`, or with `Observation::number`, which takes either kind"
+        } else {
+            "send it with `Observation::gauge`, or with `Observation::number`, which takes either kind"
+        },
     }
 }
 

@@ -71,7 +71,7 @@ pub fn number(
     value: f64,
 ) -> Result<Vec<Event>, RunError> {
     let id = run.playbook().signal_named(signal).unwrap();
-    run.observe(Observation::count(id, at(minutes), value))
+    run.observe(Observation::number(id, at(minutes), value))
         .map(<[Event]>::to_vec)
 }
 
