@@ -137,32 +137,23 @@ fn names_in(source: &str, prefix: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every name of `source`'s match on `prefix` has its row in the table of `page`.
+fn assert_documented(source: &str, prefix: &str, page: &str, at_least: usize) {
+    let names = names_in(&std::fs::read_to_string(source).unwrap(), prefix);
+    assert!(names.len() >= at_least, "{names:?}");
+    let text = std::fs::read_to_string(page).unwrap();
+    for name in names {
+        assert!(
+            text.contains(&format!("| `{name}` |")),
+            "{page} misses `{name}`"
+        );
+    }
+}
+
 /// Found in a fresh-eyes trial: the JSONL page missed `deadline_moved`, and the diagnostic
 /// codes table missed `io`.
 #[test]
 fn every_event_kind_and_diagnostic_code_is_documented() {
-    let kinds = names_in(
-        &std::fs::read_to_string("src/run/event.rs").unwrap(),
-        "EventKind::",
-    );
-    assert!(kinds.len() >= 9, "{kinds:?}");
-    let simulate = std::fs::read_to_string("docs/simulate.md").unwrap();
-    for kind in kinds {
-        assert!(
-            simulate.contains(&format!("| `{kind}` |")),
-            "docs/simulate.md misses `{kind}`"
-        );
-    }
-    let codes = names_in(
-        &std::fs::read_to_string("src/diagnostic.rs").unwrap(),
-        "Code::",
-    );
-    assert!(codes.len() >= 20, "{codes:?}");
-    let format = std::fs::read_to_string("docs/playbook-format.md").unwrap();
-    for code in codes {
-        assert!(
-            format.contains(&format!("| `{code}` |")),
-            "docs/playbook-format.md misses `{code}`"
-        );
-    }
+    assert_documented("src/run/event.rs", "EventKind::", "docs/simulate.md", 9);
+    assert_documented("src/diagnostic.rs", "Code::", "docs/playbook-format.md", 20);
 }
