@@ -21,7 +21,7 @@ fn generated(states: usize) -> String {
          parameters:\n  up: { default: 2, min: 1, max: 10 }\n  down: { default: 1.5, min: 1, max: 5 }\n\
          signals:\n  mentions: { kind: count }\n  negative: { kind: count }\n  ack: { kind: manual }\n\
          \x20 journalist: { kind: event, attributes: { tier: [local, national] } }\n\
-         metrics:\n  ratio: { spike: mentions, window: 1h, baseline: 12h, min_count: 20 }\n\
+         metrics:\n  ratio: { spike: mentions, window: 1h, baseline: 14d, min_count: 20 }\n\
          \x20 share: { share: [negative, mentions], window: 2h }\n\
          roles: [community_manager, social_lead, comms_director]\ninitial: s0\nstates:\n",
     );

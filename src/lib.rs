@@ -92,8 +92,8 @@
 //! let mut run = Run::start(&playbook, start);
 //! let mut transitions = Vec::new();
 //! for step in 0..(2 * 288 + 24) {
-//!     // Two days of 20 mentions every five minutes, then ten times that.
-//!     let value = if step < 2 * 288 { 20.0 } else { 200.0 };
+//!     // Two days of 20 mentions every five minutes, then seven and a half times that.
+//!     let value = if step < 2 * 288 { 20.0 } else { 150.0 };
 //!     let at = start + Duration::from_secs(step * 300);
 //!     for event in run.observe(Observation::count(mentions, at, value))? {
 //!         if let EventKind::Transition { to, .. } = &event.kind {
@@ -101,7 +101,7 @@
 //!         }
 //!     }
 //! }
-//! assert_eq!(transitions, ["watch", "crisis"]);
+//! assert_eq!(transitions, ["watch", "issue", "crisis"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -63,9 +63,10 @@ fn per_subject_parameters_change_when_a_run_escalates() {
             .to_string(),
         "parameter `threshold` = 99 is outside its bounds [1, 10]"
     );
-    // Same traffic for both: a day at 10 a batch, then an hour at 18 (1.8 times the baseline).
-    for minute in (0..=25 * 60).step_by(5) {
-        let value = if minute >= 24 * 60 { 18.0 } else { 10.0 };
+    // Same traffic for both: two days at 10 a batch, then an hour at 18 (1.8 times the busiest
+    // hour of a day).
+    for minute in (0..=49 * 60).step_by(5) {
+        let value = if minute >= 48 * 60 { 18.0 } else { 10.0 };
         for subject in ["touchy", "default"] {
             fleet
                 .observe(subject, Observation::count(mentions, at(minute), value))
@@ -100,12 +101,12 @@ fn ended_runs_are_evicted_and_snapshots_restore_every_run() {
 /// A surge that takes `subject` into `storm`, where `reply` is due within the hour.
 fn into_storm(fleet: &mut Fleet, subject: &str) {
     let mentions = fleet.playbook().signal_named("mentions").unwrap();
-    for minute in (0..24 * 60).step_by(5) {
+    for minute in (0..48 * 60).step_by(5) {
         fleet
             .observe(subject, Observation::count(mentions, at(minute), 10.0))
             .unwrap();
     }
-    for minute in (24 * 60..25 * 60).step_by(5) {
+    for minute in (48 * 60..49 * 60).step_by(5) {
         fleet
             .observe(subject, Observation::count(mentions, at(minute), 200.0))
             .unwrap();
@@ -119,11 +120,11 @@ fn a_fleet_marks_actions_done_so_they_do_not_breach() {
     let mut fleet = Fleet::new(&playbook).start_on_first_sight(true);
     into_storm(&mut fleet, "brand");
     let done = fleet
-        .complete("brand", "reply", "ana", at(25 * 60))
+        .complete("brand", "reply", "ana", at(49 * 60))
         .unwrap()
         .to_vec();
     assert_eq!(describe(&done), ["done:reply"]);
-    let later = fleet.advance_to(at(27 * 60));
+    let later = fleet.advance_to(at(51 * 60));
     assert!(
         later
             .iter()
@@ -131,11 +132,11 @@ fn a_fleet_marks_actions_done_so_they_do_not_breach() {
         "{later:?}"
     );
     let err = fleet
-        .complete("nobody", "reply", "ana", at(27 * 60))
+        .complete("nobody", "reply", "ana", at(51 * 60))
         .unwrap_err();
     assert!(err.is_unknown_subject());
     let err = fleet
-        .complete("brand", "nap", "ana", at(27 * 60))
+        .complete("brand", "nap", "ana", at(51 * 60))
         .unwrap_err();
     assert_eq!(err.to_string(), "no action `nap` in this playbook");
 }

@@ -277,13 +277,13 @@ fn numbers_durations_that_overflow() {
             load_error(&text)
         }));
     }
-    let place = "<string>:155:14: error: states.monitoring.on[1].for: bad duration";
+    let place = "<string>:154:14: error: states.monitoring.on[1].for: bad duration";
     assert_eq!(
         errors,
         [
             format!("{place} `99999999999999999999d`: duration is too large"),
             format!("{place} `9223372036854776h`: duration is too large"),
-            "<string>:155:15: error: states.monitoring.on[1].for: bad duration `1e30s`: unknown unit `e`: use one of w, d, h, m, s, ms".to_string(),
+            "<string>:154:15: error: states.monitoring.on[1].for: bad duration `1e30s`: unknown unit `e`: use one of w, d, h, m, s, ms".to_string(),
         ]
     );
     // The longest duration that fits is accepted; time saturates rather than wraps around.
@@ -511,10 +511,10 @@ fn snapshots_foreign_and_of_another_version() {
             .starts_with("snapshot belongs to playbook `negative-comment-storm` with fingerprint "),
         "{foreign}"
     );
-    let newer = json.replacen("\"version\":2", "\"version\":3", 1);
+    let newer = json.replacen("\"version\":3", "\"version\":4", 1);
     assert_eq!(
         restore(&storm, &newer).unwrap_err(),
-        "snapshot format version 3 is not supported (this version reads 1 and 2)"
+        "snapshot format version 4 is not supported (this version reads 1 to 3)"
     );
     let not_json = measure("a snapshot that is not JSON", || {
         restore(&storm, "\u{feff}PK\u{3}\u{4}").unwrap_err()

@@ -112,7 +112,7 @@ fn restoring_against_another_playbook_is_a_typed_error() {
     let err = Run::restore(&playbooks[0], serde_json::from_value(json).unwrap()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "snapshot format version 99 is not supported (this version reads 1 and 2)"
+        "snapshot format version 99 is not supported (this version reads 1 to 3)"
     );
     let mut json: serde_json::Value = serde_json::to_value(run.snapshot()).unwrap();
     json["run"]["state"] = 99.into();

@@ -170,6 +170,118 @@ impl Baselined {
     }
 }
 
+/// Per UTC day, the largest hourly count: today and the 14 days before (a ring of days).
+#[derive(Clone, Copy)]
+struct DayPeaks {
+    today: i64,
+    peaks: [f64; 15],
+    seen: [bool; 15],
+}
+
+impl DayPeaks {
+    fn new(now: i64) -> Self {
+        DayPeaks {
+            today: now.div_euclid(DAY),
+            peaks: [0.0; 15],
+            seen: [false; 15],
+        }
+    }
+
+    fn roll(&mut self, time: i64) {
+        let day = time.div_euclid(DAY);
+        if day <= self.today {
+            return;
+        }
+        for index in (self.today + 1).max(day - 14)..=day {
+            let slot = index.rem_euclid(15) as usize;
+            self.peaks[slot] = 0.0;
+            self.seen[slot] = false;
+        }
+        self.today = day;
+    }
+
+    fn record(&mut self, time: i64, count: f64) {
+        let day = time.div_euclid(DAY);
+        if day > self.today || day <= self.today - 15 {
+            return;
+        }
+        let slot = day.rem_euclid(15) as usize;
+        self.peaks[slot] = if self.seen[slot] {
+            self.peaks[slot].max(count)
+        } else {
+            count
+        };
+        self.seen[slot] = true;
+    }
+
+    /// The upper quartile (lower nearest rank) of the peaks of the days before today, from
+    /// `first_day`; a day with no peak counts 0.
+    fn typical(&self, first_day: i64) -> f64 {
+        let mut values = [0.0; 14];
+        let mut n = 0;
+        for day in (self.today - 14).max(first_day)..self.today {
+            let slot = day.rem_euclid(15) as usize;
+            values[n] = if self.seen[slot] {
+                self.peaks[slot]
+            } else {
+                0.0
+            };
+            n += 1;
+        }
+        if n == 0 {
+            return 0.0;
+        }
+        let values = &mut values[..n];
+        values.sort_by(f64::total_cmp);
+        values[((n - 1) as f64 * 0.75).floor() as usize]
+    }
+
+    fn next_change(&self) -> i64 {
+        if self.seen.iter().any(|seen| *seen) {
+            (self.today + 1) * DAY
+        } else {
+            NEVER
+        }
+    }
+}
+
+/// Mentions: the last hour's count against the busiest hour of a typical day.
+#[derive(Clone, Copy)]
+struct Spike {
+    window: Window5m,
+    /// The hour before the window: its total is an hour's count as each bucket leaves.
+    previous: Window5m,
+    days: DayPeaks,
+}
+
+impl Spike {
+    fn new(now: i64) -> Self {
+        Spike {
+            window: Window5m::new(now),
+            previous: Window5m::new(now),
+            days: DayPeaks::new(now),
+        }
+    }
+
+    fn roll(&mut self, now: i64) {
+        let window_start = (now.div_euclid(5 * MINUTE) - 11) * 5 * MINUTE;
+        let (previous, days) = (&mut self.previous, &mut self.days);
+        self.window.roll(now, |index, sum, _, _| {
+            let start = index * 5 * MINUTE;
+            previous.roll(start, |_, _, _, _| {});
+            previous.merge(index, sum, 0.0, 0.0);
+            days.roll(start);
+            days.record(start, previous.sum);
+        });
+        self.previous.roll(window_start - 1, |_, _, _, _| {});
+        self.days.roll(now);
+    }
+
+    fn next_change(&self) -> i64 {
+        self.window.next_change().min(self.days.next_change())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
     Monitoring,
@@ -225,7 +337,7 @@ pub struct Storm {
     entered_at: i64,
     entered_seq: u64,
     pending: [i64; 3],
-    volume: Baselined,
+    volume: Spike,
     negative_part: Window10m,
     mentions_whole: Window10m,
     negative_volume: Window10m,
@@ -251,7 +363,7 @@ impl Storm {
             entered_at: start,
             entered_seq: 0,
             pending: [NO_PENDING; 3],
-            volume: Baselined::new(start),
+            volume: Spike::new(start),
             negative_part: Window10m::new(start),
             mentions_whole: Window10m::new(start),
             negative_volume: Window10m::new(start),
@@ -271,9 +383,12 @@ impl Storm {
     }
 
     fn volume_ratio(&self) -> Option<f64> {
-        let baseline_ms = Baselined::observed(self.now - self.start)?;
+        if self.now - self.start < HOUR + DAY {
+            return None;
+        }
         let in_window = self.volume.window.sum;
-        let ratio = (in_window / HOUR as f64) / (self.volume.baseline.sum.max(1.0) / baseline_ms);
+        let typical = self.volume.days.typical(self.start.div_euclid(DAY));
+        let ratio = in_window / typical.max(1.0);
         Some(if in_window < 20.0 {
             ratio.min(1.0)
         } else {
@@ -531,7 +646,7 @@ impl Storm {
         self.seq += 1;
         match signal {
             Signal::Mentions(v) => {
-                self.volume.add(at, v, false);
+                self.volume.window.add(at, v);
                 self.mentions_whole.add(at, v);
             }
             Signal::Negative(v) => {

@@ -288,11 +288,12 @@ impl<'de> Deserialize<'de> for AttributeTypeDoc {
 }
 
 /// A windowed aggregate. Give exactly one of the aggregate keys (`count`, `rate`, `sum`,
-/// `mean`, `min`, `max`, `share`, `spike`, `drop`, `zscore`, `since`), naming its signal.
+/// `mean`, `min`, `max`, `share`, `spike`, `anomaly`, `drop`, `zscore`, `since`), naming its
+/// signal.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend(
-    "oneOf" = [{ "required": ["count"], "properties": { "count": true } }, { "required": ["rate"], "properties": { "rate": true } }, { "required": ["sum"], "properties": { "sum": true } }, { "required": ["mean"], "properties": { "mean": true } }, { "required": ["min"], "properties": { "min": true } }, { "required": ["max"], "properties": { "max": true } }, { "required": ["share"], "properties": { "share": true } }, { "required": ["spike"], "properties": { "spike": true } }, { "required": ["drop"], "properties": { "drop": true } }, { "required": ["zscore"], "properties": { "zscore": true } }, { "required": ["since"], "properties": { "since": true } }],
+    "oneOf" = [{ "required": ["count"], "properties": { "count": true } }, { "required": ["rate"], "properties": { "rate": true } }, { "required": ["sum"], "properties": { "sum": true } }, { "required": ["mean"], "properties": { "mean": true } }, { "required": ["min"], "properties": { "min": true } }, { "required": ["max"], "properties": { "max": true } }, { "required": ["share"], "properties": { "share": true } }, { "required": ["spike"], "properties": { "spike": true } }, { "required": ["anomaly"], "properties": { "anomaly": true } }, { "required": ["drop"], "properties": { "drop": true } }, { "required": ["zscore"], "properties": { "zscore": true } }, { "required": ["since"], "properties": { "since": true } }],
     "if" = { "required": ["since"], "properties": { "since": true } },
     "else" = { "required": ["window"], "properties": { "window": true } }
 ))]
@@ -319,9 +320,14 @@ pub(crate) struct MetricDoc {
     #[serde(default)]
     #[schemars(length(min = 2, max = 2))]
     pub share: Option<Located<Vec<Located<String>>>>,
-    /// The window's rate over the baseline's rate, for a count signal.
+    /// The window's count over a typical day's busiest window (the `quantile` of the daily
+    /// peaks over the baseline's days), for a count signal.
     #[serde(default)]
     pub spike: Option<Located<String>>,
+    /// How far a gauge's latest value lies outside its ranges of the last day and of the
+    /// baseline's days, in tolerances: beyond 1 or -1 is unusual.
+    #[serde(default)]
+    pub anomaly: Option<Located<String>>,
     /// The baseline's mean minus the window's mean, for a gauge.
     #[serde(default)]
     pub drop: Option<Located<String>>,
@@ -335,15 +341,21 @@ pub(crate) struct MetricDoc {
     #[serde(default)]
     #[schemars(regex(pattern = DURATION))]
     pub window: Option<Located<String>>,
-    /// For spike, drop and zscore: length of the baseline window before `window` (default `7d`).
+    /// For spike and anomaly: the whole days of history before today (default `14d` and `28d`).
+    /// For drop and zscore: length of the baseline before `window` (default `7d`).
     #[serde(default)]
     #[schemars(regex(pattern = DURATION))]
     pub baseline: Option<Located<String>>,
     /// For spike: the least count in the window for the ratio to exceed 1 (volume gate,
-    /// default 20).
+    /// default 5).
     #[serde(default)]
     #[schemars(range(min = 0))]
     pub min_count: Option<Located<Plain<f64>>>,
+    /// For spike: which daily peak is typical, from 0 (the lowest) to 1 (the highest);
+    /// default 0.75, the upper quartile.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 1))]
+    pub quantile: Option<Located<Plain<f64>>>,
     /// For rate: the unit of time of the rate (default `1h`).
     #[serde(default)]
     #[schemars(regex(pattern = DURATION))]

@@ -1,14 +1,16 @@
 //! Metrics: windowed aggregates maintained incrementally from signals.
 //!
 //! Every window is a ring of [`WINDOW_BUCKETS`] buckets, every baseline a ring of
-//! [`BASELINE_BUCKETS`]. A bucket leaving a window enters its baseline, so the baseline always
-//! covers the stretch of time just before the window. `docs/semantics.md` gives each formula.
+//! [`BASELINE_BUCKETS`] buckets, or of days for the detectors (`spike` and `anomaly`). A bucket
+//! leaving a window enters its baseline, so the baseline always covers the stretch of time just
+//! before the window. `docs/semantics.md` gives each formula, `docs/detection.md` the
+//! detectors' design.
 
 pub(crate) mod window;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Feed, Metric, MetricKind};
+use crate::model::{Feed, MAX_BASELINE_DAYS, Metric, MetricKind};
 use crate::{Duration, Timestamp};
 use window::{Accumulate, Extremes, Moments, Ring, Total};
 
@@ -26,6 +28,25 @@ pub const WINDOW_BUCKETS: usize = 12;
 /// assert_eq!(crisis_playbook::BASELINE_BUCKETS, 24);
 /// ```
 pub const BASELINE_BUCKETS: usize = 24;
+
+/// One day: the period of the detectors' baselines, whose buckets are UTC days.
+const DAY_MS: i64 = 86_400_000;
+
+/// An anomaly's tolerance against the long-term range (the baseline's days): a value is
+/// unusual 5 % of that range beyond it, a new extreme. Chosen on the NAB gauge groups with one
+/// value for all of them (`docs/detection.md`).
+const LONG_TOLERANCE: f64 = 0.05;
+
+/// An anomaly's tolerance against the last day's range: a value is unusual twice that range
+/// beyond it, a sudden jump for the time of day. Chosen with `LONG_TOLERANCE`.
+const SHORT_TOLERANCE: f64 = 2.0;
+
+/// The days a detector keeps: today and the baseline's whole days before it. (The loader
+/// accepts whole days only; mutants may halve them.)
+fn day_slots(baseline: Duration) -> usize {
+    let days = baseline.as_millis().div_ceil(DAY_MS as u64);
+    days.clamp(1, MAX_BASELINE_DAYS).saturating_add(1) as usize
+}
 
 fn bucket_width(length: Duration, buckets: usize) -> i64 {
     let millis = i64::try_from(length.as_millis()).unwrap_or(i64::MAX);
@@ -50,7 +71,27 @@ pub(crate) enum MetricState {
     },
     Spike {
         window: Ring<Total>,
-        baseline: Ring<Total>,
+        /// The window just before `window`: after each bucket that leaves the window, its
+        /// total is the count of the window that ended with that bucket.
+        #[serde(default)]
+        previous: Ring<Total>,
+        /// Per UTC day, the largest of those counts: today and the baseline's days.
+        #[serde(default)]
+        peaks: Ring<Extremes>,
+        /// Since when the peaks cover every day: the run's start, or when a version 2
+        /// snapshot, which had no peaks, was restored.
+        #[serde(default)]
+        since: i64,
+    },
+    Anomaly {
+        window: Ring<Extremes>,
+        /// When the metric began observing.
+        since: i64,
+        latest: Option<Latest>,
+        /// Per UTC day, the range of the values before the window: today and the baseline's days.
+        days: Ring<Extremes>,
+        /// Per window length, the range of the values of the last day before the window.
+        hours: Ring<Extremes>,
     },
     Baselined {
         window: Ring<Moments>,
@@ -79,7 +120,20 @@ impl MetricState {
             },
             MetricKind::Spike { baseline, .. } => MetricState::Spike {
                 window: Ring::new(width, WINDOW_BUCKETS, now),
-                baseline: Ring::new(base(*baseline), BASELINE_BUCKETS, now),
+                previous: Ring::new(width, WINDOW_BUCKETS, now),
+                peaks: Ring::new(DAY_MS, day_slots(*baseline), now),
+                since: now,
+            },
+            MetricKind::Anomaly { baseline, .. } => MetricState::Anomaly {
+                window: Ring::new(width, WINDOW_BUCKETS, now),
+                since: now,
+                latest: None,
+                days: Ring::new(DAY_MS, day_slots(*baseline), now),
+                hours: Ring::new(
+                    width.saturating_mul(WINDOW_BUCKETS as i64),
+                    DAY_WINDOWS,
+                    now,
+                ),
             },
             MetricKind::Drop { baseline, .. } | MetricKind::ZScore { baseline, .. } => {
                 MetricState::Baselined {
@@ -88,6 +142,30 @@ impl MetricState {
                 }
             }
             MetricKind::Since(_) => MetricState::Since,
+        }
+    }
+
+    /// Upgrades a metric restored from a version 2 snapshot, which kept a spike's baseline as
+    /// a total rather than daily peaks: the window stays, the peaks start afresh at `now`.
+    pub fn upgrade_from_version_2(&mut self, metric: &Metric, now: Timestamp) {
+        if let (
+            MetricState::Spike {
+                previous,
+                peaks,
+                since,
+                ..
+            },
+            MetricState::Spike {
+                previous: fresh_previous,
+                peaks: fresh_peaks,
+                since: fresh_since,
+                ..
+            },
+        ) = (&mut *self, MetricState::new(metric, now))
+        {
+            *previous = fresh_previous;
+            *peaks = fresh_peaks;
+            *since = fresh_since;
         }
     }
 
@@ -102,12 +180,33 @@ impl MetricState {
                 same_shape(part, p) && same_shape(whole, w)
             }
             (
-                MetricState::Spike { window, baseline },
+                MetricState::Spike {
+                    window,
+                    previous,
+                    peaks,
+                    ..
+                },
                 MetricState::Spike {
                     window: w,
-                    baseline: b,
+                    previous: p,
+                    peaks: d,
+                    ..
                 },
-            ) => same_shape(window, w) && same_shape(baseline, b),
+            ) => same_shape(window, w) && same_shape(previous, p) && same_shape(peaks, d),
+            (
+                MetricState::Anomaly {
+                    window,
+                    days,
+                    hours,
+                    ..
+                },
+                MetricState::Anomaly {
+                    window: w,
+                    days: d,
+                    hours: h,
+                    ..
+                },
+            ) => same_shape(window, w) && same_shape(days, d) && same_shape(hours, h),
             (
                 MetricState::Baselined { window, baseline },
                 MetricState::Baselined {
@@ -130,8 +229,29 @@ impl MetricState {
             MetricState::Moments(ring) => at_clock(ring, now),
             MetricState::Extremes(ring) => at_clock(ring, now),
             MetricState::Share { part, whole } => at_clock(part, now) && at_clock(whole, now),
-            MetricState::Spike { window, baseline } => {
-                at_clock(window, now) && baseline_at_clock(window, baseline, now)
+            MetricState::Spike {
+                window,
+                previous,
+                peaks,
+                since,
+            } => {
+                *since <= now
+                    && at_clock(window, now)
+                    && baseline_at_clock(window, previous, now)
+                    && at_clock(peaks, now)
+            }
+            MetricState::Anomaly {
+                window,
+                since,
+                latest,
+                days,
+                hours,
+            } => {
+                *since <= now
+                    && at_clock(window, now)
+                    && latest.is_none_or(|latest| latest.is_possible(now))
+                    && at_clock(days, now)
+                    && baseline_at_clock(window, hours, now)
             }
             MetricState::Baselined { window, baseline } => {
                 at_clock(window, now) && baseline_at_clock(window, baseline, now)
@@ -151,7 +271,43 @@ impl MetricState {
                 part.roll_to(now, |_, _| {});
                 whole.roll_to(now, |_, _| {});
             }
-            MetricState::Spike { window, baseline } => roll_with_baseline(window, baseline, now),
+            MetricState::Spike {
+                window,
+                previous,
+                peaks,
+                ..
+            } => {
+                let width = window.width();
+                let window_start = window_start(window, now);
+                window.roll_to(now, |index, bucket| {
+                    // `previous` now ends with this bucket: its total is a window's count.
+                    let start = index.saturating_mul(width);
+                    previous.roll_to(start, |_, _| {});
+                    previous.merge_at(index, bucket);
+                    peaks.roll_to(start, |_, _| {});
+                    peaks.add(start, previous.total().0);
+                });
+                previous.roll_to(window_start.saturating_sub(1), |_, _| {});
+                peaks.roll_to(now, |_, _| {});
+            }
+            MetricState::Anomaly {
+                window,
+                days,
+                hours,
+                ..
+            } => {
+                let width = window.width();
+                let window_start = window_start(window, now);
+                window.roll_to(now, |index, bucket| {
+                    let start = index.saturating_mul(width);
+                    days.roll_to(start, |_, _| {});
+                    days.merge_at(days.bucket_of(start), bucket);
+                    hours.roll_to(start, |_, _| {});
+                    hours.merge_at(hours.bucket_of(start), bucket);
+                });
+                days.roll_to(now, |_, _| {});
+                hours.roll_to(window_start.saturating_sub(1), |_, _| {});
+            }
             MetricState::Baselined { window, baseline } => {
                 roll_with_baseline(window, baseline, now)
             }
@@ -177,8 +333,14 @@ impl MetricState {
                 let ring = if input == Feed::Part { part } else { whole };
                 ring.add(time, value);
             }
-            MetricState::Spike { window, baseline } => {
-                add_with_baseline(window, baseline, time, value)
+            // A value older than the window is dropped: the peaks are of whole windows.
+            MetricState::Spike { window, .. } => {
+                window.add(time, value);
+            }
+            MetricState::Anomaly { window, latest, .. } => {
+                if window.add(time, value) && latest.is_none_or(|latest| time >= latest.at) {
+                    *latest = Some(Latest { at: time, value });
+                }
             }
             MetricState::Baselined { window, baseline } => {
                 add_with_baseline(window, baseline, time, value)
@@ -196,31 +358,27 @@ impl MetricState {
             MetricState::Share {
                 part: first,
                 whole: second,
-            }
-            | MetricState::Spike {
-                window: first,
-                baseline: second,
             } => first.warm() ^ second.warm(),
+            // A value lands in the window only (and, for an anomaly, in `latest`).
+            MetricState::Spike { window, .. } => window.warm(),
+            MetricState::Anomaly { window, latest, .. } => window.warm() ^ latest.is_some(),
             MetricState::Baselined { window, baseline } => window.warm() ^ baseline.warm(),
             MetricState::Since => false,
         }
     }
 
     /// Brings `horizon` in to this metric's rings. (A baseline is rolled only to the start of
-    /// its window, before now, so its next roll can come early, never late.)
+    /// its window, before now, so its next roll can come early, never late. A detector's
+    /// `previous` and `hours` change only when its window rolls, and are left out: with small
+    /// buckets, their next roll is nearly always past.)
     pub fn horizon(&self, horizon: Horizon) -> Horizon {
         match self {
             MetricState::Total(ring) => horizon.ring(ring),
             MetricState::Moments(ring) => horizon.ring(ring),
             MetricState::Extremes(ring) => horizon.ring(ring),
-            MetricState::Share {
-                part: first,
-                whole: second,
-            }
-            | MetricState::Spike {
-                window: first,
-                baseline: second,
-            } => horizon.ring(first).ring(second),
+            MetricState::Share { part, whole } => horizon.ring(part).ring(whole),
+            MetricState::Spike { window, peaks, .. } => horizon.ring(window).ring(peaks),
+            MetricState::Anomaly { window, days, .. } => horizon.ring(window).ring(days),
             MetricState::Baselined { window, baseline } => horizon.ring(window).ring(baseline),
             MetricState::Since => horizon,
         }
@@ -231,15 +389,17 @@ impl MetricState {
         self.horizon(Horizon::NONE).change
     }
 
-    /// The metric's value, `None` when undefined. `since_start` is how long the run has been
-    /// observing: a baseline is undefined until a quarter of it has been observed, and until it
-    /// is observed in full a spike's baseline rate counts only the part observed.
+    /// The metric's value at `now`, `None` when undefined. A run that `started` observing
+    /// recently has baselines that are undefined: until a quarter of it has been observed
+    /// (drop, zscore), or until a window and a day after the detector began (spike, anomaly).
     pub fn value(
         &self,
         metric: &Metric,
-        since_start: Duration,
+        started: Timestamp,
+        now: Timestamp,
         last_seen: Option<Duration>,
     ) -> Option<f64> {
+        let since_start = now - started;
         let window = metric.window.unwrap_or_default();
         let window_ms = window.as_millis() as f64;
         // How much of the baseline the run has observed, if enough to be meaningful.
@@ -269,22 +429,45 @@ impl MetricState {
             (
                 MetricState::Spike {
                     window: w,
-                    baseline: b,
+                    peaks,
+                    since,
+                    ..
                 },
                 MetricKind::Spike {
-                    baseline,
+                    quantile,
                     min_count,
                     ..
                 },
             ) => {
-                let baseline_ms = observed(baseline)?;
+                let first_day = first_day(window, *since, now)?;
+                let typical = typical_peak(peaks, *quantile, first_day);
                 let in_window = w.total().0;
-                let in_baseline = b.total().0.max(1.0);
-                let ratio = (in_window / window_ms) / (in_baseline / baseline_ms);
+                let ratio = in_window / typical.max(1.0);
                 Some(if in_window < *min_count {
                     ratio.min(1.0)
                 } else {
                     ratio
+                })
+            }
+            (
+                MetricState::Anomaly {
+                    since,
+                    latest,
+                    days,
+                    hours,
+                    ..
+                },
+                MetricKind::Anomaly { .. },
+            ) => {
+                first_day(window, *since, now)?;
+                // A gauge keeps its last value (`docs/semantics.md`), however old.
+                let latest = latest.as_ref().filter(|_| !days.is_empty())?;
+                let long = outside(latest.value, days.total(), LONG_TOLERANCE);
+                let short = outside(latest.value, hours.total(), SHORT_TOLERANCE);
+                Some(if short.abs() > long.abs() {
+                    short
+                } else {
+                    long
                 })
             }
             (
@@ -327,15 +510,104 @@ impl MetricState {
             MetricState::Share { part, whole } => {
                 part.heap_bytes().saturating_add(whole.heap_bytes())
             }
-            MetricState::Spike { window, baseline } => {
-                window.heap_bytes().saturating_add(baseline.heap_bytes())
-            }
+            MetricState::Spike {
+                window,
+                previous,
+                peaks,
+                ..
+            } => window
+                .heap_bytes()
+                .saturating_add(previous.heap_bytes())
+                .saturating_add(peaks.heap_bytes()),
+            MetricState::Anomaly {
+                window,
+                days,
+                hours,
+                ..
+            } => window
+                .heap_bytes()
+                .saturating_add(days.heap_bytes())
+                .saturating_add(hours.heap_bytes()),
             MetricState::Baselined { window, baseline } => {
                 window.heap_bytes().saturating_add(baseline.heap_bytes())
             }
             MetricState::Since => 0,
         }
     }
+}
+
+/// Windows in a day, for an anomaly's short-term range (one day of window-long buckets).
+const DAY_WINDOWS: usize = 24;
+
+/// A gauge's latest value and when it was observed.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Latest {
+    at: i64,
+    value: f64,
+}
+
+impl Latest {
+    /// Whether a restored value is one a run could have observed by `now`.
+    fn is_possible(&self, now: i64) -> bool {
+        self.at <= now && window::storable(self.value)
+    }
+}
+
+/// The first UTC day a detector has observed, in full or in part, once it has observed a
+/// window and a day after it began, at `since` (its warm-up); `None` before.
+fn first_day(window: Duration, since: i64, now: Timestamp) -> Option<i64> {
+    let warm_up = i64::try_from(window.as_millis())
+        .unwrap_or(i64::MAX)
+        .saturating_add(DAY_MS);
+    (now.as_millis().saturating_sub(since) >= warm_up).then(|| since.div_euclid(DAY_MS))
+}
+
+/// The `quantile` of the daily peaks of the whole days before today that the run observed
+/// (from `first_day`); a day with no peak recorded counts 0. The lower nearest rank: the value
+/// is one a day really had, and one storm day is never the typical one, even in a run's first
+/// days (with three days, the upper quartile is the middle one, not the storm).
+fn typical_peak(peaks: &Ring<Extremes>, quantile: f64, first_day: i64) -> f64 {
+    let mut values = [0.0; MAX_BASELINE_DAYS as usize];
+    let before_today = peaks
+        .buckets()
+        .filter(|(index, _)| *index >= first_day && *index != peaks.newest());
+    let n = values
+        .iter_mut()
+        .zip(before_today)
+        .map(|(value, (_, day))| *value = if day.n > 0 { day.max } else { 0.0 })
+        .count();
+    let Some(values) = values.get_mut(..n).filter(|v| !v.is_empty()) else {
+        return 0.0;
+    };
+    // n ≤ 90 and a quantile in [0, 1]: the rank indexes `values`.
+    let last = values.len().saturating_sub(1);
+    let rank = (last as f64 * quantile.clamp(0.0, 1.0)).floor() as usize;
+    let (_, typical, _) = values.select_nth_unstable_by(rank.min(last), f64::total_cmp);
+    *typical
+}
+
+/// How far `value` lies outside `range`, in tolerances of its width: 0 inside, positive above,
+/// negative below. A range of one value takes the value's size as its width, or 1 for 0.
+fn outside(value: f64, range: &Extremes, tolerance: f64) -> f64 {
+    if range.n == 0 {
+        return 0.0;
+    }
+    let spread = range.max - range.min;
+    let width = if spread > 0.0 {
+        spread
+    } else if range.max != 0.0 {
+        range.max.abs()
+    } else {
+        1.0
+    };
+    let excess = if value > range.max {
+        value - range.max
+    } else if value < range.min {
+        value - range.min
+    } else {
+        0.0
+    };
+    excess / (width * tolerance)
 }
 
 /// When a run's metrics next need its clock, kept with the run so that a signal visits every

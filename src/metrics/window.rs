@@ -35,7 +35,7 @@ pub(crate) trait Accumulate: Copy + Default + PartialEq {
     fn agrees_with(&self, merged: &Self) -> bool;
 }
 
-fn storable(value: f64) -> bool {
+pub(crate) fn storable(value: f64) -> bool {
     value.is_finite() && value.abs() <= MAX_BUCKET_MAGNITUDE
 }
 
@@ -161,8 +161,9 @@ impl Accumulate for Extremes {
     }
 }
 
-/// The last `slots.len()` buckets of `width` milliseconds, ending with bucket `newest`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The last `slots.len()` buckets of `width` milliseconds, ending with bucket `newest`. The
+/// default ring has no slots: it fits no metric, and stands for a ring a snapshot lacked.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Ring<A> {
     width: i64,
     newest: i64,
@@ -284,6 +285,17 @@ impl<A: Accumulate> Ring<A> {
         self.slots[slot].merge(bucket);
         self.total.merge(bucket);
         true
+    }
+
+    /// The index of the newest bucket.
+    pub fn newest(&self) -> i64 {
+        self.newest
+    }
+
+    /// Every bucket in the ring with its index, oldest first.
+    pub fn buckets(&self) -> impl Iterator<Item = (i64, &A)> {
+        (self.newest - self.len() + 1..=self.newest)
+            .map(|index| (index, &self.slots[self.slot(index)]))
     }
 
     /// When the newest bucket ends: rolling to an earlier time does nothing.

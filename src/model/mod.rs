@@ -19,4 +19,4 @@ pub use playbook::{
     QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
     TimerDuration, Transition,
 };
-pub(crate) use playbook::{Model, RunLayout, SignalTable};
+pub(crate) use playbook::{MAX_BASELINE_DAYS, Model, RunLayout, SignalTable};

@@ -164,6 +164,7 @@ fn source(kind: &MetricKind) -> Option<SignalId> {
         | MetricKind::Since(s) => Some(*s),
         MetricKind::Rate { signal, .. }
         | MetricKind::Spike { signal, .. }
+        | MetricKind::Anomaly { signal, .. }
         | MetricKind::Drop { signal, .. }
         | MetricKind::ZScore { signal, .. } => Some(*signal),
         MetricKind::Share { .. } => None,

@@ -353,6 +353,10 @@ pub struct Metric {
     pub description: Option<LocalizedText>,
 }
 
+/// The longest baseline of a detector (`spike`, `anomaly`), in days: 91 days of ranges stay
+/// well under the 4 KiB a detector may cost.
+pub(crate) const MAX_BASELINE_DAYS: u64 = 90;
+
 /// What a metric computes. `docs/semantics.md` gives each formula.
 ///
 /// ```
@@ -391,14 +395,25 @@ pub enum MetricKind {
         /// The denominator's signal.
         whole: SignalId,
     },
-    /// The window's rate over the baseline's rate.
+    /// The window's count over a typical day's busiest window: the `quantile` of the daily
+    /// peaks of the window's count over the whole days of the baseline.
     Spike {
         /// The signal.
         signal: SignalId,
-        /// Length of the baseline window, just before the window.
+        /// How far back the daily peaks go: a whole number of days before today.
         baseline: Duration,
-        /// Least count in the window for the ratio to be defined.
+        /// Which of the daily peaks is typical: 0.5 is the median, 1 the highest.
+        quantile: f64,
+        /// Least count in the window for the ratio to exceed 1.
         min_count: f64,
+    },
+    /// How far a gauge's latest value lies outside its usual range, in tolerances: 0 inside,
+    /// positive above, negative below, beyond ±1 when unusual.
+    Anomaly {
+        /// The signal.
+        signal: SignalId,
+        /// How far back the long-term range goes: a whole number of days before today.
+        baseline: Duration,
     },
     /// Baseline mean minus window mean.
     Drop {
@@ -438,6 +453,7 @@ impl MetricKind {
             MetricKind::Max(_) => "max",
             MetricKind::Share { .. } => "share",
             MetricKind::Spike { .. } => "spike",
+            MetricKind::Anomaly { .. } => "anomaly",
             MetricKind::Drop { .. } => "drop",
             MetricKind::ZScore { .. } => "zscore",
             MetricKind::Since(_) => "since",

@@ -168,7 +168,7 @@ impl RunError {
     /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
     /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
     /// let json = serde_json::to_string(&Run::start(&playbook, start).snapshot())?;
-    /// let edited: Snapshot = serde_json::from_str(&json.replace("\"version\":2", "\"version\":9"))?;
+    /// let edited: Snapshot = serde_json::from_str(&json.replace("\"version\":3", "\"version\":9"))?;
     /// assert!(Run::restore(&playbook, edited).unwrap_err().is_corrupt_snapshot());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -388,7 +388,7 @@ impl Run {
                 .map(|at| self.live.now - at),
             _ => None,
         };
-        self.live.metrics[index].value(metric, self.live.now - self.live.started, last_seen)
+        self.live.metrics[index].value(metric, self.live.started, self.live.now, last_seen)
     }
 
     /// Reads the run's own fields and the start of every array it owns, and returns a value

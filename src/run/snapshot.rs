@@ -7,9 +7,11 @@ use super::{Live, Run, RunError};
 use crate::model::{Playbook, RunLayout};
 use crate::{Duration, ParameterValue, TimerDuration, Timestamp};
 
-/// The snapshot format this version writes. It reads this one and version 1, which had no
-/// layout and restored only against the very same playbook.
-pub const SNAPSHOT_VERSION: u32 = 2;
+/// The snapshot format this version writes. It reads this one, version 2, whose spike metrics
+/// kept a baseline total rather than daily peaks (they restart their peaks, and are undefined
+/// for a day), and version 1, which also had no layout and restored only against the very same
+/// playbook.
+pub const SNAPSHOT_VERSION: u32 = 3;
 
 /// A serializable copy of a run's state.
 ///
@@ -46,7 +48,7 @@ pub struct Snapshot {
 pub(crate) enum SnapshotError {
     /// Written by another format version.
     #[error(
-        "snapshot format version {found} is not supported (this version reads 1 and {SNAPSHOT_VERSION})"
+        "snapshot format version {found} is not supported (this version reads 1 to {SNAPSHOT_VERSION})"
     )]
     Version {
         /// The version found.
@@ -151,11 +153,17 @@ impl Run {
                     .collect(),
             }));
         }
-        check_consistent(playbook, &snapshot.run).map_err(SnapshotError::Inconsistent)?;
+        let mut live = snapshot.run;
+        if snapshot.version <= 2 {
+            for (state, metric) in live.metrics.iter_mut().zip(playbook.metrics()) {
+                state.upgrade_from_version_2(metric, live.now);
+            }
+        }
+        check_consistent(playbook, &live).map_err(SnapshotError::Inconsistent)?;
         Ok(Run {
             playbook: playbook.clone(),
-            horizon: crate::metrics::Horizon::of(&snapshot.run.metrics),
-            live: snapshot.run,
+            horizon: crate::metrics::Horizon::of(&live.metrics),
+            live,
             events: Vec::new(),
         })
     }

@@ -246,13 +246,16 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                 }
             }
             crate::MetricKind::Drop { baseline, .. }
-            | crate::MetricKind::ZScore { baseline, .. } => {
+            | crate::MetricKind::ZScore { baseline, .. }
+            | crate::MetricKind::Anomaly { baseline, .. } => {
                 for (new, word) in [(halve(baseline), "halved"), (double(baseline), "doubled")] {
                     add(
                         format!("{path}.baseline {word}: {baseline} -> {new}"),
                         &|m| {
                             if let crate::MetricKind::Drop { baseline, .. }
-                            | crate::MetricKind::ZScore { baseline, .. } = &mut m.metrics[i].kind
+                            | crate::MetricKind::ZScore { baseline, .. }
+                            | crate::MetricKind::Anomaly { baseline, .. } =
+                                &mut m.metrics[i].kind
                             {
                                 *baseline = new;
                             }

@@ -19,22 +19,31 @@ use crate::load::format::{
 };
 use crate::model::SignalTable;
 use crate::model::{
-    Action, Attribute, AttributeKind, EscalationTarget, Ladder, Metric, MetricId, MetricKind,
-    Model, Parameter, ParameterId, ParameterValue, Playbook, QuantityKind, Repeat, RoleId, Signal,
-    SignalId, SignalKind, State, StateId, Step, TimerDuration, Transition,
+    Action, Attribute, AttributeKind, EscalationTarget, Ladder, MAX_BASELINE_DAYS, Metric,
+    MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue, Playbook, QuantityKind,
+    Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step, TimerDuration, Transition,
 };
 use crate::yaml::{Located, Position, Source};
 use crate::{Duration, LocalizedText};
 
 /// The longest window or baseline a metric may have: a bound on per-run memory.
 const MAX_WINDOW: Duration = Duration::from_secs(400 * 86_400);
-/// The baseline of spike, drop and zscore metrics when none is given: the last hour against
-/// the average hour of the week before is a rule listening tools document (Axur), and it holds
-/// up on real Twitter volumes, where a 12 h baseline flags every morning's rise.
+/// The baseline of drop and zscore metrics when none is given: a week holds every day of the
+/// week once.
 pub(crate) const DEFAULT_BASELINE: Duration = Duration::from_secs(7 * 86_400);
-/// A spike's volume gate when none is given: the mentions a window must hold before its ratio
-/// may exceed 1. It keeps a quiet brand's three mentions from reading as a tenfold spike.
-pub(crate) const DEFAULT_MIN_COUNT: f64 = 20.0;
+/// A spike's baseline when none is given: two weeks of daily peaks see each day of the week
+/// twice, so one odd day moves the upper quartile little (`docs/detection.md`).
+pub(crate) const DEFAULT_SPIKE_BASELINE: Duration = Duration::from_secs(14 * 86_400);
+/// An anomaly's baseline when none is given: four weeks of daily ranges, so that a value
+/// beyond them is new for a month (`docs/detection.md`).
+pub(crate) const DEFAULT_ANOMALY_BASELINE: Duration = Duration::from_secs(28 * 86_400);
+/// Which daily peak a spike takes as typical when none is given: the upper quartile, high
+/// enough that a busy weekday is not a spike, robust to the few days a storm itself adds.
+pub(crate) const DEFAULT_QUANTILE: f64 = 0.75;
+/// A spike's volume gate when none is given: the count a window must hold before its ratio
+/// may exceed 1. It keeps a quiet account's handful of mentions from reading as a storm;
+/// busier series never come near it.
+pub(crate) const DEFAULT_MIN_COUNT: f64 = 5.0;
 /// The shortest period of a recurring action: a person cannot act on more, and a shorter one
 /// would fill timelines with copies.
 /// The shortest period of a recurring action: shorter floods its owner.
@@ -240,6 +249,35 @@ impl<'a> Checker<'a> {
                 None
             }
         }
+    }
+
+    /// A detector's baseline counts days of peaks or ranges: whole days, within a bound on
+    /// its memory. Other baselines pass.
+    fn detector_days(
+        &mut self,
+        keyword: &str,
+        baseline: Duration,
+        given: &Located<String>,
+        path: &str,
+    ) -> Option<Duration> {
+        const DAY: u64 = 86_400_000;
+        let days = baseline.as_millis() / DAY;
+        if !matches!(keyword, "spike" | "anomaly")
+            || (baseline.as_millis().is_multiple_of(DAY) && (1..=MAX_BASELINE_DAYS).contains(&days))
+        {
+            return Some(baseline);
+        }
+        self.error(
+            Code::InvalidDuration,
+            given.at,
+            format!("{path}.baseline"),
+            format!(
+                "a `{keyword}` baseline counts whole days, from `1d` to `{MAX_BASELINE_DAYS}d`: `{}` is not one, try `{}d`",
+                given.value,
+                days.clamp(1, MAX_BASELINE_DAYS)
+            ),
+        );
+        None
     }
 
     fn timer(
@@ -822,6 +860,7 @@ impl<'a> Checker<'a> {
             ("min", &doc.min, &[Count, Gauge][..]),
             ("max", &doc.max, &[Count, Gauge][..]),
             ("spike", &doc.spike, &[Count, Event][..]),
+            ("anomaly", &doc.anomaly, &[Gauge][..]),
             ("drop", &doc.drop, &[Gauge, Count][..]),
             ("zscore", &doc.zscore, &[Count, Gauge][..]),
             ("since", &doc.since, &[Count, Gauge, Event, Manual][..]),
@@ -835,8 +874,8 @@ impl<'a> Checker<'a> {
             given.push("share");
         }
         let keys = [
-            "count", "rate", "sum", "mean", "min", "max", "share", "spike", "drop", "zscore",
-            "since",
+            "count", "rate", "sum", "mean", "min", "max", "share", "spike", "anomaly", "drop",
+            "zscore", "since",
         ];
         let keyword = match given[..] {
             [one] => one,
@@ -864,7 +903,7 @@ impl<'a> Checker<'a> {
             }
         };
         let wants_window = keyword != "since";
-        let wants_baseline = matches!(keyword, "spike" | "drop" | "zscore");
+        let wants_baseline = matches!(keyword, "spike" | "anomaly" | "drop" | "zscore");
         let mut ok = true;
         let mut forbid = |checker: &mut Self, key: &str, at: Option<Position>| {
             if let Some(at) = at {
@@ -885,6 +924,7 @@ impl<'a> Checker<'a> {
         }
         if keyword != "spike" {
             forbid(self, "min_count", doc.min_count.as_ref().map(|w| w.at));
+            forbid(self, "quantile", doc.quantile.as_ref().map(|w| w.at));
         }
         if keyword != "rate" {
             forbid(self, "per", doc.per.as_ref().map(|w| w.at));
@@ -917,8 +957,13 @@ impl<'a> Checker<'a> {
             None
         };
         let baseline = match (&doc.baseline, wants_baseline) {
-            (Some(_), true) => length(self, "baseline", &doc.baseline),
-            (None, true) => Some(DEFAULT_BASELINE),
+            (Some(given), true) => length(self, "baseline", &doc.baseline)
+                .and_then(|baseline| self.detector_days(keyword, baseline, given, path)),
+            (None, true) => Some(match keyword {
+                "spike" => DEFAULT_SPIKE_BASELINE,
+                "anomaly" => DEFAULT_ANOMALY_BASELINE,
+                _ => DEFAULT_BASELINE,
+            }),
             (_, false) => None,
         };
         let what = format!("a `{keyword}` metric");
@@ -966,6 +1011,19 @@ impl<'a> Checker<'a> {
                 "spike" => MetricKind::Spike {
                     signal,
                     baseline: baseline?,
+                    quantile: match &doc.quantile {
+                        Some(q) if !(0.0..=1.0).contains(&q.value.0) => {
+                            self.error(
+                                Code::InvalidMetric,
+                                q.at,
+                                format!("{path}.quantile"),
+                                "quantile must be between 0 and 1, such as 0.75 for the upper quartile",
+                            );
+                            return None;
+                        }
+                        Some(q) => q.value.0,
+                        None => DEFAULT_QUANTILE,
+                    },
                     min_count: match &doc.min_count {
                         Some(gate) if !(gate.value.0.is_finite() && gate.value.0 >= 0.0) => {
                             self.error(
@@ -979,6 +1037,10 @@ impl<'a> Checker<'a> {
                         Some(gate) => gate.value.0,
                         None => DEFAULT_MIN_COUNT,
                     },
+                },
+                "anomaly" => MetricKind::Anomaly {
+                    signal,
+                    baseline: baseline?,
                 },
                 "drop" => MetricKind::Drop {
                     signal,
