@@ -118,6 +118,9 @@ pub enum Code {
     MissingTranslation,
     /// A metric, signal or role declared and never used.
     Unused,
+    /// A detector setting that makes ordinary days alert: a short spike baseline, a low
+    /// quantile, a spike compared with 1 or less.
+    WeakDetector,
 }
 
 impl Code {
@@ -150,6 +153,7 @@ impl Code {
             Code::InstantCycle => "instant-cycle",
             Code::MissingTranslation => "missing-translation",
             Code::Unused => "unused",
+            Code::WeakDetector => "weak-detector",
         }
     }
 }

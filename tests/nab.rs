@@ -337,3 +337,87 @@ fn detectors_score_on_every_dev_file() {
         assert!(tally.normalized() >= 40.0, "{group} below 40");
     }
 }
+
+/// Writes `rows` as the held-out protocol's trace: one line per bucket,
+/// `{"at": "2015-02-26T21:42:53Z", "signal": "mentions", "value": 12}`.
+fn write_trace(path: &std::path::Path, rows: &[(Timestamp, f64)]) {
+    let lines: String = rows
+        .iter()
+        .map(|(at, value)| {
+            format!(
+                "{}\n",
+                serde_json::json!({ "at": at.to_string(), "signal": "mentions", "value": value })
+            )
+        })
+        .collect();
+    std::fs::write(path, lines).unwrap();
+}
+
+/// The times at which `crisis-playbook simulate tests/nab/spike-detector.yaml --signals
+/// <trace> --format jsonl` enters `alert`: the command that measures the held-out figure.
+/// Its standard output must hold events only, one JSON object per line.
+fn cli_alerts(trace: &std::path::Path) -> Vec<Timestamp> {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_crisis-playbook"))
+        .args(["simulate", "tests/nab/spike-detector.yaml", "--signals"])
+        .arg(trace)
+        .args(["--format", "jsonl"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .inspect(|event| assert!(event.is_object() && event["kind"].is_string(), "{event}"))
+        .filter(|event| event["kind"] == "transition" && event["to"] == "alert")
+        .map(|event| event["at"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// The held-out protocol's command keeps working, and detects what the library detects: on a
+/// synthetic series (three weeks with a daily cycle and two bursts) always, and on the dev
+/// Twitter files when they are present.
+#[test]
+fn the_held_out_command_detects_what_the_library_detects() {
+    let start: Timestamp = "2015-02-26T21:42:53Z".parse().unwrap();
+    let synthetic: Vec<(Timestamp, f64)> = (0..21 * 288u64)
+        .map(|step| {
+            let hour = (step / 12) % 24;
+            let usual = if (9..18).contains(&hour) { 30.0 } else { 8.0 };
+            let burst = matches!(step / 12, 300..=302 | 420..=421);
+            let at = start + crisis_playbook::Duration::from_secs(step * 300);
+            (at, if burst { usual * 6.0 } else { usual })
+        })
+        .collect();
+    let mut series = vec![("synthetic".to_string(), synthetic)];
+    if let Some(dev) = dev_dir() {
+        for file in ["AAPL", "CRM", "FB"] {
+            let name = format!("realTweets/Twitter_volume_{file}.csv");
+            series.push((
+                name.clone(),
+                rows(&std::fs::read_to_string(dev.join("data").join(&name)).unwrap()),
+            ));
+        }
+    }
+    let playbook = Playbook::from_path("tests/nab/spike-detector.yaml").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, rows) in &series {
+        let trace = dir.path().join("trace.jsonl");
+        write_trace(&trace, rows);
+        let library: Vec<Timestamp> = detect(&playbook, rows)
+            .into_iter()
+            .map(|row| rows[row].0)
+            .collect();
+        if name == "synthetic" {
+            // One alert per burst, none for the daily cycle.
+            let hours: Vec<u64> = library
+                .iter()
+                .map(|at| (*at - start).as_millis() / 3_600_000)
+                .collect();
+            assert_eq!(hours, [300, 420], "{name}");
+        }
+        assert!(!library.is_empty(), "{name}: no alert at all");
+        assert_eq!(cli_alerts(&trace), library, "{name}");
+    }
+}

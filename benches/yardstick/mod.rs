@@ -383,11 +383,13 @@ impl Storm {
     }
 
     fn volume_ratio(&self) -> Option<f64> {
-        if self.now - self.start < HOUR + DAY {
+        // The first whole day observed, and at least one of them before today.
+        let first_day = (self.start + DAY - 1).div_euclid(DAY);
+        if self.now.div_euclid(DAY) <= first_day {
             return None;
         }
         let in_window = self.volume.window.sum;
-        let typical = self.volume.days.typical(self.start.div_euclid(DAY));
+        let typical = self.volume.days.typical(first_day);
         let ratio = in_window / typical.max(1.0);
         Some(if in_window < 20.0 {
             ratio.min(1.0)

@@ -439,7 +439,7 @@ impl MetricState {
                     ..
                 },
             ) => {
-                let first_day = first_day(window, *since, now)?;
+                let first_day = first_day(*since, now)?;
                 let typical = typical_peak(peaks, *quantile, first_day);
                 let in_window = w.total().0;
                 let ratio = in_window / typical.max(1.0);
@@ -459,7 +459,7 @@ impl MetricState {
                 },
                 MetricKind::Anomaly { .. },
             ) => {
-                first_day(window, *since, now)?;
+                first_day(*since, now)?;
                 // A gauge keeps its last value (`docs/semantics.md`), however old.
                 let latest = latest.as_ref().filter(|_| !days.is_empty())?;
                 let long = outside(latest.value, days.total(), LONG_TOLERANCE);
@@ -553,13 +553,14 @@ impl Latest {
     }
 }
 
-/// The first UTC day a detector has observed, in full or in part, once it has observed a
-/// window and a day after it began, at `since` (its warm-up); `None` before.
-fn first_day(window: Duration, since: i64, now: Timestamp) -> Option<i64> {
-    let warm_up = i64::try_from(window.as_millis())
-        .unwrap_or(i64::MAX)
-        .saturating_add(DAY_MS);
-    (now.as_millis().saturating_sub(since) >= warm_up).then(|| since.div_euclid(DAY_MS))
+/// The first whole UTC day a detector has observed since it began, at `since`, once a whole
+/// day lies before today (its warm-up); `None` before. A day observed in part would have a
+/// biased peak: a run started in the evening would take the next morning for a spike.
+fn first_day(since: i64, now: Timestamp) -> Option<i64> {
+    let first = since
+        .div_euclid(DAY_MS)
+        .saturating_add(i64::from(since.rem_euclid(DAY_MS) != 0));
+    (now.as_millis().div_euclid(DAY_MS) > first).then_some(first)
 }
 
 /// The `quantile` of the daily peaks of the whole days before today that the run observed

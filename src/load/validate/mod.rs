@@ -5,6 +5,7 @@
     reason = "ids are resolved against the document being compiled"
 )]
 
+mod detectors;
 mod graph;
 mod usage;
 
@@ -44,6 +45,15 @@ pub(crate) const DEFAULT_QUANTILE: f64 = 0.75;
 /// may exceed 1. It keeps a quiet account's handful of mentions from reading as a storm;
 /// busier series never come near it.
 pub(crate) const DEFAULT_MIN_COUNT: f64 = 5.0;
+/// The indefinite article before a metric keyword: "an `anomaly`", "a `spike`".
+fn article(keyword: &str) -> &'static str {
+    if keyword.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// The shortest period of a recurring action: a person cannot act on more, and a shorter one
 /// would fill timelines with copies.
 /// The shortest period of a recurring action: shorter floods its owner.
@@ -272,9 +282,10 @@ impl<'a> Checker<'a> {
             given.at,
             format!("{path}.baseline"),
             format!(
-                "a `{keyword}` baseline counts whole days, from `1d` to `{MAX_BASELINE_DAYS}d`: `{}` is not one, try `{}d`",
+                "{} `{keyword}` baseline counts whole days, from `1d` to `{MAX_BASELINE_DAYS}d`: `{}` is not one, try `{}d`",
+                article(keyword),
                 given.value,
-                days.clamp(1, MAX_BASELINE_DAYS)
+                baseline.as_millis().div_ceil(DAY).clamp(1, MAX_BASELINE_DAYS)
             ),
         );
         None
@@ -546,6 +557,7 @@ impl<'a> Checker<'a> {
             .any(|d| d.severity == Severity::Error)
         {
             usage::check(self, doc, &model);
+            detectors::check(self, doc, &model);
         }
         Some(model)
     }
@@ -911,7 +923,10 @@ impl<'a> Checker<'a> {
                     Code::InvalidMetric,
                     at,
                     format!("{path}.{key}"),
-                    format!("`{key}` does not apply to a `{keyword}` metric"),
+                    format!(
+                        "`{key}` does not apply to {} `{keyword}` metric",
+                        article(keyword)
+                    ),
                 );
                 ok = false;
             }
@@ -935,7 +950,10 @@ impl<'a> Checker<'a> {
                     Code::InvalidMetric,
                     name.at,
                     path,
-                    format!("a `{keyword}` metric needs `{key}`, such as `{key}: 1h`"),
+                    format!(
+                        "{} `{keyword}` metric needs `{key}`, such as `{key}: 1h`",
+                        article(keyword)
+                    ),
                 );
                 return None;
             };
@@ -966,7 +984,7 @@ impl<'a> Checker<'a> {
             }),
             (_, false) => None,
         };
-        let what = format!("a `{keyword}` metric");
+        let what = format!("{} `{keyword}` metric", article(keyword));
         let kind = if keyword == "share" {
             let share = doc.share.as_ref()?;
             let [part, whole] = &share.value[..] else {
