@@ -616,6 +616,7 @@ fn snapshots_with_impossible_state_are_refused() {
             edit(&|run| run["metrics"][0]["spike"]["window"]["total"] = 5.0.into()),
             edit(&|run| run["metrics"][0]["spike"]["window"]["slots"][0] = (-1e300).into()),
             edit(&|run| run["metrics"][0]["spike"]["window"]["newest"] = 1.into()),
+            edit(&|run| run["metrics"][0]["spike"]["typical"] = 3.0.into()),
             edit(&|run| run["open"][0]["due"] = "0001-01-01T00:00:00Z".into()),
             edit(&|run| run["ended"] = true.into()),
             edit(&|run| run["seen"][0]["seq"] = 1_000_000.into()),
@@ -629,6 +630,7 @@ fn snapshots_with_impossible_state_are_refused() {
                 "{place}recurrences[{recurring}] is not the next occurrence of a recurring action"
             ),
             format!("{place}parameter `watch_ratio` is 1000, outside its bounds [1.2, 10]"),
+            format!("{place}metric `volume_ratio` holds values that no signals could have made"),
             format!("{place}metric `volume_ratio` holds values that no signals could have made"),
             format!("{place}metric `volume_ratio` holds values that no signals could have made"),
             format!("{place}metric `volume_ratio` holds values that no signals could have made"),

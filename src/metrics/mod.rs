@@ -82,6 +82,11 @@ pub(crate) enum MetricState {
         /// snapshot, which had no peaks, was restored.
         #[serde(default)]
         since: i64,
+        /// The typical peak of the days before today ([`typical_peak`]), kept up to date as
+        /// the peaks change so that reading the metric does not sort them. A restored
+        /// snapshot's is checked against its peaks.
+        #[serde(default)]
+        typical: f64,
     },
     Anomaly {
         window: Ring<Extremes>,
@@ -123,6 +128,7 @@ impl MetricState {
                 previous: Ring::new(width, WINDOW_BUCKETS, now),
                 peaks: Ring::new(DAY_MS, day_slots(*baseline), now),
                 since: now,
+                typical: 0.0,
             },
             MetricKind::Anomaly { baseline, .. } => MetricState::Anomaly {
                 window: Ring::new(width, WINDOW_BUCKETS, now),
@@ -153,12 +159,14 @@ impl MetricState {
                 previous,
                 peaks,
                 since,
+                typical,
                 ..
             },
             MetricState::Spike {
                 previous: fresh_previous,
                 peaks: fresh_peaks,
                 since: fresh_since,
+                typical: fresh_typical,
                 ..
             },
         ) = (&mut *self, MetricState::new(metric, now))
@@ -166,6 +174,7 @@ impl MetricState {
             *previous = fresh_previous;
             *peaks = fresh_peaks;
             *since = fresh_since;
+            *typical = fresh_typical;
         }
     }
 
@@ -220,9 +229,9 @@ impl MetricState {
     }
 
     /// Whether restored rings hold what a run could have made by `now`: possible buckets,
-    /// totals that agree with them, and newest buckets where the clock puts them. Call after
-    /// `fits`.
-    pub fn is_consistent(&self, now: Timestamp) -> bool {
+    /// totals that agree with them, newest buckets where the clock puts them, and a typical
+    /// peak that agrees with the peaks. Call after `fits`.
+    pub fn is_consistent(&self, metric: &Metric, now: Timestamp) -> bool {
         let now = now.as_millis();
         match self {
             MetricState::Total(ring) => at_clock(ring, now),
@@ -234,11 +243,15 @@ impl MetricState {
                 previous,
                 peaks,
                 since,
+                typical,
             } => {
                 *since <= now
                     && at_clock(window, now)
                     && baseline_at_clock(window, previous, now)
                     && at_clock(peaks, now)
+                    && typical.to_bits()
+                        == typical_peak(peaks, quantile_of(metric), first_whole_day(*since))
+                            .to_bits()
             }
             MetricState::Anomaly {
                 window,
@@ -260,8 +273,9 @@ impl MetricState {
         }
     }
 
-    /// Brings every ring up to `now`, moving expired window buckets into baselines.
-    pub fn roll_to(&mut self, now: Timestamp) {
+    /// Brings every ring of `metric`'s state up to `now`, moving expired window buckets into
+    /// baselines.
+    pub fn roll_to(&mut self, metric: &Metric, now: Timestamp) {
         let now = now.as_millis();
         match self {
             MetricState::Total(ring) => ring.roll_to(now, |_, _| {}),
@@ -275,10 +289,14 @@ impl MetricState {
                 window,
                 previous,
                 peaks,
-                ..
+                since,
+                typical,
             } => {
                 let width = window.width();
                 let window_start = window_start(window, now);
+                let today = peaks.newest();
+                // Whether a day before today got a new peak: the typical peak may change.
+                let mut past_changed = false;
                 window.roll_to(now, |index, bucket| {
                     // `previous` now ends with this bucket: its total is a window's count.
                     let start = index.saturating_mul(width);
@@ -286,9 +304,13 @@ impl MetricState {
                     previous.merge_at(index, bucket);
                     peaks.roll_to(start, |_, _| {});
                     peaks.add(start, previous.total().0);
+                    past_changed |= start.div_euclid(DAY_MS) < now.div_euclid(DAY_MS);
                 });
                 previous.roll_to(window_start.saturating_sub(1), |_, _| {});
                 peaks.roll_to(now, |_, _| {});
+                if past_changed || peaks.newest() != today {
+                    *typical = typical_peak(peaks, quantile_of(metric), first_whole_day(*since));
+                }
             }
             MetricState::Anomaly {
                 window,
@@ -429,18 +451,15 @@ impl MetricState {
             (
                 MetricState::Spike {
                     window: w,
-                    peaks,
                     since,
+                    typical,
                     ..
                 },
-                MetricKind::Spike {
-                    quantile,
-                    min_count,
-                    ..
-                },
+                MetricKind::Spike { min_count, .. },
             ) => {
-                let first_day = first_day(*since, now)?;
-                let typical = typical_peak(peaks, *quantile, first_day);
+                if !warmed_up(*since, now) {
+                    return None;
+                }
                 let in_window = w.total().0;
                 let ratio = in_window / typical.max(1.0);
                 Some(if in_window < *min_count {
@@ -459,7 +478,9 @@ impl MetricState {
                 },
                 MetricKind::Anomaly { .. },
             ) => {
-                first_day(*since, now)?;
+                if !warmed_up(*since, now) {
+                    return None;
+                }
                 // A gauge keeps its last value (`docs/semantics.md`), however old.
                 let latest = latest.as_ref().filter(|_| !days.is_empty())?;
                 let long = outside(latest.value, days.total(), LONG_TOLERANCE);
@@ -553,14 +574,26 @@ impl Latest {
     }
 }
 
-/// The first whole UTC day a detector has observed since it began, at `since`, once a whole
-/// day lies before today (its warm-up); `None` before. A day observed in part would have a
-/// biased peak: a run started in the evening would take the next morning for a spike.
-fn first_day(since: i64, now: Timestamp) -> Option<i64> {
-    let first = since
+/// Whether a detector that began at `since` has warmed up: a whole UTC day it observed lies
+/// before today. A day observed in part would have a biased peak: a run started in the
+/// evening would take the next morning for a spike.
+fn warmed_up(since: i64, now: Timestamp) -> bool {
+    now.as_millis().div_euclid(DAY_MS) > first_whole_day(since)
+}
+
+/// The index of the first whole UTC day from `since`: the first a detector observed in full.
+fn first_whole_day(since: i64) -> i64 {
+    since
         .div_euclid(DAY_MS)
-        .saturating_add(i64::from(since.rem_euclid(DAY_MS) != 0));
-    (now.as_millis().div_euclid(DAY_MS) > first).then_some(first)
+        .saturating_add(i64::from(since.rem_euclid(DAY_MS) != 0))
+}
+
+/// A spike's quantile; other metrics have none.
+fn quantile_of(metric: &Metric) -> f64 {
+    match metric.kind {
+        MetricKind::Spike { quantile, .. } => quantile,
+        _ => 0.0,
+    }
 }
 
 /// The `quantile` of the daily peaks of the whole days before today that the run observed

@@ -223,7 +223,7 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
         if !state.fits(metric) {
             return Err(format!("metric `{}` has the wrong shape", metric.name));
         }
-        if !state.is_consistent(s.now) {
+        if !state.is_consistent(metric, s.now) {
             return Err(format!(
                 "metric `{}` holds values that no signals could have made",
                 metric.name

@@ -84,8 +84,8 @@ impl Run {
     pub(super) fn set_clock(&mut self, at: Timestamp) {
         self.live.now = at;
         if at.as_millis() >= self.horizon.roll {
-            for metric in &mut self.live.metrics {
-                metric.roll_to(at);
+            for (state, metric) in self.live.metrics.iter_mut().zip(self.playbook.metrics()) {
+                state.roll_to(metric, at);
             }
             self.horizon = Horizon::of(&self.live.metrics);
         }
