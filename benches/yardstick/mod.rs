@@ -252,6 +252,11 @@ struct Spike {
     /// The hour before the window: its total is an hour's count as each bucket leaves.
     previous: Window5m,
     days: DayPeaks,
+    /// The first whole day observed.
+    first_day: i64,
+    /// `days.typical(first_day)`, recomputed only when it can change: a hand-written detector
+    /// would not sort the peaks at every signal either.
+    typical: f64,
 }
 
 impl Spike {
@@ -260,21 +265,29 @@ impl Spike {
             window: Window5m::new(now),
             previous: Window5m::new(now),
             days: DayPeaks::new(now),
+            first_day: (now + DAY - 1).div_euclid(DAY),
+            typical: 0.0,
         }
     }
 
     fn roll(&mut self, now: i64) {
         let window_start = (now.div_euclid(5 * MINUTE) - 11) * 5 * MINUTE;
         let (previous, days) = (&mut self.previous, &mut self.days);
+        let today = days.today;
+        let mut past_changed = false;
         self.window.roll(now, |index, sum, _, _| {
             let start = index * 5 * MINUTE;
             previous.roll(start, |_, _, _, _| {});
             previous.merge(index, sum, 0.0, 0.0);
             days.roll(start);
             days.record(start, previous.sum);
+            past_changed |= start.div_euclid(DAY) < now.div_euclid(DAY);
         });
         self.previous.roll(window_start - 1, |_, _, _, _| {});
         self.days.roll(now);
+        if past_changed || self.days.today != today {
+            self.typical = self.days.typical(self.first_day);
+        }
     }
 
     fn next_change(&self) -> i64 {
@@ -383,13 +396,12 @@ impl Storm {
     }
 
     fn volume_ratio(&self) -> Option<f64> {
-        // The first whole day observed, and at least one of them before today.
-        let first_day = (self.start + DAY - 1).div_euclid(DAY);
-        if self.now.div_euclid(DAY) <= first_day {
+        // At least one whole day observed before today.
+        if self.now.div_euclid(DAY) <= self.volume.first_day {
             return None;
         }
         let in_window = self.volume.window.sum;
-        let typical = self.volume.days.typical(first_day);
+        let typical = self.volume.typical;
         let ratio = in_window / typical.max(1.0);
         Some(if in_window < 20.0 {
             ratio.min(1.0)
