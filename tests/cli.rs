@@ -456,6 +456,31 @@ fn a_bad_trace_line_stops_with_its_line_number() {
 }
 
 #[test]
+fn simulate_repeats_the_playbooks_warnings_on_standard_error() {
+    let playbook = "tests/playbooks/warning/weak-detector.yaml";
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.jsonl");
+    std::fs::write(
+        &trace,
+        "{\"at\":\"2026-03-02T00:00:00Z\",\"signal\":\"mentions\",\"value\":1}\n",
+    )
+    .unwrap();
+    let output = run(&["simulate", playbook, "--signals", trace.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lint = run(&["lint", playbook]);
+    let text = stdout(&lint);
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains(": warning: ")).collect();
+    assert_eq!(warnings.len(), 7, "{text}");
+    let simulated = stderr(&output);
+    for warning in warnings {
+        assert!(
+            simulated.contains(warning),
+            "{warning} missing from {simulated}"
+        );
+    }
+}
+
+#[test]
 fn simulate_parameters_are_checked_against_their_bounds() {
     let output = run(&[
         "simulate",

@@ -100,6 +100,21 @@ fn a_spike_is_the_last_hour_against_the_upper_quartile_of_daily_peaks() {
 }
 
 #[test]
+fn a_quantile_can_be_written_as_a_percentage() {
+    let kind = |quantile: &str| {
+        let text = DETECTORS.replace(
+            "{ spike: mentions, window: 1h }",
+            &format!("{{ spike: mentions, window: 1h, quantile: {quantile} }}"),
+        );
+        let playbook = playbook(&text);
+        let metric = playbook.metric_named("volume_ratio").unwrap();
+        playbook.metrics()[metric.index()].kind.clone()
+    };
+    assert_eq!(kind("90%"), kind("0.9"));
+    assert_ne!(kind("90%"), kind("0.75"));
+}
+
+#[test]
 fn the_first_day_counts_only_when_observed_whole() {
     // A run started in the evening: its first, quiet evening is not a day's peak, so the next
     // morning's ordinary rise is no spike; the ratio waits for a whole day.

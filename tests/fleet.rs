@@ -61,7 +61,7 @@ fn per_subject_parameters_change_when_a_run_escalates() {
             .configure(RunSettings::new("x").parameter("threshold", 99.0))
             .unwrap_err()
             .to_string(),
-        "parameter `threshold` = 99 is outside its bounds [1, 10]"
+        "parameter `threshold` = 99 is outside its bounds [1.5, 10]"
     );
     // Same traffic for both: two days at 10 a batch, then an hour at 18 (1.8 times the busiest
     // hour of a day).

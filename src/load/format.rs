@@ -176,6 +176,18 @@ impl<'de> Deserialize<'de> for Names {
     }
 }
 
+/// A spike's quantile as the schema checks it: a number from 0 to 1, or a percentage.
+fn quantile_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "For spike: which daily peak is typical, from 0 (the lowest) to 1 (the highest), or as a percentage (`75%`); default 0.75, the upper quartile.",
+        "anyOf": [
+            { "type": "number", "minimum": 0, "maximum": 1 },
+            { "type": "string", "pattern": "^\\s*(100|[0-9]{1,2}(\\.[0-9]+)?)\\s*%\\s*$" },
+            { "type": "null" }
+        ]
+    })
+}
+
 impl JsonSchema for Names {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Names".into()
@@ -351,11 +363,11 @@ pub(crate) struct MetricDoc {
     #[serde(default)]
     #[schemars(range(min = 0))]
     pub min_count: Option<Located<Plain<f64>>>,
-    /// For spike: which daily peak is typical, from 0 (the lowest) to 1 (the highest);
-    /// default 0.75, the upper quartile.
+    /// For spike: which daily peak is typical, from 0 (the lowest) to 1 (the highest), or as a
+    /// percentage (`75%`); default 0.75, the upper quartile.
     #[serde(default)]
-    #[schemars(range(min = 0, max = 1))]
-    pub quantile: Option<Located<Plain<f64>>>,
+    #[schemars(schema_with = "quantile_schema")]
+    pub quantile: Option<Located<QuantityDoc>>,
     /// For rate: the unit of time of the rate (default `1h`).
     #[serde(default)]
     #[schemars(regex(pattern = DURATION))]

@@ -58,6 +58,10 @@ fn parse_parameter(text: &str) -> Result<(String, ParameterValue), String> {
 
 pub fn run(options: Options) -> Outcome {
     let playbook = crate::load(&options.playbook)?;
+    // As `lint` would: a weak detector makes the replay alert on ordinary days.
+    for warning in playbook.warnings() {
+        say!("{warning}");
+    }
     let file = files::open(&options.signals).map_err(|e| {
         say!("error: {e}");
         ExitCode::from(INPUT)

@@ -601,6 +601,22 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A spike's quantile: a number from 0 to 1, or a percentage (`75%`).
+    fn quantile(&mut self, value: &Located<QuantityDoc>, path: &str) -> Option<f64> {
+        match self.quantity(value, path)? {
+            (quantile, QuantityKind::Number) if (0.0..=1.0).contains(&quantile) => Some(quantile),
+            _ => {
+                self.error(
+                    Code::InvalidMetric,
+                    value.at,
+                    path,
+                    "quantile must be between 0 and 1, such as 0.75 or 75% for the upper quartile",
+                );
+                None
+            }
+        }
+    }
+
     fn parameters(&mut self, doc: &PlaybookDoc, locale: &str) -> Vec<Parameter> {
         let mut parameters = Vec::new();
         for (name, parameter) in &doc.parameters.0 {
@@ -1030,16 +1046,7 @@ impl<'a> Checker<'a> {
                     signal,
                     baseline: baseline?,
                     quantile: match &doc.quantile {
-                        Some(q) if !(0.0..=1.0).contains(&q.value.0) => {
-                            self.error(
-                                Code::InvalidMetric,
-                                q.at,
-                                format!("{path}.quantile"),
-                                "quantile must be between 0 and 1, such as 0.75 for the upper quartile",
-                            );
-                            return None;
-                        }
-                        Some(q) => q.value.0,
+                        Some(q) => self.quantile(q, &format!("{path}.quantile"))?,
                         None => DEFAULT_QUANTILE,
                     },
                     min_count: match &doc.min_count {
