@@ -42,9 +42,13 @@ pub fn render(playbook: &Playbook, format: DiagramFormat) -> String {
     }
 }
 
-/// The label of an edge: guard, then timing.
+/// The label of an edge: its group, guard, then timing.
 fn edge_label(playbook: &Playbook, transition: &Transition) -> String {
     let mut parts = Vec::new();
+    // A shared transition is drawn from each member state, named by its group.
+    if let Some(group) = transition.group {
+        parts.push(format!("[{}]", playbook.group(group).name));
+    }
     if let Some(condition) = &transition.condition {
         parts.push(
             condition

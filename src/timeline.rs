@@ -31,9 +31,13 @@ pub fn format_event(event: &Event) -> String {
             to,
             severity,
             cause,
+            group,
             ..
         } => {
             let _ = write!(line, "{from} -> {to} (severity {severity})");
+            if let Some(group) = group {
+                let _ = write!(line, " by group `{group}`");
+            }
             let mut why: Vec<String> = cause
                 .terms
                 .iter()

@@ -42,6 +42,9 @@ pub struct Limits {
     pub max_states: usize,
     /// Longest name or condition, in bytes. Default: 4,096.
     pub max_name_bytes: usize,
+    /// Most transitions of all states together, once each group's transitions are counted in
+    /// every member state. Default: 200,000.
+    pub max_transitions: usize,
 }
 
 impl Default for Limits {
@@ -53,6 +56,7 @@ impl Default for Limits {
             max_aliases: 1_000,
             max_states: 20_000,
             max_name_bytes: 4_096,
+            max_transitions: 200_000,
         }
     }
 }

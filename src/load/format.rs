@@ -57,6 +57,9 @@ pub(crate) struct PlaybookDoc {
     pub initial: Located<String>,
     /// The states of the response, by name, in the order they are drawn.
     pub states: Entries<StateDoc>,
+    /// Named groups of states that share transitions, written once.
+    #[serde(default)]
+    pub groups: Entries<GroupDoc>,
 }
 
 /// A text per locale (`{ en: …, fr: … }`), or one plain string in the default locale.
@@ -403,6 +406,22 @@ pub(crate) struct StateDoc {
     pub escalate: Option<Located<LadderDoc>>,
     /// Outgoing transitions, evaluated in this order.
     #[serde(default)]
+    pub on: Vec<Located<TransitionDoc>>,
+}
+
+/// States that share transitions: each transition of `on` applies in every member state except
+/// its own target, before the state's own transitions.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GroupDoc {
+    /// The member states, by name, each once.
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
+    pub states: Vec<Located<String>>,
+    /// What the member states have in common, per locale.
+    #[serde(default)]
+    pub description: Option<Located<TextDoc>>,
+    /// The shared transitions, evaluated in this order, before each state's own.
+    #[schemars(length(min = 1))]
     pub on: Vec<Located<TransitionDoc>>,
 }
 

@@ -163,6 +163,18 @@ id_type!(
     ParameterId
 );
 id_type!(
+    /// Identifies a group of states of one playbook; see [`Playbook::group`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let id = playbook.group_named("before_crisis").unwrap();
+    /// assert_eq!(playbook.group(id).name, "before_crisis");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    GroupId
+);
+id_type!(
     /// Identifies a role of one playbook; see [`Playbook::role`].
     ///
     /// ```
@@ -907,6 +919,40 @@ pub struct Transition {
     pub hold: Option<TimerDuration>,
     /// Fire no earlier than this long after entering the state.
     pub after: Option<TimerDuration>,
+    /// The group it was written in, once for all the group's states; `None` when written in
+    /// the state's own `on`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupId>,
+    /// Its place in the `on` list it was written in: the group's, or the state's.
+    #[serde(skip)]
+    pub written_at: usize,
+}
+
+/// Named states that share transitions: each is written once in the group's `on`, and
+/// applies in every member state except its own target, before the state's own transitions.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let group = playbook.group(playbook.group_named("before_crisis").unwrap());
+/// let watch = playbook.state_named("watch").unwrap();
+/// assert!(group.states.contains(&watch));
+/// let first = &playbook.state(watch).transitions[0];
+/// assert_eq!(first.group, playbook.group_named("before_crisis"));
+/// assert_eq!(playbook.state(first.target).name, "crisis");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Group {
+    /// Its name.
+    pub name: String,
+    /// What its states have in common.
+    pub description: Option<LocalizedText>,
+    /// Its member states, in the order written.
+    pub states: Vec<StateId>,
+    /// How many transitions its `on` holds.
+    pub transitions: usize,
 }
 
 /// The content of a compiled playbook; what the fingerprint hashes.
@@ -923,6 +969,9 @@ pub(crate) struct Model {
     pub roles: Vec<String>,
     pub initial: StateId,
     pub states: Vec<State>,
+    /// Left out of the fingerprint when empty, so that playbooks without groups keep theirs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group>,
     pub predicates: Vec<EventPredicate>,
     /// The tag of this playbook's signal ids; derived from `id` and `signals`.
     #[serde(skip)]
@@ -1125,6 +1174,44 @@ impl Playbook {
     /// ```
     pub fn state_named(&self, name: &str) -> Option<StateId> {
         position(self.states(), |s| s.name == name).map(StateId::from_index)
+    }
+
+    /// All groups of states, indexed by [`GroupId::index`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.groups().iter().any(|g| g.name == "before_crisis"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn groups(&self) -> &[Group] {
+        &self.model().groups
+    }
+
+    /// One group. Panics if `id` comes from another playbook with fewer groups.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let group = playbook.group_named("before_crisis").unwrap();
+    /// assert_eq!(playbook.group(group).states.len(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn group(&self, id: GroupId) -> &Group {
+        &self.model().groups[id.index()]
+    }
+
+    /// The group with this name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.group_named("before_crisis").is_some());
+    /// assert!(playbook.group_named("crisis").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn group_named(&self, name: &str) -> Option<GroupId> {
+        position(self.groups(), |g| g.name == name).map(GroupId::from_index)
     }
 
     /// All signals, indexed by [`SignalId::index`].
@@ -1361,7 +1448,11 @@ fn without_presentation(value: serde_json::Value) -> serde_json::Value {
         Value::Object(fields) => Value::Object(
             fields
                 .into_iter()
-                .filter(|(key, _)| !matches!(key.as_str(), "description" | "text" | "title"))
+                // Which group a transition is written in is how it is written: a run depends on
+                // each state's transitions, in order, wherever they are written.
+                .filter(|(key, _)| {
+                    !matches!(key.as_str(), "description" | "text" | "title" | "group")
+                })
                 .map(|(key, value)| (key, without_presentation(value)))
                 .collect(),
         ),

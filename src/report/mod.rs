@@ -951,6 +951,7 @@ mod tests {
                         from: "crisis".into(),
                         to: "crisis".into(),
                         transition: 0,
+                        group: None,
                         severity: 1,
                         cause: Cause {
                             condition: None,

@@ -55,8 +55,12 @@ pub enum EventKind {
         from: String,
         /// The state entered.
         to: String,
-        /// Which of `from`'s transitions fired: its position in the state's `on` list, from 0.
+        /// Which transition fired: its position, from 0, in the `on` list it is written in:
+        /// the state's, or its group's.
         transition: usize,
+        /// The group the transition is written in, when it is shared.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
         /// The severity of the state entered.
         severity: i64,
         /// Why: the guard and the values that made it hold.

@@ -54,6 +54,9 @@ pub struct Explanation {
 pub struct TransitionExplanation {
     /// The target state.
     pub to: String,
+    /// The group the transition is written in, when it is shared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The guard as written.
     pub condition: Option<String>,
     /// Whether the guard holds now.
@@ -117,6 +120,9 @@ impl Run {
                     .filter(|d| !d.is_zero());
                 TransitionExplanation {
                     to: self.playbook.state(transition.target).name.clone(),
+                    group: transition
+                        .group
+                        .map(|g| self.playbook.group(g).name.clone()),
                     condition: transition
                         .condition
                         .as_ref()
@@ -156,9 +162,14 @@ impl std::fmt::Display for Explanation {
         )?;
         for t in &self.transitions {
             let guard = t.condition.as_deref().unwrap_or("(timer)");
+            let shared = t
+                .group
+                .as_ref()
+                .map(|g| format!(" (group `{g}`)"))
+                .unwrap_or_default();
             write!(
                 f,
-                "  -> {}: {guard} is {}",
+                "  -> {}{shared}: {guard} is {}",
                 t.to,
                 if t.holds { "true" } else { "false" }
             )?;

@@ -201,7 +201,8 @@ impl Run {
         self.push(EventKind::Transition {
             from: from.name.clone(),
             to: to.name.clone(),
-            transition: index,
+            transition: transition.written_at,
+            group: transition.group.map(|g| playbook.group(g).name.clone()),
             severity: to.severity,
             cause,
         });

@@ -127,10 +127,16 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                             from,
                             to,
                             transition,
+                            group,
                             ..
                         } => {
                             states.insert(to.clone());
-                            transitions.insert(transition_label(from, *transition, to));
+                            transitions.insert(transition_label(
+                                from,
+                                group.as_deref(),
+                                *transition,
+                                to,
+                            ));
                         }
                         EventKind::Action { state, action, .. } => {
                             actions.insert(format!("states.{state}.enter.{action}"));
@@ -158,8 +164,14 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                 .states()
                 .iter()
                 .flat_map(|s| {
-                    s.transitions.iter().enumerate().map(move |(i, t)| {
-                        transition_label(&s.name, i, &playbook.state(t.target).name)
+                    s.transitions.iter().map(move |t| {
+                        let group = t.group.map(|g| playbook.group(g).name.as_str());
+                        transition_label(
+                            &s.name,
+                            group,
+                            t.written_at,
+                            &playbook.state(t.target).name,
+                        )
                     })
                 })
                 .collect();
@@ -196,7 +208,11 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
         .collect()
 }
 
-/// A transition as coverage lists it: its place and, for a reader, where it leads.
-fn transition_label(from: &str, index: usize, to: &str) -> String {
-    format!("states.{from}.on[{index}] (-> {to})")
+/// A transition as coverage lists it: its place and, for a reader, where it leads. A shared
+/// transition is covered state by state: each member state leaves by it on its own.
+fn transition_label(from: &str, group: Option<&str>, index: usize, to: &str) -> String {
+    match group {
+        Some(group) => format!("groups.{group}.on[{index}] from {from} (-> {to})"),
+        None => format!("states.{from}.on[{index}] (-> {to})"),
+    }
 }

@@ -15,6 +15,8 @@
     reason = "mutants index the model they were derived from"
 )]
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::Scenario;
@@ -267,64 +269,100 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
         }
     }
 
+    // Each transition as written, with the copies that states hold: one for a state's own, one
+    // per member state for a group's. A mutant edits every copy, as editing the line would.
+    let mut shared: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
     for (s, state) in original.states.iter().enumerate() {
-        let state_path = format!("states.{}", state.name);
         for (t, transition) in state.transitions.iter().enumerate() {
-            // The target names the transition for a reader, who does not count `on` entries.
-            let path = format!(
-                "{state_path}.on[{t}] (-> {})",
-                original.states[transition.target.index()].name
-            );
-            if let Some(condition) = &transition.condition {
-                let count = constants(condition.root());
-                for k in 0..count {
-                    for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
-                        let value = nth_constant(condition.root(), k);
-                        add(
-                            format!(
-                                "{path} when: constant {} {word}: {value} -> {}",
-                                k + 1,
-                                value * factor
-                            ),
-                            &|m| {
-                                if let Some(c) = &mut m.states[s].transitions[t].condition {
-                                    scale_constant(c.root_mut(), k, factor);
-                                }
-                            },
-                        );
-                    }
-                }
+            if let Some(group) = transition.group {
+                shared
+                    .entry((group.index(), transition.written_at))
+                    .or_default()
+                    .push((s, t));
             }
-            if let Some(hold) = transition.hold {
-                for (new, _, change) in scaled_timers(hold, &original.parameters) {
-                    add(format!("{path} for {change}"), &|m| {
-                        m.states[s].transitions[t].hold = Some(new)
-                    });
-                }
-                add(format!("{path} for removed"), &|m| {
-                    m.states[s].transitions[t].hold = None
-                });
+        }
+    }
+    let mut written: Vec<(String, Vec<(usize, usize)>)> = Vec::new();
+    for (s, state) in original.states.iter().enumerate() {
+        for (t, transition) in state.transitions.iter().enumerate() {
+            if transition.group.is_none() {
+                let path = format!("states.{}.on[{}]", state.name, transition.written_at);
+                written.push((path, vec![(s, t)]));
             }
-            if let Some(after) = transition.after {
-                for (new, _, change) in scaled_timers(after, &original.parameters) {
-                    add(format!("{path} after {change}"), &|m| {
-                        m.states[s].transitions[t].after = Some(new)
-                    });
-                }
+        }
+    }
+    for ((group, at), copies) in shared {
+        let path = format!("groups.{}.on[{at}]", original.groups[group].name);
+        written.push((path, copies));
+    }
+    for (path, copies) in &written {
+        let (s0, t0) = copies[0];
+        let transition = &original.states[s0].transitions[t0];
+        // The target names the transition for a reader, who does not count `on` entries.
+        let path = format!(
+            "{path} (-> {})",
+            original.states[transition.target.index()].name
+        );
+        let each = |m: &mut Model, edit: &dyn Fn(&mut crate::model::Transition)| {
+            for (s, t) in copies {
+                edit(&mut m.states[*s].transitions[*t]);
             }
-            for (other, target) in original.states.iter().enumerate() {
-                if other != transition.target.index() {
+        };
+        if let Some(condition) = &transition.condition {
+            let count = constants(condition.root());
+            for k in 0..count {
+                for (factor, word) in [(0.5, "halved"), (2.0, "doubled")] {
+                    let value = nth_constant(condition.root(), k);
                     add(
                         format!(
-                            "{path} to: {} -> {}",
-                            original.states[transition.target.index()].name,
-                            target.name
+                            "{path} when: constant {} {word}: {value} -> {}",
+                            k + 1,
+                            value * factor
                         ),
-                        &|m| m.states[s].transitions[t].target = StateId::from_index(other),
+                        &|m| {
+                            each(m, &|t| {
+                                if let Some(c) = &mut t.condition {
+                                    scale_constant(c.root_mut(), k, factor);
+                                }
+                            })
+                        },
                     );
                 }
             }
         }
+        if let Some(hold) = transition.hold {
+            for (new, _, change) in scaled_timers(hold, &original.parameters) {
+                add(format!("{path} for {change}"), &|m| {
+                    each(m, &|t| t.hold = Some(new))
+                });
+            }
+            add(format!("{path} for removed"), &|m| {
+                each(m, &|t| t.hold = None)
+            });
+        }
+        if let Some(after) = transition.after {
+            for (new, _, change) in scaled_timers(after, &original.parameters) {
+                add(format!("{path} after {change}"), &|m| {
+                    each(m, &|t| t.after = Some(new))
+                });
+            }
+        }
+        for (other, target) in original.states.iter().enumerate() {
+            if other != transition.target.index() {
+                add(
+                    format!(
+                        "{path} to: {} -> {}",
+                        original.states[transition.target.index()].name,
+                        target.name
+                    ),
+                    &|m| each(m, &|t| t.target = StateId::from_index(other)),
+                );
+            }
+        }
+    }
+
+    for (s, state) in original.states.iter().enumerate() {
+        let state_path = format!("states.{}", state.name);
         for (a, action) in state.actions.iter().enumerate() {
             let path = format!("{state_path}.enter.{}", action.id);
             add(format!("{path} dropped"), &|m| {

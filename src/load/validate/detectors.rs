@@ -6,12 +6,14 @@
 //! - an anomaly compared so that 0 passes, on a step up in severity, fires whenever the value
 //!   is in its usual range.
 
+use std::collections::BTreeSet;
+
 use crate::Duration;
 use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
 use crate::model::{ArithKind, Bool, CompareOp, MetricKind, Model, Number};
 
-use super::Checker;
+use super::{Checker, written};
 
 /// The shortest spike baseline that holds every day of the week.
 const WEEK: Duration = Duration::from_secs(7 * 86_400);
@@ -46,12 +48,17 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             );
         }
     }
-    for (state, state_doc) in model.states.iter().zip(&doc.states.0) {
-        for (index, transition) in state.transitions.iter().enumerate() {
-            let (Some(condition), Some(on)) = (&transition.condition, state_doc.1.on.get(index))
-            else {
+    // A shared transition is checked in the first state that has it: it is written once.
+    let mut shared_seen = BTreeSet::new();
+    for (index, state) in model.states.iter().enumerate() {
+        for transition in &state.transitions {
+            let first_with_it = transition
+                .group
+                .is_none_or(|group| shared_seen.insert((group, transition.written_at)));
+            let Some(condition) = transition.condition.as_ref().filter(|_| first_with_it) else {
                 continue;
             };
+            let (on, path) = written(doc, index, transition);
             // An anomaly inside its range is what a calm test asks: only a step up alerts.
             let rises = model.states[transition.target.index()].severity > state.severity;
             let (Some(message), Some(when)) =
@@ -59,12 +66,7 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             else {
                 continue;
             };
-            checker.warn(
-                Code::WeakDetector,
-                when.at,
-                format!("states.{}.on[{index}].when", state.name),
-                message,
-            );
+            checker.warn(Code::WeakDetector, when.at, format!("{path}.when"), message);
         }
     }
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeFiltered, EdgeRef, Reversed, Walker};
 
-use super::Checker;
+use super::{Checker, written};
 use crate::Duration;
 use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
@@ -99,15 +99,22 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             else {
                 continue;
             };
-            let on = &doc.states.0[i].1.on;
+            let (written_later, path) = written(doc, i, transition);
+            let (written_earlier, _) = written(doc, i, &state.transitions[earlier]);
+            // A shared transition is written once for several states: say which one.
+            let place = if transition.group.is_some() {
+                format!("in state `{}`, ", state.name)
+            } else {
+                String::new()
+            };
             checker.warn(
                 Code::ShadowedTransition,
-                on[later].at,
-                format!("states.{}.on[{later}]", state.name),
+                written_later.at,
+                path,
                 format!(
-                    "this transition never fires: the earlier transition to `{}` (line {}) always fires first",
+                    "{place}this transition never fires: the earlier transition to `{}` (line {}) always fires first",
                     state_name(state.transitions[earlier].target.index()),
-                    on[earlier].at.line
+                    written_earlier.at.line
                 ),
             );
         }
@@ -204,6 +211,7 @@ fn instant_cycles(
             continue;
         }
         let (from, index) = edges[0];
+        let (at, path) = written(doc, from, &model.states[from].transitions[index]);
         let names: Vec<&str> = members
             .iter()
             .rev()
@@ -214,8 +222,8 @@ fn instant_cycles(
         cycle.push_str(names[0]);
         checker.error(
             Code::InstantCycle,
-            doc.states.0[from].1.on[index].at,
-            format!("states.{}.on[{index}]", model.states[from].name),
+            at.at,
+            path,
             format!(
                 "{cycle} can loop forever with no time passing: add `for` to one transition, or make the conditions exclusive (hysteresis)"
             ),

@@ -15,14 +15,15 @@ use crate::Limits;
 use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, suggestion};
 use crate::load::condition::{self, Scope, Symbol};
 use crate::load::format::{
-    ActionDoc, AttributeTypeDoc, LadderDoc, MetricDoc, ParameterDoc, PlaybookDoc, QuantityDoc,
-    SignalDoc, SignalKindDoc, StateDoc, TextDoc, TransitionDoc,
+    ActionDoc, AttributeTypeDoc, GroupDoc, LadderDoc, MetricDoc, ParameterDoc, PlaybookDoc,
+    QuantityDoc, SignalDoc, SignalKindDoc, StateDoc, TextDoc, TransitionDoc,
 };
 use crate::model::SignalTable;
 use crate::model::{
-    Action, Attribute, AttributeKind, EscalationTarget, Ladder, MAX_BASELINE_DAYS, Metric,
-    MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue, Playbook, QuantityKind,
-    Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step, TimerDuration, Transition,
+    Action, Attribute, AttributeKind, EscalationTarget, Group, GroupId, Ladder, MAX_BASELINE_DAYS,
+    Metric, MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue, Playbook,
+    QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
+    TimerDuration, Transition,
 };
 use crate::yaml::{Located, Position, Source};
 use crate::{Duration, LocalizedText};
@@ -150,6 +151,26 @@ impl Scope for Names<'_> {
 
     fn names(&self) -> Vec<&str> {
         self.symbols.keys().copied().collect()
+    }
+}
+
+/// Where a compiled transition of the state at `state` is written: its entry under `on`, and
+/// its path (`states.watch.on[1]`, or `groups.before_crisis.on[0]` for a shared one).
+fn written<'d>(
+    doc: &'d PlaybookDoc,
+    state: usize,
+    transition: &Transition,
+) -> (&'d Located<TransitionDoc>, String) {
+    let at = transition.written_at;
+    match transition.group {
+        Some(group) => {
+            let (name, group) = &doc.groups.0[group.index()];
+            (&group.on[at], format!("groups.{}.on[{at}]", name.value))
+        }
+        None => {
+            let (name, state) = &doc.states.0[state];
+            (&state.on[at], format!("states.{}.on[{at}]", name.value))
+        }
     }
 }
 
@@ -520,6 +541,15 @@ impl<'a> Checker<'a> {
             state_ids: &state_ids,
             predicates: &mut predicates,
         };
+        // Groups first: their event tests then come where they did when each state wrote its
+        // own copy first, so that moving transitions into a group keeps stored runs restorable.
+        let groups: Vec<_> = doc
+            .groups
+            .0
+            .iter()
+            .enumerate()
+            .map(|(index, (name, group))| self.group(index, name, group, doc, &mut context))
+            .collect();
         let mut states = Vec::new();
         for (name, state) in &doc.states.0 {
             states.push(self.state(name, state, &mut context));
@@ -527,7 +557,10 @@ impl<'a> Checker<'a> {
         self.translations(&locale, locale_ok);
 
         let states: Option<Vec<State>> = states.into_iter().collect();
-        let (states, initial) = (states?, initial?);
+        let groups: Option<Vec<(Group, Vec<Transition>)>> = groups.into_iter().collect();
+        let (mut states, groups, initial) = (states?, groups?, initial?);
+        self.share_transitions(&mut states, &groups)?;
+        let groups = groups.into_iter().map(|(group, _)| group).collect();
         let role_names = roles.keys().map(|r| r.to_string()).collect::<Vec<_>>();
         let model = Model {
             id: id.value.clone(),
@@ -546,6 +579,7 @@ impl<'a> Checker<'a> {
                 .collect(),
             initial,
             states,
+            groups,
             predicates,
             signal_table: self.signal_table,
         };
@@ -1318,7 +1352,11 @@ impl<'a> Checker<'a> {
         }
         let mut transitions = Vec::new();
         for (index, transition) in doc.on.iter().enumerate() {
-            transitions.push(self.transition(transition, &format!("{path}.on[{index}]"), context));
+            let transition = self.transition(transition, &format!("{path}.on[{index}]"), context);
+            transitions.push(transition.map(|t| Transition {
+                written_at: index,
+                ..t
+            }));
         }
         Some(State {
             name: name.value.clone(),
@@ -1333,6 +1371,154 @@ impl<'a> Checker<'a> {
             escalation,
             transitions: transitions.into_iter().collect::<Option<_>>()?,
         })
+    }
+
+    /// A group and its transitions, compiled once; `share_transitions` gives them to its
+    /// states.
+    fn group(
+        &mut self,
+        index: usize,
+        name: &Located<String>,
+        doc: &GroupDoc,
+        playbook: &PlaybookDoc,
+        context: &mut StateContext<'_, '_>,
+    ) -> Option<(Group, Vec<Transition>)> {
+        let path = format!("groups.{}", name.value);
+        self.name(name, &path, "group");
+        let mut members: Vec<StateId> = Vec::new();
+        for (i, member) in doc.states.iter().enumerate() {
+            let member_path = format!("{path}.states[{i}]");
+            let Some(id) = self.state_ref(member, &member_path, context.state_ids) else {
+                continue;
+            };
+            if members.contains(&id) {
+                self.error(
+                    Code::DuplicateName,
+                    member.at,
+                    member_path,
+                    format!(
+                        "state `{}` is already in group `{}`",
+                        member.value, name.value
+                    ),
+                );
+                continue;
+            } else if playbook.states.0[id.index()]
+                .1
+                .is_final
+                .as_ref()
+                .is_some_and(|f| f.value.0)
+            {
+                self.error(
+                    Code::InvalidTransition,
+                    member.at,
+                    member_path,
+                    format!(
+                        "`{}` is final, so it cannot take the group's transitions: remove it from `{}`",
+                        member.value, name.value
+                    ),
+                );
+            }
+            members.push(id);
+        }
+        if doc.states.is_empty() {
+            self.error(
+                Code::MissingKey,
+                name.at,
+                format!("{path}.states"),
+                format!(
+                    "group `{}` has no states: list the states that share its transitions",
+                    name.value
+                ),
+            );
+        }
+        if doc.on.is_empty() {
+            self.error(
+                Code::MissingKey,
+                name.at,
+                format!("{path}.on"),
+                format!(
+                    "group `{}` has no transitions: write the transitions its states share under `on`",
+                    name.value
+                ),
+            );
+        }
+        let id = GroupId::from_index(index);
+        let mut transitions = Vec::new();
+        for (i, written) in doc.on.iter().enumerate() {
+            let transition = self.transition(written, &format!("{path}.on[{i}]"), context);
+            if let Some(t) = &transition
+                && !members.is_empty()
+                && members.iter().all(|m| *m == t.target)
+            {
+                self.error(
+                    Code::InvalidTransition,
+                    written.value.to.at,
+                    format!("{path}.on[{i}].to"),
+                    format!(
+                        "this transition leads to `{}`, the group's only state, so it applies nowhere: a group's transition applies in every member state except its own target",
+                        written.value.to.value
+                    ),
+                );
+            }
+            transitions.push(transition.map(|t| Transition {
+                group: Some(id),
+                written_at: i,
+                ..t
+            }));
+        }
+        let description = self.optional_text(
+            &doc.description,
+            &format!("{path}.description"),
+            context.locale,
+        );
+        let transitions: Option<Vec<Transition>> = transitions.into_iter().collect();
+        Some((
+            Group {
+                name: name.value.clone(),
+                description,
+                states: members,
+                transitions: doc.on.len(),
+            },
+            transitions?,
+        ))
+    }
+
+    /// Puts each group's transitions at the head of its member states' own, in the order the
+    /// groups are written, except where a transition leads to the state itself.
+    fn share_transitions(
+        &mut self,
+        states: &mut [State],
+        groups: &[(Group, Vec<Transition>)],
+    ) -> Option<()> {
+        let mut shared: Vec<Vec<Transition>> = vec![Vec::new(); states.len()];
+        let mut total = states.iter().map(|s| s.transitions.len()).sum::<usize>();
+        for (group, transitions) in groups {
+            for member in &group.states {
+                for transition in transitions.iter().filter(|t| t.target != *member) {
+                    total = total.saturating_add(1);
+                    if total > self.limits.max_transitions {
+                        self.error(
+                            Code::Limit,
+                            Position::default(),
+                            "groups",
+                            format!(
+                                "over {} transitions once each group's are counted in its states (Limits::max_transitions)",
+                                self.limits.max_transitions
+                            ),
+                        );
+                        return None;
+                    }
+                    shared[member.index()].push(transition.clone());
+                }
+            }
+        }
+        for (state, mut head) in states.iter_mut().zip(shared) {
+            if !head.is_empty() {
+                head.append(&mut state.transitions);
+                state.transitions = head;
+            }
+        }
+        Some(())
     }
 
     fn action(
@@ -1619,6 +1805,8 @@ impl<'a> Checker<'a> {
             condition,
             hold,
             after,
+            group: None,
+            written_at: 0,
         })
     }
 
