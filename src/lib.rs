@@ -51,6 +51,45 @@
 //! # Ok::<(), crisis_playbook::LoadError>(())
 //! ```
 //!
+//! A transition that several states share is written once, in a group: it applies in each
+//! member state but its own target, before the state's own transitions, and the events it
+//! causes name the group.
+//!
+//! ```
+//! use crisis_playbook::{EventKind, Observation, Playbook, Run};
+//!
+//! let playbook = Playbook::from_yaml_str(r#"
+//! playbook: shared
+//! version: 1
+//! title: Shared
+//! signals:
+//!   journalist: { kind: event }
+//!   rise: { kind: manual }
+//!   calm: { kind: manual }
+//! roles: [comms_director]
+//! initial: calm
+//! states:
+//!   calm:
+//!     on: [{ to: watch, when: rise }]
+//!   watch:
+//!     severity: 1
+//!     on: [{ to: calm, when: calm }]
+//!   crisis:
+//!     severity: 3
+//!     enter: [{ do: holding_statement, owner: comms_director, within: 1h, say: Publish it }]
+//! groups:
+//!   before_crisis:
+//!     states: [calm, watch, crisis]
+//!     on: [{ to: crisis, when: journalist }]
+//! "#)?;
+//! let journalist = playbook.signal_named("journalist").unwrap();
+//! let mut run = Run::start(&playbook, "2026-03-02T08:00:00Z".parse()?);
+//! let events = run.observe(Observation::event(journalist, run.now(), &[]))?;
+//! let EventKind::Transition { to, group, .. } = &events[0].kind else { unreachable!() };
+//! assert_eq!((to.as_str(), group.as_deref()), ("crisis", Some("before_crisis")));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! A playbook with mistakes is refused with all of them at once, each with its place and a fix:
 //!
 //! ```
