@@ -296,10 +296,10 @@ pub use fleet::{Fleet, FleetError, FleetSnapshot};
 pub use load::Loader;
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use model::{
-    Action, Attribute, AttributeKind, CompareOp, Condition, EscalationTarget, Fingerprint, Group,
-    GroupId, Ladder, Metric, MetricId, MetricKind, Parameter, ParameterId, ParameterValue,
-    ParameterValueError, Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind,
-    State, StateId, Step, TimerDuration, Transition,
+    Action, Attribute, AttributeKind, CompareOp, Condition, Cooldown, EscalationTarget,
+    Fingerprint, Group, GroupId, Ladder, Metric, MetricId, MetricKind, Parameter, ParameterId,
+    ParameterValue, ParameterValueError, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal,
+    SignalId, SignalKind, State, StateId, Step, TimerDuration, Transition,
 };
 pub use run::{
     AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation,

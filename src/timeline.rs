@@ -142,6 +142,10 @@ pub fn format_event(event: &Event) -> String {
             write!(line, "{state}: {action} closed on leaving the state")
         }
         EventKind::Resolved { state } => write!(line, "run ended in {state}"),
+        EventKind::Cooldown { state, until } => write!(
+            line,
+            "{state}: entered again in its cool-down; actions and ladder not sent again (until {until})"
+        ),
     };
     line
 }

@@ -404,6 +404,10 @@ pub(crate) struct StateDoc {
     /// The escalation ladder that runs while the state lasts.
     #[serde(default)]
     pub escalate: Option<Located<LadderDoc>>,
+    /// For a while after the run leaves the state, entering it again sends nothing again, or
+    /// waits.
+    #[serde(default)]
+    pub cooldown: Option<Located<CooldownDoc>>,
     /// Outgoing transitions, evaluated in this order.
     #[serde(default)]
     pub on: Vec<Located<TransitionDoc>>,
@@ -423,6 +427,42 @@ pub(crate) struct GroupDoc {
     /// The shared transitions, evaluated in this order, before each state's own.
     #[schemars(length(min = 1))]
     pub on: Vec<Located<TransitionDoc>>,
+}
+
+/// A state's cool-down.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CooldownDoc {
+    /// How long it lasts after the run leaves the state: a duration, or the name of a duration
+    /// parameter.
+    #[serde(rename = "for")]
+    #[schemars(regex(pattern = TIMER))]
+    pub period: Located<String>,
+    /// What entering the state during the cool-down does: `silent` (the default) enters it
+    /// without sending its actions and ladder again; `refused` makes transitions into it wait
+    /// until the cool-down is over.
+    #[serde(default)]
+    pub reentry: Option<Located<ReentryDoc>>,
+    /// Multiply the next period by this at each repeat (an entry before the cool-down is over,
+    /// or as soon as it is); at least 1, the default.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub backoff: Option<Located<Plain<f64>>>,
+    /// The longest period backoff reaches: a duration or a duration parameter; default 16
+    /// times `for`.
+    #[serde(default)]
+    #[schemars(regex(pattern = TIMER))]
+    pub max: Option<Located<String>>,
+}
+
+/// What entering a state during its cool-down does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ReentryDoc {
+    /// Enter it, without sending its actions and ladder again.
+    Silent,
+    /// Wait until the cool-down is over.
+    Refused,
 }
 
 /// A recommended step: who does what, by when.

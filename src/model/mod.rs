@@ -14,9 +14,9 @@ pub(crate) use condition::{
 pub use condition::{CompareOp, Condition};
 pub(crate) use plan::{Expiry, Feed, Guard, GuardStep, routes};
 pub use playbook::{
-    Action, Attribute, AttributeKind, EscalationTarget, Fingerprint, Group, GroupId, Ladder,
-    Metric, MetricId, MetricKind, Parameter, ParameterId, ParameterValue, ParameterValueError,
-    Playbook, QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
-    TimerDuration, Transition,
+    Action, Attribute, AttributeKind, Cooldown, EscalationTarget, Fingerprint, Group, GroupId,
+    Ladder, Metric, MetricId, MetricKind, Parameter, ParameterId, ParameterValue,
+    ParameterValueError, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId,
+    SignalKind, State, StateId, Step, TimerDuration, Transition,
 };
 pub(crate) use playbook::{MAX_BASELINE_DAYS, Model, RunLayout, SignalTable};

@@ -786,6 +786,62 @@ pub struct State {
     pub escalation: Option<Ladder>,
     /// Outgoing transitions, in evaluation order.
     pub transitions: Vec<Transition>,
+    /// How the state holds back a repeat after the run leaves it. Left out of the fingerprint
+    /// when absent, so that states without one keep theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cooldown: Option<Cooldown>,
+}
+
+/// A state's cool-down: for a period after the run leaves the state, entering it again does
+/// not send its actions and ladder again, or does not happen at all.
+///
+/// ```
+/// # use crisis_playbook::{Playbook, Reentry};
+/// let playbook = Playbook::from_yaml_str(r#"
+/// playbook: cool
+/// version: 1
+/// title: Cool
+/// signals: { alarm: { kind: manual }, calm: { kind: manual } }
+/// roles: [lead]
+/// initial: quiet
+/// states:
+///   quiet:
+///     on: [{ to: alert, when: alarm }]
+///   alert:
+///     severity: 1
+///     cooldown: { for: 1h, backoff: 2, max: 8h }
+///     enter: [{ do: look, owner: lead, say: Look }]
+///     on: [{ to: quiet, when: calm }]
+/// "#)?;
+/// let alert = playbook.state(playbook.state_named("alert").unwrap());
+/// let cooldown = alert.cooldown.unwrap();
+/// assert_eq!((cooldown.reentry, cooldown.backoff), (Reentry::Silent, 2.0));
+/// assert_eq!(cooldown.max.map(|m| playbook.timer_text(m)).as_deref(), Some("8h"));
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Cooldown {
+    /// How long it lasts after the run leaves the state, before any backoff.
+    pub period: TimerDuration,
+    /// What entering the state during the cool-down does.
+    pub reentry: Reentry,
+    /// The factor each repeat multiplies the next period by: an entry before the cool-down is
+    /// over, or at the moment it ends. 1 keeps the period.
+    pub backoff: f64,
+    /// The longest period backoff reaches; `None` for 16 times `period`.
+    pub max: Option<TimerDuration>,
+}
+
+/// What entering a state during its cool-down does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reentry {
+    /// The run enters the state, but its actions and ladder are not sent again.
+    Silent,
+    /// Transitions into the state wait until the cool-down is over.
+    Refused,
 }
 
 /// A recommended step: who does what, by when.

@@ -158,6 +158,14 @@ pub enum EventKind {
         /// The final state.
         state: String,
     },
+    /// The run entered a state again during the state's cool-down: its actions and ladder
+    /// were not sent again.
+    Cooldown {
+        /// The state entered.
+        state: String,
+        /// When its cool-down ends.
+        until: Timestamp,
+    },
 }
 
 impl EventKind {
@@ -178,6 +186,7 @@ impl EventKind {
             EventKind::Done { .. } => "done",
             EventKind::Closed { .. } => "closed",
             EventKind::Resolved { .. } => "resolved",
+            EventKind::Cooldown { .. } => "cooldown",
         }
     }
 }

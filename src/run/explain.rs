@@ -69,6 +69,9 @@ pub struct TransitionExplanation {
     pub remaining: Option<Duration>,
     /// How long until the `after` timer allows it, if it is still running.
     pub timer_remaining: Option<Duration>,
+    /// When the target's cool-down ends, if it holds the transition back (`reentry: refused`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cooldown_until: Option<Timestamp>,
     /// Each comparison and event test, with its values.
     pub terms: Vec<Term>,
 }
@@ -132,6 +135,10 @@ impl Run {
                     holding_since,
                     remaining,
                     timer_remaining,
+                    cooldown_until: self
+                        .refuses(transition.target)
+                        .then(|| self.cooling_until(transition.target))
+                        .flatten(),
                     terms,
                 }
             })
@@ -178,6 +185,13 @@ impl std::fmt::Display for Explanation {
             }
             if let Some(remaining) = t.timer_remaining {
                 write!(f, ", {remaining} to go before `after`")?;
+            }
+            if let Some(until) = t.cooldown_until {
+                write!(
+                    f,
+                    ", held back by the cool-down of `{}` until {until}",
+                    t.to
+                )?;
             }
             writeln!(f)?;
             for term in &t.terms {

@@ -12,6 +12,7 @@
 //! | `timer.rs` | the next wake-up, moving the clock, [`Run::advance_to`], what one instant fires |
 //! | `action.rs` | recommending actions and recurrences, deadline clocks, breaches, [`Run::complete`] |
 //! | `ladder.rs` | escalation ladders, their steps and cycles, acknowledgements that stop them |
+//! | `cooldown.rs` | cool-downs: when re-entering a state sends nothing again, or waits |
 //! | `transition.rs` | guard evaluation, `for` holds and `after` timers, taking a transition, entering a state |
 //! | `event.rs` | the [`Event`]s a call returns, with their [`Cause`] |
 //! | `explain.rs` | [`Run::explain`], and conditions described as their author wrote them |
@@ -23,6 +24,7 @@
 )]
 
 mod action;
+mod cooldown;
 mod error;
 mod event;
 mod explain;
@@ -128,6 +130,18 @@ pub(crate) struct Live {
     open: Vec<OpenAction>,
     recurrences: Vec<Recurrence>,
     ladder: Option<LadderPosition>,
+    /// Per state, when the run last left it and how long its next cool-down lasts; empty when
+    /// no state has a cool-down, so that other snapshots are unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    cooldowns: Vec<CooldownClock>,
+}
+
+/// A state's cool-down clock: when the run last left the state, and the period of its
+/// cool-down once backoff has stretched it (`None`: the state's own `for`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CooldownClock {
+    left: Option<Timestamp>,
+    period: Option<Duration>,
 }
 
 impl Run {
@@ -200,6 +214,11 @@ impl Run {
             open: Vec::with_capacity(plan.total_actions),
             recurrences: vec![Recurrence::default(); plan.max_actions],
             ladder: None,
+            cooldowns: if playbook.states().iter().any(|s| s.cooldown.is_some()) {
+                vec![CooldownClock::default(); playbook.states().len()]
+            } else {
+                Vec::new()
+            },
         };
         let mut run = Run {
             playbook: playbook.clone(),
@@ -207,7 +226,7 @@ impl Run {
             live,
             events: Vec::new(),
         };
-        run.enter_state();
+        run.enter_state(false);
         run.evaluate();
         run
     }

@@ -160,12 +160,18 @@ impl Run {
             }
         }
         check_consistent(playbook, &live).map_err(SnapshotError::Inconsistent)?;
-        Ok(Run {
+        let run = Run {
             playbook: playbook.clone(),
             horizon: crate::metrics::Horizon::of(&live.metrics),
             live,
             events: Vec::new(),
-        })
+        };
+        if !run.cooldowns_are_possible() {
+            return Err(RunError::from(SnapshotError::Inconsistent(
+                "the cool-down clocks do not match the playbook's states".to_string(),
+            )));
+        }
+        Ok(run)
     }
 }
 

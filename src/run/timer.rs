@@ -129,6 +129,7 @@ impl Run {
             consider(self.ladder_due(position));
         }
         consider(self.next_expiry());
+        consider(self.next_cooldown_end());
         earliest
     }
 

@@ -77,10 +77,11 @@ impl Run {
 }
 
 impl Run {
-    /// Entry into the current state: its actions, recurrences and ladder.
-    pub(super) fn enter_state(&mut self) {
+    /// Entry into the current state: its actions, recurrences and ladder, unless the run
+    /// enters it `silent`ly, in its cool-down.
+    pub(super) fn enter_state(&mut self, silent: bool) {
         let state = self.playbook.state(self.live.state);
-        let count = state.actions.len();
+        let count = if silent { 0 } else { state.actions.len() };
         for index in 0..count {
             let every = self.playbook.state(self.live.state).actions[index].every;
             self.live.recurrences[index] = Recurrence {
@@ -93,6 +94,7 @@ impl Run {
         self.live.ladder = state
             .escalation
             .as_ref()
+            .filter(|_| !silent)
             .map(|_| LadderPosition { cycle: 0, step: 0 });
         if state.is_final {
             self.live.ended = true;
@@ -157,7 +159,8 @@ impl Run {
                 }
                 (Some(_), None) => false,
             };
-            if holds && timer && held {
+            // A transition held back by its target's cool-down lets the next one fire.
+            if holds && timer && held && !self.refuses(transition.target) {
                 return Some(index);
             }
         }
@@ -206,6 +209,8 @@ impl Run {
             severity: to.severity,
             cause,
         });
+        self.start_cooldown(self.live.state);
+        let silent_until = self.enter_cooldown(transition.target);
         self.live.state = transition.target;
         self.live.entered_at = self.live.now;
         self.live.entered_seq = self.live.seq;
@@ -214,7 +219,13 @@ impl Run {
             .recurrences
             .iter_mut()
             .for_each(|r| *r = Recurrence::default());
-        self.enter_state();
+        if let Some(until) = silent_until {
+            self.push(EventKind::Cooldown {
+                state: to.name.clone(),
+                until,
+            });
+        }
+        self.enter_state(silent_until.is_some());
     }
 
     /// Whether `seen` happened since entering the current state, or within `window` of now.

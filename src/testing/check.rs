@@ -32,6 +32,7 @@ pub(crate) enum Matcher {
         text: Option<String>,
     },
     Breach(String),
+    Cooldown(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -269,6 +270,7 @@ fn matches(matcher: &Matcher, event: &Event) -> bool {
                 && contains(t.as_deref().unwrap_or(""), text)
         }
         (Matcher::Breach(id), EventKind::Breach { action, .. }) => action == id,
+        (Matcher::Cooldown(name), EventKind::Cooldown { state, .. }) => state == name,
         _ => false,
     }
 }
@@ -355,6 +357,7 @@ fn describe(matcher: &Matcher) -> String {
             words
         }
         Matcher::Breach(action) => format!("a breach of `{action}`"),
+        Matcher::Cooldown(state) => format!("a silent entry into `{state}` in its cool-down"),
     }
 }
 

@@ -89,7 +89,7 @@ pub(crate) struct InputDoc {
 }
 
 /// One expectation. Give one of `state`, `transition`, `action`, `escalation` (or `level`),
-/// `breach`, `never` or `final`, and when: `at` or `between` (default: the whole run).
+/// `breach`, `cooldown`, `never` or `final`, and when: `at` or `between` (default: the whole run).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ExpectDoc {
@@ -129,7 +129,11 @@ pub(crate) struct ExpectDoc {
     /// This action passes its deadline while open.
     #[serde(default)]
     pub breach: Option<Located<String>>,
-    /// None of this happens (a `state`, `transition`, `action`, `escalation` or `breach`).
+    /// The run enters this state again in its cool-down, sending nothing again.
+    #[serde(default)]
+    pub cooldown: Option<Located<String>>,
+    /// None of this happens (a `state`, `transition`, `action`, `escalation`, `breach` or
+    /// `cooldown`).
     #[serde(default)]
     pub never: Option<Located<Box<ExpectDoc>>>,
     /// The state at the end of the run.

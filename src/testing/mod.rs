@@ -892,7 +892,7 @@ impl Compiler<'_> {
                 self.error(
                     never.at,
                     &join(path, "never"),
-                    "`never` takes a state, transition, action, escalation or breach",
+                    "`never` takes a state, transition, action, escalation, breach or cooldown",
                 );
                 return None;
             }
@@ -972,6 +972,7 @@ impl Compiler<'_> {
                 doc.escalation.is_some() || doc.level.is_some(),
             ),
             ("breach", doc.breach.is_some()),
+            ("cooldown", doc.cooldown.is_some()),
         ]
         .into_iter()
         .filter(|(_, given)| *given)
@@ -981,7 +982,7 @@ impl Compiler<'_> {
             self.error(
                 at,
                 path,
-                "give exactly one of `state`, `transition`, `action`, `escalation` (or `level`), `breach`, `never` or `final`",
+                "give exactly one of `state`, `transition`, `action`, `escalation` (or `level`), `breach`, `cooldown`, `never` or `final`",
             );
             return None;
         }
@@ -1019,6 +1020,10 @@ impl Compiler<'_> {
                 due,
                 text,
             });
+        }
+        if let Some(state) = &doc.cooldown {
+            self.state(playbook, state, &join(path, "cooldown"))?;
+            return Some(check::Matcher::Cooldown(state.value.clone()));
         }
         if let Some(action) = &doc.breach {
             if !self.known_action(playbook, action, &join(path, "breach")) {

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::Scenario;
 use crate::model::{Bool, Number};
-use crate::model::{Model, Playbook, StateId};
+use crate::model::{Model, Playbook, Reentry, StateId};
 use crate::{Duration, TimerDuration};
 
 /// One change to a playbook.
@@ -124,7 +124,16 @@ fn admissible(model: &Model) -> bool {
             };
             ordered && cycle
         });
-        actions && transitions && ladder
+        // A cool-down's `max` is at least its `for`.
+        let cooldown = state.cooldown.is_none_or(|c| {
+            c.max.is_none_or(|max| {
+                c.period
+                    .range(parameters)
+                    .1
+                    .is_some_and(|longest| max.range(parameters).0 >= longest)
+            })
+        });
+        actions && transitions && ladder && cooldown
     });
     defaults && states
 }
@@ -363,6 +372,36 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
 
     for (s, state) in original.states.iter().enumerate() {
         let state_path = format!("states.{}", state.name);
+        if let Some(cooldown) = state.cooldown {
+            let path = format!("{state_path}.cooldown");
+            add(format!("{path} removed"), &|m| m.states[s].cooldown = None);
+            for (new, _, change) in scaled_timers(cooldown.period, &original.parameters) {
+                add(format!("{path}.for {change}"), &|m| {
+                    if let Some(c) = &mut m.states[s].cooldown {
+                        c.period = new;
+                    }
+                });
+            }
+            let (flipped, words) = match cooldown.reentry {
+                Reentry::Silent => (Reentry::Refused, "silent -> refused"),
+                Reentry::Refused => (Reentry::Silent, "refused -> silent"),
+            };
+            add(format!("{path}.reentry {words}"), &|m| {
+                if let Some(c) = &mut m.states[s].cooldown {
+                    c.reentry = flipped;
+                }
+            });
+            if cooldown.backoff > 1.0 {
+                add(
+                    format!("{path}.backoff removed: {} -> 1", cooldown.backoff),
+                    &|m| {
+                        if let Some(c) = &mut m.states[s].cooldown {
+                            c.backoff = 1.0;
+                        }
+                    },
+                );
+            }
+        }
         for (a, action) in state.actions.iter().enumerate() {
             let path = format!("{state_path}.enter.{}", action.id);
             add(format!("{path} dropped"), &|m| {

@@ -15,15 +15,16 @@ use crate::Limits;
 use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, suggestion};
 use crate::load::condition::{self, Scope, Symbol};
 use crate::load::format::{
-    ActionDoc, AttributeTypeDoc, GroupDoc, LadderDoc, MetricDoc, ParameterDoc, PlaybookDoc,
-    QuantityDoc, SignalDoc, SignalKindDoc, StateDoc, TextDoc, TransitionDoc,
+    ActionDoc, AttributeTypeDoc, CooldownDoc, GroupDoc, LadderDoc, MetricDoc, ParameterDoc,
+    PlaybookDoc, QuantityDoc, ReentryDoc, SignalDoc, SignalKindDoc, StateDoc, TextDoc,
+    TransitionDoc,
 };
 use crate::model::SignalTable;
 use crate::model::{
-    Action, Attribute, AttributeKind, EscalationTarget, Group, GroupId, Ladder, MAX_BASELINE_DAYS,
-    Metric, MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue, Playbook,
-    QuantityKind, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
-    TimerDuration, Transition,
+    Action, Attribute, AttributeKind, Cooldown, EscalationTarget, Group, GroupId, Ladder,
+    MAX_BASELINE_DAYS, Metric, MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue,
+    Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId,
+    Step, TimerDuration, Transition,
 };
 use crate::yaml::{Located, Position, Source};
 use crate::{Duration, LocalizedText};
@@ -1350,6 +1351,21 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
+        let cooldown = match &doc.cooldown {
+            Some(cooldown) if is_final => {
+                self.error(
+                    Code::InvalidTransition,
+                    cooldown.at,
+                    format!("{path}.cooldown"),
+                    "a final state ends the run, so it is never left and never cools down: remove `cooldown`",
+                );
+                None
+            }
+            Some(cooldown) => self
+                .cooldown(&cooldown.value, &format!("{path}.cooldown"), context)
+                .map(Some),
+            None => Some(None),
+        };
         let mut transitions = Vec::new();
         for (index, transition) in doc.on.iter().enumerate() {
             let transition = self.transition(transition, &format!("{path}.on[{index}]"), context);
@@ -1370,6 +1386,71 @@ impl<'a> Checker<'a> {
             actions: actions.into_iter().collect::<Option<_>>()?,
             escalation,
             transitions: transitions.into_iter().collect::<Option<_>>()?,
+            cooldown: cooldown?,
+        })
+    }
+
+    /// A state's cool-down; `None` when it has errors, which are reported.
+    fn cooldown(
+        &mut self,
+        doc: &CooldownDoc,
+        path: &str,
+        context: &StateContext<'_, '_>,
+    ) -> Option<Cooldown> {
+        let period = self.timer(
+            &doc.period,
+            &format!("{path}.for"),
+            Shortest::AboveZero,
+            context,
+        );
+        let max = self.optional_timer(
+            &doc.max,
+            &format!("{path}.max"),
+            Shortest::AboveZero,
+            context,
+        );
+        let backoff = match &doc.backoff {
+            Some(b) if !(b.value.0.is_finite() && b.value.0 >= 1.0) => {
+                self.error(
+                    Code::InvalidValue,
+                    b.at,
+                    format!("{path}.backoff"),
+                    "backoff must be a number of 1 or more: 2 doubles the cool-down at each repeat, 1 keeps it",
+                );
+                None
+            }
+            Some(b) => Some(b.value.0),
+            None => Some(1.0),
+        };
+        if let (Some(period), Some(max), Some(written)) = (period, max, &doc.max)
+            && period
+                .range(context.parameters)
+                .1
+                .is_none_or(|longest| max.range(context.parameters).0 < longest)
+        {
+            self.error(
+                Code::InvalidDuration,
+                written.at,
+                format!("{path}.max"),
+                format!(
+                    "`max` must be at least `for`, but {} is shorter than {}",
+                    at_least(max, context.parameters),
+                    at_most(period, context.parameters)
+                ),
+            );
+            return None;
+        }
+        if doc.max.is_some() && max.is_none() {
+            return None;
+        }
+        Some(Cooldown {
+            period: period?,
+            reentry: match doc.reentry.as_ref().map(|r| r.value) {
+                Some(ReentryDoc::Refused) => Reentry::Refused,
+                Some(ReentryDoc::Silent) | None => Reentry::Silent,
+            },
+            backoff: backoff?,
+            max,
         })
     }
 

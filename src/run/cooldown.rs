@@ -1,0 +1,118 @@
+//! Cool-downs: for a period after the run leaves a state that has one, entering the state
+//! again sends nothing again (`silent`), or waits until the period is over (`refused`). Each
+//! repeat (an entry before the period is over, or at the moment it ends) multiplies the next
+//! period by the state's backoff, up to its `max`; an entry after a whole period starts again
+//! from the state's own `for`.
+
+use crate::model::{Cooldown, Reentry, StateId};
+use crate::{Duration, Timestamp};
+
+use super::Run;
+
+/// The longest period backoff reaches when a cool-down gives no `max`, in periods.
+const DEFAULT_MAX_PERIODS: u32 = 16;
+
+impl Run {
+    /// When the cool-down of `state` ends, while it is running.
+    pub(super) fn cooling_until(&self, state: StateId) -> Option<Timestamp> {
+        let cooldown = self.playbook.state(state).cooldown?;
+        let clock = self.live.cooldowns.get(state.index())?;
+        let until = clock.left?.plus(self.period(cooldown, clock.period));
+        (self.live.now < until).then_some(until)
+    }
+
+    /// Whether a transition into `state` must wait for its cool-down.
+    pub(super) fn refuses(&self, state: StateId) -> bool {
+        !self.live.cooldowns.is_empty()
+            && self
+                .playbook
+                .state(state)
+                .cooldown
+                .is_some_and(|c| c.reentry == Reentry::Refused)
+            && self.cooling_until(state).is_some()
+    }
+
+    /// The earliest end of a cool-down that holds back one of the current state's transitions.
+    pub(super) fn next_cooldown_end(&self) -> Option<Timestamp> {
+        if self.live.cooldowns.is_empty() {
+            return None;
+        }
+        self.playbook
+            .state(self.live.state)
+            .transitions
+            .iter()
+            .filter(|t| self.refuses(t.target))
+            .filter_map(|t| self.cooling_until(t.target))
+            .min()
+    }
+
+    /// Starts the cool-down of the state the run is leaving, if it has one.
+    pub(super) fn start_cooldown(&mut self, state: StateId) {
+        if self.playbook.state(state).cooldown.is_some()
+            && let Some(clock) = self.live.cooldowns.get_mut(state.index())
+        {
+            clock.left = Some(self.live.now);
+        }
+    }
+
+    /// Enters `state` on its cool-down clock: a repeat stretches its next period. Returns when
+    /// its cool-down ends if the run enters it silently, sending nothing again.
+    pub(super) fn enter_cooldown(&mut self, state: StateId) -> Option<Timestamp> {
+        let cooldown = self.playbook.state(state).cooldown?;
+        let clock = *self.live.cooldowns.get(state.index())?;
+        let left = clock.left?;
+        let period = self.period(cooldown, clock.period);
+        let end = left.plus(period);
+        let repeat = self.live.now <= end;
+        let next = repeat.then(|| {
+            let longest = self.longest(cooldown);
+            let stretched = Duration::from_millis(
+                (period.as_millis() as f64 * cooldown.backoff).min(longest.as_millis() as f64)
+                    as u64,
+            );
+            stretched.max(period.min(longest))
+        });
+        if let Some(clock) = self.live.cooldowns.get_mut(state.index()) {
+            clock.period = next;
+        }
+        (cooldown.reentry == Reentry::Silent && self.live.now < end).then_some(end)
+    }
+
+    /// The period of a cool-down whose clock holds `stretched`.
+    fn period(&self, cooldown: Cooldown, stretched: Option<Duration>) -> Duration {
+        stretched.unwrap_or_else(|| cooldown.period.resolve(&self.live.parameters))
+    }
+
+    /// The longest period of a cool-down.
+    fn longest(&self, cooldown: Cooldown) -> Duration {
+        let base = cooldown.period.resolve(&self.live.parameters);
+        cooldown.max.map_or_else(
+            || Duration::from_millis(base.as_millis().saturating_mul(DEFAULT_MAX_PERIODS.into())),
+            |max| max.resolve(&self.live.parameters),
+        )
+    }
+
+    /// Whether a restored clock could have been made by this run by now.
+    pub(super) fn cooldowns_are_possible(&self) -> bool {
+        let wanted = if self.playbook.states().iter().any(|s| s.cooldown.is_some()) {
+            self.playbook.states().len()
+        } else {
+            0
+        };
+        self.live.cooldowns.len() == wanted
+            && self
+                .live
+                .cooldowns
+                .iter()
+                .zip(self.playbook.states())
+                .all(|(clock, state)| match state.cooldown {
+                    Some(cooldown) => {
+                        clock.left.is_none_or(|left| left <= self.live.now)
+                            && clock
+                                .period
+                                .is_none_or(|p| !p.is_zero() && p <= self.longest(cooldown))
+                    }
+                    None => *clock == super::CooldownClock::default(),
+                })
+    }
+}
