@@ -38,6 +38,15 @@ states:
   closed: { final: true }
 "#;
 
+/// What the mutants of `playbook` change about cool-downs.
+fn cooldown_mutants(playbook: &crisis_playbook::Playbook) -> Vec<String> {
+    mutants(playbook)
+        .into_iter()
+        .map(|m| m.change)
+        .filter(|c| c.contains("cooldown"))
+        .collect()
+}
+
 fn refused() -> String {
     COOL.replace(
         "cooldown: { for: 1h, backoff: 2, max: 3h }",
@@ -117,7 +126,7 @@ fn a_refused_reentry_waits_for_the_end_of_the_cool_down_with_no_signal() {
     assert!(
         explanation
             .to_string()
-            .contains("held back by the cool-down of `alert` until 2026-03-02T01:05:00Z"),
+            .contains("held back by a cool-down until 2026-03-02T01:05:00Z"),
         "{explanation}"
     );
     // The alarm is still fresh in `quiet` when the cool-down ends: the run enters `alert` then,
@@ -130,6 +139,46 @@ fn a_refused_reentry_waits_for_the_end_of_the_cool_down_with_no_signal() {
             "65m transition:quiet->alert",
             "65m action:look",
             "85m escalation:boss"
+        ]
+    );
+}
+
+#[test]
+fn a_transition_with_a_cool_down_does_not_fire_again_until_it_ends() {
+    let text = COOL
+        .replace("    cooldown: { for: 1h, backoff: 2, max: 3h }\n", "")
+        .replace(
+            "      - { to: alert, when: alarm }",
+            "      - { to: alert, when: alarm, cooldown: 30m }",
+        );
+    let playbook = playbook(&text);
+    let mut run = Run::start(&playbook, at(0));
+    manual(&mut run, "alarm", 0, "desk");
+    manual(&mut run, "calm", 5, "desk");
+    assert_eq!(
+        describe(&manual(&mut run, "alarm", 10, "desk")),
+        ["input:alarm"]
+    );
+    assert_eq!(run.explain().transitions[0].cooldown_until, Some(at(30)));
+    // It fires when its cool-down ends, with no signal, and starts a new one.
+    let events = advance(&mut run, 31);
+    assert_eq!(
+        timeline(&events),
+        [
+            "30m breach:look",
+            "30m transition:quiet->alert",
+            "30m action:look"
+        ]
+    );
+    manual(&mut run, "calm", 35, "desk");
+    manual(&mut run, "alarm", 40, "desk");
+    assert_eq!(run.explain().transitions[0].cooldown_until, Some(at(60)));
+    assert_eq!(
+        cooldown_mutants(&playbook),
+        [
+            "states.quiet.on[0] (-> alert) cooldown halved: 30m -> 15m",
+            "states.quiet.on[0] (-> alert) cooldown doubled: 30m -> 1h",
+            "states.quiet.on[0] (-> alert) cooldown removed",
         ]
     );
 }
@@ -172,13 +221,8 @@ fn snapshots_of_playbooks_without_cool_downs_do_not_mention_them() {
 #[test]
 fn mutants_change_the_cool_down_and_a_scenario_can_tell() {
     let playbook = playbook(COOL);
-    let changes: Vec<String> = mutants(&playbook)
-        .into_iter()
-        .map(|m| m.change)
-        .filter(|c| c.contains("cooldown"))
-        .collect();
     assert_eq!(
-        changes,
+        cooldown_mutants(&playbook),
         [
             "states.alert.cooldown removed",
             "states.alert.cooldown.for halved: 1h -> 30m",

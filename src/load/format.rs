@@ -568,4 +568,9 @@ pub(crate) struct TransitionDoc {
     #[serde(default)]
     #[schemars(regex(pattern = TIMER))]
     pub after: Option<Located<String>>,
+    /// Once it fires, it does not fire again for this long: a duration, or the name of a
+    /// duration parameter.
+    #[serde(default)]
+    #[schemars(regex(pattern = TIMER))]
+    pub cooldown: Option<Located<String>>,
 }

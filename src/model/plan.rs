@@ -34,6 +34,11 @@ pub(crate) struct Plan {
     pub expiries: Vec<Vec<Expiry>>,
     /// For each state, the guard of each of its transitions.
     pub guards: Vec<Vec<Guard>>,
+    /// For each state, the clock of each of its transitions that has a cool-down: its place
+    /// in the run's list of transition clocks.
+    pub transition_clocks: Vec<Vec<Option<usize>>>,
+    /// How many transitions have a cool-down.
+    pub transition_clock_count: usize,
     pub max_transitions: usize,
     pub max_actions: usize,
     pub total_actions: usize,
@@ -74,11 +79,30 @@ impl Plan {
                     .collect()
             })
             .collect();
+        let mut transition_clock_count = 0usize;
+        let transition_clocks = model
+            .states
+            .iter()
+            .map(|state| {
+                state
+                    .transitions
+                    .iter()
+                    .map(|t| {
+                        t.cooldown.map(|_| {
+                            transition_clock_count = transition_clock_count.saturating_add(1);
+                            transition_clock_count.saturating_sub(1)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         Plan {
             routes,
             predicates_of,
             expiries,
             guards,
+            transition_clocks,
+            transition_clock_count,
             max_transitions: model
                 .states
                 .iter()

@@ -982,6 +982,10 @@ pub struct Transition {
     /// Its place in the `on` list it was written in: the group's, or the state's.
     #[serde(skip)]
     pub written_at: usize,
+    /// Once it fires, it does not fire again for this long. A shared transition has one clock
+    /// per member state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cooldown: Option<TimerDuration>,
 }
 
 /// Named states that share transitions: each is written once in the group's `on`, and

@@ -21,6 +21,34 @@ impl Run {
         (self.live.now < until).then_some(until)
     }
 
+    /// When the cool-down of the current state's transition at `index` ends, while it runs.
+    pub(super) fn transition_cooling_until(&self, index: usize) -> Option<Timestamp> {
+        let slot = self.playbook.plan().transition_clocks[self.live.state.index()][index]?;
+        let transition = &self.playbook.state(self.live.state).transitions[index];
+        let until =
+            self.live.fired[slot]?.plus(transition.cooldown?.resolve(&self.live.parameters));
+        (self.live.now < until).then_some(until)
+    }
+
+    /// Starts the cool-down of the current state's transition at `index`, if it has one.
+    pub(super) fn start_transition_cooldown(&mut self, index: usize) {
+        if let Some(slot) = self.playbook.plan().transition_clocks[self.live.state.index()][index] {
+            self.live.fired[slot] = Some(self.live.now);
+        }
+    }
+
+    /// When the current state's transition at `index` may fire again, if a cool-down, its own
+    /// or its target's (`reentry: refused`), holds it back.
+    pub(super) fn held_back_until(&self, index: usize) -> Option<Timestamp> {
+        let target = self.playbook.state(self.live.state).transitions[index].target;
+        let own = self.transition_cooling_until(index);
+        let target = self
+            .refuses(target)
+            .then(|| self.cooling_until(target))
+            .flatten();
+        own.max(target)
+    }
+
     /// Whether a transition into `state` must wait for its cool-down.
     pub(super) fn refuses(&self, state: StateId) -> bool {
         !self.live.cooldowns.is_empty()
@@ -34,15 +62,11 @@ impl Run {
 
     /// The earliest end of a cool-down that holds back one of the current state's transitions.
     pub(super) fn next_cooldown_end(&self) -> Option<Timestamp> {
-        if self.live.cooldowns.is_empty() {
+        if self.live.cooldowns.is_empty() && self.live.fired.is_empty() {
             return None;
         }
-        self.playbook
-            .state(self.live.state)
-            .transitions
-            .iter()
-            .filter(|t| self.refuses(t.target))
-            .filter_map(|t| self.cooling_until(t.target))
+        (0..self.playbook.state(self.live.state).transitions.len())
+            .filter_map(|index| self.held_back_until(index))
             .min()
     }
 
@@ -92,8 +116,18 @@ impl Run {
         )
     }
 
-    /// Whether a restored clock could have been made by this run by now.
+    /// Whether restored clocks could have been made by this run by now.
     pub(super) fn cooldowns_are_possible(&self) -> bool {
+        let transitions = self.live.fired.len() == self.playbook.plan().transition_clock_count
+            && self
+                .live
+                .fired
+                .iter()
+                .all(|fired| fired.is_none_or(|at| at <= self.live.now));
+        transitions && self.state_clocks_are_possible()
+    }
+
+    fn state_clocks_are_possible(&self) -> bool {
         let wanted = if self.playbook.states().iter().any(|s| s.cooldown.is_some()) {
             self.playbook.states().len()
         } else {

@@ -69,7 +69,8 @@ pub struct TransitionExplanation {
     pub remaining: Option<Duration>,
     /// How long until the `after` timer allows it, if it is still running.
     pub timer_remaining: Option<Duration>,
-    /// When the target's cool-down ends, if it holds the transition back (`reentry: refused`).
+    /// When a cool-down that holds the transition back ends: its own, or its target's
+    /// (`reentry: refused`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cooldown_until: Option<Timestamp>,
     /// Each comparison and event test, with its values.
@@ -135,10 +136,7 @@ impl Run {
                     holding_since,
                     remaining,
                     timer_remaining,
-                    cooldown_until: self
-                        .refuses(transition.target)
-                        .then(|| self.cooling_until(transition.target))
-                        .flatten(),
+                    cooldown_until: self.held_back_until(index),
                     terms,
                 }
             })
@@ -187,11 +185,7 @@ impl std::fmt::Display for Explanation {
                 write!(f, ", {remaining} to go before `after`")?;
             }
             if let Some(until) = t.cooldown_until {
-                write!(
-                    f,
-                    ", held back by the cool-down of `{}` until {until}",
-                    t.to
-                )?;
+                write!(f, ", held back by a cool-down until {until}")?;
             }
             writeln!(f)?;
             for term in &t.terms {

@@ -134,6 +134,9 @@ pub(crate) struct Live {
     /// no state has a cool-down, so that other snapshots are unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     cooldowns: Vec<CooldownClock>,
+    /// For each transition with a cool-down, when it last fired (`Plan::transition_clocks`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    fired: Vec<Option<Timestamp>>,
 }
 
 /// A state's cool-down clock: when the run last left the state, and the period of its
@@ -219,6 +222,7 @@ impl Run {
             } else {
                 Vec::new()
             },
+            fired: vec![None; plan.transition_clock_count],
         };
         let mut run = Run {
             playbook: playbook.clone(),

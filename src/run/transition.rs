@@ -159,8 +159,8 @@ impl Run {
                 }
                 (Some(_), None) => false,
             };
-            // A transition held back by its target's cool-down lets the next one fire.
-            if holds && timer && held && !self.refuses(transition.target) {
+            // A transition held back by a cool-down lets the next one fire.
+            if holds && timer && held && self.held_back_until(index).is_none() {
                 return Some(index);
             }
         }
@@ -209,6 +209,7 @@ impl Run {
             severity: to.severity,
             cause,
         });
+        self.start_transition_cooldown(index);
         self.start_cooldown(self.live.state);
         let silent_until = self.enter_cooldown(transition.target);
         self.live.state = transition.target;

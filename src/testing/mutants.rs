@@ -112,7 +112,7 @@ fn admissible(model: &Model) -> bool {
         let transitions = state
             .transitions
             .iter()
-            .all(|t| above_zero(&t.hold) && above_zero(&t.after));
+            .all(|t| above_zero(&t.hold) && above_zero(&t.after) && above_zero(&t.cooldown));
         let ladder = state.escalation.as_ref().is_none_or(|ladder| {
             let ordered = ladder
                 .steps
@@ -355,6 +355,16 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                     each(m, &|t| t.after = Some(new))
                 });
             }
+        }
+        if let Some(cooldown) = transition.cooldown {
+            for (new, _, change) in scaled_timers(cooldown, &original.parameters) {
+                add(format!("{path} cooldown {change}"), &|m| {
+                    each(m, &|t| t.cooldown = Some(new))
+                });
+            }
+            add(format!("{path} cooldown removed"), &|m| {
+                each(m, &|t| t.cooldown = None)
+            });
         }
         for (other, target) in original.states.iter().enumerate() {
             if other != transition.target.index() {

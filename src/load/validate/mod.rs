@@ -1856,6 +1856,12 @@ impl<'a> Checker<'a> {
             Shortest::AboveZero,
             context,
         );
+        let cooldown = self.optional_timer(
+            &t.cooldown,
+            &format!("{path}.cooldown"),
+            Shortest::AboveZero,
+            context,
+        );
         if t.when.is_none() && t.after.is_none() {
             self.error(
                 Code::InvalidTransition,
@@ -1878,7 +1884,10 @@ impl<'a> Checker<'a> {
             Some(when) => Some(self.condition(when, &format!("{path}.when"), context)?),
             None => None,
         };
-        if (t.hold.is_some() && hold.is_none()) || (t.after.is_some() && after.is_none()) {
+        if (t.hold.is_some() && hold.is_none())
+            || (t.after.is_some() && after.is_none())
+            || (t.cooldown.is_some() && cooldown.is_none())
+        {
             return None;
         }
         Some(Transition {
@@ -1888,6 +1897,7 @@ impl<'a> Checker<'a> {
             after,
             group: None,
             written_at: 0,
+            cooldown,
         })
     }
 
