@@ -42,7 +42,7 @@ pub fn render(playbook: &Playbook, format: DiagramFormat) -> String {
     }
 }
 
-/// The label of an edge: its group, guard, then timing.
+/// The label of an edge: its group, guard, then timing and cool-down.
 fn edge_label(playbook: &Playbook, transition: &Transition) -> String {
     let mut parts = Vec::new();
     // A shared transition is drawn from each member state, named by its group.
@@ -64,7 +64,22 @@ fn edge_label(playbook: &Playbook, transition: &Transition) -> String {
     if let Some(after) = transition.after {
         parts.push(format!("after {}", playbook.timer_text(after)));
     }
+    if let Some(cooldown) = transition.cooldown {
+        parts.push(format!("cooldown {}", playbook.timer_text(cooldown)));
+    }
     parts.join(" ")
+}
+
+/// What a state's label says after its name: its severity, and its cool-down if it has one.
+fn state_details(playbook: &Playbook, state: &crate::model::State) -> String {
+    match state.cooldown {
+        Some(cooldown) => format!(
+            "severity {}, cool-down {}",
+            state.severity,
+            playbook.timer_text(cooldown.period)
+        ),
+        None => format!("severity {}", state.severity),
+    }
 }
 
 fn mermaid(playbook: &Playbook) -> String {
@@ -90,10 +105,10 @@ fn mermaid(playbook: &Playbook) -> String {
     for state in playbook.states() {
         let _ = writeln!(
             out,
-            "    {} : {} (severity {})",
+            "    {} : {} ({})",
             id(&state.name),
             state.name,
-            state.severity
+            state_details(playbook, state)
         );
     }
     for state in playbook.states() {
@@ -151,7 +166,11 @@ fn dot(playbook: &Playbook) -> String {
             out,
             "    {} [label={}{shape}];",
             quote(&state.name),
-            quote(&format!("{}\nseverity {}", state.name, state.severity))
+            quote(&format!(
+                "{}\n{}",
+                state.name,
+                state_details(playbook, state)
+            ))
         );
     }
     for state in playbook.states() {

@@ -249,3 +249,72 @@ expect:
         crisis_playbook::testing::load_text(scenario, "cool-test.yaml", dir.path()).unwrap();
     assert!(loaded[0].run().passed(), "{:?}", loaded[0].run());
 }
+
+#[test]
+fn a_transition_from_a_cooled_state_to_itself_sends_nothing_again_even_when_refused() {
+    for reentry in ["silent", "refused"] {
+        let text = COOL
+            .replace(
+                "cooldown: { for: 1h, backoff: 2, max: 3h }",
+                &format!("cooldown: {{ for: 1h, reentry: {reentry} }}"),
+            )
+            .replace(
+                "      - { to: quiet, when: calm }",
+                "      - { to: quiet, when: calm }\n      - { to: alert, when: alarm }",
+            );
+        let playbook = playbook(&text);
+        let mut run = Run::start(&playbook, at(0));
+        manual(&mut run, "alarm", 0, "desk");
+        // The run leaves `alert` and enters it at the same instant: within its cool-down.
+        assert_eq!(
+            describe(&manual(&mut run, "alarm", 5, "desk")),
+            ["input:alarm", "transition:alert->alert", "cooldown"],
+            "{reentry}"
+        );
+    }
+}
+
+#[test]
+fn a_scenario_cannot_expect_a_silent_entry_into_a_state_without_a_cool_down() {
+    let scenario = r#"
+scenario: quiet is never cooled
+playbook: cool.yaml
+start: 2026-03-02T00:00:00Z
+inputs:
+  - { at: 0m, signal: alarm, by: desk }
+expect:
+  - { cooldown: quiet }
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cool.yaml"), COOL).unwrap();
+    let err =
+        crisis_playbook::testing::load_text(scenario, "cool-test.yaml", dir.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cool-test.yaml:8:17: error: expect[0].cooldown: state `quiet` has no `cooldown`, so it is never entered silently: expect `transition: quiet` instead, or give the state a cool-down"
+    );
+}
+
+#[test]
+fn diagrams_show_cool_downs_on_states_and_transitions() {
+    use crisis_playbook::diagram::{DiagramFormat, render};
+    let text = COOL.replace(
+        "      - { to: alert, when: alarm }",
+        "      - { to: alert, when: alarm, cooldown: 30m }",
+    );
+    let playbook = playbook(&text);
+    let mermaid = render(&playbook, DiagramFormat::Mermaid);
+    assert!(
+        mermaid.contains("st_alert : alert (severity 1, cool-down 1h)"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("st_quiet --> st_alert : alarm cooldown 30m"),
+        "{mermaid}"
+    );
+    let dot = render(&playbook, DiagramFormat::Dot);
+    assert!(
+        dot.contains(r#"label="alert\nseverity 1, cool-down 1h""#),
+        "{dot}"
+    );
+}

@@ -80,8 +80,14 @@ impl Run {
     }
 
     /// Enters `state` on its cool-down clock: a repeat stretches its next period. Returns when
-    /// its cool-down ends if the run enters it silently, sending nothing again.
-    pub(super) fn enter_cooldown(&mut self, state: StateId) -> Option<Timestamp> {
+    /// its cool-down ends if the run enters it silently, sending nothing again: with `reentry:
+    /// silent`, or from the state itself (`from_itself`), which left it at this very instant,
+    /// so that no re-entry can be refused any more.
+    pub(super) fn enter_cooldown(
+        &mut self,
+        state: StateId,
+        from_itself: bool,
+    ) -> Option<Timestamp> {
         let cooldown = self.playbook.state(state).cooldown?;
         let clock = *self.live.cooldowns.get(state.index())?;
         let left = clock.left?;
@@ -99,7 +105,7 @@ impl Run {
         if let Some(clock) = self.live.cooldowns.get_mut(state.index()) {
             clock.period = next;
         }
-        (cooldown.reentry == Reentry::Silent && self.live.now < end).then_some(end)
+        ((cooldown.reentry == Reentry::Silent || from_itself) && self.live.now < end).then_some(end)
     }
 
     /// The period of a cool-down whose clock holds `stretched`.

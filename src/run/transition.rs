@@ -211,7 +211,8 @@ impl Run {
         });
         self.start_transition_cooldown(index);
         self.start_cooldown(self.live.state);
-        let silent_until = self.enter_cooldown(transition.target);
+        let silent_until =
+            self.enter_cooldown(transition.target, transition.target == self.live.state);
         self.live.state = transition.target;
         self.live.entered_at = self.live.now;
         self.live.entered_seq = self.live.seq;

@@ -1022,7 +1022,18 @@ impl Compiler<'_> {
             });
         }
         if let Some(state) = &doc.cooldown {
-            self.state(playbook, state, &join(path, "cooldown"))?;
+            let id = self.state(playbook, state, &join(path, "cooldown"))?;
+            if playbook.state(id).cooldown.is_none() {
+                self.error(
+                    state.at,
+                    &join(path, "cooldown"),
+                    format!(
+                        "state `{}` has no `cooldown`, so it is never entered silently: expect `transition: {}` instead, or give the state a cool-down",
+                        state.value, state.value
+                    ),
+                );
+                return None;
+            }
             return Some(check::Matcher::Cooldown(state.value.clone()));
         }
         if let Some(action) = &doc.breach {

@@ -1415,7 +1415,10 @@ impl<'a> Checker<'a> {
                     Code::InvalidValue,
                     b.at,
                     format!("{path}.backoff"),
-                    "backoff must be a number of 1 or more: 2 doubles the cool-down at each repeat, 1 keeps it",
+                    format!(
+                        "backoff {} would shorten the cool-down at each repeat: give a number of 1 or more (2 doubles it, 1 keeps it)",
+                        b.value.0
+                    ),
                 );
                 None
             }
@@ -1433,7 +1436,7 @@ impl<'a> Checker<'a> {
                 written.at,
                 format!("{path}.max"),
                 format!(
-                    "`max` must be at least `for`, but {} is shorter than {}",
+                    "`max` must be at least `for`, but {} is shorter than {}: give a longer `max`, or leave it out for 16 times `for`",
                     at_least(max, context.parameters),
                     at_most(period, context.parameters)
                 ),
