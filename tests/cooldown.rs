@@ -227,6 +227,8 @@ fn mutants_change_the_cool_down_and_a_scenario_can_tell() {
             "states.alert.cooldown removed",
             "states.alert.cooldown.for halved: 1h -> 30m",
             "states.alert.cooldown.for doubled: 1h -> 2h",
+            "states.alert.cooldown.max halved: 3h -> 1h30m",
+            "states.alert.cooldown.max doubled: 3h -> 6h",
             "states.alert.cooldown.reentry silent -> refused",
             "states.alert.cooldown.backoff removed: 2 -> 1",
         ]
@@ -317,4 +319,15 @@ fn diagrams_show_cool_downs_on_states_and_transitions() {
         dot.contains(r#"label="alert\nseverity 1, cool-down 1h""#),
         "{dot}"
     );
+}
+
+#[test]
+fn a_cool_down_written_as_a_duration_alone_is_its_for() {
+    let short = playbook(&COOL.replace("{ for: 1h, backoff: 2, max: 3h }", "1h"));
+    let cooldown = short
+        .state(short.state_named("alert").unwrap())
+        .cooldown
+        .unwrap();
+    assert_eq!(short.timer_text(cooldown.period), "1h");
+    assert_eq!((cooldown.backoff, cooldown.max.is_none()), (1.0, true));
 }

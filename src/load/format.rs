@@ -429,10 +429,61 @@ pub(crate) struct GroupDoc {
     pub on: Vec<Located<TransitionDoc>>,
 }
 
-/// A state's cool-down.
+/// A state's cool-down: a duration or duration parameter alone (`cooldown: 1h`), or its keys.
+#[derive(Debug)]
+pub(crate) enum CooldownDoc {
+    /// `cooldown: 1h`: the same as `{ for: 1h }`.
+    For(String),
+    /// The keys.
+    Keys(CooldownKeysDoc),
+}
+
+impl<'de> Deserialize<'de> for CooldownDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CooldownVisitor;
+
+        impl<'de> Visitor<'de> for CooldownVisitor {
+            type Value = CooldownDoc;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as `1h`, or keys such as `{ for: 1h, backoff: 2 }`")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<CooldownDoc, E> {
+                Ok(CooldownDoc::For(text.to_string()))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CooldownDoc, A::Error> {
+                CooldownKeysDoc::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(CooldownDoc::Keys)
+            }
+        }
+
+        deserializer.deserialize_any(CooldownVisitor)
+    }
+}
+
+impl JsonSchema for CooldownDoc {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CooldownDoc".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let keys = generator.subschema_for::<CooldownKeysDoc>();
+        schemars::json_schema!({
+            "description": "A state's cool-down: a duration or duration parameter alone (`cooldown: 1h`, the same as `{ for: 1h }`), or its keys.",
+            "anyOf": [
+                { "type": "string", "pattern": TIMER },
+                keys
+            ]
+        })
+    }
+}
+
+/// A state's cool-down, key by key.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct CooldownDoc {
+pub(crate) struct CooldownKeysDoc {
     /// How long it lasts after the run leaves the state: a duration, or the name of a duration
     /// parameter.
     #[serde(rename = "for")]

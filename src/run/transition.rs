@@ -160,8 +160,13 @@ impl Run {
                 (Some(_), None) => false,
             };
             // A transition held back by a cool-down lets the next one fire.
-            if holds && timer && held && self.held_back_until(index).is_none() {
-                return Some(index);
+            if holds && timer && held {
+                match self.held_back_until(index) {
+                    None => return Some(index),
+                    Some(until) => {
+                        tracing::debug!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, transition = index, %until, "transition held back by a cool-down");
+                    }
+                }
             }
         }
         None

@@ -392,6 +392,15 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                     }
                 });
             }
+            if let Some(max) = cooldown.max {
+                for (new, _, change) in scaled_timers(max, &original.parameters) {
+                    add(format!("{path}.max {change}"), &|m| {
+                        if let Some(c) = &mut m.states[s].cooldown {
+                            c.max = Some(new);
+                        }
+                    });
+                }
+            }
             let (flipped, words) = match cooldown.reentry {
                 Reentry::Silent => (Reentry::Refused, "silent -> refused"),
                 Reentry::Refused => (Reentry::Silent, "refused -> silent"),

@@ -15,9 +15,9 @@ use crate::Limits;
 use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, suggestion};
 use crate::load::condition::{self, Scope, Symbol};
 use crate::load::format::{
-    ActionDoc, AttributeTypeDoc, CooldownDoc, GroupDoc, LadderDoc, MetricDoc, ParameterDoc,
-    PlaybookDoc, QuantityDoc, ReentryDoc, SignalDoc, SignalKindDoc, StateDoc, TextDoc,
-    TransitionDoc,
+    ActionDoc, AttributeTypeDoc, CooldownDoc, CooldownKeysDoc, GroupDoc, LadderDoc, MetricDoc,
+    ParameterDoc, PlaybookDoc, QuantityDoc, ReentryDoc, SignalDoc, SignalKindDoc, StateDoc,
+    TextDoc, TransitionDoc,
 };
 use crate::model::SignalTable;
 use crate::model::{
@@ -1362,7 +1362,7 @@ impl<'a> Checker<'a> {
                 None
             }
             Some(cooldown) => self
-                .cooldown(&cooldown.value, &format!("{path}.cooldown"), context)
+                .cooldown(cooldown, &format!("{path}.cooldown"), context)
                 .map(Some),
             None => Some(None),
         };
@@ -1393,10 +1393,27 @@ impl<'a> Checker<'a> {
     /// A state's cool-down; `None` when it has errors, which are reported.
     fn cooldown(
         &mut self,
-        doc: &CooldownDoc,
+        written: &Located<CooldownDoc>,
         path: &str,
         context: &StateContext<'_, '_>,
     ) -> Option<Cooldown> {
+        let short;
+        let doc = match &written.value {
+            CooldownDoc::Keys(keys) => keys,
+            // `cooldown: 1h` is `{ for: 1h }`, and its errors point at the duration.
+            CooldownDoc::For(period) => {
+                short = CooldownKeysDoc {
+                    period: Located {
+                        value: period.clone(),
+                        at: written.at,
+                    },
+                    reentry: None,
+                    backoff: None,
+                    max: None,
+                };
+                &short
+            }
+        };
         let period = self.timer(
             &doc.period,
             &format!("{path}.for"),
