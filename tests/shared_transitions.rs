@@ -181,3 +181,17 @@ fn a_mutant_of_a_shared_transition_changes_it_in_every_state() {
         .count();
     assert_eq!(shared, 3, "retargeted to quiet, watch and closed");
 }
+
+#[test]
+fn the_copies_of_shared_transitions_count_against_the_transition_limit() {
+    let mut limits = crisis_playbook::Limits::default();
+    limits.max_transitions = 3;
+    let err = crisis_playbook::Loader::new()
+        .limits(limits)
+        .load_str(GROUPED)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "<string>: error: groups: the states would have over 3 transitions with each group's copied into its member states: put fewer states in large groups, or raise Limits::max_transitions"
+    );
+}

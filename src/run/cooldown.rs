@@ -4,7 +4,7 @@
 //! period by the state's backoff, up to its `max`; an entry after a whole period starts again
 //! from the state's own `for`.
 
-use crate::model::{Cooldown, Reentry, StateId};
+use crate::model::{Cooldown, Playbook, Reentry, StateId};
 use crate::{Duration, Timestamp};
 
 use super::Run;
@@ -42,22 +42,17 @@ impl Run {
     pub(super) fn held_back_until(&self, index: usize) -> Option<Timestamp> {
         let target = self.playbook.state(self.live.state).transitions[index].target;
         let own = self.transition_cooling_until(index);
-        let target = self
-            .refuses(target)
-            .then(|| self.cooling_until(target))
-            .flatten();
-        own.max(target)
+        own.max(self.refused_until(target))
     }
 
-    /// Whether a transition into `state` must wait for its cool-down.
-    pub(super) fn refuses(&self, state: StateId) -> bool {
-        !self.live.cooldowns.is_empty()
-            && self
-                .playbook
-                .state(state)
-                .cooldown
-                .is_some_and(|c| c.reentry == Reentry::Refused)
-            && self.cooling_until(state).is_some()
+    /// Until when a transition into `state` must wait for its cool-down (`reentry: refused`).
+    fn refused_until(&self, state: StateId) -> Option<Timestamp> {
+        if self.live.cooldowns.is_empty()
+            || self.playbook.state(state).cooldown?.reentry != Reentry::Refused
+        {
+            return None;
+        }
+        self.cooling_until(state)
     }
 
     /// The earliest end of a cool-down that holds back one of the current state's transitions.
@@ -134,12 +129,7 @@ impl Run {
     }
 
     fn state_clocks_are_possible(&self) -> bool {
-        let wanted = if self.playbook.states().iter().any(|s| s.cooldown.is_some()) {
-            self.playbook.states().len()
-        } else {
-            0
-        };
-        self.live.cooldowns.len() == wanted
+        self.live.cooldowns.len() == state_clock_count(&self.playbook)
             && self
                 .live
                 .cooldowns
@@ -154,5 +144,15 @@ impl Run {
                     }
                     None => *clock == super::CooldownClock::default(),
                 })
+    }
+}
+
+/// How many state cool-down clocks a run of `playbook` keeps: one per state if any state has a
+/// cool-down, none otherwise, so that other snapshots do not mention them.
+pub(super) fn state_clock_count(playbook: &Playbook) -> usize {
+    if playbook.states().iter().any(|s| s.cooldown.is_some()) {
+        playbook.states().len()
+    } else {
+        0
     }
 }

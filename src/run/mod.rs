@@ -217,11 +217,7 @@ impl Run {
             open: Vec::with_capacity(plan.total_actions),
             recurrences: vec![Recurrence::default(); plan.max_actions],
             ladder: None,
-            cooldowns: if playbook.states().iter().any(|s| s.cooldown.is_some()) {
-                vec![CooldownClock::default(); playbook.states().len()]
-            } else {
-                Vec::new()
-            },
+            cooldowns: vec![CooldownClock::default(); cooldown::state_clock_count(playbook)],
             fired: vec![None; plan.transition_clock_count],
         };
         let mut run = Run {

@@ -1603,7 +1603,7 @@ impl<'a> Checker<'a> {
                             Position::default(),
                             "groups",
                             format!(
-                                "over {} transitions once each group's are counted in its states (Limits::max_transitions)",
+                                "the states would have over {} transitions with each group's copied into its member states: put fewer states in large groups, or raise Limits::max_transitions",
                                 self.limits.max_transitions
                             ),
                         );
