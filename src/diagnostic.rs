@@ -106,6 +106,9 @@ pub enum Code {
     InvalidEscalation,
     /// A final state with outgoing transitions, or a transition with nothing to wait for.
     InvalidTransition,
+    /// A track that cannot work as written: in a final state or in another track, with no
+    /// states, or a transition that leaves its track.
+    InvalidTrack,
     /// A state that no path from the initial state reaches.
     UnreachableState,
     /// A state from which no final state can be reached.
@@ -147,6 +150,7 @@ impl Code {
             Code::InvalidParameter => "invalid-parameter",
             Code::InvalidEscalation => "invalid-escalation",
             Code::InvalidTransition => "invalid-transition",
+            Code::InvalidTrack => "invalid-track",
             Code::UnreachableState => "unreachable-state",
             Code::NoPathToFinal => "no-path-to-final",
             Code::ShadowedTransition => "shadowed-transition",

@@ -83,6 +83,69 @@ fn state_details(playbook: &Playbook, state: &crate::model::State) -> String {
 }
 
 fn mermaid(playbook: &Playbook) -> String {
+    // State names such as `note`, `state` or `default` are Mermaid keywords: every id gets a
+    // prefix, and the name shows in the state's description. A track's `legal.notified`
+    // becomes `st_legal__notified`: Mermaid ids hold no dot.
+    let id = |name: &str| format!("st_{}", name.replace('.', "__"));
+    let mut out = String::from("stateDiagram-v2\n");
+    let _ = writeln!(
+        out,
+        "    [*] --> {}",
+        id(&playbook.state(playbook.initial()).name)
+    );
+    let top_level = || playbook.states().iter().filter(|s| s.track.is_none());
+    for state in top_level() {
+        let _ = writeln!(
+            out,
+            "    {} : {} ({})",
+            id(&state.name),
+            state.name,
+            state_details(playbook, state)
+        );
+    }
+    // A state with tracks is a composite state, its tracks concurrent regions split by `--`.
+    for state in top_level().filter(|s| !s.tracks.is_empty()) {
+        let _ = writeln!(out, "    state {} {{", id(&state.name));
+        for (i, track) in state.tracks.iter().enumerate() {
+            let track = playbook.track(*track);
+            if i > 0 {
+                out.push_str("        --\n");
+            }
+            let _ = writeln!(
+                out,
+                "        [*] --> {}",
+                id(&playbook.state(track.initial).name)
+            );
+            for member in &track.states {
+                let member = playbook.state(*member);
+                let _ = writeln!(
+                    out,
+                    "        {} : {} ({})",
+                    id(&member.name),
+                    member.name,
+                    state_details(playbook, member)
+                );
+            }
+            for member in &track.states {
+                mermaid_edges(&mut out, "        ", playbook, playbook.state(*member), &id);
+            }
+        }
+        out.push_str("    }\n");
+    }
+    for state in top_level() {
+        mermaid_edges(&mut out, "    ", playbook, state, &id);
+    }
+    out
+}
+
+/// The edges out of `state`, and its end if it is final, indented by `indent`.
+fn mermaid_edges(
+    out: &mut String,
+    indent: &str,
+    playbook: &Playbook,
+    state: &crate::model::State,
+    id: &dyn Fn(&str) -> String,
+) {
     // Mermaid labels end at `:` and break on `;`, `#` and angle brackets in some renderers;
     // its own entity codes keep the guard readable.
     let escape = |text: &str| {
@@ -93,50 +156,29 @@ fn mermaid(playbook: &Playbook) -> String {
             .replace('>', "#gt;")
             .replace('"', "#quot;")
     };
-    // State names such as `note`, `state` or `default` are Mermaid keywords: every id gets a
-    // prefix, and the name shows in the state's description.
-    let id = |name: &str| format!("st_{name}");
-    let mut out = String::from("stateDiagram-v2\n");
-    let _ = writeln!(
-        out,
-        "    [*] --> {}",
-        id(&playbook.state(playbook.initial()).name)
-    );
-    for state in playbook.states() {
+    // Mermaid draws two edges between the same states on top of each other: one edge
+    // carries every guard, in the order they are tried.
+    let mut edges: Vec<(&str, Vec<String>)> = Vec::new();
+    for transition in &state.transitions {
+        let target = playbook.state(transition.target).name.as_str();
+        let label = escape(&edge_label(playbook, transition));
+        match edges.iter_mut().find(|(to, _)| *to == target) {
+            Some((_, labels)) => labels.push(label),
+            None => edges.push((target, vec![label])),
+        }
+    }
+    for (target, labels) in edges {
         let _ = writeln!(
             out,
-            "    {} : {} ({})",
+            "{indent}{} --> {} : {}",
             id(&state.name),
-            state.name,
-            state_details(playbook, state)
+            id(target),
+            labels.join(" | ")
         );
     }
-    for state in playbook.states() {
-        // Mermaid draws two edges between the same states on top of each other: one edge
-        // carries every guard, in the order they are tried.
-        let mut edges: Vec<(&str, Vec<String>)> = Vec::new();
-        for transition in &state.transitions {
-            let target = playbook.state(transition.target).name.as_str();
-            let label = escape(&edge_label(playbook, transition));
-            match edges.iter_mut().find(|(to, _)| *to == target) {
-                Some((_, labels)) => labels.push(label),
-                None => edges.push((target, vec![label])),
-            }
-        }
-        for (target, labels) in edges {
-            let _ = writeln!(
-                out,
-                "    {} --> {} : {}",
-                id(&state.name),
-                id(target),
-                labels.join(" | ")
-            );
-        }
-        if state.is_final {
-            let _ = writeln!(out, "    {} --> [*]", id(&state.name));
-        }
+    if state.is_final {
+        let _ = writeln!(out, "{indent}{} --> [*]", id(&state.name));
     }
-    out
 }
 
 fn dot(playbook: &Playbook) -> String {
@@ -156,7 +198,7 @@ fn dot(playbook: &Playbook) -> String {
         "    __start -> {};",
         quote(&playbook.state(playbook.initial()).name)
     );
-    for state in playbook.states() {
+    let node = |out: &mut String, indent: &str, state: &crate::model::State| {
         let shape = if state.is_final {
             ", shape=doublecircle"
         } else {
@@ -164,7 +206,7 @@ fn dot(playbook: &Playbook) -> String {
         };
         let _ = writeln!(
             out,
-            "    {} [label={}{shape}];",
+            "{indent}{} [label={}{shape}];",
             quote(&state.name),
             quote(&format!(
                 "{}\n{}",
@@ -172,6 +214,38 @@ fn dot(playbook: &Playbook) -> String {
                 state_details(playbook, state)
             ))
         );
+    };
+    for state in playbook.states().iter().filter(|s| s.track.is_none()) {
+        if state.tracks.is_empty() {
+            node(&mut out, "    ", state);
+            continue;
+        }
+        // A state with tracks is a cluster around its own node and one cluster per track.
+        let _ = writeln!(
+            out,
+            "    subgraph {} {{",
+            quote(&format!("cluster_{}", state.name))
+        );
+        let _ = writeln!(out, "        label={};", quote(&state.name));
+        node(&mut out, "        ", state);
+        for track in &state.tracks {
+            let track = playbook.track(*track);
+            let _ = writeln!(
+                out,
+                "        subgraph {} {{",
+                quote(&format!("cluster_{}__{}", state.name, track.name))
+            );
+            let _ = writeln!(
+                out,
+                "            label={};",
+                quote(&format!("track {}", track.name))
+            );
+            for member in &track.states {
+                node(&mut out, "            ", playbook.state(*member));
+            }
+            out.push_str("        }\n");
+        }
+        out.push_str("    }\n");
     }
     for state in playbook.states() {
         for transition in &state.transitions {

@@ -299,7 +299,7 @@ pub use model::{
     Action, Attribute, AttributeKind, CompareOp, Condition, Cooldown, EscalationTarget,
     Fingerprint, Group, GroupId, Ladder, Metric, MetricId, MetricKind, Parameter, ParameterId,
     ParameterValue, ParameterValueError, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal,
-    SignalId, SignalKind, State, StateId, Step, TimerDuration, Transition,
+    SignalId, SignalKind, State, StateId, Step, TimerDuration, Track, TrackId, Transition,
 };
 pub use run::{
     AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation,

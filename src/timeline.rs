@@ -146,6 +146,22 @@ pub fn format_event(event: &Event) -> String {
             line,
             "{state}: entered again in its cool-down; actions and ladder not sent again (until {until})"
         ),
+        EventKind::TrackStarted { track, state } => {
+            write!(line, "track `{track}` started in {state}")
+        }
+        EventKind::TrackEnded {
+            track,
+            state,
+            finished: true,
+        } => write!(line, "track `{track}` finished in {state}"),
+        EventKind::TrackEnded {
+            track,
+            state,
+            finished: false,
+        } => write!(
+            line,
+            "track `{track}` stopped in {state}: the run left the state that holds it"
+        ),
     };
     line
 }

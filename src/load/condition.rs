@@ -12,7 +12,7 @@ use super::syntax::{self, ArithOp, Expr, ExprKind, Span};
 use crate::diagnostic::suggestion;
 use crate::model::{
     ArithKind, AttributeKind, AttributeLiteral, AttributeTest, Bool, CompareOp, Condition,
-    EventPredicate, MetricId, Number, ParameterId, QuantityKind, SignalId, SignalKind,
+    EventPredicate, MetricId, Number, ParameterId, QuantityKind, SignalId, SignalKind, StateId,
 };
 
 /// What a name in a condition can refer to.
@@ -30,6 +30,9 @@ pub(crate) enum Symbol<'a> {
 pub(crate) trait Scope {
     fn lookup(&self, name: &str) -> Option<Symbol<'_>>;
     fn names(&self) -> Vec<&str>;
+    /// A state by its name in the model: `crisis`, or `legal.notified` for a track's.
+    fn state(&self, name: &str) -> Option<StateId>;
+    fn state_names(&self) -> Vec<&str>;
 }
 
 /// A problem in a condition, at a byte offset of its text.
@@ -192,6 +195,20 @@ impl<S: Scope> Compiler<'_, S> {
                     None
                 }
             },
+            ExprKind::InState(name) => {
+                if let Some(state) = self.scope.state(name) {
+                    return Some(Bool::InState(state));
+                }
+                let names = self.scope.state_names();
+                let message = match suggestion(name, names.iter().copied()) {
+                    Some(hint) => format!("unknown state `{name}`{hint}"),
+                    None => format!(
+                        "unknown state `{name}`: name a state under `states`, or a track's state as `track.state`"
+                    ),
+                };
+                self.error(expr.span, message);
+                None
+            }
             ExprKind::Attribute { .. } => {
                 let (signal, test) = self.attribute_test(expr)?;
                 Some(self.predicate(signal, vec![test]))

@@ -411,6 +411,25 @@ pub(crate) struct StateDoc {
     /// Outgoing transitions, evaluated in this order.
     #[serde(default)]
     pub on: Vec<Located<TransitionDoc>>,
+    /// Tracks that run side by side while the run is in this state, by name: each has its
+    /// own current state, actions, ladders and timers. A transition out of this state ends
+    /// them all.
+    #[serde(default)]
+    pub tracks: Entries<TrackDoc>,
+}
+
+/// One track of a state with tracks: its own states, and the one it starts in.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrackDoc {
+    /// What the track is for, per locale.
+    #[serde(default)]
+    pub description: Option<Located<TextDoc>>,
+    /// The state the track starts in when the run enters the state that holds it.
+    pub initial: Located<String>,
+    /// The track's states, by name. Its transitions stay inside it: `to:` names a state of
+    /// the same track.
+    pub states: Entries<StateDoc>,
 }
 
 /// States that share transitions: each transition of `on` applies in every member state except

@@ -4,7 +4,7 @@
 //! condition  := or
 //! or         := and ("or" and)*
 //! and        := not ("and" not)*
-//! not        := "not" not | comparison
+//! not        := "not" not | "in" NAME ("." NAME)? | comparison
 //! comparison := sum (("<" | "<=" | ">" | ">=" | "==" | "!=") sum)? ("within" DURATION)?
 //! sum        := product (("+" | "-") product)*
 //! product    := unary (("*" | "/") unary)*
@@ -53,6 +53,7 @@ enum Token {
     And,
     Or,
     Not,
+    In,
     Within,
     Where,
     True,
@@ -79,6 +80,7 @@ impl Token {
             Token::And => "`and`".into(),
             Token::Or => "`or`".into(),
             Token::Not => "`not`".into(),
+            Token::In => "`in`".into(),
             Token::Within => "`within`".into(),
             Token::Where => "`where`".into(),
             Token::True => "`true`".into(),
@@ -124,6 +126,8 @@ pub(crate) enum ExprKind {
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     Compare(CompareOp, Box<Expr>, Box<Expr>),
     Within(Box<Expr>, Duration, Span),
+    /// Whether the run is in a state: `in crisis`, or `in legal.notified` for a track's.
+    InState(String),
     /// Tests that one event of `signal` must pass together: `journalist where tier ==
     /// "national" and verified`. Each test is an attribute, `not` an attribute, or a
     /// comparison with an attribute on the left.
@@ -189,6 +193,7 @@ impl<'a> Lexer<'a> {
                 "and" => Token::And,
                 "or" => Token::Or,
                 "not" => Token::Not,
+                "in" => Token::In,
                 "within" => Token::Within,
                 "where" => Token::Where,
                 "true" => Token::True,
@@ -376,6 +381,9 @@ impl Parser<'_> {
     }
 
     fn not(&mut self) -> Result<Expr, SyntaxError> {
+        if self.token == Token::In {
+            return self.in_state();
+        }
         if self.token != Token::Not {
             return self.comparison();
         }
@@ -385,6 +393,36 @@ impl Parser<'_> {
         let span = start.to(inner.span);
         Ok(Expr {
             kind: ExprKind::Not(Box::new(inner)),
+            span,
+        })
+    }
+
+    /// `in crisis`, `in legal.notified`.
+    fn in_state(&mut self) -> Result<Expr, SyntaxError> {
+        let start = self.span;
+        self.advance()?;
+        let Token::Name(mut name) = std::mem::replace(&mut self.token, Token::End) else {
+            return Err(self.lexer.error(
+                "expected a state's name after `in`, as in `in crisis` or `in legal.notified`",
+                self.span.start,
+            ));
+        };
+        let mut span = start.to(self.span);
+        self.advance()?;
+        if self.token == Token::Dot {
+            self.advance()?;
+            let Token::Name(state) = std::mem::replace(&mut self.token, Token::End) else {
+                return Err(self.lexer.error(
+                    format!("expected the name of a state of track `{name}` after `.`"),
+                    self.span.start,
+                ));
+            };
+            name = format!("{name}.{state}");
+            span = start.to(self.span);
+            self.advance()?;
+        }
+        Ok(Expr {
+            kind: ExprKind::InState(name),
             span,
         })
     }
@@ -596,6 +634,7 @@ mod tests {
             ExprKind::Arith(op, a, b) => format!("({op:?} {} {})", shape(a), shape(b)),
             ExprKind::Compare(op, a, b) => format!("({} {} {})", op.symbol(), shape(a), shape(b)),
             ExprKind::Within(e, d, _) => format!("(within {} {d})", shape(e)),
+            ExprKind::InState(state) => format!("(in {state})"),
             ExprKind::Where { signal, tests } => format!(
                 "(where {signal} {})",
                 tests.iter().map(shape).collect::<Vec<_>>().join(" ")

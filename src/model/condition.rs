@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::playbook::{MetricId, ParameterId, SignalId};
+use super::playbook::{MetricId, ParameterId, SignalId, StateId};
 use crate::Duration;
 
 /// A compiled guard: its source text and the tree the runtime evaluates.
@@ -86,6 +86,8 @@ pub(crate) enum Bool {
         predicate: usize,
         within: Option<Duration>,
     },
+    /// The run is in this state: its top-level state, or a track's current state.
+    InState(StateId),
 }
 
 /// A numeric node; durations are in seconds.

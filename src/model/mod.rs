@@ -17,6 +17,6 @@ pub use playbook::{
     Action, Attribute, AttributeKind, Cooldown, EscalationTarget, Fingerprint, Group, GroupId,
     Ladder, Metric, MetricId, MetricKind, Parameter, ParameterId, ParameterValue,
     ParameterValueError, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId,
-    SignalKind, State, StateId, Step, TimerDuration, Transition,
+    SignalKind, State, StateId, Step, TimerDuration, Track, TrackId, Transition,
 };
 pub(crate) use playbook::{MAX_BASELINE_DAYS, Model, RunLayout, SignalTable};

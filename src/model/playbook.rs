@@ -175,6 +175,18 @@ id_type!(
     GroupId
 );
 id_type!(
+    /// Identifies a track of one playbook; see [`Playbook::track`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+    /// let id = playbook.track_named("legal").unwrap();
+    /// assert_eq!(playbook.track(id).name, "legal");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    TrackId
+);
+id_type!(
     /// Identifies a role of one playbook; see [`Playbook::role`].
     ///
     /// ```
@@ -790,6 +802,41 @@ pub struct State {
     /// when absent, so that states without one keep theirs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cooldown: Option<Cooldown>,
+    /// The track the state belongs to; `None` for a top-level state. A track's states are
+    /// named `track.state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<TrackId>,
+    /// The tracks that run side by side while the run is in this state, in the order
+    /// written; empty for most states.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<TrackId>,
+}
+
+/// A track: states that run side by side with the other tracks of the state that holds them,
+/// each with its own current state, actions, ladders and timers.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+/// let legal = playbook.track(playbook.track_named("legal").unwrap());
+/// assert_eq!(playbook.state(legal.parent).name, "breach");
+/// assert_eq!(playbook.state(legal.initial).name, "legal.notifying");
+/// assert_eq!(legal.states.len(), 3);
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Track {
+    /// Its name, unique in the playbook.
+    pub name: String,
+    /// What it is for.
+    pub description: Option<LocalizedText>,
+    /// The state that holds it.
+    pub parent: StateId,
+    /// The state it starts in.
+    pub initial: StateId,
+    /// Its states, in the order written.
+    pub states: Vec<StateId>,
 }
 
 /// A state's cool-down: for a period after the run leaves the state, entering it again does
@@ -1032,6 +1079,9 @@ pub(crate) struct Model {
     /// Left out of the fingerprint when empty, so that playbooks without groups keep theirs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Group>,
+    /// Left out of the fingerprint when empty, so that playbooks without tracks keep theirs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<Track>,
     pub predicates: Vec<EventPredicate>,
     /// The tag of this playbook's signal ids; derived from `id` and `signals`.
     #[serde(skip)]
@@ -1274,6 +1324,46 @@ impl Playbook {
         position(self.groups(), |g| g.name == name).map(GroupId::from_index)
     }
 
+    /// All tracks, indexed by [`TrackId::index`]: those of each state with tracks, in the
+    /// order written.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+    /// let names: Vec<&str> = playbook.tracks().iter().map(|t| t.name.as_str()).collect();
+    /// assert_eq!(names, ["legal", "comms", "care"]);
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn tracks(&self) -> &[Track] {
+        &self.model().tracks
+    }
+
+    /// One track. Panics if `id` comes from another playbook with fewer tracks.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+    /// let comms = playbook.track(playbook.track_named("comms").unwrap());
+    /// assert_eq!(playbook.state(comms.initial).name, "comms.holding");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn track(&self, id: TrackId) -> &Track {
+        &self.model().tracks[id.index()]
+    }
+
+    /// The track with this name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+    /// assert!(playbook.track_named("legal").is_some());
+    /// assert!(playbook.track_named("breach").is_none(), "a state, not a track");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn track_named(&self, name: &str) -> Option<TrackId> {
+        position(self.tracks(), |t| t.name == name).map(TrackId::from_index)
+    }
+
     /// All signals, indexed by [`SignalId::index`].
     ///
     /// ```
@@ -1481,6 +1571,9 @@ impl RunLayout {
         for state in &model.states {
             parts.insert(format!("state `{}`", state.name), hash(state));
         }
+        for track in &model.tracks {
+            parts.insert(format!("track `{}`", track.name), hash(track));
+        }
         RunLayout(parts)
     }
 
@@ -1526,9 +1619,6 @@ fn fingerprint(model: &Model) -> Fingerprint {
     // serde_json writes struct fields in declaration order and our maps are BTreeMaps, so the
     // bytes depend on the content only.
     let bytes = serde_json::to_vec(model).unwrap_or_default();
-    if std::env::var("DUMP_MODEL").is_ok() {
-        eprintln!("{}", String::from_utf8_lossy(&bytes));
-    }
     let digest = Sha256::digest(&bytes);
     let mut short = [0u8; 16];
     short.copy_from_slice(&digest[..16]);

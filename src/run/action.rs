@@ -199,21 +199,26 @@ impl Run {
         }
     }
 
-    /// Emits each recurring action due by now once. Instants are processed one by one, so one
-    /// occurrence is due at a time, unless a call spent its wake-up budget: then the
-    /// occurrences missed since are counted, not emitted one by one.
+    /// Emits each recurring action due by now once, place by place. Instants are processed
+    /// one by one, so one occurrence is due at a time, unless a call spent its wake-up budget:
+    /// then the occurrences missed since are counted, not emitted one by one.
     pub(super) fn fire_recurrences(&mut self) {
-        let count = self.playbook.state(self.live.state).actions.len();
-        for index in 0..count {
-            let Some(next) = self.live.recurrences[index].next else {
+        for p in 0..self.live.place_count() {
+            self.fire_recurrences_at(p);
+        }
+    }
+
+    fn fire_recurrences_at(&mut self, p: usize) {
+        let playbook = self.playbook.clone();
+        let state = playbook.state(self.live.place(p).state);
+        for (index, action) in state.actions.iter().enumerate() {
+            let Some(next) = self.live.place(p).recurrences[index].next else {
                 continue;
             };
             if next > self.live.now {
                 continue;
             }
-            let every = self.playbook.state(self.live.state).actions[index]
-                .every
-                .map(|e| e.resolve(&self.live.parameters));
+            let every = action.every.map(|e| e.resolve(&self.live.parameters));
             let period = every.map_or(0, Duration::as_millis).max(1);
             // Occurrences due after `next` and by now, besides `next` itself.
             let later = (self.live.now - next)
@@ -222,11 +227,12 @@ impl Run {
                 .unwrap_or(0);
             let last = next.plus(Duration::from_millis(period.saturating_mul(later)));
             let missed = u32::try_from(later).unwrap_or(u32::MAX);
-            let occurrence = self.live.recurrences[index]
+            let recurrence = &mut self.live.place_mut(p).recurrences[index];
+            let occurrence = recurrence
                 .occurrence
                 .saturating_add(missed)
                 .saturating_add(1);
-            self.live.recurrences[index] = Recurrence {
+            *recurrence = Recurrence {
                 // At the last representable instant, time stops moving: so does the
                 // recurrence, or it would repeat forever at that instant.
                 next: every
@@ -234,14 +240,16 @@ impl Run {
                     .filter(|following| *following > last),
                 occurrence,
             };
-            self.recommend(index, occurrence, missed);
+            self.recommend(p, index, occurrence, missed);
         }
     }
 
-    /// Emits action `index` of the current state, replacing any open instance of it;
+    /// Emits action `index` of the state at place `p`, replacing any open instance of it;
     /// `missed` occurrences before this one were caught up without being emitted.
-    pub(super) fn recommend(&mut self, index: usize, occurrence: u32, missed: u32) {
-        let state = self.playbook.state(self.live.state);
+    pub(super) fn recommend(&mut self, p: usize, index: usize, occurrence: u32, missed: u32) {
+        let playbook = self.playbook.clone();
+        let id = self.live.place(p).state;
+        let state = playbook.state(id);
         let action = &state.actions[index];
         let within = action.within.map(|w| w.resolve(&self.live.parameters));
         let (due, awaiting_clock) = match (within, action.from) {
@@ -253,7 +261,7 @@ impl Run {
             },
         };
         let open = OpenAction {
-            state: self.live.state,
+            state: id,
             action: index as u32,
             due,
             breached: false,
@@ -263,15 +271,15 @@ impl Run {
             .open
             .retain(|o| !(o.state == open.state && o.action == open.action));
         self.live.open.push(open);
-        tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, action = %action.id, owner = %self.playbook.role(action.owner), "action");
+        tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), state = %state.name, action = %action.id, owner = %playbook.role(action.owner), "action");
         let kind = EventKind::Action {
             state: state.name.clone(),
             action: action.id.clone(),
-            owner: self.playbook.role(action.owner).to_string(),
+            owner: playbook.role(action.owner).to_string(),
             due,
             text: action
                 .text
-                .get(&self.live.locale, self.playbook.locale())
+                .get(&self.live.locale, playbook.locale())
                 .to_string(),
             occurrence,
             missed,

@@ -21,27 +21,31 @@ impl Run {
         (self.live.now < until).then_some(until)
     }
 
-    /// When the cool-down of the current state's transition at `index` ends, while it runs.
-    pub(super) fn transition_cooling_until(&self, index: usize) -> Option<Timestamp> {
-        let slot = self.playbook.plan().transition_clocks[self.live.state.index()][index]?;
-        let transition = &self.playbook.state(self.live.state).transitions[index];
+    /// When the cool-down of the transition at `index` of the state at place `p` ends, while
+    /// it runs.
+    fn transition_cooling_until(&self, p: usize, index: usize) -> Option<Timestamp> {
+        let state = self.live.place(p).state;
+        let slot = self.playbook.plan().transition_clocks[state.index()][index]?;
+        let transition = &self.playbook.state(state).transitions[index];
         let until =
             self.live.fired[slot]?.plus(transition.cooldown?.resolve(&self.live.parameters));
         (self.live.now < until).then_some(until)
     }
 
-    /// Starts the cool-down of the current state's transition at `index`, if it has one.
-    pub(super) fn start_transition_cooldown(&mut self, index: usize) {
-        if let Some(slot) = self.playbook.plan().transition_clocks[self.live.state.index()][index] {
+    /// Starts the cool-down of the transition at `index` of the state at place `p`, if it has
+    /// one.
+    pub(super) fn start_transition_cooldown(&mut self, p: usize, index: usize) {
+        let state = self.live.place(p).state;
+        if let Some(slot) = self.playbook.plan().transition_clocks[state.index()][index] {
             self.live.fired[slot] = Some(self.live.now);
         }
     }
 
-    /// When the current state's transition at `index` may fire again, if a cool-down, its own
-    /// or its target's (`reentry: refused`), holds it back.
-    pub(super) fn held_back_until(&self, index: usize) -> Option<Timestamp> {
-        let target = self.playbook.state(self.live.state).transitions[index].target;
-        let own = self.transition_cooling_until(index);
+    /// When the transition at `index` of the state at place `p` may fire again, if a
+    /// cool-down, its own or its target's (`reentry: refused`), holds it back.
+    pub(super) fn held_back_until(&self, p: usize, index: usize) -> Option<Timestamp> {
+        let target = self.playbook.state(self.live.place(p).state).transitions[index].target;
+        let own = self.transition_cooling_until(p, index);
         own.max(self.refused_until(target))
     }
 
@@ -55,13 +59,20 @@ impl Run {
         self.cooling_until(state)
     }
 
-    /// The earliest end of a cool-down that holds back one of the current state's transitions.
+    /// The earliest end of a cool-down that holds back a transition of a state the run is in.
     pub(super) fn next_cooldown_end(&self) -> Option<Timestamp> {
         if self.live.cooldowns.is_empty() && self.live.fired.is_empty() {
             return None;
         }
-        (0..self.playbook.state(self.live.state).transitions.len())
-            .filter_map(|index| self.held_back_until(index))
+        (0..self.live.place_count())
+            .flat_map(|p| {
+                let transitions = self
+                    .playbook
+                    .state(self.live.place(p).state)
+                    .transitions
+                    .len();
+                (0..transitions).filter_map(move |index| self.held_back_until(p, index))
+            })
             .min()
     }
 

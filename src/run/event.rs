@@ -61,7 +61,8 @@ pub enum EventKind {
         /// The group the transition is written in, when it is shared.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         group: Option<String>,
-        /// The severity of the state entered.
+        /// The run's severity once the state is entered: the highest of the states it is then
+        /// in (in a playbook without tracks, the severity of the state entered).
         severity: i64,
         /// Why: the guard and the values that made it hold.
         cause: Cause,
@@ -166,6 +167,24 @@ pub enum EventKind {
         /// When its cool-down ends.
         until: Timestamp,
     },
+    /// Entering a state with tracks started one of them, in its initial state.
+    TrackStarted {
+        /// The track.
+        track: String,
+        /// Its initial state, named `track.state`.
+        state: String,
+    },
+    /// A track ended: it reached one of its final states, or the run left the state that
+    /// holds it.
+    TrackEnded {
+        /// The track.
+        track: String,
+        /// The state it ended in, named `track.state`.
+        state: String,
+        /// `true` when it reached a final state; `false` when the run left the state that
+        /// holds it first.
+        finished: bool,
+    },
 }
 
 impl EventKind {
@@ -187,6 +206,8 @@ impl EventKind {
             EventKind::Closed { .. } => "closed",
             EventKind::Resolved { .. } => "resolved",
             EventKind::Cooldown { .. } => "cooldown",
+            EventKind::TrackStarted { .. } => "track_started",
+            EventKind::TrackEnded { .. } => "track_ended",
         }
     }
 }

@@ -36,6 +36,39 @@ pub struct Explanation {
     pub now: Timestamp,
     /// Its outgoing transitions, in evaluation order.
     pub transitions: Vec<TransitionExplanation>,
+    /// When the state has tracks, where each one is, in the order written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<TrackExplanation>,
+}
+
+/// Where one track is, and what would move it.
+///
+/// ```
+/// # use crisis_playbook::{Observation, Playbook, Run, Timestamp};
+/// let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+/// let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+/// let mut run = Run::start(&playbook, start);
+/// run.observe(Observation::manual(playbook.signal_named("breach_aware").unwrap(), start, "dpo"))?;
+/// let legal = &run.explain().tracks[0];
+/// assert_eq!((legal.track.as_str(), legal.state.as_str()), ("legal", "legal.notifying"));
+/// assert!(legal.transitions.iter().any(|t| t.to == "legal.high_risk"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TrackExplanation {
+    /// The track.
+    pub track: String,
+    /// Its current state, named `track.state`.
+    pub state: String,
+    /// That state's severity.
+    pub severity: i64,
+    /// When the track entered it.
+    pub since: Timestamp,
+    /// Whether the state is one of the track's final states: the track has finished.
+    pub finished: bool,
+    /// The state's outgoing transitions, in evaluation order.
+    pub transitions: Vec<TransitionExplanation>,
 }
 
 /// One outgoing transition, evaluated now.
@@ -92,8 +125,39 @@ impl Run {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn explain(&self) -> Explanation {
-        let state = self.playbook.state(self.live.state);
-        let transitions = state
+        let state = self.playbook.state(self.live.top.state);
+        let tracks = (1..self.live.place_count())
+            .map(|p| {
+                let place = self.live.place(p);
+                let state = self.playbook.state(place.state);
+                TrackExplanation {
+                    track: state
+                        .track
+                        .map(|t| self.playbook.track(t).name.clone())
+                        .unwrap_or_default(),
+                    state: state.name.clone(),
+                    severity: state.severity,
+                    since: place.entered_at,
+                    finished: state.is_final,
+                    transitions: self.explain_transitions(p),
+                }
+            })
+            .collect();
+        Explanation {
+            state: state.name.clone(),
+            severity: state.severity,
+            since: self.live.top.entered_at,
+            now: self.live.now,
+            transitions: self.explain_transitions(super::TOP),
+            tracks,
+        }
+    }
+
+    /// The transitions of the state at place `p`, evaluated now.
+    fn explain_transitions(&self, p: usize) -> Vec<TransitionExplanation> {
+        let place = self.live.place(p);
+        let state = self.playbook.state(place.state);
+        state
             .transitions
             .iter()
             .enumerate()
@@ -101,12 +165,12 @@ impl Run {
                 let mut terms = Vec::new();
                 let holds = match &transition.condition {
                     Some(condition) => {
-                        self.terms(condition.root(), &mut terms);
-                        self.holds(condition.root())
+                        self.terms(condition.root(), p, &mut terms);
+                        self.holds(condition.root(), p)
                     }
                     None => true,
                 };
-                let holding_since = transition.hold.and(self.live.pending[index]);
+                let holding_since = transition.hold.and(place.pending[index]);
                 let remaining = match (transition.hold, holding_since) {
                     (Some(hold), Some(since)) => {
                         Some(since.plus(hold.resolve(&self.live.parameters)) - self.live.now)
@@ -116,10 +180,7 @@ impl Run {
                 let timer_remaining = transition
                     .after
                     .map(|after| {
-                        self.live
-                            .entered_at
-                            .plus(after.resolve(&self.live.parameters))
-                            - self.live.now
+                        place.entered_at.plus(after.resolve(&self.live.parameters)) - self.live.now
                     })
                     .filter(|d| !d.is_zero());
                 TransitionExplanation {
@@ -136,18 +197,11 @@ impl Run {
                     holding_since,
                     remaining,
                     timer_remaining,
-                    cooldown_until: self.held_back_until(index),
+                    cooldown_until: self.held_back_until(p, index),
                     terms,
                 }
             })
-            .collect();
-        Explanation {
-            state: state.name.clone(),
-            severity: state.severity,
-            since: self.live.entered_at,
-            now: self.live.now,
-            transitions,
-        }
+            .collect()
     }
 }
 
@@ -165,72 +219,94 @@ impl std::fmt::Display for Explanation {
             "in `{}` (severity {}) since {}, now {}",
             self.state, self.severity, self.since, self.now
         )?;
-        for t in &self.transitions {
-            let guard = t.condition.as_deref().unwrap_or("(timer)");
-            let shared = t
-                .group
-                .as_ref()
-                .map(|g| format!(" (group `{g}`)"))
-                .unwrap_or_default();
+        write_transitions(f, &self.transitions, "")?;
+        for track in &self.tracks {
             write!(
                 f,
-                "  -> {}{shared}: {guard} is {}",
-                t.to,
-                if t.holds { "true" } else { "false" }
+                "  track `{}`: in `{}` (severity {}) since {}",
+                track.track, track.state, track.severity, track.since
             )?;
-            if let Some(remaining) = t.remaining {
-                write!(f, ", {remaining} to go in its `for`")?;
-            }
-            if let Some(remaining) = t.timer_remaining {
-                write!(f, ", {remaining} to go before `after`")?;
-            }
-            if let Some(until) = t.cooldown_until {
-                write!(f, ", held back by a cool-down until {until}")?;
+            if track.finished {
+                write!(f, ", finished")?;
             }
             writeln!(f)?;
-            for term in &t.terms {
-                write!(f, "       {}: ", term.test)?;
-                match term.threshold {
-                    Some(threshold) => {
-                        write!(f, "{} vs {}", value(term.value), value(Some(threshold)))?
-                    }
-                    None if term.value.is_some() => write!(f, "{}", value(term.value))?,
-                    None => {}
-                }
-                writeln!(
-                    f,
-                    " -> {}",
-                    if term.holds { "holds" } else { "does not hold" }
-                )?;
-            }
+            write_transitions(f, &track.transitions, "  ")?;
         }
         Ok(())
     }
 }
 
+/// Each transition with its terms, indented by `indent` more than a top-level one.
+fn write_transitions(
+    f: &mut std::fmt::Formatter<'_>,
+    transitions: &[TransitionExplanation],
+    indent: &str,
+) -> std::fmt::Result {
+    for t in transitions {
+        let guard = t.condition.as_deref().unwrap_or("(timer)");
+        let shared = t
+            .group
+            .as_ref()
+            .map(|g| format!(" (group `{g}`)"))
+            .unwrap_or_default();
+        write!(
+            f,
+            "{indent}  -> {}{shared}: {guard} is {}",
+            t.to,
+            if t.holds { "true" } else { "false" }
+        )?;
+        if let Some(remaining) = t.remaining {
+            write!(f, ", {remaining} to go in its `for`")?;
+        }
+        if let Some(remaining) = t.timer_remaining {
+            write!(f, ", {remaining} to go before `after`")?;
+        }
+        if let Some(until) = t.cooldown_until {
+            write!(f, ", held back by a cool-down until {until}")?;
+        }
+        writeln!(f)?;
+        for term in &t.terms {
+            write!(f, "{indent}       {}: ", term.test)?;
+            match term.threshold {
+                Some(threshold) => {
+                    write!(f, "{} vs {}", value(term.value), value(Some(threshold)))?
+                }
+                None if term.value.is_some() => write!(f, "{}", value(term.value))?,
+                None => {}
+            }
+            writeln!(
+                f,
+                " -> {}",
+                if term.holds { "holds" } else { "does not hold" }
+            )?;
+        }
+    }
+    Ok(())
+}
+
 impl Run {
     /// The tests that make `node` hold now: every part of an `and`, the holding parts of an
     /// `or`. A transition's cause lists these, not the alternatives that did not matter.
-    pub(super) fn reasons(&self, node: &Bool, out: &mut Vec<Term>) {
+    pub(super) fn reasons(&self, node: &Bool, p: usize, out: &mut Vec<Term>) {
         match node {
-            Bool::All(parts) => parts.iter().for_each(|p| self.reasons(p, out)),
+            Bool::All(parts) => parts.iter().for_each(|part| self.reasons(part, p, out)),
             Bool::Any(parts) => parts
                 .iter()
-                .filter(|p| self.holds(p))
-                .for_each(|p| self.reasons(p, out)),
-            other => self.terms(other, out),
+                .filter(|part| self.holds(part, p))
+                .for_each(|part| self.reasons(part, p, out)),
+            other => self.terms(other, p, out),
         }
     }
 
     /// Every comparison and event test of `node`, evaluated now.
-    pub(super) fn terms(&self, node: &Bool, out: &mut Vec<Term>) {
+    pub(super) fn terms(&self, node: &Bool, p: usize, out: &mut Vec<Term>) {
         let playbook = &self.playbook;
         match node {
             Bool::Const(_) => {}
-            Bool::Not(inner) => self.terms(inner, out),
+            Bool::Not(inner) => self.terms(inner, p, out),
             Bool::All(parts) | Bool::Any(parts) => {
                 for part in parts {
-                    self.terms(part, out);
+                    self.terms(part, p, out);
                 }
             }
             Bool::Compare { op, left, right } => out.push(Term {
@@ -242,13 +318,19 @@ impl Run {
                 ),
                 value: self.number(left),
                 threshold: self.number(right),
-                holds: self.holds(node),
+                holds: self.holds(node, p),
             }),
             Bool::Occurred { signal, within } => out.push(Term {
                 test: with_window(&playbook.signal(*signal).name, *within),
                 value: None,
                 threshold: None,
-                holds: self.holds(node),
+                holds: self.holds(node, p),
+            }),
+            Bool::InState(state) => out.push(Term {
+                test: format!("in {}", playbook.state(*state).name),
+                value: None,
+                threshold: None,
+                holds: self.holds(node, p),
             }),
             Bool::Matched { predicate, within } => {
                 let test = describe_predicate(playbook.model(), *predicate);
@@ -256,7 +338,7 @@ impl Run {
                     test: with_window(&test, *within),
                     value: None,
                     threshold: None,
-                    holds: self.holds(node),
+                    holds: self.holds(node, p),
                 });
             }
         }

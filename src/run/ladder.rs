@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::EscalationTarget;
+use crate::model::{EscalationTarget, StateId};
 use crate::{Duration, Timestamp};
 
 use super::{EventKind, LOG_TARGET, Run};
@@ -31,6 +31,8 @@ pub(crate) struct LadderPosition {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PendingEscalation {
+    /// The state whose ladder it is: the top-level state, or a track's.
+    pub state: StateId,
     /// When it fires.
     pub due: Timestamp,
     /// Who it notifies.
@@ -42,7 +44,8 @@ pub struct PendingEscalation {
 }
 
 impl Run {
-    /// The next escalation step, if a ladder is running.
+    /// The next escalation step, if a ladder is running: the earliest of the ladders of the
+    /// states the run is in (the top-level one first at the same instant).
     ///
     /// ```
     /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
@@ -53,72 +56,105 @@ impl Run {
     /// # run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?;
     /// let next = run.pending_escalation().unwrap();
     /// assert!(next.due > start);
+    /// assert_eq!(playbook.state(next.state).name, "crisis");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn pending_escalation(&self) -> Option<PendingEscalation> {
-        let position = self.live.ladder?;
-        let ladder = self.playbook.state(self.live.state).escalation.as_ref()?;
-        let step = ladder.steps.get(position.step as usize)?;
-        Some(PendingEscalation {
-            due: self.ladder_due(position)?,
-            target: step.target,
-            step: position.step as usize,
-            cycle: position.cycle,
-        })
+        let mut earliest: Option<PendingEscalation> = None;
+        for (p, place) in self.live.places().enumerate() {
+            let Some(position) = place.ladder else {
+                continue;
+            };
+            let ladder = self.playbook.state(place.state).escalation.as_ref();
+            let (Some(step), Some(due)) = (
+                ladder.and_then(|l| l.steps.get(position.step as usize)),
+                self.ladder_due(p, position),
+            ) else {
+                continue;
+            };
+            if earliest.is_none_or(|e| due < e.due) {
+                earliest = Some(PendingEscalation {
+                    state: place.state,
+                    due,
+                    target: step.target,
+                    step: position.step as usize,
+                    cycle: position.cycle,
+                });
+            }
+        }
+        earliest
     }
 
+    /// A person's input: it stops every running ladder that lists it under `unless`, at the
+    /// top level and in every track.
     pub(super) fn manual(&mut self, signal: crate::SignalId, by: &str) {
-        let state = self.playbook.state(self.live.state);
-        let stops = self.live.ladder.is_some()
-            && state
+        let playbook = self.playbook.clone();
+        let mut stops = false;
+        for p in 0..self.live.place_count() {
+            let place = self.live.place_mut(p);
+            let listed = playbook
+                .state(place.state)
                 .escalation
                 .as_ref()
                 .is_some_and(|ladder| ladder.unless.contains(&signal));
-        if stops {
-            self.live.ladder = None;
+            if listed && place.ladder.is_some() {
+                place.ladder = None;
+                stops = true;
+            }
         }
         self.push(EventKind::Input {
-            signal: self.playbook.signal(signal).name.clone(),
+            signal: playbook.signal(signal).name.clone(),
             by: by.to_string(),
             stopped_escalation: stops,
         });
         if stops {
-            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), by, "escalation acknowledged");
+            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), by, "escalation acknowledged");
         }
     }
 
-    pub(super) fn ladder_due(&self, position: LadderPosition) -> Option<Timestamp> {
-        let ladder = self.playbook.state(self.live.state).escalation.as_ref()?;
+    /// When the step at `position` of the ladder of the state at place `p` is due.
+    pub(super) fn ladder_due(&self, p: usize, position: LadderPosition) -> Option<Timestamp> {
+        let place = self.live.place(p);
+        let ladder = self.playbook.state(place.state).escalation.as_ref()?;
         let step = ladder.steps.get(position.step as usize)?;
         let cycle_start = match ladder.repeat {
-            Some(repeat) => self.live.entered_at.plus(Duration::from_millis(
+            Some(repeat) => place.entered_at.plus(Duration::from_millis(
                 repeat
                     .every
                     .resolve(&self.live.parameters)
                     .as_millis()
                     .saturating_mul(u64::from(position.cycle)),
             )),
-            None => self.live.entered_at,
+            None => place.entered_at,
         };
         Some(cycle_start.plus(step.after.resolve(&self.live.parameters)))
     }
 
-    pub(super) fn fire_ladder(&mut self) {
-        while let Some(position) = self.live.ladder {
+    /// Fires the steps due by now of every running ladder, place by place.
+    pub(super) fn fire_ladders(&mut self) {
+        for p in 0..self.live.place_count() {
+            self.fire_ladder(p);
+        }
+    }
+
+    /// Fires the steps due by now of the ladder of the state at place `p`.
+    pub(super) fn fire_ladder(&mut self, p: usize) {
+        let playbook = self.playbook.clone();
+        while let Some(position) = self.live.place(p).ladder {
             if self
-                .ladder_due(position)
+                .ladder_due(p, position)
                 .is_none_or(|due| due > self.live.now)
             {
                 return;
             }
-            let state = self.playbook.state(self.live.state);
+            let state = playbook.state(self.live.place(p).state);
             let Some(ladder) = state.escalation.as_ref() else {
-                self.live.ladder = None;
+                self.live.place_mut(p).ladder = None;
                 return;
             };
             let step = &ladder.steps[position.step as usize];
             let (to, level) = match step.target {
-                EscalationTarget::Role(role) => (Some(self.playbook.role(role).to_string()), None),
+                EscalationTarget::Role(role) => (Some(playbook.role(role).to_string()), None),
                 EscalationTarget::Level(level) => (None, Some(level)),
             };
             let kind = EventKind::Escalation {
@@ -130,10 +166,10 @@ impl Run {
                 text: step
                     .text
                     .as_ref()
-                    .map(|t| t.get(&self.live.locale, self.playbook.locale()).to_string()),
+                    .map(|t| t.get(&self.live.locale, playbook.locale()).to_string()),
             };
             let next_step = position.step.saturating_add(1);
-            self.live.ladder = if (next_step as usize) < ladder.steps.len() {
+            self.live.place_mut(p).ladder = if (next_step as usize) < ladder.steps.len() {
                 Some(LadderPosition {
                     cycle: position.cycle,
                     step: next_step,
@@ -147,7 +183,7 @@ impl Run {
                     _ => None,
                 }
             };
-            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, step = position.step, cycle = position.cycle, "escalation");
+            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), state = %state.name, step = position.step, cycle = position.cycle, "escalation");
             self.push(kind);
         }
     }

@@ -109,8 +109,67 @@ pub struct Run {
 
 /// Everything about a run that changes: exactly what a snapshot stores.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "LiveRecord", into = "LiveRecord")]
 pub(crate) struct Live {
+    subject: String,
+    locale: String,
+    parameters: Vec<f64>,
+    tolerance: Duration,
+    started: Timestamp,
+    now: Timestamp,
+    seq: u64,
+    /// Where the run is at the top level: place [`TOP`].
+    top: Place,
+    /// While the top-level state has tracks, where the run is in each, in the order written:
+    /// places 1, 2…
+    tracks: Vec<Place>,
+    ended: bool,
+    metrics: Vec<MetricState>,
+    latest: Vec<Option<f64>>,
+    seen: Vec<Seen>,
+    matched: Vec<Seen>,
+    open: Vec<OpenAction>,
+    /// Per state, when the run last left it and how long its next cool-down lasts; empty when
+    /// no state has a cool-down, so that other snapshots are unchanged.
+    cooldowns: Vec<CooldownClock>,
+    /// For each transition with a cool-down, when it last fired (`Plan::transition_clocks`).
+    fired: Vec<Option<Timestamp>>,
+}
+
+/// Where a run is at the top level or in one track: the current state, since when, and the
+/// clocks that entering it started.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Place {
+    state: StateId,
+    entered_at: Timestamp,
+    entered_seq: u64,
+    /// For each transition of the state with a `for`, since when its guard has held.
+    pending: Vec<Option<Timestamp>>,
+    /// For each action of the state, its next occurrence if it recurs.
+    recurrences: Vec<Recurrence>,
+    ladder: Option<LadderPosition>,
+}
+
+impl Place {
+    fn new(playbook: &Playbook, state: StateId, at: Timestamp, seq: u64) -> Place {
+        let plan = playbook.plan();
+        Place {
+            state,
+            entered_at: at,
+            entered_seq: seq,
+            pending: vec![None; plan.max_transitions],
+            recurrences: vec![Recurrence::default(); plan.max_actions],
+            ladder: None,
+        }
+    }
+}
+
+/// A run as a snapshot writes it: the top-level place's fields where snapshots have always had
+/// them, so that snapshots written before tracks existed restore, and the tracks' places after.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LiveRecord {
     subject: String,
     locale: String,
     parameters: Vec<f64>,
@@ -130,13 +189,104 @@ pub(crate) struct Live {
     open: Vec<OpenAction>,
     recurrences: Vec<Recurrence>,
     ladder: Option<LadderPosition>,
-    /// Per state, when the run last left it and how long its next cool-down lasts; empty when
-    /// no state has a cool-down, so that other snapshots are unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     cooldowns: Vec<CooldownClock>,
-    /// For each transition with a cool-down, when it last fired (`Plan::transition_clocks`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     fired: Vec<Option<Timestamp>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tracks: Vec<Place>,
+}
+
+/// The run's top-level place, where every run starts; the places of tracks follow it.
+const TOP: usize = 0;
+
+impl Live {
+    /// Where the run is at place `p`: [`TOP`], or a track's.
+    fn place(&self, p: usize) -> &Place {
+        match p.checked_sub(1) {
+            None => &self.top,
+            Some(track) => &self.tracks[track],
+        }
+    }
+
+    fn place_mut(&mut self, p: usize) -> &mut Place {
+        match p.checked_sub(1) {
+            None => &mut self.top,
+            Some(track) => &mut self.tracks[track],
+        }
+    }
+
+    /// How many places the run is in: the top level and each running track.
+    fn place_count(&self) -> usize {
+        self.tracks.len().saturating_add(1)
+    }
+
+    /// Every place, the top level first.
+    fn places(&self) -> impl Iterator<Item = &Place> {
+        std::iter::once(&self.top).chain(&self.tracks)
+    }
+}
+
+impl From<LiveRecord> for Live {
+    fn from(record: LiveRecord) -> Live {
+        let top = Place {
+            state: record.state,
+            entered_at: record.entered_at,
+            entered_seq: record.entered_seq,
+            pending: record.pending,
+            recurrences: record.recurrences,
+            ladder: record.ladder,
+        };
+        Live {
+            subject: record.subject,
+            locale: record.locale,
+            parameters: record.parameters,
+            tolerance: record.tolerance,
+            started: record.started,
+            now: record.now,
+            seq: record.seq,
+            top,
+            tracks: record.tracks,
+            ended: record.ended,
+            metrics: record.metrics,
+            latest: record.latest,
+            seen: record.seen,
+            matched: record.matched,
+            open: record.open,
+            cooldowns: record.cooldowns,
+            fired: record.fired,
+        }
+    }
+}
+
+impl From<Live> for LiveRecord {
+    fn from(live: Live) -> LiveRecord {
+        let top = live.top;
+        LiveRecord {
+            subject: live.subject,
+            locale: live.locale,
+            parameters: live.parameters,
+            tolerance: live.tolerance,
+            started: live.started,
+            now: live.now,
+            seq: live.seq,
+            state: top.state,
+            entered_at: top.entered_at,
+            entered_seq: top.entered_seq,
+            ended: live.ended,
+            pending: top.pending,
+            metrics: live.metrics,
+            latest: live.latest,
+            seen: live.seen,
+            matched: live.matched,
+            open: live.open,
+            recurrences: top.recurrences,
+            ladder: top.ladder,
+            cooldowns: live.cooldowns,
+            fired: live.fired,
+            tracks: live.tracks,
+        }
+    }
 }
 
 /// A state's cool-down clock: when the run last left the state, and the period of its
@@ -201,11 +351,9 @@ impl Run {
             started: at,
             now: at,
             seq: 0,
-            state: playbook.initial(),
-            entered_at: at,
-            entered_seq: 0,
+            top: Place::new(playbook, playbook.initial(), at, 0),
+            tracks: Vec::new(),
             ended: false,
-            pending: vec![None; plan.max_transitions],
             metrics: playbook
                 .metrics()
                 .iter()
@@ -215,8 +363,6 @@ impl Run {
             seen: vec![Seen::default(); playbook.signals().len()],
             matched: vec![Seen::default(); playbook.model().predicates.len()],
             open: Vec::with_capacity(plan.total_actions),
-            recurrences: vec![Recurrence::default(); plan.max_actions],
-            ladder: None,
             cooldowns: vec![CooldownClock::default(); cooldown::state_clock_count(playbook)],
             fired: vec![None; plan.transition_clock_count],
         };
@@ -226,7 +372,7 @@ impl Run {
             live,
             events: Vec::new(),
         };
-        run.enter_state(false);
+        run.enter_state(TOP, false);
         run.evaluate();
         run
     }
@@ -299,7 +445,7 @@ impl Run {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn state(&self) -> StateId {
-        self.live.state
+        self.live.top.state
     }
 
     /// The current state's name.
@@ -315,10 +461,44 @@ impl Run {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn state_name(&self) -> &str {
-        &self.playbook.state(self.live.state).name
+        &self.playbook.state(self.live.top.state).name
     }
 
-    /// The current state's severity.
+    /// Every state the run is in: its top-level state, then, if that state has tracks, the
+    /// current state of each track, in the order the tracks are written.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Observation, Playbook, Run, Timestamp};
+    /// let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+    /// let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut run = Run::start(&playbook, start);
+    /// run.observe(Observation::manual(playbook.signal_named("breach_aware").unwrap(), start, "dpo"))?;
+    /// let names: Vec<&str> = run.states().map(|s| playbook.state(s).name.as_str()).collect();
+    /// assert_eq!(names, ["breach", "legal.notifying", "comms.holding", "care.answering"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn states(&self) -> impl Iterator<Item = StateId> + '_ {
+        self.live.places().map(|place| place.state)
+    }
+
+    /// Whether the run is in `state`: its top-level state, or the current state of a track.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Observation, Playbook, Run, Timestamp};
+    /// # let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+    /// # let start: Timestamp = "2026-03-02T08:00:00Z".parse()?;
+    /// let mut run = Run::start(&playbook, start);
+    /// run.observe(Observation::manual(playbook.signal_named("breach_aware").unwrap(), start, "dpo"))?;
+    /// assert!(run.is_in(playbook.state_named("legal.notifying").unwrap()));
+    /// assert!(!run.is_in(playbook.state_named("monitoring").unwrap()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_in(&self, state: StateId) -> bool {
+        self.states().any(|s| s == state)
+    }
+
+    /// The run's severity: the highest of the states it is in (its top-level state and, in a
+    /// state with tracks, each track's current state).
     ///
     /// ```
     /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
@@ -331,10 +511,13 @@ impl Run {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn severity(&self) -> i64 {
-        self.playbook.state(self.live.state).severity
+        self.states()
+            .map(|state| self.playbook.state(state).severity)
+            .max()
+            .unwrap_or(0)
     }
 
-    /// How long the run has been in its current state.
+    /// How long the run has been in its top-level state.
     ///
     /// ```
     /// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
@@ -348,7 +531,7 @@ impl Run {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn time_in_state(&self) -> Duration {
-        self.live.now - self.live.entered_at
+        self.live.now - self.live.top.entered_at
     }
 
     /// Whether the run reached a final state. An ended run accepts signals and ignores them.
@@ -419,7 +602,7 @@ impl Run {
         let live = &self.live;
         live.ended
             ^ live.parameters.first().is_some_and(|p| *p > 0.0)
-            ^ live.pending.first().is_some_and(Option::is_some)
+            ^ live.top.pending.first().is_some_and(Option::is_some)
             ^ live
                 .metrics
                 .first()
@@ -428,7 +611,11 @@ impl Run {
             ^ live.seen.first().is_some_and(|seen| seen.at.is_some())
             ^ live.matched.first().is_some_and(|seen| seen.at.is_some())
             ^ live.open.first().is_some_and(|open| open.breached)
-            ^ live.recurrences.first().is_some_and(|r| r.next.is_some())
+            ^ live
+                .top
+                .recurrences
+                .first()
+                .is_some_and(|r| r.next.is_some())
     }
 
     /// Reads every metric's window and the bucket a new value would land in; the second step
@@ -466,7 +653,15 @@ impl Run {
         self.live.subject.capacity()
             + self.live.locale.capacity()
             + self.live.parameters.capacity() * size_of::<f64>()
-            + self.live.pending.capacity() * size_of::<Option<Timestamp>>()
+            + self.live.tracks.capacity() * size_of::<Place>()
+            + self
+                .live
+                .places()
+                .map(|place| {
+                    place.pending.capacity() * size_of::<Option<Timestamp>>()
+                        + place.recurrences.capacity() * size_of::<Recurrence>()
+                })
+                .sum::<usize>()
             + self.live.metrics.capacity() * size_of::<MetricState>()
             + self
                 .live
@@ -477,7 +672,6 @@ impl Run {
             + self.live.latest.capacity() * size_of::<Option<f64>>()
             + (self.live.seen.capacity() + self.live.matched.capacity()) * size_of::<Seen>()
             + self.live.open.capacity() * size_of::<OpenAction>()
-            + self.live.recurrences.capacity() * size_of::<Recurrence>()
             + self.events.capacity() * size_of::<Event>()
     }
 }

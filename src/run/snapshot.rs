@@ -193,7 +193,6 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
         s.parameters.len(),
         playbook.parameters().len(),
     )?;
-    expect("pending", s.pending.len(), plan.max_transitions)?;
     expect("metrics", s.metrics.len(), playbook.metrics().len())?;
     expect("latest", s.latest.len(), playbook.signals().len())?;
     expect("seen", s.seen.len(), playbook.signals().len())?;
@@ -202,10 +201,7 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
         s.matched.len(),
         playbook.model().predicates.len(),
     )?;
-    expect("recurrences", s.recurrences.len(), plan.max_actions)?;
-    if s.state.index() >= playbook.states().len() {
-        return Err(format!("state {} does not exist", s.state.index()));
-    }
+    check_places(playbook, s)?;
     if s.open.len() > plan.total_actions {
         return Err("more open actions than the playbook has actions".to_string());
     }
@@ -221,9 +217,6 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
                 open.state.index()
             ));
         }
-    }
-    if s.started > s.entered_at || s.entered_at > s.now || s.entered_seq > s.seq {
-        return Err("times or sequence numbers are out of order".to_string());
     }
     for (metric, state) in playbook.metrics().iter().zip(&s.metrics) {
         if !state.fits(metric) {
@@ -257,46 +250,64 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
     check_timers(playbook, s)
 }
 
+/// The places the run is in: the top level, then exactly the tracks of its state, each in one
+/// of its own states, with sizes, times and sequence numbers a run could have.
+fn check_places(playbook: &Playbook, s: &Live) -> Result<(), String> {
+    let plan = playbook.plan();
+    for place in s.places() {
+        if place.pending.len() != plan.max_transitions
+            || place.recurrences.len() != plan.max_actions
+        {
+            return Err(format!(
+                "a place has {} pending and {} recurrences, the playbook needs {} and {}",
+                place.pending.len(),
+                place.recurrences.len(),
+                plan.max_transitions,
+                plan.max_actions
+            ));
+        }
+        if place.state.index() >= playbook.states().len() {
+            return Err(format!("state {} does not exist", place.state.index()));
+        }
+        if s.started > place.entered_at || place.entered_at > s.now || place.entered_seq > s.seq {
+            return Err("times or sequence numbers are out of order".to_string());
+        }
+    }
+    let top = playbook.state(s.top.state);
+    if top.track.is_some() {
+        return Err(format!(
+            "`{}` is a track's state, not a top-level one",
+            top.name
+        ));
+    }
+    let in_tracks = s
+        .tracks
+        .iter()
+        .map(|place| playbook.state(place.state).track);
+    if !in_tracks.eq(top.tracks.iter().map(|track| Some(*track))) {
+        return Err(format!(
+            "the tracks' states are not one state of each track of `{}`",
+            top.name
+        ));
+    }
+    Ok(())
+}
+
 /// Every timer the run keeps lies where processing the instant `now` leaves it: after `now`
 /// when still to fire. A timer left far behind the clock would fire once per missed period at
 /// the next signal.
 fn check_timers(playbook: &Playbook, s: &Live) -> Result<(), String> {
-    let state = playbook.state(s.state);
-    if s.ended != state.is_final {
+    let top = playbook.state(s.top.state);
+    if s.ended != top.is_final {
         return Err(format!(
             "the run is {} in state `{}`, which is {}",
             if s.ended { "ended" } else { "not ended" },
-            state.name,
-            if state.is_final { "final" } else { "not final" }
+            top.name,
+            if top.is_final { "final" } else { "not final" }
         ));
     }
-    for (index, pending) in s.pending.iter().enumerate() {
-        let holds = state
-            .transitions
-            .get(index)
-            .is_some_and(|t| t.hold.is_some());
-        let fits = match pending {
-            None => true,
-            Some(since) => holds && *since >= s.entered_at && *since <= s.now,
-        };
-        if !fits {
-            return Err(format!(
-                "pending[{index}] is not a `for` window of the state"
-            ));
-        }
-    }
-    for (index, recurrence) in s.recurrences.iter().enumerate() {
-        let every = state.actions.get(index).and_then(|a| a.every);
-        let fits = match (recurrence.next, every) {
-            (None, _) => true,
-            (Some(next), Some(every)) => next > s.now && next <= latest(s.now, every, playbook),
-            (Some(_), None) => false,
-        };
-        if !fits {
-            return Err(format!(
-                "recurrences[{index}] is not the next occurrence of a recurring action"
-            ));
-        }
+    for place in s.places() {
+        check_place_timers(playbook, s, place)?;
     }
     let mut opened = std::collections::BTreeSet::new();
     for open in &s.open {
@@ -317,11 +328,48 @@ fn check_timers(playbook: &Playbook, s: &Live) -> Result<(), String> {
             ));
         }
     }
-    if let Some(position) = s.ladder {
+    Ok(())
+}
+
+/// The clocks of one place fit its state: `for` windows of its transitions, the next
+/// occurrences of its recurring actions, a position on its ladder.
+fn check_place_timers(playbook: &Playbook, s: &Live, place: &super::Place) -> Result<(), String> {
+    let state = playbook.state(place.state);
+    for (index, pending) in place.pending.iter().enumerate() {
+        let holds = state
+            .transitions
+            .get(index)
+            .is_some_and(|t| t.hold.is_some());
+        let fits = match pending {
+            None => true,
+            Some(since) => holds && *since >= place.entered_at && *since <= s.now,
+        };
+        if !fits {
+            return Err(format!(
+                "pending[{index}] is not a `for` window of state `{}`",
+                state.name
+            ));
+        }
+    }
+    for (index, recurrence) in place.recurrences.iter().enumerate() {
+        let every = state.actions.get(index).and_then(|a| a.every);
+        let fits = match (recurrence.next, every) {
+            (None, _) => true,
+            (Some(next), Some(every)) => next > s.now && next <= latest(s.now, every, playbook),
+            (Some(_), None) => false,
+        };
+        if !fits {
+            return Err(format!(
+                "recurrences[{index}] is not the next occurrence of a recurring action of state `{}`",
+                state.name
+            ));
+        }
+    }
+    if let Some(position) = place.ladder {
         let (steps, repeats) = state.escalation.as_ref().map_or((0, 0), |ladder| {
             (ladder.steps.len(), ladder.repeat.map_or(0, |r| r.times))
         });
-        if s.ended || position.step as usize >= steps || position.cycle > repeats {
+        if state.is_final || position.step as usize >= steps || position.cycle > repeats {
             return Err("the escalation position is past the ladder".to_string());
         }
     }

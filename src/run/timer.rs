@@ -104,29 +104,29 @@ impl Run {
         };
         debug_assert_eq!(self.horizon, Horizon::of(&self.live.metrics));
         consider(self.horizon.change.and_then(Timestamp::from_millis));
-        let state = self.playbook.state(self.live.state);
-        for (i, transition) in state.transitions.iter().enumerate() {
-            if let (Some(hold), Some(since)) = (transition.hold, self.live.pending[i]) {
-                consider(Some(since.plus(hold.resolve(&self.live.parameters))));
+        for (p, place) in self.live.places().enumerate() {
+            let state = self.playbook.state(place.state);
+            for (i, transition) in state.transitions.iter().enumerate() {
+                if let (Some(hold), Some(since)) = (transition.hold, place.pending[i]) {
+                    consider(Some(since.plus(hold.resolve(&self.live.parameters))));
+                }
+                if let Some(after) = transition.after {
+                    consider(Some(
+                        place.entered_at.plus(after.resolve(&self.live.parameters)),
+                    ));
+                }
             }
-            if let Some(after) = transition.after {
-                consider(Some(
-                    self.live
-                        .entered_at
-                        .plus(after.resolve(&self.live.parameters)),
-                ));
+            for recurrence in &place.recurrences[..state.actions.len()] {
+                consider(recurrence.next);
+            }
+            if let Some(position) = place.ladder {
+                consider(self.ladder_due(p, position));
             }
         }
         for open in &self.live.open {
             if !open.breached {
                 consider(open.due);
             }
-        }
-        for recurrence in &self.live.recurrences[..state.actions.len()] {
-            consider(recurrence.next);
-        }
-        if let Some(position) = self.live.ladder {
-            consider(self.ladder_due(position));
         }
         consider(self.next_expiry());
         consider(self.next_cooldown_end());
@@ -136,13 +136,14 @@ impl Run {
     /// Everything due at the current instant, then the transitions.
     pub(super) fn instant(&mut self) {
         self.fire_breaches();
-        self.fire_ladder();
+        self.fire_ladders();
         self.fire_recurrences();
         self.evaluate();
     }
 
-    /// The earliest instant after now at which a condition of the current state can change
-    /// with no signal: a `within` window closing, a `since` metric crossing its threshold.
+    /// The earliest instant after now at which a condition of a state the run is in can
+    /// change with no signal: a `within` window closing, a `since` metric crossing its
+    /// threshold.
     pub(super) fn next_expiry(&self) -> Option<Timestamp> {
         let plan = self.playbook.plan();
         let mut earliest: Option<Timestamp> = None;
@@ -151,7 +152,11 @@ impl Run {
                 earliest = Some(at);
             }
         };
-        for expiry in &plan.expiries[self.live.state.index()] {
+        let expiries = self
+            .live
+            .places()
+            .flat_map(|place| &plan.expiries[place.state.index()]);
+        for expiry in expiries {
             match expiry {
                 // `within d` includes its last instant: it turns false 1 ms after it.
                 Expiry::SignalWithin(signal, window) => {

@@ -10,7 +10,9 @@
 use crate::Duration;
 use crate::model::{ArithKind, Bool, CompareOp, Guard, GuardStep, Number};
 
-use super::{Cause, EventKind, LOG_TARGET, LadderPosition, Recurrence, Run, Seen};
+use crate::model::StateId;
+
+use super::{Cause, EventKind, LOG_TARGET, LadderPosition, Place, Recurrence, Run, Seen, TOP};
 
 /// Metric values read while evaluating a state's guards, each computed at most once: a
 /// metric named by several guards (the storm's `volume_ratio` is named by both transitions out
@@ -34,14 +36,15 @@ impl Readings {
 }
 
 impl Run {
-    /// Whether `guard` passes now.
-    pub(super) fn passes(&self, guard: &Guard, readings: &mut Readings) -> bool {
+    /// Whether `guard` passes now, at place `p` (which says what "since entering the state"
+    /// means).
+    pub(super) fn passes(&self, guard: &Guard, p: usize, readings: &mut Readings) -> bool {
         let mut value = true;
         let mut next = 0;
         while let Some(step) = guard.steps.get(next) {
             next = next.saturating_add(1);
             match step {
-                GuardStep::Test(test) => value = self.test(test, readings),
+                GuardStep::Test(test) => value = self.test(test, p, readings),
                 GuardStep::JumpIf { when, to } => {
                     if value == *when {
                         next = *to;
@@ -53,7 +56,7 @@ impl Run {
         value
     }
 
-    fn test(&self, leaf: &Bool, readings: &mut Readings) -> bool {
+    fn test(&self, leaf: &Bool, p: usize, readings: &mut Readings) -> bool {
         match leaf {
             Bool::Compare { op, left, right } => compare(
                 *op,
@@ -61,7 +64,7 @@ impl Run {
                 self.operand(right, readings),
             ),
             // Event tests and constants read no metric.
-            other => self.holds(other),
+            other => self.holds(other, p),
         }
     }
 
@@ -77,94 +80,149 @@ impl Run {
 }
 
 impl Run {
-    /// Entry into the current state: its actions, recurrences and ladder, unless the run
-    /// enters it `silent`ly, in its cool-down.
-    pub(super) fn enter_state(&mut self, silent: bool) {
-        let state = self.playbook.state(self.live.state);
+    /// Entry into the state at place `p`: its actions, recurrences and ladder, unless the run
+    /// enters it `silent`ly, in its cool-down; then, for a state with tracks, each track's
+    /// initial state, in the order written. A final state ends the run, or its track.
+    pub(super) fn enter_state(&mut self, p: usize, silent: bool) {
+        let playbook = self.playbook.clone();
+        let id = self.live.place(p).state;
+        let state = playbook.state(id);
         let count = if silent { 0 } else { state.actions.len() };
         for index in 0..count {
-            let every = self.playbook.state(self.live.state).actions[index].every;
-            self.live.recurrences[index] = Recurrence {
-                next: every.map(|e| self.live.now.plus(e.resolve(&self.live.parameters))),
+            let next = state.actions[index]
+                .every
+                .map(|e| self.live.now.plus(e.resolve(&self.live.parameters)));
+            self.live.place_mut(p).recurrences[index] = Recurrence {
+                next,
                 occurrence: 1,
             };
-            self.recommend(index, 1, 0);
+            self.recommend(p, index, 1, 0);
         }
-        let state = self.playbook.state(self.live.state);
-        self.live.ladder = state
+        self.live.place_mut(p).ladder = state
             .escalation
             .as_ref()
             .filter(|_| !silent)
             .map(|_| LadderPosition { cycle: 0, step: 0 });
-        if state.is_final {
-            self.live.ended = true;
-            self.live.ladder = None;
-            let name = state.name.clone();
-            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %name, "resolved");
-            self.push(EventKind::Resolved { state: name });
-        } else {
-            self.fire_ladder();
+        if !state.is_final {
+            self.fire_ladder(p);
+            self.start_tracks(id, silent);
+            return;
+        }
+        self.live.place_mut(p).ladder = None;
+        let name = state.name.clone();
+        match state.track {
+            None => {
+                self.live.ended = true;
+                tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), state = %name, "resolved");
+                self.push(EventKind::Resolved { state: name });
+            }
+            Some(track) => self.push(EventKind::TrackEnded {
+                track: playbook.track(track).name.clone(),
+                state: name,
+                finished: true,
+            }),
         }
     }
 
-    /// Evaluates the current state's transitions, in order, and follows those that fire. A
-    /// chain of transitions at one instant stops after visiting as many states as the playbook
-    /// has, so a loop the validator could not rule out cannot hang the run.
+    /// Starts each track of `state`, just entered at the top level, in its initial state. A
+    /// silent entry (a cool-down) is silent in the tracks too: their actions are part of the
+    /// state's.
+    fn start_tracks(&mut self, state: StateId, silent: bool) {
+        let playbook = self.playbook.clone();
+        for track in &playbook.state(state).tracks {
+            let track = playbook.track(*track);
+            let place = Place::new(&playbook, track.initial, self.live.now, self.live.seq);
+            self.live.tracks.push(place);
+            self.push(EventKind::TrackStarted {
+                track: track.name.clone(),
+                state: playbook.state(track.initial).name.clone(),
+            });
+            let p = self.live.tracks.len();
+            self.enter_state(p, silent);
+        }
+    }
+
+    /// Ends every running track as the run leaves the state that holds them, the last one
+    /// first: each closes its state's actions that close on exit.
+    fn end_tracks(&mut self) {
+        let playbook = self.playbook.clone();
+        while let Some(place) = self.live.tracks.pop() {
+            self.close_actions(place.state);
+            self.start_cooldown(place.state);
+            let state = playbook.state(place.state);
+            if let (false, Some(track)) = (state.is_final, state.track) {
+                self.push(EventKind::TrackEnded {
+                    track: playbook.track(track).name.clone(),
+                    state: state.name.clone(),
+                    finished: false,
+                });
+            }
+        }
+    }
+
+    /// Evaluates the transitions of every place the run is in, and follows those that fire,
+    /// one at a time: the top level first, then each track in the order written, starting over
+    /// after each. A transition out of the state with tracks ends them, so the top level goes
+    /// first: a track's step at the same instant would be undone at once. A chain of
+    /// transitions at one instant stops after visiting as many states as the playbook has, so
+    /// a loop the validator could not rule out cannot hang the run.
     pub(super) fn evaluate(&mut self) {
         let limit = self.playbook.states().len().saturating_add(1);
         for _ in 0..limit {
             if self.live.ended {
                 return;
             }
-            match self.firing_transition() {
-                Some(index) => self.take_transition(index),
+            let places = self.live.place_count();
+            match (0..places).find_map(|p| self.firing_transition(p).map(|index| (p, index))) {
+                Some((p, index)) => self.take_transition(p, index),
                 None => return,
             }
         }
         tracing::warn!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), "transition chain stopped by the loop guard");
     }
 
-    fn firing_transition(&mut self) -> Option<usize> {
-        let state = self.playbook.state(self.live.state);
-        let guards = &self.playbook.plan().guards[self.live.state.index()];
+    /// The first transition of the state at place `p` that fires now, keeping its `for`
+    /// windows up to date.
+    fn firing_transition(&mut self, p: usize) -> Option<usize> {
+        let playbook = self.playbook.clone();
+        let id = self.live.place(p).state;
+        let state = playbook.state(id);
+        let guards = &playbook.plan().guards[id.index()];
         let mut readings = Readings::new();
         for ((index, transition), guard) in state.transitions.iter().enumerate().zip(guards) {
-            let holds = self.passes(guard, &mut readings);
+            let holds = self.passes(guard, p, &mut readings);
             debug_assert_eq!(
                 holds,
                 transition
                     .condition
                     .as_ref()
-                    .is_none_or(|c| self.holds(c.root())),
+                    .is_none_or(|c| self.holds(c.root(), p)),
                 "the compiled guard of transition {index} disagrees with its condition"
             );
+            let now = self.live.now;
+            let place = self.live.place_mut(p);
             if transition.hold.is_some() {
                 if holds {
-                    self.live.pending[index].get_or_insert(self.live.now);
+                    place.pending[index].get_or_insert(now);
                 } else {
-                    self.live.pending[index] = None;
+                    place.pending[index] = None;
                 }
             }
+            let place = self.live.place(p);
             let timer = transition.after.is_none_or(|after| {
-                self.live.now
-                    >= self
-                        .live
-                        .entered_at
-                        .plus(after.resolve(&self.live.parameters))
+                now >= place.entered_at.plus(after.resolve(&self.live.parameters))
             });
-            let held = match (transition.hold, self.live.pending[index]) {
+            let held = match (transition.hold, place.pending[index]) {
                 (None, _) => true,
-                (Some(hold), Some(since)) => {
-                    self.live.now >= since.plus(hold.resolve(&self.live.parameters))
-                }
+                (Some(hold), Some(since)) => now >= since.plus(hold.resolve(&self.live.parameters)),
                 (Some(_), None) => false,
             };
             // A transition held back by a cool-down lets the next one fire.
             if holds && timer && held {
-                match self.held_back_until(index) {
+                match self.held_back_until(p, index) {
                     None => return Some(index),
                     Some(until) => {
-                        tracing::debug!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, transition = index, %until, "transition held back by a cool-down");
+                        tracing::debug!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), state = %state.name, transition = index, %until, "transition held back by a cool-down");
                     }
                 }
             }
@@ -172,13 +230,14 @@ impl Run {
         None
     }
 
-    fn take_transition(&mut self, index: usize) {
+    fn take_transition(&mut self, p: usize, index: usize) {
         let playbook = self.playbook.clone();
-        let from = playbook.state(self.live.state);
+        let from_id = self.live.place(p).state;
+        let from = playbook.state(from_id);
         let transition = &from.transitions[index];
         let mut terms = Vec::new();
         if let Some(condition) = &transition.condition {
-            self.reasons(condition.root(), &mut terms);
+            self.reasons(condition.root(), p, &mut terms);
         }
         let cause = Cause {
             condition: transition
@@ -189,40 +248,30 @@ impl Run {
             after: transition.after.map(|t| t.resolve(&self.live.parameters)),
             terms,
         };
-        let mut closed = Vec::new();
-        self.live.open.retain(|open| {
-            let closes =
-                open.state == self.live.state && from.actions[open.action as usize].closes_on_exit;
-            if closes {
-                closed.push(open.action);
-            }
-            !closes
-        });
-        for action in closed {
-            self.push(EventKind::Closed {
-                state: from.name.clone(),
-                action: from.actions[action as usize].id.clone(),
-            });
+        if p == TOP {
+            self.end_tracks();
         }
+        self.close_actions(from_id);
         let to = playbook.state(transition.target);
-        tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), from = %from.name, to = %to.name, "transition");
+        tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), from = %from.name, to = %to.name, "transition");
         self.push(EventKind::Transition {
             from: from.name.clone(),
             to: to.name.clone(),
             transition: transition.written_at,
             group: transition.group.map(|g| playbook.group(g).name.clone()),
-            severity: to.severity,
+            severity: self.severity_entering(p, transition.target),
             cause,
         });
-        self.start_transition_cooldown(index);
-        self.start_cooldown(self.live.state);
-        let silent_until =
-            self.enter_cooldown(transition.target, transition.target == self.live.state);
-        self.live.state = transition.target;
-        self.live.entered_at = self.live.now;
-        self.live.entered_seq = self.live.seq;
-        self.live.pending.iter_mut().for_each(|p| *p = None);
-        self.live
+        self.start_transition_cooldown(p, index);
+        self.start_cooldown(from_id);
+        let silent_until = self.enter_cooldown(transition.target, transition.target == from_id);
+        let (now, seq) = (self.live.now, self.live.seq);
+        let place = self.live.place_mut(p);
+        place.state = transition.target;
+        place.entered_at = now;
+        place.entered_seq = seq;
+        place.pending.iter_mut().for_each(|p| *p = None);
+        place
             .recurrences
             .iter_mut()
             .for_each(|r| *r = Recurrence::default());
@@ -232,13 +281,58 @@ impl Run {
                 until,
             });
         }
-        self.enter_state(silent_until.is_some());
+        self.enter_state(p, silent_until.is_some());
     }
 
-    /// Whether `seen` happened since entering the current state, or within `window` of now.
-    fn fresh(&self, seen: Seen, window: Option<Duration>) -> bool {
+    /// Closes the open actions of `state`, which the run is leaving, that close on exit.
+    fn close_actions(&mut self, state: StateId) {
+        let playbook = self.playbook.clone();
+        let left = playbook.state(state);
+        let mut closed = Vec::new();
+        self.live.open.retain(|open| {
+            let closes = open.state == state && left.actions[open.action as usize].closes_on_exit;
+            if closes {
+                closed.push(open.action);
+            }
+            !closes
+        });
+        for action in closed {
+            self.push(EventKind::Closed {
+                state: left.name.clone(),
+                action: left.actions[action as usize].id.clone(),
+            });
+        }
+    }
+
+    /// The run's severity once place `p` enters `target`: at the top level, the highest of
+    /// `target` and its tracks' initial states; in a track, the highest of `target` and every
+    /// other place's state.
+    fn severity_entering(&self, p: usize, target: StateId) -> i64 {
+        let state = self.playbook.state(target);
+        let others: Vec<StateId> = if p == TOP {
+            state
+                .tracks
+                .iter()
+                .map(|track| self.playbook.track(*track).initial)
+                .collect()
+        } else {
+            self.live
+                .places()
+                .enumerate()
+                .filter(|(q, _)| *q != p)
+                .map(|(_, place)| place.state)
+                .collect()
+        };
+        others
+            .into_iter()
+            .map(|other| self.playbook.state(other).severity)
+            .fold(state.severity, i64::max)
+    }
+
+    /// Whether `seen` happened since place `p` entered its state, or within `window` of now.
+    fn fresh(&self, seen: Seen, p: usize, window: Option<Duration>) -> bool {
         match (window, seen.at) {
-            (None, Some(_)) => seen.seq > self.live.entered_seq,
+            (None, Some(_)) => seen.seq > self.live.place(p).entered_seq,
             (Some(window), Some(at)) => at >= self.live.now.minus(window),
             (_, None) => false,
         }
@@ -266,12 +360,13 @@ impl Run {
 
     /// Whether `node` holds now, by walking the tree: for explanations, for the event tests and
     /// constants of compiled guards, and to check whole guards in debug builds.
-    pub(super) fn holds(&self, node: &Bool) -> bool {
+    /// `p` is the place whose state the condition belongs to.
+    pub(super) fn holds(&self, node: &Bool, p: usize) -> bool {
         match node {
             Bool::Const(value) => *value,
-            Bool::Not(inner) => !self.holds(inner),
-            Bool::All(parts) => parts.iter().all(|p| self.holds(p)),
-            Bool::Any(parts) => parts.iter().any(|p| self.holds(p)),
+            Bool::Not(inner) => !self.holds(inner, p),
+            Bool::All(parts) => parts.iter().all(|part| self.holds(part, p)),
+            Bool::Any(parts) => parts.iter().any(|part| self.holds(part, p)),
             Bool::Compare { op, left, right } => {
                 compare(*op, self.number(left), self.number(right))
             }
@@ -279,12 +374,13 @@ impl Run {
                 .live
                 .seen
                 .get(signal.index())
-                .is_some_and(|seen| self.fresh(*seen, *within)),
+                .is_some_and(|seen| self.fresh(*seen, p, *within)),
             Bool::Matched { predicate, within } => self
                 .live
                 .matched
                 .get(*predicate)
-                .is_some_and(|seen| self.fresh(*seen, *within)),
+                .is_some_and(|seen| self.fresh(*seen, p, *within)),
+            Bool::InState(state) => self.is_in(*state),
         }
     }
 }
@@ -316,9 +412,11 @@ mod tests {
              initial: s\nstates:\n  s: { on: [{ to: z, after: 1h }] }\n  z: { final: true }\n",
         )
         .unwrap();
-        assert!(
-            Run::start(&playbook, crate::Timestamp::EPOCH).passes(&guard, &mut Readings::new())
-        );
+        assert!(Run::start(&playbook, crate::Timestamp::EPOCH).passes(
+            &guard,
+            TOP,
+            &mut Readings::new()
+        ));
     }
 
     #[test]
@@ -352,6 +450,6 @@ mod tests {
         let guard = &playbook.plan().guards[0][0];
         assert!(guard.steps.is_empty());
         let run = Run::start(&playbook, crate::Timestamp::EPOCH);
-        assert!(run.passes(guard, &mut Readings::new()));
+        assert!(run.passes(guard, TOP, &mut Readings::new()));
     }
 }

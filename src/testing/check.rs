@@ -126,24 +126,26 @@ impl Check {
         let (from, to) = self.window(timeline);
         let (expected, actual, around) = match &self.expect {
             Expect::Final(state) => {
-                let actual = timeline.state_at(timeline.end);
-                if actual == state {
+                if timeline.states_at(timeline.end).contains(&state.as_str()) {
                     return None;
                 }
                 (
                     format!("final state `{state}`"),
-                    format!("the run ends in `{actual}` at {}", timeline.end),
+                    format!(
+                        "the run ends in {} at {}",
+                        in_states(timeline, timeline.end),
+                        timeline.end
+                    ),
                     timeline.end,
                 )
             }
             Expect::Occurs(Matcher::State(state)) if matches!(self.when, When::At(_)) => {
-                let actual = timeline.state_at(from);
-                if actual == state {
+                if timeline.states_at(from).contains(&state.as_str()) {
                     return None;
                 }
                 (
                     format!("state `{state}` {}", self.describe_when(timeline)),
-                    format!("state `{actual}`"),
+                    format!("state {}", in_states(timeline, from)),
                     from,
                 )
             }
@@ -160,8 +162,8 @@ impl Check {
                 let actual = if elsewhere.is_empty() {
                     match (matcher, near_misses(matcher, timeline, from, to)) {
                         (Matcher::State(_), _) => format!(
-                            "the run stays out of it; it is in `{}` at {from}",
-                            timeline.state_at(from)
+                            "the run stays out of it; it is in {} at {from}",
+                            in_states(timeline, from)
                         ),
                         (_, near) if !near.is_empty() => {
                             let near: Vec<String> = near.iter().map(|e| format_event(e)).collect();
@@ -181,7 +183,9 @@ impl Check {
             }
             Expect::Never(matcher) => {
                 let offending = match matcher {
-                    Matcher::State(state) if timeline.state_at(from) == state => Some(None),
+                    Matcher::State(state) if timeline.states_at(from).contains(&state.as_str()) => {
+                        Some(None)
+                    }
                     _ => timeline
                         .events
                         .iter()
@@ -213,10 +217,21 @@ impl Check {
     }
 }
 
+/// The states the run is in at `at`, as a failure names them: `` `crisis` ``, or
+/// `` `breach`, `legal.notifying` `` with tracks.
+fn in_states(timeline: &Replay, at: Timestamp) -> String {
+    timeline
+        .states_at(at)
+        .iter()
+        .map(|state| format!("`{state}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether `matcher` happens within [from, to].
 fn occurs(matcher: &Matcher, timeline: &Replay, from: Timestamp, to: Timestamp) -> bool {
     if let Matcher::State(state) = matcher
-        && timeline.state_at(from) == state
+        && timeline.states_at(from).contains(&state.as_str())
     {
         return true;
     }
@@ -232,7 +247,8 @@ fn contains(text: &str, wanted: &Option<String>) -> bool {
 
 fn matches(matcher: &Matcher, event: &Event) -> bool {
     match (matcher, &event.kind) {
-        (Matcher::State(state), EventKind::Transition { to, .. }) => to == state,
+        (Matcher::State(state), EventKind::Transition { to, .. })
+        | (Matcher::State(state), EventKind::TrackStarted { state: to, .. }) => to == state,
         (Matcher::Transition { to, from }, EventKind::Transition { to: t, from: f, .. }) => {
             t == to && from.as_ref().is_none_or(|from| from == f)
         }

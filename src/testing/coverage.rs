@@ -138,6 +138,9 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                                 to,
                             ));
                         }
+                        EventKind::TrackStarted { state, .. } => {
+                            states.insert(state.clone());
+                        }
                         EventKind::Action { state, action, .. } => {
                             actions.insert(format!("states.{state}.enter.{action}"));
                         }

@@ -97,7 +97,7 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// The state at `at`, after everything that happened at `at`.
+    /// The top-level state at `at`, after everything that happened at `at`.
     ///
     /// ```
     /// # use crisis_playbook::testing;
@@ -110,15 +110,56 @@ impl Replay {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn state_at(&self, at: Timestamp) -> &str {
-        self.events
-            .iter()
-            .take_while(|e| e.at <= at)
-            .filter_map(|e| match &e.kind {
-                crate::EventKind::Transition { to, .. } => Some(to.as_str()),
-                _ => None,
-            })
-            .last()
-            .unwrap_or(&self.initial)
+        self.places_at(at).0
+    }
+
+    /// Every state the run is in at `at`, after everything that happened at `at`: the
+    /// top-level state, then each running track's, in the order the tracks started.
+    ///
+    /// ```
+    /// # use crisis_playbook::testing;
+    /// # use std::path::{Path, PathBuf};
+    /// let scenarios = testing::load_file(Path::new("playbooks/data-breach-or-recall/breach.yaml"))?;
+    /// let scenario = &scenarios[0];
+    /// let timeline = scenario.replay_on(&scenario.playbook)?;
+    /// let during = timeline.start + crisis_playbook::Duration::from_secs(25 * 3600);
+    /// assert_eq!(timeline.states_at(during), ["breach", "legal.notifying", "comms.holding", "care.answering"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn states_at(&self, at: Timestamp) -> Vec<&str> {
+        let (top, tracks) = self.places_at(at);
+        std::iter::once(top)
+            .chain(tracks.into_iter().map(|(_, state)| state))
+            .collect()
+    }
+
+    /// The top-level state at `at`, and each running track with its state.
+    fn places_at(&self, at: Timestamp) -> (&str, Vec<(&str, &str)>) {
+        let mut top = self.initial.as_str();
+        let mut tracks: Vec<(&str, &str)> = Vec::new();
+        for event in self.events.iter().take_while(|e| e.at <= at) {
+            match &event.kind {
+                crate::EventKind::TrackStarted { track, state } => tracks.push((track, state)),
+                crate::EventKind::TrackEnded {
+                    track,
+                    finished: false,
+                    ..
+                } => tracks.retain(|(t, _)| t != track),
+                crate::EventKind::Transition { from, to, .. } => {
+                    match tracks.iter_mut().find(|(_, state)| state == from) {
+                        Some(place) => place.1 = to,
+                        // Leaving the state that holds the tracks ends them all, finished
+                        // ones included.
+                        None => {
+                            top = to;
+                            tracks.clear();
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        (top, tracks)
     }
 }
 

@@ -366,8 +366,9 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                 each(m, &|t| t.cooldown = None)
             });
         }
+        let track = original.states[transition.target.index()].track;
         for (other, target) in original.states.iter().enumerate() {
-            if other != transition.target.index() {
+            if other != transition.target.index() && target.track == track {
                 add(
                     format!(
                         "{path} to: {} -> {}",
@@ -377,6 +378,27 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                     &|m| each(m, &|t| t.target = StateId::from_index(other)),
                 );
             }
+        }
+    }
+
+    for (t, track) in original.tracks.iter().enumerate() {
+        let parent = track.parent.index();
+        let path = format!(
+            "states.{}.tracks.{}",
+            original.states[parent].name, track.name
+        );
+        add(format!("{path} dropped"), &|m| {
+            m.states[parent].tracks.retain(|other| other.index() != t)
+        });
+        for other in track.states.iter().filter(|s| **s != track.initial) {
+            add(
+                format!(
+                    "{path}.initial: {} -> {}",
+                    original.states[track.initial.index()].name,
+                    original.states[other.index()].name
+                ),
+                &|m| m.tracks[t].initial = *other,
+            );
         }
     }
 

@@ -13,12 +13,17 @@ use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
 use crate::model::{ArithKind, Bool, CompareOp, MetricKind, Model, Number};
 
-use super::{Checker, written};
+use super::{Checker, StatePlace, written};
 
 /// The shortest spike baseline that holds every day of the week.
 const WEEK: Duration = Duration::from_secs(7 * 86_400);
 
-pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model) {
+pub(super) fn check(
+    checker: &mut Checker<'_>,
+    doc: &PlaybookDoc,
+    places: &[StatePlace<'_>],
+    model: &Model,
+) {
     for ((name, metric_doc), metric) in doc.metrics.0.iter().zip(&model.metrics) {
         let MetricKind::Spike {
             baseline, quantile, ..
@@ -58,7 +63,7 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             let Some(condition) = transition.condition.as_ref().filter(|_| first_with_it) else {
                 continue;
             };
-            let (on, path) = written(doc, index, transition);
+            let (on, path) = written(doc, places, index, transition);
             // An anomaly inside its range is what a calm test asks: only a step up alerts.
             let rises = model.states[transition.target.index()].severity > state.severity;
             let (Some(message), Some(when)) =
@@ -78,7 +83,7 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
 fn weak_test(node: &Bool, model: &Model, rises: bool) -> Option<String> {
     match node {
         // Under `not`, a low threshold is a calm test: `not (spike >= 1)` is fine.
-        Bool::Not(_) => None,
+        Bool::Not(_) | Bool::InState(_) => None,
         Bool::All(parts) | Bool::Any(parts) => {
             parts.iter().find_map(|part| weak_test(part, model, rises))
         }

@@ -14,14 +14,19 @@ use std::collections::BTreeMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeFiltered, EdgeRef, Reversed, Walker};
 
-use super::{Checker, written};
+use super::{Checker, StatePlace, written};
 use crate::Duration;
 use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
 use crate::model::{Bool, CompareOp, Number};
 use crate::model::{Model, Parameter, TimerDuration, Transition};
 
-pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model) {
+pub(super) fn check(
+    checker: &mut Checker<'_>,
+    doc: &PlaybookDoc,
+    places: &[StatePlace<'_>],
+    model: &Model,
+) {
     let mut graph: DiGraph<(), (usize, bool)> = DiGraph::with_capacity(model.states.len(), 0);
     let nodes: Vec<NodeIndex> = model.states.iter().map(|_| graph.add_node(())).collect();
     for (from, state) in model.states.iter().enumerate() {
@@ -34,7 +39,19 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             );
         }
     }
-    let state_at = |i: usize| doc.states.0[i].0.at;
+    // Entering a state with tracks enters each track's initial state: for reachability only,
+    // so these edges are never instant (no transition to loop through) and lead to no final
+    // state (a track's final state ends the track, not the run).
+    let entries: Vec<(usize, usize)> = model
+        .tracks
+        .iter()
+        .map(|track| (track.parent.index(), track.initial.index()))
+        .collect();
+    for (parent, initial) in &entries {
+        graph.add_edge(nodes[*parent], nodes[*initial], (usize::MAX, false));
+    }
+    let state_at = |i: usize| places[i].written.at;
+    let state_path = |i: usize| &places[i].path;
     let state_name = |i: usize| &model.states[i].name;
 
     let reachable: Vec<bool> = {
@@ -59,8 +76,11 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
         }
     }
 
+    // A track's final state ends its track; only a top-level one ends the run, and a track
+    // needs none: it ends when the run leaves the state that holds it.
+    let top_level = |i: &usize| model.states[*i].track.is_none();
     let finals: Vec<usize> = (0..model.states.len())
-        .filter(|i| model.states[*i].is_final)
+        .filter(|i| top_level(i) && model.states[*i].is_final)
         .collect();
     if finals.is_empty() {
         checker.warn(
@@ -71,18 +91,21 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
         );
     } else {
         let mut leads_to_final = vec![false; model.states.len()];
-        let reversed = Reversed(&graph);
+        let entry =
+            |e: petgraph::graph::EdgeReference<'_, (usize, bool)>| e.weight().0 != usize::MAX;
+        let transitions = EdgeFiltered::from_fn(&graph, entry);
+        let reversed = Reversed(&transitions);
         for start in &finals {
             for node in Dfs::new(reversed, nodes[*start]).iter(reversed) {
                 leads_to_final[node.index()] = true;
             }
         }
-        for i in 0..model.states.len() {
+        for i in (0..model.states.len()).filter(top_level) {
             if reachable[i] && !leads_to_final[i] {
                 checker.warn(
                     Code::NoPathToFinal,
                     state_at(i),
-                    format!("states.{}", state_name(i)),
+                    state_path(i),
                     format!(
                         "no path leads from `{}` to a final state: a run here never ends",
                         state_name(i)
@@ -99,8 +122,8 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             else {
                 continue;
             };
-            let (written_later, path) = written(doc, i, transition);
-            let (written_earlier, _) = written(doc, i, &state.transitions[earlier]);
+            let (written_later, path) = written(doc, places, i, transition);
+            let (written_earlier, _) = written(doc, places, i, &state.transitions[earlier]);
             // A shared transition is written once for several states: say which one.
             let place = if transition.group.is_some() {
                 format!("in state `{}`, ", state.name)
@@ -120,7 +143,7 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
         }
     }
 
-    instant_cycles(checker, doc, model, &graph);
+    instant_cycles(checker, doc, places, model, &graph);
 }
 
 /// A transition that can fire the moment its state is entered.
@@ -160,6 +183,7 @@ fn shadows(earlier: &Transition, later: &Transition, parameters: &[Parameter]) -
 fn instant_cycles(
     checker: &mut Checker<'_>,
     doc: &PlaybookDoc,
+    places: &[StatePlace<'_>],
     model: &Model,
     graph: &DiGraph<(), (usize, bool)>,
 ) {
@@ -211,7 +235,7 @@ fn instant_cycles(
             continue;
         }
         let (from, index) = edges[0];
-        let (at, path) = written(doc, from, &model.states[from].transitions[index]);
+        let (at, path) = written(doc, places, from, &model.states[from].transitions[index]);
         let names: Vec<&str> = members
             .iter()
             .rev()

@@ -7,6 +7,7 @@
 
 mod detectors;
 mod graph;
+mod places;
 mod usage;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,18 +17,19 @@ use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, suggestion};
 use crate::load::condition::{self, Scope, Symbol};
 use crate::load::format::{
     ActionDoc, AttributeTypeDoc, CooldownDoc, CooldownKeysDoc, GroupDoc, LadderDoc, MetricDoc,
-    ParameterDoc, PlaybookDoc, QuantityDoc, ReentryDoc, SignalDoc, SignalKindDoc, StateDoc,
-    TextDoc, TransitionDoc,
+    ParameterDoc, PlaybookDoc, QuantityDoc, ReentryDoc, SignalDoc, SignalKindDoc, TextDoc,
+    TransitionDoc,
 };
 use crate::model::SignalTable;
 use crate::model::{
     Action, Attribute, AttributeKind, Cooldown, EscalationTarget, Group, GroupId, Ladder,
     MAX_BASELINE_DAYS, Metric, MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue,
     Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId,
-    Step, TimerDuration, Transition,
+    Step, TimerDuration, Track, TrackId, Transition,
 };
 use crate::yaml::{Located, Position, Source};
 use crate::{Duration, LocalizedText};
+use places::{StatePlace, TrackPlace};
 
 /// The longest window or baseline a metric may have: a bound on per-run memory.
 const MAX_WINDOW: Duration = Duration::from_secs(400 * 86_400);
@@ -140,9 +142,11 @@ pub(crate) struct Checker<'a> {
     signal_table: SignalTable,
 }
 
-/// The names conditions can use: parameters, signals and metrics share one namespace.
+/// The names conditions can use: parameters, signals and metrics share one namespace; states
+/// have their own, after `in`.
 struct Names<'m> {
     symbols: BTreeMap<&'m str, Symbol<'m>>,
+    states: BTreeMap<String, StateId>,
 }
 
 impl Scope for Names<'_> {
@@ -153,12 +157,21 @@ impl Scope for Names<'_> {
     fn names(&self) -> Vec<&str> {
         self.symbols.keys().copied().collect()
     }
+
+    fn state(&self, name: &str) -> Option<StateId> {
+        self.states.get(name).copied()
+    }
+
+    fn state_names(&self) -> Vec<&str> {
+        self.states.keys().map(String::as_str).collect()
+    }
 }
 
 /// Where a compiled transition of the state at `state` is written: its entry under `on`, and
 /// its path (`states.watch.on[1]`, or `groups.before_crisis.on[0]` for a shared one).
 fn written<'d>(
     doc: &'d PlaybookDoc,
+    states: &[StatePlace<'d>],
     state: usize,
     transition: &Transition,
 ) -> (&'d Located<TransitionDoc>, String) {
@@ -169,8 +182,8 @@ fn written<'d>(
             (&group.on[at], format!("groups.{}.on[{at}]", name.value))
         }
         None => {
-            let (name, state) = &doc.states.0[state];
-            (&state.on[at], format!("states.{}.on[{at}]", name.value))
+            let place = &states[state];
+            (&place.doc.on[at], format!("{}.on[{at}]", place.path))
         }
     }
 }
@@ -496,32 +509,37 @@ impl<'a> Checker<'a> {
         self.signal_table =
             SignalTable::of(&id.value, signals.iter().map(|s| (s.name.as_str(), s.kind)));
         let metrics = self.metrics(doc, &signals, &locale);
-        let names = self.names(doc, &parameters, &signals, &metrics);
+        let mut names = self.names(doc, &parameters, &signals, &metrics);
         let roles = self.roles(doc);
 
-        if doc.states.0.len() > self.limits.max_states {
+        let (places, track_places) = places::places(doc);
+        if places.len() > self.limits.max_states {
             self.error(
                 Code::Limit,
                 Position::default(),
                 "states",
                 format!(
                     "{} states, over the limit of {} (Limits::max_states)",
-                    doc.states.0.len(),
+                    places.len(),
                     self.limits.max_states
                 ),
             );
             return None;
         }
-        let state_ids: BTreeMap<&str, StateId> = doc
-            .states
-            .0
+        let state_ids: BTreeMap<&str, StateId> = places
             .iter()
             .enumerate()
-            .map(|(i, (name, _))| (name.value.as_str(), StateId::from_index(i)))
+            .filter(|(_, place)| place.track.is_none())
+            .map(|(i, place)| (place.written.value.as_str(), StateId::from_index(i)))
             .collect();
-        for (name, _) in &doc.states.0 {
-            self.name(name, &format!("states.{}", name.value), "state");
+        for place in &places {
+            self.name(place.written, &place.path, "state");
         }
+        names.states = places
+            .iter()
+            .enumerate()
+            .map(|(i, place)| (place.name.clone(), StateId::from_index(i)))
+            .collect();
         if doc.states.0.is_empty() {
             self.error(
                 Code::MissingKey,
@@ -540,6 +558,8 @@ impl<'a> Checker<'a> {
             signals: &signals,
             roles: &roles,
             state_ids: &state_ids,
+            top_level: &state_ids,
+            track: None,
             predicates: &mut predicates,
         };
         // Groups first: their event tests then come where they did when each state wrote its
@@ -552,14 +572,15 @@ impl<'a> Checker<'a> {
             .map(|(index, (name, group))| self.group(index, name, group, doc, &mut context))
             .collect();
         let mut states = Vec::new();
-        for (name, state) in &doc.states.0 {
-            states.push(self.state(name, state, &mut context));
+        for (index, place) in places.iter().enumerate().filter(|(_, p)| p.track.is_none()) {
+            states.push(self.state(index, place, &track_places, &mut context));
         }
+        let tracks = self.tracks(&places, &track_places, &mut states, &mut context);
         self.translations(&locale, locale_ok);
 
         let states: Option<Vec<State>> = states.into_iter().collect();
         let groups: Option<Vec<(Group, Vec<Transition>)>> = groups.into_iter().collect();
-        let (mut states, groups, initial) = (states?, groups?, initial?);
+        let (mut states, groups, initial, tracks) = (states?, groups?, initial?, tracks?);
         self.share_transitions(&mut states, &groups)?;
         let groups = groups.into_iter().map(|(group, _)| group).collect();
         let role_names = roles.keys().map(|r| r.to_string()).collect::<Vec<_>>();
@@ -581,10 +602,11 @@ impl<'a> Checker<'a> {
             initial,
             states,
             groups,
+            tracks,
             predicates,
             signal_table: self.signal_table,
         };
-        graph::check(self, doc, &model);
+        graph::check(self, doc, &places, &model);
         // A leftover declaration matters once the playbook loads; beside errors, it is noise.
         if !self
             .diagnostics
@@ -592,7 +614,7 @@ impl<'a> Checker<'a> {
             .any(|d| d.severity == Severity::Error)
         {
             usage::check(self, doc, &model);
-            detectors::check(self, doc, &model);
+            detectors::check(self, doc, &places, &model);
         }
         Some(model)
     }
@@ -1201,7 +1223,10 @@ impl<'a> Checker<'a> {
                 .entry(name.value.as_str())
                 .or_insert(Symbol::Invalid);
         }
-        Names { symbols }
+        Names {
+            symbols,
+            states: BTreeMap::new(),
+        }
     }
 
     fn roles<'d>(&mut self, doc: &'d PlaybookDoc) -> BTreeMap<&'d str, RoleId> {
@@ -1282,11 +1307,12 @@ impl<'a> Checker<'a> {
 
     fn state(
         &mut self,
-        name: &Located<String>,
-        doc: &StateDoc,
+        index: usize,
+        place: &StatePlace<'_>,
+        track_places: &[TrackPlace<'_>],
         context: &mut StateContext<'_, '_>,
     ) -> Option<State> {
-        let path = format!("states.{}", name.value);
+        let (doc, path, name) = (place.doc, &place.path, &place.name);
         let severity = match &doc.severity {
             Some(severity) if severity.value.0 < 0 => {
                 self.error(
@@ -1301,6 +1327,13 @@ impl<'a> Checker<'a> {
             None => 0,
         };
         let is_final = doc.is_final.as_ref().is_some_and(|f| f.value.0);
+        // What reaching a final state ends: the run, or the state's track.
+        let ends = if place.track.is_some() {
+            "ends its track"
+        } else {
+            "ends the run"
+        };
+        let tracks = self.track_ids(index, place, is_final, track_places);
         let mut actions = Vec::new();
         let mut action_ids: BTreeMap<&str, Position> = BTreeMap::new();
         for (index, action) in doc.enter.iter().enumerate() {
@@ -1328,7 +1361,9 @@ impl<'a> Checker<'a> {
                     Code::InvalidEscalation,
                     ladder.at,
                     format!("{path}.escalate"),
-                    "a final state ends the run, so its ladder would never run: remove `escalate`",
+                    format!(
+                        "a final state {ends}, so its ladder would never run: remove `escalate`"
+                    ),
                 );
                 None
             }
@@ -1346,8 +1381,7 @@ impl<'a> Checker<'a> {
                 first.at,
                 format!("{path}.on"),
                 format!(
-                    "`{}` is final, so it cannot have transitions: remove `on` or `final: true`",
-                    name.value
+                    "`{name}` is final, so it cannot have transitions: remove `on` or `final: true`"
                 ),
             );
         }
@@ -1357,7 +1391,7 @@ impl<'a> Checker<'a> {
                     Code::InvalidTransition,
                     cooldown.at,
                     format!("{path}.cooldown"),
-                    "a final state ends the run, so it is never left and never cools down: remove `cooldown`",
+                    format!("a final state {ends}, so it is never left and never cools down: remove `cooldown`"),
                 );
                 None
             }
@@ -1375,7 +1409,7 @@ impl<'a> Checker<'a> {
             }));
         }
         Some(State {
-            name: name.value.clone(),
+            name: name.clone(),
             severity,
             description: self.optional_text(
                 &doc.description,
@@ -1387,7 +1421,177 @@ impl<'a> Checker<'a> {
             escalation,
             transitions: transitions.into_iter().collect::<Option<_>>()?,
             cooldown: cooldown?,
+            track: place.track.map(TrackId::from_index),
+            tracks,
         })
+    }
+
+    /// The tracks of the state at `index`, which may hold none if it is final or in a track
+    /// itself (both are reported).
+    fn track_ids(
+        &mut self,
+        index: usize,
+        place: &StatePlace<'_>,
+        is_final: bool,
+        track_places: &[TrackPlace<'_>],
+    ) -> Vec<TrackId> {
+        let Some((first, _)) = place.doc.tracks.0.first() else {
+            return Vec::new();
+        };
+        let path = format!("{}.tracks", place.path);
+        if place.track.is_some() {
+            self.error(
+                Code::InvalidTrack,
+                first.at,
+                path,
+                format!(
+                    "`{}` is a state of a track, and a track's states hold no tracks: put track `{}` beside the others, in the state that holds `{}`",
+                    place.name, first.value, place.name
+                ),
+            );
+            return Vec::new();
+        }
+        if is_final {
+            self.error(
+                Code::InvalidTrack,
+                first.at,
+                path,
+                format!(
+                    "`{}` is final, so its tracks would never run: remove `tracks` or `final: true`",
+                    place.name
+                ),
+            );
+            return Vec::new();
+        }
+        track_places
+            .iter()
+            .enumerate()
+            .filter(|(_, track)| track.parent == index)
+            .map(|(id, _)| TrackId::from_index(id))
+            .collect()
+    }
+
+    /// Compiles every track and its states, which join `states` after the top-level ones.
+    fn tracks(
+        &mut self,
+        places: &[StatePlace<'_>],
+        track_places: &[TrackPlace<'_>],
+        states: &mut Vec<Option<State>>,
+        context: &mut StateContext<'_, '_>,
+    ) -> Option<Vec<Track>> {
+        let mut defined: BTreeMap<&str, Position> = BTreeMap::new();
+        let mut tracks = Vec::new();
+        for track in track_places {
+            let name = track.name;
+            self.name(name, &track.path, "track");
+            if let Some(line) = defined.get(name.value.as_str()).map(|at| at.line) {
+                self.error(
+                    Code::DuplicateName,
+                    name.at,
+                    track.path.clone(),
+                    format!(
+                        "track `{}` is already defined (line {line}): its states are named after it (`{}.{}`), so a track's name is unique in the playbook",
+                        name.value,
+                        name.value,
+                        track.doc.initial.value
+                    ),
+                );
+            }
+            defined.insert(name.value.as_str(), name.at);
+            let ids = track.state_ids();
+            let initial = if track.doc.states.0.is_empty() {
+                self.error(
+                    Code::InvalidTrack,
+                    name.at,
+                    format!("{}.states", track.path),
+                    format!(
+                        "track `{}` has no states: add at least its initial state",
+                        name.value
+                    ),
+                );
+                None
+            } else {
+                let found = ids.get(track.doc.initial.value.as_str()).copied();
+                if found.is_none() {
+                    self.unknown_reference(
+                        "state",
+                        &track.doc.initial,
+                        &format!("{}.initial", track.path),
+                        ids.keys().copied(),
+                        "declare it under the track's `states`",
+                    );
+                }
+                found
+            };
+            let parent = &places[track.parent].name;
+            let mut inside = StateContext {
+                locale: context.locale,
+                names: context.names,
+                parameters: context.parameters,
+                signals: context.signals,
+                roles: context.roles,
+                state_ids: &ids,
+                top_level: context.top_level,
+                track: Some((&name.value, parent)),
+                predicates: &mut *context.predicates,
+            };
+            for index in track.states.clone() {
+                states.push(self.state(index, &places[index], track_places, &mut inside));
+            }
+            let description = self.optional_text(
+                &track.doc.description,
+                &format!("{}.description", track.path),
+                context.locale,
+            );
+            tracks.push(initial.map(|initial| Track {
+                name: name.value.clone(),
+                description,
+                parent: StateId::from_index(track.parent),
+                initial,
+                states: track.states.clone().map(StateId::from_index).collect(),
+            }));
+        }
+        tracks.into_iter().collect()
+    }
+
+    /// The state a transition's `to:` names. In a track, `to:` names a state of the same
+    /// track, with or without the track's name in front.
+    fn target_ref(
+        &mut self,
+        name: &Located<String>,
+        path: &str,
+        context: &StateContext<'_, '_>,
+    ) -> Option<StateId> {
+        let Some((track, parent)) = context.track else {
+            return self.state_ref(name, path, context.state_ids);
+        };
+        let short = name
+            .value
+            .strip_prefix(track)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .unwrap_or(&name.value);
+        if let Some(found) = context.state_ids.get(short) {
+            return Some(*found);
+        }
+        if context.top_level.contains_key(short) {
+            self.error(
+                Code::InvalidTrack,
+                name.at,
+                path,
+                format!(
+                    "`{short}` is outside track `{track}`, and a track's transitions stay inside it: to leave `{parent}` and every track in it, write this transition in the `on` of `{parent}`"
+                ),
+            );
+        } else {
+            self.unknown_reference(
+                "state",
+                name,
+                path,
+                context.state_ids.keys().copied(),
+                &format!("declare it under the `states` of track `{track}`"),
+            );
+        }
+        None
     }
 
     /// A state's cool-down; `None` when it has errors, which are reported.
@@ -1863,7 +2067,7 @@ impl<'a> Checker<'a> {
         context: &mut StateContext<'_, '_>,
     ) -> Option<Transition> {
         let t = &doc.value;
-        let target = self.state_ref(&t.to, &format!("{path}.to"), context.state_ids);
+        let target = self.target_ref(&t.to, &format!("{path}.to"), context);
         let hold = self.optional_timer(
             &t.hold,
             &format!("{path}.for"),
@@ -2005,6 +2209,11 @@ struct StateContext<'c, 'm> {
     parameters: &'c [Parameter],
     signals: &'c [Signal],
     roles: &'c BTreeMap<&'c str, RoleId>,
+    /// The states `to:` can name: the top-level ones, or those of the track being compiled.
     state_ids: &'c BTreeMap<&'c str, StateId>,
+    /// The top-level states.
+    top_level: &'c BTreeMap<&'c str, StateId>,
+    /// The track being compiled, and the state that holds it.
+    track: Option<(&'c str, &'c str)>,
     predicates: &'c mut Vec<crate::model::EventPredicate>,
 }

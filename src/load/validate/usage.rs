@@ -106,7 +106,7 @@ fn mark(used: &mut [bool], index: usize) {
 
 fn in_condition(node: &Bool, metrics: &mut [bool], signals: &mut [bool]) {
     match node {
-        Bool::Const(_) => {}
+        Bool::Const(_) | Bool::InState(_) => {}
         Bool::Not(inner) => in_condition(inner, metrics, signals),
         Bool::All(parts) | Bool::Any(parts) => {
             for part in parts {
