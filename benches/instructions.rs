@@ -94,9 +94,93 @@ fn load() -> Playbook {
     black_box(Playbook::from_yaml_str(black_box(STORM)).unwrap())
 }
 
+/// The signals and metric every tracks' playbook shares, before its states.
+const TRACKS_HEAD: &str = "version: 1\ntitle: Tracks\nsignals:\n  n: { kind: count }\n  ack: { kind: manual }\nmetrics:\n  rate: { count: n, window: 30m }\nroles: [lead]\n";
+
+/// The thresholds of three tracks that cross at different times of the same wave.
+const THRESHOLDS: [u32; 3] = [8, 14, 20];
+
+/// One track's states, indented by `indent`: quiet until the rate holds above `threshold`
+/// for 10 minutes, then busy, with an hourly action and a two-step ladder, until it holds
+/// below for 30.
+fn track_states(threshold: u32, indent: &str) -> String {
+    [
+        "quiet:".to_string(),
+        "  enter: [{ do: look, owner: lead, within: 30m, say: Look }]".to_string(),
+        format!("  on: [{{ to: busy, when: rate >= {threshold}, for: 10m }}]"),
+        "busy:".to_string(),
+        "  enter: [{ do: act, owner: lead, within: 1h, every: 1h, closes_on_exit: true, say: Act }]".to_string(),
+        "  escalate: { unless: ack, steps: [{ to: lead, after: 15m }, { to: lead, after: 45m }] }".to_string(),
+        format!("  on: [{{ to: quiet, when: rate < {threshold}, for: 30m }}]"),
+    ]
+    .iter()
+    .map(|line| format!("{indent}{line}\n"))
+    .collect()
+}
+
+struct Week {
+    run: Run,
+    n: SignalId,
+    start: Timestamp,
+}
+
+fn week(text: &str) -> Week {
+    let playbook = Playbook::from_yaml_str(text).unwrap();
+    let start: Timestamp = "2026-03-02T00:00:00Z".parse().unwrap();
+    drop(black_box(vec![0u8; 64 * 1024]));
+    Week {
+        n: playbook.signal_named("n").unwrap(),
+        run: Run::start(&playbook, start),
+        start,
+    }
+}
+
+/// A state holding the three tracks.
+fn together() -> Week {
+    let mut text = format!(
+        "playbook: together\n{TRACKS_HEAD}initial: watching\nstates:\n  watching:\n    tracks:\n"
+    );
+    for (k, threshold) in THRESHOLDS.iter().enumerate() {
+        text.push_str(&format!(
+            "      t{k}:\n        initial: quiet\n        states:\n"
+        ));
+        text.push_str(&track_states(*threshold, "          "));
+    }
+    week(&text)
+}
+
+/// Track `k` as a playbook of its own.
+fn alone(k: usize) -> Week {
+    let states = track_states(THRESHOLDS[k], "  ");
+    week(&format!(
+        "playbook: alone\n{TRACKS_HEAD}initial: quiet\nstates:\n{states}"
+    ))
+}
+
+// A week of counts every five minutes in a daily wave that each track crosses at its own
+// threshold: `together` must cost at most the sum of the three `alone` plus 20 %
+// (benches/instructions.sh checks it).
+#[library_benchmark]
+#[bench::together(setup = together)]
+#[bench::alone_0(args = (0), setup = alone)]
+#[bench::alone_1(args = (1), setup = alone)]
+#[bench::alone_2(args = (2), setup = alone)]
+fn tracks_week(mut week: Week) -> Run {
+    for step in 0..7 * 288u64 {
+        let at = week.start + Duration::from_secs(step * 300);
+        let wave = (step % 288).abs_diff(144) as f64 / 24.0;
+        black_box(
+            week.run
+                .observe(Observation::count(week.n, at, wave))
+                .unwrap(),
+        );
+    }
+    week.run
+}
+
 library_benchmark_group!(
     name = hot_paths;
-    benchmarks = observe_steady_state, observe_with_transition, advance, load
+    benchmarks = observe_steady_state, observe_with_transition, advance, load, tracks_week
 );
 
 main!(library_benchmark_groups = hot_paths);

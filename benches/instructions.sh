@@ -44,4 +44,15 @@ while read -r bench id count; do
         status=1
     fi
 done < "$home/current.txt"
+
+# Tracks: a state holding three tracks costs at most what the three tracks cost as playbooks of
+# their own, plus 20 % (issue 17). Counts, unlike times, make this a stable check.
+together=$(awk '$1 ~ /tracks_week$/ && $2 ~ /^together/ { print $3 }' "$home/current.txt")
+alone=$(awk '$1 ~ /tracks_week$/ && $2 ~ /^alone_/ { sum += $3 } END { print sum }' "$home/current.txt")
+ratio=$(awk -v t="$together" -v a="$alone" 'BEGIN { printf "%.2f", t / a }')
+echo "tracks: together $together instructions, alone $alone in all: ratio $ratio (at most 1.20)"
+if awk -v t="$together" -v a="$alone" 'BEGIN { exit !(t > 1.20 * a) }'; then
+    echo "  regression: tracks cost more than 20 % over their parts"
+    status=1
+fi
 exit $status

@@ -93,15 +93,18 @@ fn mermaid(playbook: &Playbook) -> String {
         "    [*] --> {}",
         id(&playbook.state(playbook.initial()).name)
     );
-    let top_level = || playbook.states().iter().filter(|s| s.track.is_none());
-    for state in top_level() {
+    let describe = |out: &mut String, indent: &str, state: &crate::model::State| {
         let _ = writeln!(
             out,
-            "    {} : {} ({})",
+            "{indent}{} : {} ({})",
             id(&state.name),
             state.name,
             state_details(playbook, state)
         );
+    };
+    let top_level = || playbook.states().iter().filter(|s| s.track.is_none());
+    for state in top_level() {
+        describe(&mut out, "    ", state);
     }
     // A state with tracks is a composite state, its tracks concurrent regions split by `--`.
     for state in top_level().filter(|s| !s.tracks.is_empty()) {
@@ -117,14 +120,7 @@ fn mermaid(playbook: &Playbook) -> String {
                 id(&playbook.state(track.initial).name)
             );
             for member in &track.states {
-                let member = playbook.state(*member);
-                let _ = writeln!(
-                    out,
-                    "        {} : {} ({})",
-                    id(&member.name),
-                    member.name,
-                    state_details(playbook, member)
-                );
+                describe(&mut out, "        ", playbook.state(*member));
             }
             for member in &track.states {
                 mermaid_edges(&mut out, "        ", playbook, playbook.state(*member), &id);

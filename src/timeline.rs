@@ -1,8 +1,87 @@
-//! Timelines for people: one aligned line per event.
+//! Timelines for people: one aligned line per event, and the states a run is in, followed
+//! from its events.
 
 use std::fmt::Write;
 
 use crate::{Event, EventKind};
+
+/// The states a run is in, followed event by event: its top-level state and, while that state
+/// has tracks, each running track's state. Reports and scenario checks read a stored timeline
+/// with it.
+///
+/// ```
+/// use crisis_playbook::{Event, EventKind, timeline::ActiveStates};
+///
+/// let at = "2026-03-02T08:00:00Z".parse()?;
+/// let mut states = ActiveStates::new("monitoring");
+/// let started = Event {
+///     at,
+///     kind: EventKind::TrackStarted { track: "legal".into(), state: "legal.notifying".into() },
+/// };
+/// assert_eq!(states.follow(&started), None);
+/// assert_eq!(states.states().collect::<Vec<_>>(), ["monitoring", "legal.notifying"]);
+/// # Ok::<(), crisis_playbook::TimestampError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActiveStates<'e> {
+    top: &'e str,
+    /// Each running track, with its current state, in the order the tracks started.
+    tracks: Vec<(&'e str, &'e str)>,
+}
+
+impl<'e> ActiveStates<'e> {
+    /// A run in its initial state.
+    pub fn new(initial: &'e str) -> ActiveStates<'e> {
+        ActiveStates {
+            top: initial,
+            tracks: Vec::new(),
+        }
+    }
+
+    /// Follows one event. Returns the track a `transition` moved, if it moved a track rather
+    /// than the top level. Leaving the state that holds the tracks ends them all, finished ones
+    /// included.
+    pub fn follow(&mut self, event: &'e Event) -> Option<&'e str> {
+        match &event.kind {
+            EventKind::TrackStarted { track, state } => {
+                self.tracks.push((track, state));
+                None
+            }
+            EventKind::TrackEnded {
+                track,
+                finished: false,
+                ..
+            } => {
+                self.tracks.retain(|(t, _)| t != track);
+                None
+            }
+            EventKind::Transition { from, to, .. } => {
+                match self.tracks.iter_mut().find(|(_, state)| state == from) {
+                    Some((track, state)) => {
+                        *state = to;
+                        Some(track)
+                    }
+                    None => {
+                        self.top = to;
+                        self.tracks.clear();
+                        None
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The top-level state.
+    pub fn top(&self) -> &'e str {
+        self.top
+    }
+
+    /// Every state the run is in: the top-level one, then each running track's.
+    pub fn states(&self) -> impl Iterator<Item = &'e str> + '_ {
+        std::iter::once(self.top).chain(self.tracks.iter().map(|(_, state)| *state))
+    }
+}
 
 /// One event as a line of text: time, kind, then what happened and why.
 ///

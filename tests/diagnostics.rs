@@ -93,6 +93,7 @@ fn at_least_25_invalid_playbooks_cover_every_validation_code() {
         Code::InvalidParameter,
         Code::InvalidEscalation,
         Code::InvalidTransition,
+        Code::InvalidTrack,
         Code::UnreachableState,
         Code::NoPathToFinal,
         Code::ShadowedTransition,

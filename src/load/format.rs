@@ -385,7 +385,10 @@ pub(crate) struct MetricDoc {
 #[serde(deny_unknown_fields)]
 #[schemars(extend(
     "if" = { "required": ["final"], "properties": { "final": { "const": true } } },
-    "then" = { "properties": { "on": { "type": "array", "maxItems": 0 } } }
+    "then" = { "properties": {
+        "on": { "type": "array", "maxItems": 0 },
+        "tracks": { "type": "object", "maxProperties": 0 }
+    } }
 ))]
 pub(crate) struct StateDoc {
     /// Severity level: 0 is normal, higher is worse. Defaults to 0.

@@ -10,7 +10,7 @@
 )]
 
 use super::condition::{Bool, Number};
-use super::playbook::{Metric, MetricKind, Model, SignalId};
+use super::playbook::{Metric, MetricKind, Model, SignalId, Transition};
 use crate::Duration;
 
 /// A time at which a condition of a state can change with no signal arriving.
@@ -68,34 +68,16 @@ impl Plan {
                 found
             })
             .collect();
-        let guards = model
-            .states
-            .iter()
-            .map(|state| {
-                state
-                    .transitions
-                    .iter()
-                    .map(|t| Guard::new(t.condition.as_ref().map(|c| c.root())))
-                    .collect()
-            })
-            .collect();
+        let guards = per_transition(model, |t| {
+            Guard::new(t.condition.as_ref().map(|c| c.root()))
+        });
         let mut transition_clock_count = 0usize;
-        let transition_clocks = model
-            .states
-            .iter()
-            .map(|state| {
-                state
-                    .transitions
-                    .iter()
-                    .map(|t| {
-                        t.cooldown.map(|_| {
-                            transition_clock_count = transition_clock_count.saturating_add(1);
-                            transition_clock_count.saturating_sub(1)
-                        })
-                    })
-                    .collect()
+        let transition_clocks = per_transition(model, |t| {
+            t.cooldown.map(|_| {
+                transition_clock_count = transition_clock_count.saturating_add(1);
+                transition_clock_count.saturating_sub(1)
             })
-            .collect();
+        });
         Plan {
             routes,
             predicates_of,
@@ -118,6 +100,15 @@ impl Plan {
             total_actions: model.states.iter().map(|s| s.actions.len()).sum(),
         }
     }
+}
+
+/// `each` of every transition, state by state, in order.
+fn per_transition<T>(model: &Model, mut each: impl FnMut(&Transition) -> T) -> Vec<Vec<T>> {
+    model
+        .states
+        .iter()
+        .map(|state| state.transitions.iter().map(&mut each).collect())
+        .collect()
 }
 
 fn collect_expiries(condition: &Bool, model: &Model, found: &mut Vec<Expiry>) {

@@ -172,8 +172,11 @@ pub struct Report {
     pub resolved: bool,
     /// The highest severity reached.
     pub max_severity: i64,
-    /// The states entered, in order, without repeats.
+    /// The top-level states entered, in order, without repeats.
     pub path: Vec<String>,
+    /// Each track started, in the order it started, with the states it entered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<TrackPath>,
     /// From the start to the first action marked done.
     pub time_to_first_action: Option<Duration>,
     /// From the start to the first input that stopped an escalation.
@@ -192,6 +195,31 @@ pub struct Report {
     pub questions: Vec<String>,
     /// Follow-ups the timeline calls for.
     pub follow_ups: Vec<String>,
+}
+
+/// The states one track entered, as a report lists them.
+///
+/// ```
+/// # use crisis_playbook::{Playbook, report::Report};
+/// let playbook = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+/// let text = std::fs::read_to_string("playbooks/data-breach-or-recall/high-risk.timeline.jsonl")?;
+/// let events: Vec<crisis_playbook::Event> =
+///     text.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
+/// let report = Report::from_timeline(&playbook, &events, "en");
+/// let legal = &report.tracks[0];
+/// assert_eq!(legal.path, ["legal.notifying", "legal.high_risk", "legal.notified"]);
+/// assert!(legal.finished);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TrackPath {
+    /// The track.
+    pub track: String,
+    /// The states it entered, in order, without repeats.
+    pub path: Vec<String>,
+    /// Whether it reached one of its final states.
+    pub finished: bool,
 }
 
 impl Report {
@@ -245,7 +273,9 @@ impl Report {
             _ => None,
         });
         let since = |at: Timestamp| started.map(|s| at - s);
-        let mut path = vec![initial];
+        let mut active = crate::timeline::ActiveStates::new(&initial);
+        let mut tracks: Vec<TrackPath> = Vec::new();
+        let mut path = vec![initial.clone()];
         let mut max_severity = playbook.state(playbook.initial()).severity;
         let mut peak_reached: Option<Timestamp> = None;
         let mut time_at_peak = None;
@@ -253,6 +283,24 @@ impl Report {
         // Where each test's peak is in `peaks`, which keeps the order tests first fired in.
         let mut peak_of: BTreeMap<&str, usize> = BTreeMap::new();
         for event in events {
+            let moved = active.follow(event);
+            match &event.kind {
+                EventKind::TrackStarted { track, state } => tracks.push(TrackPath {
+                    track: track.clone(),
+                    path: vec![state.clone()],
+                    finished: false,
+                }),
+                EventKind::TrackEnded {
+                    track,
+                    finished: true,
+                    ..
+                } => {
+                    if let Some(ended) = tracks.iter_mut().rev().find(|t| t.track == *track) {
+                        ended.finished = true;
+                    }
+                }
+                _ => {}
+            }
             if let EventKind::Transition {
                 to,
                 severity,
@@ -260,8 +308,20 @@ impl Report {
                 ..
             } = &event.kind
             {
-                if path.last() != Some(to) {
-                    path.push(to.clone());
+                // A track's step goes on the track's own path; the most recent start of the
+                // track is the one running.
+                let steps = match moved {
+                    Some(track) => tracks
+                        .iter_mut()
+                        .rev()
+                        .find(|t| t.track == track)
+                        .map(|t| &mut t.path),
+                    None => Some(&mut path),
+                };
+                if let Some(steps) = steps
+                    && steps.last() != Some(to)
+                {
+                    steps.push(to.clone());
                 }
                 if *severity > max_severity {
                     max_severity = *severity;
@@ -341,6 +401,7 @@ impl Report {
                 .any(|e| matches!(e.kind, EventKind::Resolved { .. })),
             max_severity,
             path,
+            tracks,
             time_to_first_action: first_done.and_then(|e| since(e.at)),
             time_to_acknowledgement: first_ack.and_then(|e| since(e.at)),
             time_at_peak,
@@ -412,6 +473,20 @@ impl Report {
         );
         let _ = writeln!(out, "- {}{}{}", w.max_severity, w.colon, self.max_severity);
         let _ = writeln!(out, "- {}{}{}", w.path, w.colon, self.path.join(" → "));
+        for track in &self.tracks {
+            let finished = if track.finished {
+                format!(" ({})", w.resolved)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  - `{}`{}{}{finished}",
+                track.track,
+                w.colon,
+                track.path.join(" → ")
+            );
+        }
         let _ = writeln!(
             out,
             "- {}{}{}",

@@ -209,16 +209,17 @@ impl Run {
     }
 
     fn fire_recurrences_at(&mut self, p: usize) {
-        let playbook = self.playbook.clone();
-        let state = playbook.state(self.live.place(p).state);
-        for (index, action) in state.actions.iter().enumerate() {
+        let count = self.playbook.state(self.live.place(p).state).actions.len();
+        for index in 0..count {
             let Some(next) = self.live.place(p).recurrences[index].next else {
                 continue;
             };
             if next > self.live.now {
                 continue;
             }
-            let every = action.every.map(|e| e.resolve(&self.live.parameters));
+            let every = self.playbook.state(self.live.place(p).state).actions[index]
+                .every
+                .map(|e| e.resolve(&self.live.parameters));
             let period = every.map_or(0, Duration::as_millis).max(1);
             // Occurrences due after `next` and by now, besides `next` itself.
             let later = (self.live.now - next)

@@ -139,7 +139,6 @@ impl Run {
 
     /// Fires the steps due by now of the ladder of the state at place `p`.
     pub(super) fn fire_ladder(&mut self, p: usize) {
-        let playbook = self.playbook.clone();
         while let Some(position) = self.live.place(p).ladder {
             if self
                 .ladder_due(p, position)
@@ -147,6 +146,8 @@ impl Run {
             {
                 return;
             }
+            // Cloned only when a step fires: every instant checks every ladder.
+            let playbook = self.playbook.clone();
             let state = playbook.state(self.live.place(p).state);
             let Some(ladder) = state.escalation.as_ref() else {
                 self.live.place_mut(p).ladder = None;

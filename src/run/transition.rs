@@ -184,10 +184,9 @@ impl Run {
     /// The first transition of the state at place `p` that fires now, keeping its `for`
     /// windows up to date.
     fn firing_transition(&mut self, p: usize) -> Option<usize> {
-        let playbook = self.playbook.clone();
         let id = self.live.place(p).state;
-        let state = playbook.state(id);
-        let guards = &playbook.plan().guards[id.index()];
+        let state = self.playbook.state(id);
+        let guards = &self.playbook.plan().guards[id.index()];
         let mut readings = Readings::new();
         for ((index, transition), guard) in state.transitions.iter().enumerate().zip(guards) {
             let holds = self.passes(guard, p, &mut readings);
@@ -222,7 +221,7 @@ impl Run {
                 match self.held_back_until(p, index) {
                     None => return Some(index),
                     Some(until) => {
-                        tracing::debug!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), state = %state.name, transition = index, %until, "transition held back by a cool-down");
+                        tracing::debug!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, transition = index, %until, "transition held back by a cool-down");
                     }
                 }
             }
@@ -308,25 +307,23 @@ impl Run {
     /// `target` and its tracks' initial states; in a track, the highest of `target` and every
     /// other place's state.
     fn severity_entering(&self, p: usize, target: StateId) -> i64 {
+        let severity = |state: StateId| self.playbook.state(state).severity;
         let state = self.playbook.state(target);
-        let others: Vec<StateId> = if p == TOP {
+        let others = if p == TOP {
             state
                 .tracks
                 .iter()
-                .map(|track| self.playbook.track(*track).initial)
-                .collect()
+                .map(|track| severity(self.playbook.track(*track).initial))
+                .max()
         } else {
             self.live
                 .places()
                 .enumerate()
                 .filter(|(q, _)| *q != p)
-                .map(|(_, place)| place.state)
-                .collect()
+                .map(|(_, place)| severity(place.state))
+                .max()
         };
-        others
-            .into_iter()
-            .map(|other| self.playbook.state(other).severity)
-            .fold(state.severity, i64::max)
+        others.map_or(state.severity, |other| other.max(state.severity))
     }
 
     /// Whether `seen` happened since place `p` entered its state, or within `window` of now.

@@ -110,7 +110,7 @@ impl Replay {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn state_at(&self, at: Timestamp) -> &str {
-        self.places_at(at).0
+        self.active_at(at).top()
     }
 
     /// Every state the run is in at `at`, after everything that happened at `at`: the
@@ -127,39 +127,15 @@ impl Replay {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn states_at(&self, at: Timestamp) -> Vec<&str> {
-        let (top, tracks) = self.places_at(at);
-        std::iter::once(top)
-            .chain(tracks.into_iter().map(|(_, state)| state))
-            .collect()
+        self.active_at(at).states().collect()
     }
 
-    /// The top-level state at `at`, and each running track with its state.
-    fn places_at(&self, at: Timestamp) -> (&str, Vec<(&str, &str)>) {
-        let mut top = self.initial.as_str();
-        let mut tracks: Vec<(&str, &str)> = Vec::new();
+    fn active_at(&self, at: Timestamp) -> crate::timeline::ActiveStates<'_> {
+        let mut active = crate::timeline::ActiveStates::new(&self.initial);
         for event in self.events.iter().take_while(|e| e.at <= at) {
-            match &event.kind {
-                crate::EventKind::TrackStarted { track, state } => tracks.push((track, state)),
-                crate::EventKind::TrackEnded {
-                    track,
-                    finished: false,
-                    ..
-                } => tracks.retain(|(t, _)| t != track),
-                crate::EventKind::Transition { from, to, .. } => {
-                    match tracks.iter_mut().find(|(_, state)| state == from) {
-                        Some(place) => place.1 = to,
-                        // Leaving the state that holds the tracks ends them all, finished
-                        // ones included.
-                        None => {
-                            top = to;
-                            tracks.clear();
-                        }
-                    }
-                }
-                _ => {}
-            }
+            active.follow(event);
         }
-        (top, tracks)
+        active
     }
 }
 
