@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{EscalationTarget, StateId};
 use crate::{Duration, Timestamp};
 
-use super::{EventKind, LOG_TARGET, Run};
+use super::{EventKind, LOG_TARGET, Place, Run};
 
 /// The next step of the current state's escalation ladder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,14 +61,14 @@ impl Run {
     /// ```
     pub fn pending_escalation(&self) -> Option<PendingEscalation> {
         let mut earliest: Option<PendingEscalation> = None;
-        for (p, place) in self.live.places().enumerate() {
+        for place in self.live.places() {
             let Some(position) = place.ladder else {
                 continue;
             };
             let ladder = self.playbook.state(place.state).escalation.as_ref();
             let (Some(step), Some(due)) = (
                 ladder.and_then(|l| l.steps.get(position.step as usize)),
-                self.ladder_due(p, position),
+                self.ladder_due(place, position),
             ) else {
                 continue;
             };
@@ -112,9 +112,8 @@ impl Run {
         }
     }
 
-    /// When the step at `position` of the ladder of the state at place `p` is due.
-    pub(super) fn ladder_due(&self, p: usize, position: LadderPosition) -> Option<Timestamp> {
-        let place = self.live.place(p);
+    /// When the step at `position` of the ladder of the state at `place` is due.
+    pub(super) fn ladder_due(&self, place: &Place, position: LadderPosition) -> Option<Timestamp> {
         let ladder = self.playbook.state(place.state).escalation.as_ref()?;
         let step = ladder.steps.get(position.step as usize)?;
         let cycle_start = match ladder.repeat {
@@ -141,7 +140,7 @@ impl Run {
     pub(super) fn fire_ladder(&mut self, p: usize) {
         while let Some(position) = self.live.place(p).ladder {
             if self
-                .ladder_due(p, position)
+                .ladder_due(self.live.place(p), position)
                 .is_none_or(|due| due > self.live.now)
             {
                 return;

@@ -6,7 +6,7 @@ use crate::metrics::Horizon;
 use crate::model::Expiry;
 use crate::{Duration, Timestamp};
 
-use super::{Event, LOG_TARGET, Run};
+use super::{Event, LOG_TARGET, Place, Run};
 
 const MILLISECOND: Duration = Duration::from_millis(1);
 
@@ -104,24 +104,11 @@ impl Run {
         };
         debug_assert_eq!(self.horizon, Horizon::of(&self.live.metrics));
         consider(self.horizon.change.and_then(Timestamp::from_millis));
-        for (p, place) in self.live.places().enumerate() {
-            let state = self.playbook.state(place.state);
-            for (i, transition) in state.transitions.iter().enumerate() {
-                if let (Some(hold), Some(since)) = (transition.hold, place.pending[i]) {
-                    consider(Some(since.plus(hold.resolve(&self.live.parameters))));
-                }
-                if let Some(after) = transition.after {
-                    consider(Some(
-                        place.entered_at.plus(after.resolve(&self.live.parameters)),
-                    ));
-                }
-            }
-            for recurrence in &place.recurrences[..state.actions.len()] {
-                consider(recurrence.next);
-            }
-            if let Some(position) = place.ladder {
-                consider(self.ladder_due(p, position));
-            }
+        // The top level, then each track: a loop over a chained iterator costs the steady
+        // state more than the two plain loops.
+        self.place_wakes(&self.live.top, &mut consider);
+        for place in &self.live.tracks {
+            self.place_wakes(place, &mut consider);
         }
         for open in &self.live.open {
             if !open.breached {
@@ -131,6 +118,28 @@ impl Run {
         consider(self.next_expiry());
         consider(self.next_cooldown_end());
         earliest
+    }
+
+    /// Offers `consider` the instants at which something of the state at `place` is due: its
+    /// `for` holds and `after` timers, its recurrences, its ladder's next step.
+    fn place_wakes(&self, place: &Place, consider: &mut impl FnMut(Option<Timestamp>)) {
+        let state = self.playbook.state(place.state);
+        for (i, transition) in state.transitions.iter().enumerate() {
+            if let (Some(hold), Some(since)) = (transition.hold, place.pending[i]) {
+                consider(Some(since.plus(hold.resolve(&self.live.parameters))));
+            }
+            if let Some(after) = transition.after {
+                consider(Some(
+                    place.entered_at.plus(after.resolve(&self.live.parameters)),
+                ));
+            }
+        }
+        for recurrence in &place.recurrences[..state.actions.len()] {
+            consider(recurrence.next);
+        }
+        if let Some(position) = place.ladder {
+            consider(self.ladder_due(place, position));
+        }
     }
 
     /// Everything due at the current instant, then the transitions.
@@ -152,40 +161,45 @@ impl Run {
                 earliest = Some(at);
             }
         };
-        let expiries = self
-            .live
-            .places()
-            .flat_map(|place| &plan.expiries[place.state.index()]);
-        for expiry in expiries {
-            match expiry {
-                // `within d` includes its last instant: it turns false 1 ms after it.
-                Expiry::SignalWithin(signal, window) => {
-                    if let Some(at) = self.live.seen[signal.index()].at {
-                        consider(at.plus(*window).plus(MILLISECOND));
-                    }
-                }
-                Expiry::PredicateWithin(predicate, window) => {
-                    if let Some(at) = self.live.matched[*predicate].at {
-                        consider(at.plus(*window).plus(MILLISECOND));
-                    }
-                }
-                Expiry::Since(signal, threshold) => {
-                    if let (Some(at), Some(seconds)) =
-                        (self.live.seen[signal.index()].at, self.number(threshold))
-                        && seconds.is_finite()
-                        && seconds >= 0.0
-                    {
-                        // On the millisecond clock, `>=`, `<` and `==` flip when the
-                        // threshold is reached, `>`, `<=` and `!=` one millisecond later:
-                        // waking at both serves every operator.
-                        let reached =
-                            at.plus(Duration::from_millis((seconds * 1000.0).ceil() as u64));
-                        consider(reached);
-                        consider(reached.plus(MILLISECOND));
-                    }
-                }
+        for expiry in &plan.expiries[self.live.top.state.index()] {
+            self.consider_expiry(expiry, &mut consider);
+        }
+        for place in &self.live.tracks {
+            for expiry in &plan.expiries[place.state.index()] {
+                self.consider_expiry(expiry, &mut consider);
             }
         }
         earliest
+    }
+
+    /// Offers `consider` the instants at which `expiry` can flip.
+    fn consider_expiry(&self, expiry: &Expiry, consider: &mut impl FnMut(Timestamp)) {
+        match expiry {
+            // `within d` includes its last instant: it turns false 1 ms after it.
+            Expiry::SignalWithin(signal, window) => {
+                if let Some(at) = self.live.seen[signal.index()].at {
+                    consider(at.plus(*window).plus(MILLISECOND));
+                }
+            }
+            Expiry::PredicateWithin(predicate, window) => {
+                if let Some(at) = self.live.matched[*predicate].at {
+                    consider(at.plus(*window).plus(MILLISECOND));
+                }
+            }
+            Expiry::Since(signal, threshold) => {
+                if let (Some(at), Some(seconds)) =
+                    (self.live.seen[signal.index()].at, self.number(threshold))
+                    && seconds.is_finite()
+                    && seconds >= 0.0
+                {
+                    // On the millisecond clock, `>=`, `<` and `==` flip when the
+                    // threshold is reached, `>`, `<=` and `!=` one millisecond later:
+                    // waking at both serves every operator.
+                    let reached = at.plus(Duration::from_millis((seconds * 1000.0).ceil() as u64));
+                    consider(reached);
+                    consider(reached.plus(MILLISECOND));
+                }
+            }
+        }
     }
 }

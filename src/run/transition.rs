@@ -184,7 +184,11 @@ impl Run {
     /// The first transition of the state at place `p` that fires now, keeping its `for`
     /// windows up to date.
     fn firing_transition(&mut self, p: usize) -> Option<usize> {
-        let id = self.live.place(p).state;
+        let (id, entered_at) = {
+            let place = self.live.place(p);
+            (place.state, place.entered_at)
+        };
+        let now = self.live.now;
         let state = self.playbook.state(id);
         let guards = &self.playbook.plan().guards[id.index()];
         let mut readings = Readings::new();
@@ -198,23 +202,21 @@ impl Run {
                     .is_none_or(|c| self.holds(c.root(), p)),
                 "the compiled guard of transition {index} disagrees with its condition"
             );
-            let now = self.live.now;
-            let place = self.live.place_mut(p);
-            if transition.hold.is_some() {
-                if holds {
-                    place.pending[index].get_or_insert(now);
-                } else {
-                    place.pending[index] = None;
+            let timer = transition
+                .after
+                .is_none_or(|after| now >= entered_at.plus(after.resolve(&self.live.parameters)));
+            let held = match transition.hold {
+                None => true,
+                Some(hold) => {
+                    let pending = &mut self.live.place_mut(p).pending[index];
+                    if holds {
+                        let since = *pending.get_or_insert(now);
+                        now >= since.plus(hold.resolve(&self.live.parameters))
+                    } else {
+                        *pending = None;
+                        false
+                    }
                 }
-            }
-            let place = self.live.place(p);
-            let timer = transition.after.is_none_or(|after| {
-                now >= place.entered_at.plus(after.resolve(&self.live.parameters))
-            });
-            let held = match (transition.hold, place.pending[index]) {
-                (None, _) => true,
-                (Some(hold), Some(since)) => now >= since.plus(hold.resolve(&self.live.parameters)),
-                (Some(_), None) => false,
             };
             // A transition held back by a cool-down lets the next one fire.
             if holds && timer && held {
