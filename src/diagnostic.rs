@@ -330,12 +330,23 @@ pub(crate) fn suggestion<'a>(
     did_you_mean(name, candidates).map(|close| format!("; did you mean `{close}`?"))
 }
 
-/// The closest of `candidates` to a misspelt `name`, if one is close enough to be a typo.
+/// The closest of `candidates` to a misspelt `name`, if one is close enough to be a typo. A
+/// track's state written without its track (`done` for `safety.done`) counts as close.
 fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()
-        .map(|candidate| (strsim::damerau_levenshtein(name, candidate), candidate))
+        .map(|candidate| {
+            let short = candidate
+                .rsplit_once('.')
+                .is_some_and(|(_, short)| short == name);
+            let distance = if short {
+                1
+            } else {
+                strsim::damerau_levenshtein(name, candidate)
+            };
+            (distance, candidate)
+        })
         .filter(|(distance, _)| *distance <= limit)
         .min()
         .map(|(_, candidate)| candidate)
@@ -351,5 +362,8 @@ mod tests {
         assert_eq!(did_you_mean("evacuat", names), Some("evacuate"));
         assert_eq!(did_you_mean("wacth", names), Some("watch"));
         assert_eq!(did_you_mean("closed", names), None);
+        let tracks = ["safety.done", "care.refunds", "done_soon"];
+        assert_eq!(did_you_mean("done", tracks), Some("safety.done"));
+        assert_eq!(did_you_mean("refunds", tracks), Some("care.refunds"));
     }
 }

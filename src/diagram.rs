@@ -195,10 +195,12 @@ fn dot(playbook: &Playbook) -> String {
         quote(&playbook.state(playbook.initial()).name)
     );
     let node = |out: &mut String, indent: &str, state: &crate::model::State| {
-        let shape = if state.is_final {
-            ", shape=doublecircle"
-        } else {
-            ""
+        // A track's final state ends its track, not the run: a double border, not the run's
+        // double circle.
+        let shape = match (state.is_final, state.track) {
+            (true, None) => ", shape=doublecircle",
+            (true, Some(_)) => ", peripheries=2",
+            (false, _) => "",
         };
         let _ = writeln!(
             out,
@@ -235,6 +237,14 @@ fn dot(playbook: &Playbook) -> String {
                 out,
                 "            label={};",
                 quote(&format!("track {}", track.name))
+            );
+            // Where the track starts, as the run's `__start` shows where the run does.
+            let start = quote(&format!("__start_{}", track.name));
+            let _ = writeln!(out, "            {start} [shape=point];");
+            let _ = writeln!(
+                out,
+                "            {start} -> {};",
+                quote(&playbook.state(track.initial).name)
             );
             for member in &track.states {
                 node(&mut out, "            ", playbook.state(*member));

@@ -423,10 +423,64 @@ fn a_report_lists_the_top_level_path_then_each_track_s_own() {
     assert!(
         markdown.contains(
             "- Parcours\u{a0}: monitoring → breach → closed\n  \
-             - `legal`\u{a0}: legal.notifying → legal.high_risk → legal.notified (résolu)\n  \
-             - `comms`\u{a0}: comms.holding\n  \
-             - `care`\u{a0}: care.answering → care.hotline\n"
+             - `legal`\u{a0}: legal.notifying → legal.high_risk → legal.notified (terminé)\n  \
+             - `comms`\u{a0}: comms.holding (arrêté à la sortie de l'état qui le contient)\n  \
+             - `care`\u{a0}: care.answering → care.hotline (arrêté à la sortie de l'état qui le contient)\n"
         ),
         "{markdown}"
+    );
+}
+
+#[test]
+fn mutants_negate_each_in_test_and_never_lead_an_instant_transition_back_to_its_state() {
+    let playbook = Playbook::from_path(BREACH).unwrap();
+    let changes: Vec<String> = crisis_playbook::testing::mutants::mutants(&playbook)
+        .into_iter()
+        .map(|m| m.change)
+        .collect();
+    assert!(
+        changes.contains(
+            &"states.breach.on[0] (-> closed) when: `in legal.notified` negated".to_string()
+        ),
+        "{changes:?}"
+    );
+    // `monitoring -> assessing` fires on a rate the moment it holds: led back to `monitoring`
+    // it would loop at one instant, which lint refuses.
+    assert!(
+        !changes
+            .iter()
+            .any(|c| c.starts_with("states.monitoring.on[2]") && c.ends_with("-> monitoring"))
+    );
+    // One that needs a fresh input since entering does not loop: it stays a mutant.
+    assert!(changes.iter().any(
+        |c| c.starts_with("states.monitoring.on[0]") && c.ends_with("to: breach -> monitoring")
+    ));
+}
+
+#[test]
+fn a_track_s_state_written_without_its_track_is_suggested_with_it() {
+    assert_eq!(
+        errors(
+            "  a:\n    on: [{ to: z, when: \"in notified\" }]\n    tracks:\n      t: { initial: notified, states: { notified: {} } }\n  z: { final: true }\n"
+        ),
+        [
+            "condition-type states.a.on[0].when: unknown state `notified`; did you mean `t.notified`?"
+        ]
+    );
+}
+
+#[test]
+fn a_vocabulary_written_before_tracks_still_loads_and_says_it_in_english() {
+    let english = std::fs::read_to_string("src/report/words/en.yaml").unwrap();
+    let older: String = english
+        .lines()
+        .filter(|line| !line.starts_with("track_"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let words = crisis_playbook::report::Vocabulary::from_yaml_str(&older).unwrap();
+    assert_eq!(words.track_finished, "finished");
+    assert_eq!(
+        words.track_stopped,
+        "stopped when the run left the state that holds it"
     );
 }

@@ -220,6 +220,8 @@ pub struct TrackPath {
     pub path: Vec<String>,
     /// Whether it reached one of its final states.
     pub finished: bool,
+    /// Whether the run left the state that holds it before it finished.
+    pub stopped: bool,
 }
 
 impl Report {
@@ -289,14 +291,14 @@ impl Report {
                     track: track.clone(),
                     path: vec![state.clone()],
                     finished: false,
+                    stopped: false,
                 }),
                 EventKind::TrackEnded {
-                    track,
-                    finished: true,
-                    ..
+                    track, finished, ..
                 } => {
                     if let Some(ended) = tracks.iter_mut().rev().find(|t| t.track == *track) {
-                        ended.finished = true;
+                        ended.finished = *finished;
+                        ended.stopped = !*finished;
                     }
                 }
                 _ => {}
@@ -474,10 +476,10 @@ impl Report {
         let _ = writeln!(out, "- {}{}{}", w.max_severity, w.colon, self.max_severity);
         let _ = writeln!(out, "- {}{}{}", w.path, w.colon, self.path.join(" → "));
         for track in &self.tracks {
-            let finished = if track.finished {
-                format!(" ({})", w.resolved)
-            } else {
-                String::new()
+            let finished = match (track.finished, track.stopped) {
+                (true, _) => format!(" ({})", w.track_finished),
+                (false, true) => format!(" ({})", w.track_stopped),
+                (false, false) => String::new(),
             };
             let _ = writeln!(
                 out,
@@ -528,6 +530,9 @@ impl Report {
             );
         }
         let _ = writeln!(out, "\n## {}\n", w.peaks);
+        if self.peaks.is_empty() {
+            let _ = writeln!(out, "{}", w.none);
+        }
         for peak in &self.peaks {
             let _ = writeln!(
                 out,

@@ -57,6 +57,14 @@ pub struct Vocabulary {
     pub acknowledgement: String,
     /// Label of the time spent at the highest severity.
     pub at_peak: String,
+    /// Said of a track that reached one of its final states. Vocabularies written before
+    /// tracks existed may leave it out: English is used.
+    #[serde(default = "english_track_finished")]
+    pub track_finished: String,
+    /// Said of a track that was still running when the run left the state that holds it.
+    /// Vocabularies written before tracks existed may leave it out: English is used.
+    #[serde(default = "english_track_stopped")]
+    pub track_stopped: String,
     /// Said where there is nothing to show.
     pub none: String,
     /// Heading of the deadlines table.
@@ -127,6 +135,16 @@ pub struct DigestWords {
     pub playbooks: String,
     /// Heading of the false alarms.
     pub false_alarms: String,
+}
+
+/// The English word for a finished track, for vocabularies that predate tracks.
+fn english_track_finished() -> String {
+    "finished".to_string()
+}
+
+/// The English words for a stopped track, for vocabularies that predate tracks.
+fn english_track_stopped() -> String {
+    "stopped when the run left the state that holds it".to_string()
 }
 
 /// A vocabulary file that could not be read, with the place of the problem.

@@ -48,7 +48,7 @@ pub struct Mutant {
 /// # use crisis_playbook::testing::{self, mutants::{describe, test_mutants}};
 /// let scenarios = testing::load_paths(&[PathBuf::from("playbooks/account-compromise")])?;
 /// let reports = test_mutants(&scenarios);
-/// assert_eq!((reports[0].mutants, reports[0].survivors.len()), (90, 0));
+/// assert_eq!((reports[0].mutants, reports[0].survivors.len()), (89, 0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Serialize)]
@@ -97,8 +97,9 @@ fn scaled_timers(
 
 /// Whether lint would accept the mutated model: halving or doubling a value can break a rule
 /// between values (a default outside its bounds, ladder steps out of order, a cycle shorter
-/// than its last step, a recurrence under a minute, a timer of zero), and a playbook nobody
-/// could write needs no scenario to catch it.
+/// than its last step, a recurrence under a minute, a timer of zero), and a new target can close
+/// a loop of transitions at one instant; a playbook nobody could write needs no scenario to catch
+/// it.
 fn admissible(model: &Model) -> bool {
     let parameters = &model.parameters;
     let defaults = parameters.iter().all(|p| p.allows(p.default));
@@ -135,7 +136,7 @@ fn admissible(model: &Model) -> bool {
         });
         actions && transitions && ladder && cooldown
     });
-    defaults && states
+    defaults && states && crate::load::validate::instant_loops(model).is_empty()
 }
 
 /// Every mutant of `playbook`.
@@ -144,7 +145,7 @@ fn admissible(model: &Model) -> bool {
 /// # use crisis_playbook::{Playbook, testing::mutants::mutants};
 /// let playbook = Playbook::from_path("playbooks/account-compromise.yaml")?;
 /// let all = mutants(&playbook);
-/// assert_eq!(all.len(), 90);
+/// assert_eq!(all.len(), 89);
 /// assert!(all.iter().all(|m| m.playbook.id() == "account-compromise"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -337,6 +338,23 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                         },
                     );
                 }
+            }
+        }
+        if let Some(condition) = &transition.condition {
+            for (k, state) in in_tests(condition.root()).into_iter().enumerate() {
+                add(
+                    format!(
+                        "{path} when: `in {}` negated",
+                        original.states[state.index()].name
+                    ),
+                    &|m| {
+                        each(m, &|t| {
+                            if let Some(c) = &mut t.condition {
+                                negate_in_test(c.root_mut(), k);
+                            }
+                        })
+                    },
+                );
             }
         }
         if let Some(hold) = transition.hold {
@@ -553,6 +571,34 @@ fn visit(node: &Bool, f: &mut dyn FnMut(&Number)) {
     }
 }
 
+/// The states `node` tests with `in`, in the order written.
+fn in_tests(node: &Bool) -> Vec<StateId> {
+    match node {
+        Bool::InState(state) => vec![*state],
+        Bool::Not(inner) => in_tests(inner),
+        Bool::All(parts) | Bool::Any(parts) => parts.iter().flat_map(in_tests).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Puts `not` before the `k`-th `in` test of `node`.
+fn negate_in_test(node: &mut Bool, k: usize) {
+    fn walk(node: &mut Bool, seen: &mut usize, k: usize) {
+        match node {
+            Bool::InState(_) => {
+                if *seen == k {
+                    *node = Bool::Not(Box::new(node.clone()));
+                }
+                *seen += 1;
+            }
+            Bool::Not(inner) => walk(inner, seen, k),
+            Bool::All(parts) | Bool::Any(parts) => parts.iter_mut().for_each(|p| walk(p, seen, k)),
+            _ => {}
+        }
+    }
+    walk(node, &mut 0, k);
+}
+
 fn scale_constant(node: &mut Bool, k: usize, factor: f64) {
     fn number(n: &mut Number, seen: &mut usize, k: usize, factor: f64) {
         match n {
@@ -640,7 +686,7 @@ pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
 /// # use crisis_playbook::testing::{self, mutants::{describe, test_mutants}};
 /// let scenarios = testing::load_paths(&[PathBuf::from("playbooks/account-compromise")])?;
 /// let reports = test_mutants(&scenarios);
-/// assert_eq!(describe(&reports), "account-compromise: 90 of 90 mutants caught\n");
+/// assert_eq!(describe(&reports), "account-compromise: 89 of 89 mutants caught\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn describe(reports: &[MutationReport]) -> String {

@@ -19,7 +19,7 @@ use crate::Duration;
 use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
 use crate::model::{Bool, CompareOp, Number};
-use crate::model::{Model, Parameter, TimerDuration, Transition};
+use crate::model::{Model, Parameter, StateId, TimerDuration, Transition};
 
 pub(super) fn check(
     checker: &mut Checker<'_>,
@@ -27,28 +27,23 @@ pub(super) fn check(
     places: &[StatePlace<'_>],
     model: &Model,
 ) {
-    let mut graph: DiGraph<(), (usize, bool)> = DiGraph::with_capacity(model.states.len(), 0);
+    // Each edge is a transition, or (marked `true`) the entry into a track.
+    let mut graph: DiGraph<(), bool> = DiGraph::with_capacity(model.states.len(), 0);
     let nodes: Vec<NodeIndex> = model.states.iter().map(|_| graph.add_node(())).collect();
     for (from, state) in model.states.iter().enumerate() {
-        for (index, transition) in state.transitions.iter().enumerate() {
-            let instant = is_instant(transition);
-            graph.add_edge(
-                nodes[from],
-                nodes[transition.target.index()],
-                (index, instant),
-            );
+        for transition in &state.transitions {
+            graph.add_edge(nodes[from], nodes[transition.target.index()], false);
         }
     }
     // Entering a state with tracks enters each track's initial state: for reachability only,
-    // so these edges are never instant (no transition to loop through) and lead to no final
-    // state (a track's final state ends the track, not the run).
-    let entries: Vec<(usize, usize)> = model
-        .tracks
-        .iter()
-        .map(|track| (track.parent.index(), track.initial.index()))
-        .collect();
-    for (parent, initial) in &entries {
-        graph.add_edge(nodes[*parent], nodes[*initial], (usize::MAX, false));
+    // so these edges lead to no final state (a track's final state ends the track, not the
+    // run).
+    for track in &model.tracks {
+        graph.add_edge(
+            nodes[track.parent.index()],
+            nodes[track.initial.index()],
+            true,
+        );
     }
     let state_at = |i: usize| places[i].written.at;
     let state_path = |i: usize| &places[i].path;
@@ -91,8 +86,7 @@ pub(super) fn check(
         );
     } else {
         let mut leads_to_final = vec![false; model.states.len()];
-        let entry =
-            |e: petgraph::graph::EdgeReference<'_, (usize, bool)>| e.weight().0 != usize::MAX;
+        let entry = |e: petgraph::graph::EdgeReference<'_, bool>| !*e.weight();
         let transitions = EdgeFiltered::from_fn(&graph, entry);
         let reversed = Reversed(&transitions);
         for start in &finals {
@@ -143,7 +137,7 @@ pub(super) fn check(
         }
     }
 
-    instant_cycles(checker, doc, places, model, &graph);
+    instant_cycles(checker, doc, places, model);
 }
 
 /// A transition that can fire the moment its state is entered.
@@ -177,64 +171,14 @@ fn shadows(earlier: &Transition, later: &Transition, parameters: &[Parameter]) -
     }
 }
 
-/// Cycles of instant transitions could bounce between states forever at one instant. A cycle
-/// is harmless when one of its guards needs an event seen since entering its state (entering
-/// resets that), or when two of its guards contradict each other for every parameter value.
+/// Cycles of instant transitions could bounce between states forever at one instant.
 fn instant_cycles(
     checker: &mut Checker<'_>,
     doc: &PlaybookDoc,
     places: &[StatePlace<'_>],
     model: &Model,
-    graph: &DiGraph<(), (usize, bool)>,
 ) {
-    let condition_of = |from: usize, index: usize| -> Option<&Bool> {
-        model.states[from].transitions[index]
-            .condition
-            .as_ref()
-            .map(|c| c.root())
-    };
-    let is_live = |edge: petgraph::graph::EdgeReference<'_, (usize, bool)>| {
-        let (index, instant) = *edge.weight();
-        instant && !condition_of(edge.source().index(), index).is_some_and(needs_fresh_event)
-    };
-    let live = EdgeFiltered::from_fn(graph, is_live);
-    let components = petgraph::algo::tarjan_scc(&live);
-    let mut component_of = vec![0; graph.node_count()];
-    for (c, members) in components.iter().enumerate() {
-        for node in members {
-            component_of[node.index()] = c;
-        }
-    }
-    let mut inside: Vec<Vec<(usize, usize)>> = vec![Vec::new(); components.len()];
-    for edge in graph.edge_references().filter(|e| is_live(*e)) {
-        let (from, to) = (edge.source().index(), edge.target().index());
-        if component_of[from] == component_of[to] {
-            inside[component_of[from]].push((from, edge.weight().0));
-        }
-    }
-    for (component, edges) in components.iter().zip(inside) {
-        let members: Vec<usize> = component.iter().map(|n| n.index()).collect();
-        if edges.is_empty() {
-            continue;
-        }
-        let constraints: Vec<_> = edges
-            .iter()
-            .map(|(from, index)| {
-                condition_of(*from, *index)
-                    .map(|c| requirements(c, model))
-                    .unwrap_or_default()
-            })
-            .collect();
-        // Past a few hundred guards the pairwise search costs more than it can save; such a
-        // tangle of instant transitions deserves the author's attention anyway.
-        let broken = constraints.len() <= MAX_EXCLUSIVITY_GUARDS
-            && (0..constraints.len()).any(|a| {
-                (a + 1..constraints.len()).any(|b| contradict(&constraints[a], &constraints[b]))
-            });
-        if broken {
-            continue;
-        }
-        let (from, index) = edges[0];
+    for (members, (from, index)) in instant_loops(model) {
         let (at, path) = written(doc, places, from, &model.states[from].transitions[index]);
         let names: Vec<&str> = members
             .iter()
@@ -253,6 +197,69 @@ fn instant_cycles(
             ),
         );
     }
+}
+
+/// Each tangle of transitions that can loop at one instant: its states, and its first
+/// transition (state, index). A cycle is harmless when one of its guards needs an event seen
+/// since entering its state (entering resets that), or when two of its guards contradict each
+/// other for every parameter value. Lint refuses a playbook with one; mutation testing skips a
+/// mutant with one.
+pub(crate) fn instant_loops(model: &Model) -> Vec<(Vec<usize>, (usize, usize))> {
+    let condition_of = |from: usize, index: usize| -> Option<&Bool> {
+        model.states[from].transitions[index]
+            .condition
+            .as_ref()
+            .map(|c| c.root())
+    };
+    let mut graph: DiGraph<(), usize> = DiGraph::with_capacity(model.states.len(), 0);
+    let nodes: Vec<NodeIndex> = model.states.iter().map(|_| graph.add_node(())).collect();
+    for (from, state) in model.states.iter().enumerate() {
+        for (index, transition) in state.transitions.iter().enumerate() {
+            let live =
+                is_instant(transition) && !condition_of(from, index).is_some_and(needs_fresh_event);
+            if live {
+                graph.add_edge(nodes[from], nodes[transition.target.index()], index);
+            }
+        }
+    }
+    let components = petgraph::algo::tarjan_scc(&graph);
+    let mut component_of = vec![0; graph.node_count()];
+    for (c, members) in components.iter().enumerate() {
+        for node in members {
+            component_of[node.index()] = c;
+        }
+    }
+    let mut inside: Vec<Vec<(usize, usize)>> = vec![Vec::new(); components.len()];
+    for edge in graph.edge_references() {
+        let (from, to) = (edge.source().index(), edge.target().index());
+        if component_of[from] == component_of[to] {
+            inside[component_of[from]].push((from, *edge.weight()));
+        }
+    }
+    let mut loops = Vec::new();
+    for (component, edges) in components.iter().zip(inside) {
+        let Some(first) = edges.first().copied() else {
+            continue;
+        };
+        let constraints: Vec<_> = edges
+            .iter()
+            .map(|(from, index)| {
+                condition_of(*from, *index)
+                    .map(|c| requirements(c, model))
+                    .unwrap_or_default()
+            })
+            .collect();
+        // Past a few hundred guards the pairwise search costs more than it can save; such a
+        // tangle of instant transitions deserves the author's attention anyway.
+        let broken = constraints.len() <= MAX_EXCLUSIVITY_GUARDS
+            && (0..constraints.len()).any(|a| {
+                (a + 1..constraints.len()).any(|b| contradict(&constraints[a], &constraints[b]))
+            });
+        if !broken {
+            loops.push((component.iter().map(|n| n.index()).collect(), first));
+        }
+    }
+    loops
 }
 
 /// Most guards in one strongly connected tangle that the exclusivity search compares.
@@ -328,6 +335,28 @@ fn requirements(condition: &Bool, model: &Model) -> Requirements {
     for part in parts {
         // An event test with a window has the same truth in every state at one instant
         // (unlike one without, which entering a state resets): as a quantity, 1 or 0.
+        // A state test is a quantity too: whether the run is in the state (1 or 0) and, when
+        // it must be, which state its track (or the top level) is in. `in b.x` contradicts
+        // `not in b.x` and `in b.y` alike.
+        if let Some((state, holds)) = state_test(part) {
+            let at = |value: f64| Interval {
+                low: value,
+                high: value,
+                ..Interval::ANY
+            };
+            add(
+                format!("in {}", state.index()),
+                at(if holds { 1.0 } else { 0.0 }),
+            );
+            if holds {
+                let track = model.states[state.index()].track.map(|t| t.index());
+                add(
+                    format!("place of track {track:?}"),
+                    at(state.index() as f64),
+                );
+            }
+            continue;
+        }
         if let Some((key, holds)) = windowed_event_test(part) {
             let value = if holds { 1.0 } else { 0.0 };
             add(
@@ -408,6 +437,15 @@ fn windowed_event_test(part: &Bool) -> Option<(String, bool)> {
             within: Some(window),
         } => Some((format!("predicate {predicate} within {window}"), true)),
         Bool::Not(inner) => windowed_event_test(inner).map(|(key, holds)| (key, !holds)),
+        _ => None,
+    }
+}
+
+/// `in s` or its negation: the state, and whether the part requires the run to be in it.
+fn state_test(part: &Bool) -> Option<(StateId, bool)> {
+    match part {
+        Bool::InState(state) => Some((*state, true)),
+        Bool::Not(inner) => state_test(inner).map(|(state, holds)| (state, !holds)),
         _ => None,
     }
 }

@@ -7,6 +7,7 @@
 
 mod detectors;
 mod graph;
+pub(crate) use graph::instant_loops;
 mod places;
 mod usage;
 
@@ -1582,6 +1583,16 @@ impl<'a> Checker<'a> {
                     "`{short}` is outside track `{track}`, and a track's transitions stay inside it: to leave `{parent}` and every track in it, write this transition in the `on` of `{parent}`"
                 ),
             );
+        } else if context.names.state(&name.value).is_some() {
+            self.error(
+                Code::InvalidTrack,
+                name.at,
+                path,
+                format!(
+                    "`{}` is in another track, and a track's transitions stay inside it: to wait for that track, test it in a condition of this one (`when: in {}`)",
+                    name.value, name.value
+                ),
+            );
         } else {
             self.unknown_reference(
                 "state",
@@ -1693,6 +1704,20 @@ impl<'a> Checker<'a> {
         let mut members: Vec<StateId> = Vec::new();
         for (i, member) in doc.states.iter().enumerate() {
             let member_path = format!("{path}.states[{i}]");
+            if context.names.state(&member.value).is_some()
+                && !context.state_ids.contains_key(member.value.as_str())
+            {
+                self.error(
+                    Code::InvalidTrack,
+                    member.at,
+                    member_path,
+                    format!(
+                        "`{}` is a track's state, and a group's states are top-level states: write the shared transition in each of the track's states",
+                        member.value
+                    ),
+                );
+                continue;
+            }
             let Some(id) = self.state_ref(member, &member_path, context.state_ids) else {
                 continue;
             };
