@@ -109,6 +109,12 @@ pub enum Code {
     /// A track that cannot work as written: in a final state or in another track, with no
     /// states, or a transition that leaves its track.
     InvalidTrack,
+    /// A hand-over that names this playbook itself, names one playbook twice in a state, or
+    /// gives parameters that the playbook it starts refuses.
+    InvalidHandOver,
+    /// An inhibition that names this playbook itself or one playbook twice, quiets no state,
+    /// or names a track or a severity that the other playbook does not have.
+    InvalidInhibition,
     /// A state that no path from the initial state reaches.
     UnreachableState,
     /// A state from which no final state can be reached.
@@ -151,6 +157,8 @@ impl Code {
             Code::InvalidEscalation => "invalid-escalation",
             Code::InvalidTransition => "invalid-transition",
             Code::InvalidTrack => "invalid-track",
+            Code::InvalidHandOver => "invalid-hand-over",
+            Code::InvalidInhibition => "invalid-inhibition",
             Code::UnreachableState => "unreachable-state",
             Code::NoPathToFinal => "no-path-to-final",
             Code::ShadowedTransition => "shadowed-transition",

@@ -70,16 +70,21 @@ fn edge_label(playbook: &Playbook, transition: &Transition) -> String {
     parts.join(" ")
 }
 
-/// What a state's label says after its name: its severity, and its cool-down if it has one.
+/// What a state's label says after its name: its severity, its cool-down and the playbooks it
+/// hands over to, if it has them.
 fn state_details(playbook: &Playbook, state: &crate::model::State) -> String {
-    match state.cooldown {
-        Some(cooldown) => format!(
-            "severity {}, cool-down {}",
-            state.severity,
+    let mut details = format!("severity {}", state.severity);
+    if let Some(cooldown) = state.cooldown {
+        let _ = write!(
+            details,
+            ", cool-down {}",
             playbook.timer_text(cooldown.period)
-        ),
-        None => format!("severity {}", state.severity),
+        );
     }
+    for hand_over in &state.hand_over {
+        let _ = write!(details, ", hands over to {}", hand_over.playbook);
+    }
+    details
 }
 
 fn mermaid(playbook: &Playbook) -> String {

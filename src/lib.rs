@@ -282,6 +282,7 @@ mod model;
 mod name;
 pub mod report;
 mod run;
+mod run_set;
 pub mod schema;
 pub mod testing;
 mod text;
@@ -297,15 +298,17 @@ pub use load::Loader;
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use model::{
     Action, Attribute, AttributeKind, CompareOp, Condition, Cooldown, EscalationTarget,
-    Fingerprint, Group, GroupId, Ladder, Metric, MetricId, MetricKind, Parameter, ParameterId,
-    ParameterValue, ParameterValueError, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal,
-    SignalId, SignalKind, State, StateId, Step, TimerDuration, Track, TrackId, Transition,
+    Fingerprint, Group, GroupId, HandOver, Inhibition, InhibitionMode, Ladder, Metric, MetricId,
+    MetricKind, Parameter, ParameterId, ParameterValue, ParameterValueError, Playbook,
+    QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
+    TimerDuration, Track, TrackId, Transition,
 };
 pub use run::{
     AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation,
-    MAX_INSTANTS_PER_CALL, MAX_SIGNAL_VALUE, Observation, OpenActionView, PendingEscalation, Run,
-    RunError, RunSettings, Snapshot, Term, TransitionExplanation,
+    MAX_INSTANTS_PER_CALL, MAX_SIGNAL_VALUE, Observation, OpenActionView, PendingEscalation,
+    Quieted, Run, RunError, RunSettings, Snapshot, Term, TransitionExplanation,
 };
+pub use run_set::{RunSet, RunSetError, RunSetEvent, RunSetSnapshot, check_together};
 pub use text::LocalizedText;
 pub use time::{Timestamp, TimestampError};
 pub use yaml::Limits;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::{Event, EventKind};
+use crate::{Event, EventKind, InhibitionMode, Quieted};
 
 /// The states a run is in, followed event by event: its top-level state and, while that state
 /// has tracks, each running track's state. Reports and scenario checks read a stored timeline
@@ -241,8 +241,74 @@ pub fn format_event(event: &Event) -> String {
             line,
             "track `{track}` stopped in {state}: the run left the state that holds it"
         ),
+        EventKind::HandOver {
+            state,
+            playbook,
+            starts_in,
+            parameters,
+        } => {
+            let _ = write!(line, "{state}: hands over to playbook `{playbook}`");
+            if let Some(starts_in) = starts_in {
+                let _ = write!(line, ", starting in {starts_in}");
+            }
+            if !parameters.is_empty() {
+                let given: Vec<String> = parameters
+                    .iter()
+                    .map(|(name, value)| format!("{name} = {value}"))
+                    .collect();
+                let _ = write!(line, " with {}", given.join(", "));
+            }
+            Ok(())
+        }
+        EventKind::Inhibited {
+            by,
+            track,
+            severity,
+            below,
+            mode,
+        } => write!(
+            line,
+            "{} at severity {severity}: {} what states below severity {below} send",
+            source(by, track.as_deref()),
+            match mode {
+                InhibitionMode::Mute => "muting",
+                InhibitionMode::Defer => "deferring",
+            }
+        ),
+        EventKind::InhibitionLifted { by, track } => write!(
+            line,
+            "{} fell below the rule's severity: inhibition lifted",
+            source(by, track.as_deref())
+        ),
+        EventKind::Muted(quieted) => write!(line, "{}", quiet_line(quieted, "muted")),
+        EventKind::Deferred(quieted) => write!(
+            line,
+            "{}, until the inhibition lifts",
+            quiet_line(quieted, "deferred")
+        ),
     };
     line
+}
+
+/// The playbook an inhibition names, with its track: "data-breach-or-recall (track legal)".
+fn source(by: &str, track: Option<&str>) -> String {
+    match track {
+        Some(track) => format!("{by} (track {track})"),
+        None => by.to_string(),
+    }
+}
+
+/// "crisis: reply_publicly muted by data-breach-or-recall at severity 4".
+fn quiet_line(quieted: &Quieted, verb: &str) -> String {
+    let what = match (&quieted.action, quieted.step) {
+        (Some(action), _) => action.clone(),
+        (None, Some(step)) => format!("escalation step {}", step.saturating_add(1)),
+        (None, None) => String::new(),
+    };
+    format!(
+        "{}: {what} {verb} by {} at severity {}",
+        quieted.state, quieted.by, quieted.severity
+    )
 }
 
 fn round(value: f64) -> f64 {

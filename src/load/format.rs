@@ -60,6 +60,59 @@ pub(crate) struct PlaybookDoc {
     /// Named groups of states that share transitions, written once.
     #[serde(default)]
     pub groups: Entries<GroupDoc>,
+    /// Other playbooks, run for the same subject, that quiet this one while they are at a
+    /// high severity.
+    #[serde(default)]
+    pub inhibited_by: Vec<Located<InhibitionDoc>>,
+}
+
+/// While another playbook (or one of its tracks) is at `at_least` or above for the same
+/// subject, this playbook's states below `below` send nothing, or send it later.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InhibitionDoc {
+    /// The id of the other playbook.
+    #[schemars(regex(pattern = crate::name::PLAYBOOK_ID_PATTERN))]
+    pub playbook: Located<String>,
+    /// One of its tracks, when only that track's severity counts.
+    #[serde(default)]
+    pub track: Option<Located<String>>,
+    /// The severity, in that playbook or track, from which this rule applies.
+    #[schemars(range(min = 0))]
+    pub at_least: Located<Plain<i64>>,
+    /// This playbook's states below this severity are quieted.
+    #[schemars(range(min = 1))]
+    pub below: Located<Plain<i64>>,
+    /// `mute` (the default) sends nothing; `defer` sends it when the rule lifts, if the run is
+    /// still in the state.
+    #[serde(default)]
+    pub mode: Option<Located<InhibitionModeDoc>>,
+}
+
+/// What an inhibition does with what it holds back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum InhibitionModeDoc {
+    /// Send nothing.
+    Mute,
+    /// Send it when the inhibition lifts, if the run is still in the state.
+    Defer,
+}
+
+/// Another playbook that entering a state starts for the same subject.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HandOverDoc {
+    /// The id of the playbook to start.
+    #[schemars(regex(pattern = crate::name::PLAYBOOK_ID_PATTERN))]
+    pub playbook: Located<String>,
+    /// The state the run starts in, instead of the playbook's `initial`: a top-level state
+    /// that is not final.
+    #[serde(default)]
+    pub state: Option<Located<String>>,
+    /// Parameter overrides for the run it starts, as that playbook's bounds allow.
+    #[serde(default)]
+    pub parameters: Entries<Located<QuantityDoc>>,
 }
 
 /// A text per locale (`{ en: …, fr: … }`), or one plain string in the default locale.
@@ -419,6 +472,10 @@ pub(crate) struct StateDoc {
     /// them all.
     #[serde(default)]
     pub tracks: Entries<TrackDoc>,
+    /// Other playbooks to start for the same subject on entering this state. Make the state
+    /// final to end this run as it hands over.
+    #[serde(default)]
+    pub hand_over: Vec<Located<HandOverDoc>>,
 }
 
 /// One track of a state with tracks: its own states, and the one it starts in.

@@ -5,6 +5,7 @@
 //! it: the loader (`load`) builds a model from YAML, the runtime (`run`) reads one.
 
 mod condition;
+mod links;
 mod plan;
 mod playbook;
 
@@ -12,6 +13,7 @@ pub(crate) use condition::{
     ArithKind, AttributeLiteral, AttributeTest, Bool, EventPredicate, Number,
 };
 pub use condition::{CompareOp, Condition};
+pub use links::{HandOver, Inhibition, InhibitionMode};
 pub(crate) use plan::{Expiry, Feed, Guard, GuardStep, routes};
 pub use playbook::{
     Action, Attribute, AttributeKind, Cooldown, EscalationTarget, Fingerprint, Group, GroupId,

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::condition::{Condition, EventPredicate};
+use super::links::{HandOver, Inhibition};
 use super::plan::Plan;
 use crate::diagnostic::Diagnostic;
 use crate::{Duration, LocalizedText};
@@ -810,6 +811,10 @@ pub struct State {
     /// written; empty for most states.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tracks: Vec<TrackId>,
+    /// The playbooks that entering this state starts for the same subject, in the order
+    /// written; empty for most states.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hand_over: Vec<HandOver>,
 }
 
 /// A track: states that run side by side with the other tracks of the state that holds them,
@@ -1082,6 +1087,9 @@ pub(crate) struct Model {
     /// Left out of the fingerprint when empty, so that playbooks without tracks keep theirs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tracks: Vec<Track>,
+    /// Left out of the fingerprint when empty, so that playbooks without them keep theirs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inhibitions: Vec<Inhibition>,
     pub predicates: Vec<EventPredicate>,
     /// The tag of this playbook's signal ids; derived from `id` and `signals`.
     #[serde(skip)]
@@ -1362,6 +1370,19 @@ impl Playbook {
     /// ```
     pub fn track_named(&self, name: &str) -> Option<TrackId> {
         position(self.tracks(), |t| t.name == name).map(TrackId::from_index)
+    }
+
+    /// The rules that quiet this playbook while another, run for the same subject, is at a
+    /// high severity, in the order written.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(playbook.inhibitions()[0].playbook, "data-breach-or-recall");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn inhibitions(&self) -> &[Inhibition] {
+        &self.model().inhibitions
     }
 
     /// All signals, indexed by [`SignalId::index`].

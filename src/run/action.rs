@@ -248,8 +248,12 @@ impl Run {
     /// Emits action `index` of the state at place `p`, replacing any open instance of it;
     /// `missed` occurrences before this one were caught up without being emitted.
     pub(super) fn recommend(&mut self, p: usize, index: usize, occurrence: u32, missed: u32) {
-        let playbook = self.playbook.clone();
         let id = self.live.place(p).state;
+        if let Some(rule) = self.quieting(id) {
+            self.hold_back(rule, id, Some(index as u32), None);
+            return;
+        }
+        let playbook = self.playbook.clone();
         let state = playbook.state(id);
         let action = &state.actions[index];
         let within = action.within.map(|w| w.resolve(&self.live.parameters));

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Duration, Timestamp};
+use std::collections::BTreeMap;
+
+use crate::{Duration, InhibitionMode, ParameterValue, Timestamp};
 
 /// One entry of a run's timeline.
 ///
@@ -185,6 +187,64 @@ pub enum EventKind {
         /// holds it first.
         finished: bool,
     },
+    /// Entering a state started another playbook for the same subject (the state's
+    /// `hand_over`). A [`RunSet`](crate::RunSet) starts it; a run alone only announces it.
+    HandOver {
+        /// The state entered.
+        state: String,
+        /// The id of the playbook to start.
+        playbook: String,
+        /// The state its run starts in, when not its initial state.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        starts_in: Option<String>,
+        /// Its parameter overrides, by name.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        parameters: BTreeMap<String, ParameterValue>,
+    },
+    /// An inhibition rule began to apply: the playbook it names reached its severity.
+    Inhibited {
+        /// The playbook whose severity counts.
+        by: String,
+        /// Its track, when the rule counts only that track.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        track: Option<String>,
+        /// That playbook's (or track's) severity now.
+        severity: i64,
+        /// This run's states below this severity are quieted.
+        below: i64,
+        /// `mute` or `defer`.
+        mode: InhibitionMode,
+    },
+    /// An inhibition rule stopped applying.
+    InhibitionLifted {
+        /// The playbook whose severity counted.
+        by: String,
+        /// Its track, when the rule counted only that track.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        track: Option<String>,
+    },
+    /// An action or escalation step was not sent, because an inhibition mutes it.
+    Muted(Quieted),
+    /// An action or escalation step is held back until the inhibition lifts.
+    Deferred(Quieted),
+}
+
+/// What an inhibition held back, and why: "muted by data-breach-or-recall at severity 4".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Quieted {
+    /// The state that would have sent it.
+    pub state: String,
+    /// The action, when it is an action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// The escalation step's index in the ladder, when it is a step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+    /// The playbook whose severity quiets it.
+    pub by: String,
+    /// That playbook's (or track's) severity.
+    pub severity: i64,
 }
 
 impl EventKind {
@@ -208,6 +268,11 @@ impl EventKind {
             EventKind::Cooldown { .. } => "cooldown",
             EventKind::TrackStarted { .. } => "track_started",
             EventKind::TrackEnded { .. } => "track_ended",
+            EventKind::HandOver { .. } => "hand_over",
+            EventKind::Inhibited { .. } => "inhibited",
+            EventKind::InhibitionLifted { .. } => "inhibition_lifted",
+            EventKind::Muted(_) => "muted",
+            EventKind::Deferred(_) => "deferred",
         }
     }
 }

@@ -153,6 +153,21 @@ impl Run {
                 return;
             };
             let step = &ladder.steps[position.step as usize];
+            let quieting = self.quieting(self.live.place(p).state);
+            if let Some(rule) = quieting
+                && self.defers(rule)
+            {
+                // Held until the rule lifts; reported once, at the instant the step is due.
+                if self.ladder_due(self.live.place(p), position) == Some(self.live.now) {
+                    self.hold_back(
+                        rule,
+                        self.live.place(p).state,
+                        None,
+                        Some(position.step as usize),
+                    );
+                }
+                return;
+            }
             let (to, level) = match step.target {
                 EscalationTarget::Role(role) => (Some(playbook.role(role).to_string()), None),
                 EscalationTarget::Level(level) => (None, Some(level)),
@@ -183,6 +198,15 @@ impl Run {
                     _ => None,
                 }
             };
+            if let Some(rule) = quieting {
+                self.hold_back(
+                    rule,
+                    self.live.place(p).state,
+                    None,
+                    Some(position.step as usize),
+                );
+                continue;
+            }
             tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), state = %state.name, step = position.step, cycle = position.cycle, "escalation");
             self.push(kind);
         }

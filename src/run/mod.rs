@@ -28,6 +28,7 @@ mod cooldown;
 mod error;
 mod event;
 mod explain;
+mod inhibition;
 mod ladder;
 mod observation;
 mod settings;
@@ -43,7 +44,7 @@ use crate::{Duration, Timestamp};
 pub use action::OpenActionView;
 use action::{OpenAction, Recurrence};
 pub use error::RunError;
-pub use event::{Cause, Event, EventKind, Term};
+pub use event::{Cause, Event, EventKind, Quieted, Term};
 pub use explain::{Explanation, TransitionExplanation};
 use ladder::LadderPosition;
 pub use ladder::PendingEscalation;
@@ -105,6 +106,10 @@ pub struct Run {
     /// Derived from `live.metrics`, and kept current with it.
     horizon: Horizon,
     events: Vec<Event>,
+    /// For each inhibition rule, the current severity of the playbook (or track) it names, as
+    /// the [`RunSet`](crate::RunSet) holding the run last told it; empty for a run alone. An
+    /// input like a signal, not part of the snapshot: the set gives it again before each step.
+    sources: Vec<Option<i64>>,
 }
 
 /// Everything about a run that changes: exactly what a snapshot stores.
@@ -134,6 +139,11 @@ pub(crate) struct Live {
     cooldowns: Vec<CooldownClock>,
     /// For each transition with a cool-down, when it last fired (`Plan::transition_clocks`).
     fired: Vec<Option<Timestamp>>,
+    /// For each inhibition rule of the playbook, the severity of the playbook it names while
+    /// the rule applies; empty for a playbook without rules.
+    inhibitions: Vec<Option<i64>>,
+    /// The actions a `defer` rule holds back, to send when it lifts.
+    deferred: Vec<inhibition::Held>,
 }
 
 /// Where a run is at the top level or in one track: the current state, since when, and the
@@ -195,6 +205,10 @@ struct LiveRecord {
     fired: Vec<Option<Timestamp>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tracks: Vec<Place>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    inhibitions: Vec<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    deferred: Vec<inhibition::Held>,
 }
 
 /// The run's top-level place, where every run starts; the places of tracks follow it.
@@ -255,6 +269,8 @@ impl From<LiveRecord> for Live {
             open: record.open,
             cooldowns: record.cooldowns,
             fired: record.fired,
+            inhibitions: record.inhibitions,
+            deferred: record.deferred,
         }
     }
 }
@@ -285,6 +301,8 @@ impl From<Live> for LiveRecord {
             cooldowns: live.cooldowns,
             fired: live.fired,
             tracks: live.tracks,
+            inhibitions: live.inhibitions,
+            deferred: live.deferred,
         }
     }
 }
@@ -310,7 +328,14 @@ impl Run {
     /// ```
     pub fn start(playbook: &Playbook, at: Timestamp) -> Run {
         let parameters = playbook.parameters().iter().map(|p| p.default).collect();
-        Run::begin(playbook, RunSettings::default(), parameters, at)
+        Run::begin(
+            playbook,
+            RunSettings::default(),
+            parameters,
+            at,
+            Vec::new(),
+            playbook.initial(),
+        )
     }
 
     /// Starts a run with a subject, a locale, parameter overrides and a late-signal tolerance.
@@ -331,7 +356,30 @@ impl Run {
         at: Timestamp,
     ) -> Result<Run, RunError> {
         let parameters = settings.parameter_values(playbook)?;
-        Ok(Run::begin(playbook, settings, parameters, at))
+        Ok(Run::begin(
+            playbook,
+            settings,
+            parameters,
+            at,
+            Vec::new(),
+            playbook.initial(),
+        ))
+    }
+
+    /// A run that a [`RunSet`](crate::RunSet) starts in `state` (a top-level state), told from
+    /// the start how severe the playbooks its inhibition rules name are, so that its first
+    /// actions are quieted too.
+    pub(crate) fn begin_in_set(
+        playbook: &Playbook,
+        settings: RunSettings,
+        at: Timestamp,
+        sources: Vec<Option<i64>>,
+        state: StateId,
+    ) -> Result<Run, RunError> {
+        let parameters = settings.parameter_values(playbook)?;
+        Ok(Run::begin(
+            playbook, settings, parameters, at, sources, state,
+        ))
     }
 
     fn begin(
@@ -339,6 +387,8 @@ impl Run {
         settings: RunSettings,
         parameters: Vec<f64>,
         at: Timestamp,
+        sources: Vec<Option<i64>>,
+        state: StateId,
     ) -> Run {
         let plan = playbook.plan();
         let live = Live {
@@ -351,7 +401,7 @@ impl Run {
             started: at,
             now: at,
             seq: 0,
-            top: Place::new(playbook, playbook.initial(), at, 0),
+            top: Place::new(playbook, state, at, 0),
             tracks: Vec::new(),
             ended: false,
             metrics: playbook
@@ -365,13 +415,17 @@ impl Run {
             open: Vec::with_capacity(plan.total_actions),
             cooldowns: vec![CooldownClock::default(); cooldown::state_clock_count(playbook)],
             fired: vec![None; plan.transition_clock_count],
+            inhibitions: vec![None; playbook.inhibitions().len()],
+            deferred: Vec::new(),
         };
         let mut run = Run {
             playbook: playbook.clone(),
             horizon: Horizon::of(&live.metrics),
             live,
             events: Vec::new(),
+            sources,
         };
+        run.refresh_inhibitions();
         run.enter_state(TOP, false);
         run.evaluate();
         run

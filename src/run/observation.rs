@@ -432,7 +432,7 @@ impl Run {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn observe(&mut self, observation: Observation<'_>) -> Result<&[Event], RunError> {
-        self.check(&observation)?;
+        self.check_observation(&observation)?;
         self.events.clear();
         if self.live.ended {
             return Ok(&self.events);
@@ -457,7 +457,12 @@ impl Run {
         (late > self.live.tolerance).then_some(late)
     }
 
-    /// Every check, before anything changes.
+    /// Every check [`observe`](Run::observe) makes before anything changes: a run set checks
+    /// each of its runs before it feeds any.
+    pub(crate) fn check_observation(&self, observation: &Observation<'_>) -> Result<(), RunError> {
+        self.check(observation).map_err(RunError::from)
+    }
+
     fn check(&self, observation: &Observation<'_>) -> Result<(), SignalError> {
         let signal = match self.playbook.signals().get(observation.signal.index()) {
             Some(signal)

@@ -159,12 +159,19 @@ impl Run {
                 state.upgrade_from_version_2(metric, live.now);
             }
         }
+        // Inhibition rules are not part of the layout: a version that adds or removes one
+        // restores its runs with no rule applying, and the run set holding them applies each
+        // again at the next step.
+        if live.inhibitions.len() != playbook.inhibitions().len() {
+            live.inhibitions = vec![None; playbook.inhibitions().len()];
+        }
         check_consistent(playbook, &live).map_err(SnapshotError::Inconsistent)?;
         let run = Run {
             playbook: playbook.clone(),
             horizon: crate::metrics::Horizon::of(&live.metrics),
             live,
             events: Vec::new(),
+            sources: Vec::new(),
         };
         if !run.cooldowns_are_possible() {
             return Err(RunError::from(SnapshotError::Inconsistent(
@@ -175,10 +182,35 @@ impl Run {
     }
 }
 
+/// That each of `count` actions (`open` or `deferred` ones) exists, and that there are no more
+/// than the playbook has.
+fn check_actions(
+    playbook: &Playbook,
+    what: &str,
+    actions: impl Iterator<Item = (crate::StateId, u32)>,
+    count: usize,
+) -> Result<(), String> {
+    if count > playbook.plan().total_actions {
+        return Err(format!("more {what} actions than the playbook has actions"));
+    }
+    for (state, action) in actions {
+        let exists = playbook
+            .states()
+            .get(state.index())
+            .is_some_and(|written| (action as usize) < written.actions.len());
+        if !exists {
+            return Err(format!(
+                "{what} action {action} of state {} does not exist",
+                state.index()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Every index and size a run relies on, so that a tampered snapshot is refused rather than
 /// causing a panic later.
 fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
-    let plan = playbook.plan();
     let expect = |what: &str, found: usize, wanted: usize| {
         if found == wanted {
             Ok(())
@@ -202,22 +234,10 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
         playbook.model().predicates.len(),
     )?;
     check_places(playbook, s)?;
-    if s.open.len() > plan.total_actions {
-        return Err("more open actions than the playbook has actions".to_string());
-    }
-    for open in &s.open {
-        let exists = playbook
-            .states()
-            .get(open.state.index())
-            .is_some_and(|state| (open.action as usize) < state.actions.len());
-        if !exists {
-            return Err(format!(
-                "open action {} of state {} does not exist",
-                open.action,
-                open.state.index()
-            ));
-        }
-    }
+    let held = s.deferred.iter().map(|h| (h.state, h.action));
+    check_actions(playbook, "deferred", held, s.deferred.len())?;
+    let open = s.open.iter().map(|o| (o.state, o.action));
+    check_actions(playbook, "open", open, s.open.len())?;
     for (metric, state) in playbook.metrics().iter().zip(&s.metrics) {
         if !state.fits(metric) {
             return Err(format!("metric `{}` has the wrong shape", metric.name));

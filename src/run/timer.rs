@@ -92,7 +92,7 @@ impl Run {
     }
 
     /// The next instant after now at which something can change with no signal.
-    fn next_wake(&self) -> Option<Timestamp> {
+    pub(crate) fn next_wake(&self) -> Option<Timestamp> {
         let mut earliest: Option<Timestamp> = None;
         let mut consider = |at: Option<Timestamp>| {
             if let Some(at) = at
@@ -144,6 +144,7 @@ impl Run {
 
     /// Everything due at the current instant, then the transitions.
     pub(super) fn instant(&mut self) {
+        self.refresh_inhibitions();
         self.fire_breaches();
         self.fire_ladders();
         self.fire_recurrences();

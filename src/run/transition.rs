@@ -80,8 +80,8 @@ impl Run {
 }
 
 impl Run {
-    /// Entry into the state at place `p`: its actions, recurrences and ladder, unless the run
-    /// enters it `silent`ly, in its cool-down; then, for a state with tracks, each track's
+    /// Entry into the state at place `p`: its actions, recurrences, hand-overs and ladder,
+    /// unless the run enters it `silent`ly, in its cool-down; then, for a state with tracks, each track's
     /// initial state, in the order written. A final state ends the run, or its track.
     pub(super) fn enter_state(&mut self, p: usize, silent: bool) {
         let playbook = self.playbook.clone();
@@ -97,6 +97,16 @@ impl Run {
                 occurrence: 1,
             };
             self.recommend(p, index, 1, 0);
+        }
+        if !silent {
+            for hand_over in &state.hand_over {
+                self.push(EventKind::HandOver {
+                    state: state.name.clone(),
+                    playbook: hand_over.playbook.clone(),
+                    starts_in: hand_over.state.clone(),
+                    parameters: hand_over.parameters.iter().cloned().collect(),
+                });
+            }
         }
         self.live.place_mut(p).ladder = state
             .escalation

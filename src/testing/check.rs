@@ -33,6 +33,14 @@ pub(crate) enum Matcher {
     },
     Breach(String),
     Cooldown(String),
+    /// An action an inhibition mutes.
+    Muted(String),
+    /// An action an inhibition defers.
+    Deferred(String),
+    /// A hand-over to this playbook.
+    HandOver(String),
+    /// An inhibition by this playbook begins.
+    Inhibited(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -287,6 +295,12 @@ fn matches(matcher: &Matcher, event: &Event) -> bool {
         }
         (Matcher::Breach(id), EventKind::Breach { action, .. }) => action == id,
         (Matcher::Cooldown(name), EventKind::Cooldown { state, .. }) => state == name,
+        (Matcher::Muted(id), EventKind::Muted(quieted))
+        | (Matcher::Deferred(id), EventKind::Deferred(quieted)) => {
+            quieted.action.as_ref() == Some(id)
+        }
+        (Matcher::HandOver(id), EventKind::HandOver { playbook, .. })
+        | (Matcher::Inhibited(id), EventKind::Inhibited { by: playbook, .. }) => playbook == id,
         _ => false,
     }
 }
@@ -374,6 +388,10 @@ fn describe(matcher: &Matcher) -> String {
         }
         Matcher::Breach(action) => format!("a breach of `{action}`"),
         Matcher::Cooldown(state) => format!("a silent entry into `{state}` in its cool-down"),
+        Matcher::Muted(action) => format!("`{action}` muted by an inhibition"),
+        Matcher::Deferred(action) => format!("`{action}` deferred by an inhibition"),
+        Matcher::HandOver(playbook) => format!("a hand-over to playbook `{playbook}`"),
+        Matcher::Inhibited(playbook) => format!("an inhibition by playbook `{playbook}`"),
     }
 }
 

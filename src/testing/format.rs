@@ -57,6 +57,10 @@ pub(crate) struct ScenarioDoc {
     /// A file holding the whole expected timeline, in `simulate --format jsonl` form.
     #[serde(default)]
     pub timeline: Option<Located<String>>,
+    /// Other playbooks, relative to this file, run beside the one under test for the same
+    /// subject: the ones it hands over to, and the ones whose severity inhibits it.
+    #[serde(default)]
+    pub with: Vec<Located<String>>,
 }
 
 /// An event at a given time.
@@ -89,7 +93,7 @@ pub(crate) struct InputDoc {
 }
 
 /// One expectation. Give one of `state`, `transition`, `action`, `escalation` (or `level`),
-/// `breach`, `cooldown`, `never` or `final`, and when: `at` or `between` (default: the whole run).
+/// `breach`, `cooldown`, `muted`, `deferred`, `hand_over`, `inhibited`, `never` or `final`, and when: `at` or `between` (default: the whole run).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ExpectDoc {
@@ -132,8 +136,20 @@ pub(crate) struct ExpectDoc {
     /// The run enters this state again in its cool-down, sending nothing again.
     #[serde(default)]
     pub cooldown: Option<Located<String>>,
-    /// None of this happens (a `state`, `transition`, `action`, `escalation`, `breach` or
-    /// `cooldown`).
+    /// This action is muted by an inhibition (a `with:` playbook at a high severity).
+    #[serde(default)]
+    pub muted: Option<Located<String>>,
+    /// This action is deferred by an inhibition, to be sent when it lifts.
+    #[serde(default)]
+    pub deferred: Option<Located<String>>,
+    /// The run hands over to this playbook.
+    #[serde(default)]
+    pub hand_over: Option<Located<String>>,
+    /// An inhibition by this playbook begins to apply.
+    #[serde(default)]
+    pub inhibited: Option<Located<String>>,
+    /// None of this happens (a `state`, `transition`, `action`, `escalation`, `breach`,
+    /// `cooldown`, `muted`, `deferred`, `hand_over` or `inhibited`).
     #[serde(default)]
     pub never: Option<Located<Box<ExpectDoc>>>,
     /// The state at the end of the run.

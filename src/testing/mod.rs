@@ -34,7 +34,7 @@ use crate::run::{Run, RunError, RunSettings};
 use crate::trace::TraceError;
 use crate::trace::{OwnedAttributeValue, Record, RecordValue};
 use crate::yaml::{Located, Position, Source};
-use crate::{Duration, Event, Timestamp};
+use crate::{Duration, Event, RunSet, RunSetError, RunSetEvent, Timestamp};
 use crate::{Limits, Loader};
 pub use check::{Check, Failure};
 use format::{ExpectDoc, ScenarioDoc};
@@ -63,6 +63,9 @@ pub struct Scenario {
     pub playbook: Playbook,
     /// The playbook's file.
     pub playbook_path: PathBuf,
+    /// The playbooks run beside it for the same subject (`with:`), which it hands over to or
+    /// is inhibited by; empty for most scenarios.
+    pub with: Vec<Playbook>,
     settings: RunSettings,
     start: Timestamp,
     end: Option<Timestamp>,
@@ -166,6 +169,9 @@ enum ScenarioErrorKind {
     Settings(RunError),
     #[error(transparent)]
     Record(TraceError),
+    /// The run set of a scenario with `with:` playbooks refused a record or a start.
+    #[error(transparent)]
+    Set(RunSetError),
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -189,6 +195,7 @@ impl ScenarioError {
         match &self.0 {
             ScenarioErrorKind::Settings(error) => Some(error),
             ScenarioErrorKind::Record(error) => error.run_error(),
+            ScenarioErrorKind::Set(error) => error.run_error(),
             ScenarioErrorKind::Write { .. } => None,
         }
     }
@@ -197,7 +204,9 @@ impl ScenarioError {
     pub fn line(&self) -> Option<usize> {
         match &self.0 {
             ScenarioErrorKind::Record(error) => error.line(),
-            ScenarioErrorKind::Settings(_) | ScenarioErrorKind::Write { .. } => None,
+            ScenarioErrorKind::Settings(_)
+            | ScenarioErrorKind::Set(_)
+            | ScenarioErrorKind::Write { .. } => None,
         }
     }
 }
@@ -217,6 +226,9 @@ impl Scenario {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn replay_on(&self, playbook: &Playbook) -> Result<Replay, ScenarioError> {
+        if !self.with.is_empty() {
+            return self.replay_with_others(playbook);
+        }
         let mut run = Run::with_settings(playbook, self.settings.clone(), self.start)
             .map_err(|e| ScenarioError(ScenarioErrorKind::Settings(e)))?;
         let mut events = run.events().to_vec();
@@ -232,6 +244,42 @@ impl Scenario {
             initial: playbook.state(playbook.initial()).name.clone(),
             start: self.start,
             end: end.max(run.now()),
+            events,
+        })
+    }
+
+    /// The replay of a scenario with `with:` playbooks: a [`RunSet`] of all of them, of which
+    /// the timeline keeps the events of the playbook under test.
+    fn replay_with_others(&self, playbook: &Playbook) -> Result<Replay, ScenarioError> {
+        let refused = |e: RunSetError| ScenarioError(ScenarioErrorKind::Set(e));
+        let mut all = vec![playbook.clone()];
+        all.extend(self.with.iter().cloned());
+        let mut set = RunSet::new(&self.settings.subject, &all).map_err(refused)?;
+        set.configure(playbook.id(), self.settings.clone())
+            .map_err(refused)?;
+        let mut events = Vec::new();
+        let mut keep = |new: &[RunSetEvent]| {
+            events.extend(
+                new.iter()
+                    .filter(|e| e.playbook == playbook.id())
+                    .map(|e| e.event.clone()),
+            );
+        };
+        for other in &self.with {
+            keep(set.start(other.id(), self.start).map_err(refused)?);
+        }
+        keep(set.start(playbook.id(), self.start).map_err(refused)?);
+        for record in &self.records {
+            keep(set.apply(record).map_err(refused)?);
+        }
+        let now = set.run(playbook.id()).map_or(self.start, Run::now);
+        let end = self.end.unwrap_or(now);
+        keep(set.advance_to(end));
+        let now = set.run(playbook.id()).map_or(end, Run::now);
+        Ok(Replay {
+            initial: playbook.state(playbook.initial()).name.clone(),
+            start: self.start,
+            end: end.max(now),
             events,
         })
     }
@@ -574,6 +622,23 @@ impl Compiler<'_> {
         }
     }
 
+    /// `Some` when `given` is one of the playbook ids `named`; else an error saying `what`.
+    fn named_in<'n>(
+        &mut self,
+        given: &Located<String>,
+        named: impl Iterator<Item = &'n str>,
+        what: &str,
+        path: &str,
+    ) -> Option<()> {
+        let named: Vec<&str> = named.collect();
+        if named.contains(&given.value.as_str()) {
+            return Some(());
+        }
+        let hint = suggestion(&given.value, named).unwrap_or_default();
+        self.error(given.at, path, format!("{what} `{}`{hint}", given.value));
+        None
+    }
+
     fn known_action(&mut self, playbook: &Playbook, name: &Located<String>, path: &str) -> bool {
         self.known("action", action_names(playbook), playbook, name, path)
     }
@@ -643,6 +708,23 @@ impl Compiler<'_> {
             return None;
         };
         let (playbook_path, playbook) = self.playbook(playbook_name, &join(path, "playbook"))?;
+        let with_docs = if own.with.is_empty() {
+            &shared.with
+        } else {
+            &own.with
+        };
+        let mut with = Vec::new();
+        for (index, other) in with_docs.iter().enumerate() {
+            if let Some((_, other)) = self.playbook(other, &join(path, &format!("with[{index}]"))) {
+                with.push(other);
+            }
+        }
+        let mut all = vec![playbook.clone()];
+        all.extend(with.iter().cloned());
+        if let (Some(first), Err(error)) = (with_docs.first(), RunSet::new("scenario", &all)) {
+            self.error(first.at, &join(path, "with"), error.to_string());
+            return None;
+        }
         let Some(start) = either(&own.start, &shared.start) else {
             self.error_code(
                 Code::MissingKey,
@@ -726,7 +808,7 @@ impl Compiler<'_> {
         for (signal, series) in inherited.chain(own.signals.0.iter()) {
             let series_path = join(path, &format!("signals.{}", signal.value));
             if !self.signal(
-                &playbook,
+                declaring(&playbook, &with, &signal.value),
                 signal,
                 &series_path,
                 &[SignalKind::Count, SignalKind::Gauge],
@@ -768,14 +850,15 @@ impl Compiler<'_> {
             let Some(time) = self.offset(start, &event.value.at, &join(&event_path, "at")) else {
                 continue;
             };
+            let owner = declaring(&playbook, &with, &event.value.signal.value);
             if self.signal(
-                &playbook,
+                owner,
                 &event.value.signal,
                 &join(&event_path, "signal"),
                 &[SignalKind::Event],
             ) {
-                if let Some(signal) = playbook.signal_named(&event.value.signal.value) {
-                    let declared = playbook.signal(signal);
+                if let Some(signal) = owner.signal_named(&event.value.signal.value) {
+                    let declared = owner.signal(signal);
                     for (name, value) in &event.value.attrs {
                         let Some(error) =
                             crate::run::attribute_error(declared, name, &value.as_value())
@@ -811,7 +894,7 @@ impl Compiler<'_> {
             match (&input.value.signal, &input.value.done) {
                 (Some(signal), None) => {
                     if self.signal(
-                        &playbook,
+                        declaring(&playbook, &with, &signal.value),
                         signal,
                         &join(&input_path, "signal"),
                         &[SignalKind::Manual],
@@ -828,7 +911,11 @@ impl Compiler<'_> {
                     }
                 }
                 (None, Some(action)) => {
-                    if self.known_action(&playbook, action, &join(&input_path, "done")) {
+                    let owner = all
+                        .iter()
+                        .find(|p| action_names(p).contains(&action.value.as_str()))
+                        .unwrap_or(&playbook);
+                    if self.known_action(owner, action, &join(&input_path, "done")) {
                         records.push((
                             2,
                             Record {
@@ -878,6 +965,7 @@ impl Compiler<'_> {
             line: at.line,
             playbook,
             playbook_path,
+            with,
             settings,
             start,
             end,
@@ -909,7 +997,7 @@ impl Compiler<'_> {
                 self.error(
                     never.at,
                     &join(path, "never"),
-                    "`never` takes a state, transition, action, escalation, breach or cooldown",
+                    "`never` takes a state, transition, action, escalation, breach, cooldown, muted, deferred, hand_over or inhibited",
                 );
                 return None;
             }
@@ -990,6 +1078,10 @@ impl Compiler<'_> {
             ),
             ("breach", doc.breach.is_some()),
             ("cooldown", doc.cooldown.is_some()),
+            ("muted", doc.muted.is_some()),
+            ("deferred", doc.deferred.is_some()),
+            ("hand_over", doc.hand_over.is_some()),
+            ("inhibited", doc.inhibited.is_some()),
         ]
         .into_iter()
         .filter(|(_, given)| *given)
@@ -999,7 +1091,7 @@ impl Compiler<'_> {
             self.error(
                 at,
                 path,
-                "give exactly one of `state`, `transition`, `action`, `escalation` (or `level`), `breach`, `cooldown`, `never` or `final`",
+                "give exactly one of `state`, `transition`, `action`, `escalation` (or `level`), `breach`, `cooldown`, `muted`, `deferred`, `hand_over`, `inhibited`, `never` or `final`",
             );
             return None;
         }
@@ -1053,6 +1145,47 @@ impl Compiler<'_> {
             }
             return Some(check::Matcher::Cooldown(state.value.clone()));
         }
+        for (key, given, deferred) in [
+            ("muted", &doc.muted, false),
+            ("deferred", &doc.deferred, true),
+        ] {
+            let Some(action) = given else { continue };
+            if !self.known_action(playbook, action, &join(path, key)) {
+                return None;
+            }
+            if playbook.inhibitions().is_empty() {
+                self.error(
+                    action.at,
+                    &join(path, key),
+                    format!(
+                        "playbook `{}` has no `inhibited_by` rule, so nothing is ever {key}",
+                        playbook.id()
+                    ),
+                );
+                return None;
+            }
+            return Some(if deferred {
+                check::Matcher::Deferred(action.value.clone())
+            } else {
+                check::Matcher::Muted(action.value.clone())
+            });
+        }
+        if let Some(target) = &doc.hand_over {
+            let named = playbook
+                .states()
+                .iter()
+                .flat_map(|s| &s.hand_over)
+                .map(|h| h.playbook.as_str());
+            let what = format!("no state of `{}` hands over to", playbook.id());
+            self.named_in(target, named, &what, &join(path, "hand_over"))?;
+            return Some(check::Matcher::HandOver(target.value.clone()));
+        }
+        if let Some(source) = &doc.inhibited {
+            let named = playbook.inhibitions().iter().map(|r| r.playbook.as_str());
+            let what = format!("no `inhibited_by` rule of `{}` names", playbook.id());
+            self.named_in(source, named, &what, &join(path, "inhibited"))?;
+            return Some(check::Matcher::Inhibited(source.value.clone()));
+        }
         if let Some(action) = &doc.breach {
             if !self.known_action(playbook, action, &join(path, "breach")) {
                 return None;
@@ -1070,6 +1203,15 @@ impl Compiler<'_> {
             text,
         })
     }
+}
+
+/// The playbook of a scenario that declares `signal`: the one under test, or else one of its
+/// `with:` playbooks; the one under test if none does, so that the error names it.
+fn declaring<'p>(playbook: &'p Playbook, with: &'p [Playbook], signal: &str) -> &'p Playbook {
+    std::iter::once(playbook)
+        .chain(with)
+        .find(|p| p.signal_named(signal).is_some())
+        .unwrap_or(playbook)
 }
 
 fn action_names(playbook: &Playbook) -> Vec<&str> {

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::Scenario;
 use crate::model::{Bool, Number};
-use crate::model::{Model, Playbook, Reentry, StateId};
+use crate::model::{InhibitionMode, Model, Playbook, Reentry, StateId};
 use crate::{Duration, TimerDuration};
 
 /// One change to a playbook.
@@ -136,7 +136,13 @@ fn admissible(model: &Model) -> bool {
         });
         actions && transitions && ladder && cooldown
     });
-    defaults && states && crate::load::validate::instant_loops(model).is_empty()
+    // An inhibition's severities stay whole and non-negative, and some state stays below it.
+    let lowest = model.states.iter().map(|s| s.severity).min().unwrap_or(0);
+    let inhibitions = model
+        .inhibitions
+        .iter()
+        .all(|rule| rule.at_least >= 0 && rule.below > lowest);
+    defaults && states && inhibitions && crate::load::validate::instant_loops(model).is_empty()
 }
 
 /// Every mutant of `playbook`.
@@ -420,8 +426,50 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
         }
     }
 
+    for (r, rule) in original.inhibitions.iter().enumerate() {
+        let path = format!("inhibited_by[{r}] ({})", rule.playbook);
+        add(format!("{path} dropped"), &|m| {
+            m.inhibitions.remove(r);
+        });
+        for (delta, word) in [(-1, "lowered"), (1, "raised")] {
+            let at_least = rule.at_least.saturating_add(delta);
+            add(
+                format!("{path}.at_least {word}: {} -> {at_least}", rule.at_least),
+                &|m| m.inhibitions[r].at_least = at_least,
+            );
+            let below = rule.below.saturating_add(delta);
+            add(
+                format!("{path}.below {word}: {} -> {below}", rule.below),
+                &|m| m.inhibitions[r].below = below,
+            );
+        }
+        let (flipped, words) = match rule.mode {
+            InhibitionMode::Mute => (InhibitionMode::Defer, "mute -> defer"),
+            InhibitionMode::Defer => (InhibitionMode::Mute, "defer -> mute"),
+        };
+        add(format!("{path}.mode {words}"), &|m| {
+            m.inhibitions[r].mode = flipped;
+        });
+    }
+
     for (s, state) in original.states.iter().enumerate() {
         let state_path = format!("states.{}", state.name);
+        for (h, hand_over) in state.hand_over.iter().enumerate() {
+            let path = format!("{state_path}.hand_over[{h}] ({})", hand_over.playbook);
+            add(format!("{path} dropped"), &|m| {
+                m.states[s].hand_over.remove(h);
+            });
+            if hand_over.state.is_some() {
+                add(format!("{path}.state dropped"), &|m| {
+                    m.states[s].hand_over[h].state = None;
+                });
+            }
+            for (k, (name, _)) in hand_over.parameters.iter().enumerate() {
+                add(format!("{path}.parameters.{name} dropped"), &|m| {
+                    m.states[s].hand_over[h].parameters.remove(k);
+                });
+            }
+        }
         if let Some(cooldown) = state.cooldown {
             let path = format!("{state_path}.cooldown");
             add(format!("{path} removed"), &|m| m.states[s].cooldown = None);
@@ -654,10 +702,15 @@ pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
                 .filter(|s| &s.playbook_path == file)
                 .partition(|s| s.run().passed());
             let playbook = testing.first().or(failing.first())?.playbook.clone();
-            let all = if testing.is_empty() {
+            let all: Vec<Mutant> = if testing.is_empty() {
                 Vec::new()
             } else {
+                // A mutant that no longer fits a scenario's `with:` playbooks (a severity they
+                // never reach) is one `lint` would refuse: no scenario needs to catch it.
                 mutants(&playbook)
+                    .into_iter()
+                    .filter(|mutant| testing.iter().all(|s| fits(mutant, s)))
+                    .collect()
             };
             let survivors = all
                 .iter()
@@ -677,6 +730,16 @@ pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
             })
         })
         .collect()
+}
+
+/// Whether `mutant` fits the playbooks `scenario` runs it with.
+fn fits(mutant: &Mutant, scenario: &Scenario) -> bool {
+    if scenario.with.is_empty() {
+        return true;
+    }
+    let mut all = vec![mutant.playbook.clone()];
+    all.extend(scenario.with.iter().cloned());
+    crate::RunSet::new("check", &all).is_ok()
 }
 
 /// The report of a mutation run, as the CLI prints it.

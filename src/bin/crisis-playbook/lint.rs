@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crisis_playbook::files::{self, FileKind};
-use crisis_playbook::{Diagnostic, Limits, LoadError, Loader, Playbook, Severity, testing};
+use crisis_playbook::{
+    Diagnostic, Limits, LoadError, Loader, Playbook, Severity, check_together, testing,
+};
 
 use crate::output::Output;
 use crate::{FINDINGS, INPUT, LintFormat, Outcome, plural};
@@ -18,6 +20,8 @@ pub fn run(paths: &[PathBuf], format: LintFormat, deny_warnings: bool) -> Outcom
         .map_err(input_error)?;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let (mut playbooks, mut scenario_files) = (0usize, 0usize);
+    // The playbooks that load, to check what each says of the others once all are read.
+    let mut loaded_playbooks: Vec<(String, Playbook)> = Vec::new();
     for (file, kind) in &found {
         // Standard input can be read only once: read it whole to tell what it holds.
         let stdin = if files::is_stdin(file) {
@@ -43,8 +47,14 @@ pub fn run(paths: &[PathBuf], format: LintFormat, deny_warnings: bool) -> Outcom
                 None => Loader::new().load_path(file),
             };
             diagnostics.extend(found_in(&loaded).iter().cloned());
+            if let Ok(playbook) = loaded {
+                loaded_playbooks.push((file.display().to_string(), playbook));
+            }
         }
     }
+    let (names, loaded): (Vec<String>, Vec<Playbook>) = loaded_playbooks.into_iter().unzip();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    diagnostics.extend(check_together(&loaded, &names));
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)

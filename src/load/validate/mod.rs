@@ -7,6 +7,7 @@
 
 mod detectors;
 mod graph;
+mod links;
 pub(crate) use graph::instant_loops;
 mod places;
 mod usage;
@@ -562,6 +563,7 @@ impl<'a> Checker<'a> {
             top_level: &state_ids,
             track: None,
             predicates: &mut predicates,
+            own_id: &doc.playbook.value,
         };
         // Groups first: their event tests then come where they did when each state wrote its
         // own copy first, so that moving transitions into a group keeps stored runs restorable.
@@ -584,6 +586,7 @@ impl<'a> Checker<'a> {
         let (mut states, groups, initial, tracks) = (states?, groups?, initial?, tracks?);
         self.share_transitions(&mut states, &groups)?;
         let groups = groups.into_iter().map(|(group, _)| group).collect();
+        let inhibitions = self.inhibitions(&doc.inhibited_by, &id.value, &states);
         let role_names = roles.keys().map(|r| r.to_string()).collect::<Vec<_>>();
         let model = Model {
             id: id.value.clone(),
@@ -604,6 +607,7 @@ impl<'a> Checker<'a> {
             states,
             groups,
             tracks,
+            inhibitions,
             predicates,
             signal_table: self.signal_table,
         };
@@ -1424,6 +1428,11 @@ impl<'a> Checker<'a> {
             cooldown: cooldown?,
             track: place.track.map(TrackId::from_index),
             tracks,
+            hand_over: self.hand_overs(
+                &doc.hand_over,
+                &format!("{path}.hand_over"),
+                context.own_id,
+            ),
         })
     }
 
@@ -1535,6 +1544,7 @@ impl<'a> Checker<'a> {
                 top_level: context.top_level,
                 track: Some((&name.value, parent)),
                 predicates: &mut *context.predicates,
+                own_id: context.own_id,
             };
             for index in track.states.clone() {
                 states.push(self.state(index, &places[index], track_places, &mut inside));
@@ -2241,4 +2251,6 @@ struct StateContext<'c, 'm> {
     /// The track being compiled, and the state that holds it.
     track: Option<(&'c str, &'c str)>,
     predicates: &'c mut Vec<crate::model::EventPredicate>,
+    /// The id of the playbook being compiled, which a hand-over cannot name.
+    own_id: &'c str,
 }

@@ -1,0 +1,505 @@
+//! Several playbooks for one subject: hand-overs, inhibitions (mute and defer), one clock,
+//! snapshots, and the errors of playbooks that do not fit together.
+
+use crisis_playbook::trace::Record;
+use crisis_playbook::{Duration, Event, Playbook, Run, RunSet, RunSetEvent, Timestamp, timeline};
+use proptest::prelude::*;
+
+/// The playbook whose severity counts: `loud` is severity 4.
+const ALARM: &str = "playbook: alarm
+version: 1
+title: Alarm
+parameters:
+  loud_at: { default: 5, min: 1, max: 10 }
+signals:
+  level: { kind: gauge }
+  ack: { kind: manual }
+roles: [lead]
+initial: calm
+states:
+  calm:
+    on: [{ to: loud, when: level >= loud_at }]
+  loud:
+    severity: 4
+    on: [{ to: calm, when: level < 1 }, { to: done, when: level < 0 }]
+  done: { final: true }
+";
+
+/// The playbook quieted: `busy` (severity 1) asks for a reply and escalates after 30 minutes.
+const CHATTER: &str = "playbook: chatter
+version: 1
+title: Chatter
+signals:
+  talk: { kind: gauge }
+  ack: { kind: manual }
+roles: [cm, lead]
+inhibited_by:
+  - { playbook: alarm, at_least: 4, below: 3, mode: defer }
+initial: quiet
+states:
+  quiet:
+    on: [{ to: busy, when: talk >= 1 }]
+  busy:
+    severity: 1
+    enter: [{ do: reply, owner: cm, within: 1h, say: Reply }]
+    escalate: { unless: ack, steps: [{ to: lead, after: 30m }] }
+    on: [{ to: quiet, when: talk < 1 }, { to: over, when: talk < 0 }]
+  over: { final: true }
+";
+
+fn playbook(text: &str) -> Playbook {
+    Playbook::from_yaml_str(text).unwrap()
+}
+
+fn start() -> Timestamp {
+    "2026-03-02T08:00:00Z".parse().unwrap()
+}
+
+fn minutes(m: u64) -> Timestamp {
+    start() + Duration::from_secs(m * 60)
+}
+
+fn record(at: Timestamp, signal: &str, value: &str) -> Record {
+    Record::from_json(
+        1,
+        &format!(r#"{{"at": "{at}", "signal": "{signal}", {value}}}"#),
+    )
+    .unwrap()
+}
+
+fn gauge(at: Timestamp, signal: &str, value: f64) -> Record {
+    record(at, signal, &format!(r#""value": {value}"#))
+}
+
+/// Both playbooks started at `start()`.
+fn set_of(chatter: &str) -> RunSet {
+    let mut set = RunSet::new("brand", &[playbook(chatter), playbook(ALARM)]).unwrap();
+    set.start("alarm", start()).unwrap();
+    set.start("chatter", start()).unwrap();
+    set
+}
+
+/// The timeline lines of one playbook's events, as `simulate` prints them.
+fn lines_of(events: &[RunSetEvent], id: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e.playbook == id)
+        .map(|e| timeline::format_event(&e.event))
+        .collect()
+}
+
+/// Feeds records and then moves the clock to `until`, keeping every event.
+fn drive(set: &mut RunSet, records: &[Record], until: Timestamp) -> Vec<RunSetEvent> {
+    let mut events = Vec::new();
+    for record in records {
+        events.extend_from_slice(set.apply(record).unwrap());
+    }
+    events.extend_from_slice(set.advance_to(until));
+    events
+}
+
+#[test]
+fn the_set_orders_a_playbook_after_those_that_inhibit_it() {
+    let set = set_of(CHATTER);
+    let order: Vec<&str> = set.playbooks().map(Playbook::id).collect();
+    assert_eq!(order, ["alarm", "chatter"]);
+}
+
+#[test]
+fn defer_holds_actions_and_steps_and_sends_them_when_the_rule_lifts() {
+    let mut set = set_of(CHATTER);
+    let events = drive(
+        &mut set,
+        &[
+            gauge(minutes(0), "level", 5.0),
+            gauge(minutes(10), "talk", 1.0),
+            gauge(minutes(120), "level", 0.0),
+        ],
+        minutes(240),
+    );
+    assert_eq!(
+        lines_of(&events, "chatter"),
+        [
+            "2026-03-02T08:00:00Z  inhibited   alarm at severity 4: deferring what states below severity 3 send",
+            "2026-03-02T08:10:00Z  transition  quiet -> busy (severity 1): talk >= 1 [1 vs 1]",
+            "2026-03-02T08:10:00Z  deferred    busy: reply deferred by alarm at severity 4, until the inhibition lifts",
+            "2026-03-02T08:40:00Z  deferred    busy: escalation step 1 deferred by alarm at severity 4, until the inhibition lifts",
+            "2026-03-02T10:00:00Z  inhibition_lifted  alarm fell below the rule's severity: inhibition lifted",
+            "2026-03-02T10:00:00Z  action      busy: reply -> cm, due 2026-03-02T11:00:00Z: Reply",
+            "2026-03-02T10:00:00Z  escalation  busy: notify lead (step 1)",
+            "2026-03-02T11:00:00Z  breach      busy: reply (cm) missed its deadline 2026-03-02T11:00:00Z",
+        ]
+    );
+}
+
+#[test]
+fn a_deferred_action_whose_state_was_left_is_dropped() {
+    let mut set = set_of(CHATTER);
+    let events = drive(
+        &mut set,
+        &[
+            gauge(minutes(0), "level", 5.0),
+            gauge(minutes(10), "talk", 1.0),
+            gauge(minutes(20), "talk", 0.0),
+            gauge(minutes(120), "level", 0.0),
+        ],
+        minutes(240),
+    );
+    let chatter = lines_of(&events, "chatter");
+    assert!(
+        chatter.last().unwrap().contains("inhibition lifted"),
+        "{chatter:#?}"
+    );
+    assert!(
+        !chatter.iter().any(|l| l.contains("  action  ")),
+        "{chatter:#?}"
+    );
+    assert_eq!(set.run("chatter").unwrap().open_actions().count(), 0);
+}
+
+#[test]
+fn mute_drops_actions_and_steps_and_nothing_breaches() {
+    let mut set = set_of(&CHATTER.replace("mode: defer", "mode: mute"));
+    let events = drive(
+        &mut set,
+        &[
+            gauge(minutes(0), "level", 5.0),
+            gauge(minutes(10), "talk", 1.0),
+            gauge(minutes(120), "level", 0.0),
+        ],
+        minutes(240),
+    );
+    assert_eq!(
+        lines_of(&events, "chatter"),
+        [
+            "2026-03-02T08:00:00Z  inhibited   alarm at severity 4: muting what states below severity 3 send",
+            "2026-03-02T08:10:00Z  transition  quiet -> busy (severity 1): talk >= 1 [1 vs 1]",
+            "2026-03-02T08:10:00Z  muted       busy: reply muted by alarm at severity 4",
+            "2026-03-02T08:40:00Z  muted       busy: escalation step 1 muted by alarm at severity 4",
+            "2026-03-02T10:00:00Z  inhibition_lifted  alarm fell below the rule's severity: inhibition lifted",
+        ]
+    );
+    let muted = events
+        .iter()
+        .find(|e| e.event.kind.name() == "muted")
+        .unwrap();
+    assert_eq!(
+        serde_json::to_string(muted).unwrap(),
+        r#"{"playbook":"chatter","at":"2026-03-02T08:10:00Z","kind":"muted","state":"busy","action":"reply","by":"alarm","severity":4}"#
+    );
+}
+
+#[test]
+fn a_run_alone_is_never_inhibited() {
+    let chatter = playbook(CHATTER);
+    let mut run = Run::start(&chatter, start());
+    let talk = chatter.signal_named("talk").unwrap();
+    let events = run
+        .observe(crisis_playbook::Observation::gauge(talk, minutes(10), 1.0))
+        .unwrap();
+    assert!(events.iter().any(|e| e.kind.name() == "action"));
+}
+
+#[test]
+fn an_inhibition_in_force_when_a_run_starts_quiets_its_first_actions() {
+    let starts_busy = CHATTER.replace("initial: quiet", "initial: busy");
+    let mut set = RunSet::new("brand", &[playbook(&starts_busy), playbook(ALARM)]).unwrap();
+    set.start("alarm", start()).unwrap();
+    set.apply(&gauge(minutes(0), "level", 5.0)).unwrap();
+    let first: Vec<&str> = set
+        .start("chatter", minutes(5))
+        .unwrap()
+        .iter()
+        .map(|e| e.event.kind.name())
+        .collect();
+    assert_eq!(first, ["inhibited", "deferred"]);
+}
+
+#[test]
+fn a_snapshot_taken_while_actions_are_deferred_continues_identically() {
+    let records = [
+        gauge(minutes(0), "level", 5.0),
+        gauge(minutes(10), "talk", 1.0),
+        gauge(minutes(120), "level", 0.0),
+    ];
+    let mut whole = set_of(CHATTER);
+    let expected = drive(&mut whole, &records, minutes(240));
+
+    let mut first = set_of(CHATTER);
+    let mut events = drive(&mut first, &records[..2], minutes(60));
+    let json = serde_json::to_string(&first.snapshot()).unwrap();
+    assert!(
+        json.contains(r#""deferred":[{"state":1,"action":0}]"#),
+        "{json}"
+    );
+    let mut restored = crisis_playbook::RunSet::restore(
+        &[playbook(CHATTER), playbook(ALARM)],
+        serde_json::from_str(&json).unwrap(),
+    )
+    .unwrap();
+    events.extend(drive(&mut restored, &records[2..], minutes(240)));
+    assert_eq!(events, expected);
+}
+
+#[test]
+fn a_rule_on_a_track_counts_only_that_track() {
+    let breach = Playbook::from_path("playbooks/data-breach-or-recall.yaml").unwrap();
+    let on_care = CHATTER.replace(
+        "- { playbook: alarm, at_least: 4, below: 3, mode: defer }",
+        "- { playbook: data-breach-or-recall, track: care, at_least: 3, below: 3 }",
+    );
+    let mut set = RunSet::new("brand", &[playbook(&on_care), breach]).unwrap();
+    set.start("data-breach-or-recall", start()).unwrap();
+    set.start("chatter", start()).unwrap();
+    let manual = |at, signal: &str| record(at, signal, r#""by": "dpo""#);
+    // The breach starts at severity 3 (comms), but care answers at 2: no inhibition yet.
+    let aware = set
+        .apply(&manual(minutes(10), "breach_aware"))
+        .unwrap()
+        .to_vec();
+    assert!(!aware.iter().any(|e| e.event.kind.name() == "inhibited"));
+    let high = set
+        .apply(&manual(minutes(20), "high_risk"))
+        .unwrap()
+        .to_vec();
+    assert_eq!(
+        lines_of(&high, "chatter"),
+        [
+            "2026-03-02T08:20:00Z  inhibited   data-breach-or-recall (track care) at severity 3: muting what states below severity 3 send"
+        ]
+    );
+}
+
+#[test]
+fn a_hand_over_starts_the_playbook_in_its_state_with_its_parameters() {
+    let handing = "playbook: watcher
+version: 1
+title: Watcher
+signals: { confirmed: { kind: manual } }
+roles: [lead]
+initial: watching
+states:
+  watching:
+    on: [{ to: handed, when: confirmed }]
+  handed:
+    final: true
+    hand_over:
+      - { playbook: alarm, state: loud, parameters: { loud_at: 2 } }
+";
+    let mut set = RunSet::new("brand", &[playbook(handing), playbook(ALARM)]).unwrap();
+    set.start("watcher", start()).unwrap();
+    assert!(set.run("alarm").is_none());
+    let events = set
+        .apply(&record(minutes(5), "confirmed", r#""by": "lead""#))
+        .unwrap()
+        .to_vec();
+    let kinds: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.playbook.as_str(), e.event.kind.name()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("watcher", "input"),
+            ("watcher", "transition"),
+            ("watcher", "hand_over"),
+            ("watcher", "resolved")
+        ]
+    );
+    assert_eq!(
+        timeline::format_event(&events[2].event),
+        "2026-03-02T08:05:00Z  hand_over   handed: hands over to playbook `alarm`, starting in loud with loud_at = 2"
+    );
+    let alarm = set.run("alarm").unwrap();
+    assert_eq!((alarm.state_name(), alarm.now()), ("loud", minutes(5)));
+    // Its parameter is the hand-over's: once calm, a level of 3 makes it loud again (the
+    // default 5 would not).
+    set.apply(&gauge(minutes(10), "level", 0.0)).unwrap();
+    assert_eq!(set.run("alarm").unwrap().state_name(), "calm");
+    set.apply(&gauge(minutes(15), "level", 3.0)).unwrap();
+    assert_eq!(set.run("alarm").unwrap().state_name(), "loud");
+
+    // A playbook already running is not started again.
+    let mut again = RunSet::new("brand", &[playbook(handing), playbook(ALARM)]).unwrap();
+    again.start("alarm", start()).unwrap();
+    again.start("watcher", start()).unwrap();
+    again
+        .apply(&record(minutes(5), "confirmed", r#""by": "lead""#))
+        .unwrap();
+    assert_eq!(again.run("alarm").unwrap().state_name(), "calm");
+}
+
+#[test]
+fn playbooks_that_do_not_fit_together_are_refused_with_every_reason() {
+    let handing = "playbook: watcher
+version: 1
+title: Watcher
+signals: { confirmed: { kind: manual } }
+roles: [lead]
+inhibited_by:
+  - { playbook: alarm, track: legal, at_least: 2, below: 1 }
+  - { playbook: chatter, at_least: 5, below: 1 }
+initial: watching
+states:
+  watching:
+    on: [{ to: handed, when: confirmed }]
+  handed:
+    severity: 1
+    final: true
+    hand_over:
+      - { playbook: alarm, state: lound, parameters: { loud_at: 20, quiet_at: 1 } }
+";
+    let err = RunSet::new(
+        "brand",
+        &[playbook(handing), playbook(ALARM), playbook(CHATTER)],
+    )
+    .unwrap_err();
+    assert!(err.is_mismatch());
+    assert_eq!(
+        err.to_string(),
+        "the playbooks do not fit together:
+watcher:17:9: error: states.handed.hand_over[0].state: playbook `alarm` has no top-level state `lound` that is not final; did you mean `loud`?
+watcher:17:9: error: states.handed.hand_over[0].parameters.loud_at: for playbook `alarm`: parameter `loud_at` = 20 is outside its bounds [1, 10]
+watcher:17:9: error: states.handed.hand_over[0].parameters.quiet_at: for playbook `alarm`: unknown parameter `quiet_at`
+watcher:7:5: error: inhibited_by[0].track: playbook `alarm` has no track `legal`: name one of its tracks, or leave `track` out to count the whole playbook
+watcher:8:5: error: inhibited_by[1].at_least: `chatter` never reaches severity 5: its highest is 1"
+    );
+}
+
+#[test]
+fn inhibitions_in_a_circle_are_refused() {
+    let alarm = ALARM.replace(
+        "roles: [lead]",
+        "roles: [lead]\ninhibited_by: [{ playbook: chatter, at_least: 1, below: 5 }]",
+    );
+    let err = RunSet::new("brand", &[playbook(CHATTER), playbook(&alarm)]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "playbooks chatter -> alarm inhibit one another in a circle: remove one of their `inhibited_by` rules"
+    );
+}
+
+#[test]
+fn a_record_no_playbook_declares_or_one_run_refuses_changes_nothing() {
+    let mut set = set_of(CHATTER);
+    let err = set.apply(&gauge(minutes(1), "noise", 1.0)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "line 1: no playbook of the set declares signal `noise`"
+    );
+    let err = set.apply(&record(
+        minutes(1),
+        "done",
+        r#""action": "reply", "by": "cm""#,
+    ));
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "line 1: no run of the set has an open action `reply`"
+    );
+    // `level` is a gauge in alarm and a count in the second playbook: a negative value is
+    // refused by the count, so the alarm does not take it either.
+    let counting = CHATTER.replace(
+        "talk: { kind: gauge }",
+        "talk: { kind: gauge }\n  level: { kind: count }",
+    );
+    let mut set = set_of(&counting);
+    let before = serde_json::to_string(&set.snapshot()).unwrap();
+    let err = set.apply(&gauge(minutes(1), "level", -1.0)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "playbook `chatter`: `level`: a count cannot be negative (-1)"
+    );
+    assert_eq!(serde_json::to_string(&set.snapshot()).unwrap(), before);
+}
+
+#[test]
+fn the_bundled_storm_is_quieted_by_a_high_risk_breach_and_a_crisis_is_not() {
+    let storm = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+    let breach = Playbook::from_path("playbooks/data-breach-or-recall.yaml").unwrap();
+    let mut set = RunSet::new("brand", &[storm, breach]).unwrap();
+    set.start("negative-comment-storm", start()).unwrap();
+    set.start("data-breach-or-recall", start()).unwrap();
+    let manual = |at, signal: &str| record(at, signal, r#""by": "dpo""#);
+    set.apply(&manual(minutes(10), "breach_aware")).unwrap();
+    let high = set
+        .apply(&manual(minutes(20), "high_risk"))
+        .unwrap()
+        .to_vec();
+    assert!(
+        lines_of(&high, "negative-comment-storm")
+            == [
+                "2026-03-02T08:20:00Z  inhibited   data-breach-or-recall at severity 4: muting what states below severity 3 send"
+            ]
+    );
+    let press = record(minutes(30), "journalist", r#""attrs": {"tier": "local"}"#);
+    let crisis = set.apply(&press).unwrap().to_vec();
+    let storm = lines_of(&crisis, "negative-comment-storm");
+    assert!(
+        storm
+            .iter()
+            .any(|l| l.contains("crisis: holding_statement -> comms_director")),
+        "{storm:#?}"
+    );
+    assert!(!storm.iter().any(|l| l.contains("muted")), "{storm:#?}");
+}
+
+/// Two playbooks with nothing between them: each is alarm, or chatter without its rule.
+fn unlinked() -> [Playbook; 2] {
+    let chatter = CHATTER.replace(
+        "inhibited_by:\n  - { playbook: alarm, at_least: 4, below: 3, mode: defer }\n",
+        "",
+    );
+    [playbook(ALARM), playbook(&chatter)]
+}
+
+fn step() -> impl Strategy<Value = (u64, u8, i8)> {
+    (0u64..200, 0u8..3, -1i8..8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Without hand-overs or inhibitions, a set changes nothing: each run's events are those
+    /// of the same playbook run alone on the records that name its signals.
+    #[test]
+    fn a_set_of_unlinked_playbooks_runs_each_as_if_alone(steps in prop::collection::vec(step(), 1..30)) {
+        let playbooks = unlinked();
+        let mut set = RunSet::new("brand", &playbooks).unwrap();
+        let mut alone: Vec<Run> = playbooks.iter().map(|p| Run::start(p, start())).collect();
+        let mut from_set: Vec<Vec<Event>> = vec![Vec::new(), Vec::new()];
+        let mut from_alone: Vec<Vec<Event>> = playbooks.iter().zip(&alone).map(|(_, r)| r.events().to_vec()).collect();
+        for p in &playbooks {
+            for e in set.start(p.id(), start()).unwrap() {
+                let i = playbooks.iter().position(|q| q.id() == e.playbook).unwrap();
+                from_set[i].push(e.event.clone());
+            }
+        }
+        let mut at = start();
+        for (gap, which, value) in steps {
+            at = at + Duration::from_secs(gap * 60);
+            let rec = match which {
+                0 => gauge(at, "level", f64::from(value)),
+                1 => gauge(at, "talk", f64::from(value)),
+                _ => record(at, "ack", r#""by": "lead""#),
+            };
+            for e in set.apply(&rec).unwrap() {
+                let i = playbooks.iter().position(|q| q.id() == e.playbook).unwrap();
+                from_set[i].push(e.event.clone());
+            }
+            for (i, run) in alone.iter_mut().enumerate() {
+                if run.playbook().signal_named(&rec.signal).is_some() {
+                    from_alone[i].extend_from_slice(rec.apply(run).unwrap());
+                }
+            }
+        }
+        let end = at + Duration::from_secs(6 * 3600);
+        for e in set.advance_to(end) {
+            let i = playbooks.iter().position(|q| q.id() == e.playbook).unwrap();
+            from_set[i].push(e.event.clone());
+        }
+        for (i, run) in alone.iter_mut().enumerate() {
+            from_alone[i].extend_from_slice(run.advance_to(end));
+        }
+        prop_assert_eq!(from_set, from_alone);
+    }
+}
