@@ -211,7 +211,53 @@
 //! When signals arrive in bulk, [`Fleet::observe_batch`] feeds them in order with the same
 //! outcome, faster for a large fleet whose runs are not all in the CPU's cache.
 //!
-//! # 6. Testing a playbook
+//! # 6. Work side by side, and playbooks that hand over
+//!
+//! A real plan runs several tracks at once. In data-breach-or-recall, the state `breach` holds
+//! three tracks (`tracks:`): legal counts the regulator's clocks, comms publishes, care answers.
+//! The run is then in several states, named `track.state`, and its severity is the highest.
+//!
+//! ```
+//! use crisis_playbook::{Observation, Playbook, Run};
+//!
+//! let breach = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+//! let start = "2026-03-02T08:00:00Z".parse()?;
+//! let mut run = Run::start(&breach, start);
+//! let aware = breach.signal_named("breach_aware").unwrap();
+//! run.observe(Observation::manual(aware, start, "dpo"))?;
+//! let states: Vec<&str> = run.states().map(|s| breach.state(s).name.as_str()).collect();
+//! assert_eq!(states, ["breach", "legal.notifying", "comms.holding", "care.answering"]);
+//! assert_eq!(run.severity(), 3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Several playbooks can run for one subject in a [`RunSet`]. A state's `hand_over` starts
+//! another playbook, and a playbook's `inhibited_by` rules quiet it while another is severe:
+//! while the breach puts people at high risk (severity 4), the comment storm's lower steps for
+//! the same brand are muted, with an event that says why.
+//!
+//! ```
+//! use crisis_playbook::{EventKind, Playbook, RunSet, trace::Record};
+//!
+//! let storm = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+//! let breach = Playbook::from_path("playbooks/data-breach-or-recall.yaml")?;
+//! let mut set = RunSet::new("brand-x", &[storm, breach])?;
+//! let start = "2026-03-02T08:00:00Z".parse()?;
+//! set.start("data-breach-or-recall", start)?;
+//! set.start("negative-comment-storm", start)?;
+//! let input = |line, text| Record::from_json(line, text);
+//! set.apply(&input(1, r#"{"at": "2026-03-02T09:00:00Z", "signal": "breach_aware", "by": "dpo"}"#)?)?;
+//! let events = set.apply(&input(2, r#"{"at": "2026-03-02T10:00:00Z", "signal": "high_risk", "by": "dpo"}"#)?)?;
+//! let storm_events: Vec<&EventKind> = events
+//!     .iter()
+//!     .filter(|e| e.playbook == "negative-comment-storm")
+//!     .map(|e| &e.event.kind)
+//!     .collect();
+//! assert!(matches!(storm_events[..], [EventKind::Inhibited { severity: 4, below: 3, .. }]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # 7. Testing a playbook
 //!
 //! Scenario files describe signals over time and the events expected from them; the
 //! [`testing`] module runs them, measures coverage and tries mutants of the playbook. In a
@@ -235,7 +281,7 @@
 //! # Ok::<(), crisis_playbook::LoadError>(())
 //! ```
 //!
-//! # 7. After the crisis
+//! # 8. After the crisis
 //!
 //! A run's events are its timeline; [`report::Report`] turns one into a blameless after-action
 //! review, and [`report::Digest`] gathers many into the negative-performance review.

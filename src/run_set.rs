@@ -365,7 +365,7 @@ impl RunSet {
         self.events.clear();
         let targets = self.targets(record)?;
         self.settle(record.at, false);
-        self.instant(record.at, Some((record, &targets)))?;
+        self.instant(record.at, Some((record, &targets)), false)?;
         Ok(&self.events)
     }
 
@@ -419,6 +419,7 @@ impl RunSet {
         &mut self,
         at: Timestamp,
         record: Option<(&Record, &[usize])>,
+        every_clock: bool,
     ) -> Result<(), RunSetError> {
         let mut handed = Vec::new();
         for index in 0..self.runs.len() {
@@ -426,7 +427,7 @@ impl RunSet {
             let Some(run) = self.runs[index].as_mut() else {
                 continue;
             };
-            run.set_sources(sources);
+            let changed = run.set_sources(sources);
             let playbook = &self.playbooks[index];
             let refused = |e| RunSetError::run(playbook, e);
             let events = match record {
@@ -449,6 +450,11 @@ impl RunSet {
                         .map_err(refused)?
                     }
                 },
+                // Nothing due and nothing new: the instant would change nothing, and the run
+                // catches up on its clock at its next one.
+                _ if !every_clock && !changed && run.next_wake().is_none_or(|wake| wake > at) => {
+                    continue;
+                }
                 _ => at_instant(run, at),
             };
             handed.extend(self.record(index, &events));
@@ -457,7 +463,9 @@ impl RunSet {
     }
 
     /// Moves every run to `at`, instant by instant in step: each instant at which one run has
-    /// something due is an instant for all.
+    /// something due is an instant for all. (A record, or an instant of another run, moves only
+    /// the clocks of the runs it concerns; the others catch up at their next instant, which
+    /// changes nothing they do.)
     ///
     /// ```
     /// # use crisis_playbook::{Duration, Playbook, RunSet};
@@ -472,7 +480,7 @@ impl RunSet {
     pub fn advance_to(&mut self, at: Timestamp) -> &[RunSetEvent] {
         self.events.clear();
         self.settle(at, true);
-        self.step(at);
+        self.step(at, true);
         &self.events
     }
 
@@ -489,17 +497,20 @@ impl RunSet {
                 .filter_map(Run::next_wake)
                 .min();
             match next {
-                Some(next) if next < until || (inclusive && next == until) => self.step(next),
+                Some(next) if next < until || (inclusive && next == until) => {
+                    self.step(next, false);
+                }
                 _ => return,
             }
         }
     }
 
-    /// One instant at `at` for every run, with no record.
-    fn step(&mut self, at: Timestamp) {
+    /// One instant at `at` for every run with something due, or for `every_clock` run, with
+    /// no record.
+    fn step(&mut self, at: Timestamp, every_clock: bool) {
         // A hand-over's parameters were checked when the set was built; a run that refuses
         // them anyway is left unstarted, and the hand-over event says what was asked.
-        let _ = self.instant(at, None);
+        let _ = self.instant(at, None, every_clock);
     }
 
     /// Keeps a run's events, and returns the hand-overs among them to playbooks the set holds.

@@ -377,6 +377,66 @@ fn simulate_jsonl_is_one_event_per_line_with_at_and_kind() {
 }
 
 #[test]
+fn simulate_with_another_playbook_runs_both_and_names_each_event_s_playbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("breach.jsonl");
+    std::fs::write(
+        &trace,
+        "{\"at\": \"2026-03-02T08:00:00Z\", \"signal\": \"mentions\", \"value\": 20}\n\
+         {\"at\": \"2026-03-02T09:00:00Z\", \"signal\": \"breach_aware\", \"by\": \"dpo\"}\n\
+         {\"at\": \"2026-03-02T10:00:00Z\", \"signal\": \"high_risk\", \"by\": \"dpo\"}\n",
+    )
+    .unwrap();
+    let trace = trace.to_str().unwrap();
+    let args = [
+        "simulate",
+        STORM,
+        "--with",
+        "playbooks/data-breach-or-recall.yaml",
+        "--signals",
+        trace,
+    ];
+    let output = run(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains(
+        "negative-comment-storm  2026-03-02T10:00:00Z  inhibited   data-breach-or-recall at severity 4: muting what states below severity 3 send\n"
+    ), "{text}");
+    assert_eq!(
+        stderr(&output),
+        "3 signals replayed; `demo` ends with `data-breach-or-recall` in `breach` (severity 4), `negative-comment-storm` in `monitoring` (severity 0)\n"
+    );
+    let jsonl = run(&[&args[..], &["--format", "jsonl"]].concat());
+    let last = stdout(&jsonl).lines().last().unwrap().to_string();
+    assert_eq!(
+        last,
+        r#"{"playbook":"negative-comment-storm","at":"2026-03-02T10:00:00Z","kind":"inhibited","by":"data-breach-or-recall","severity":4,"below":3,"mode":"mute"}"#
+    );
+    // A signal that none of them declares is refused with its line.
+    std::fs::write(
+        dir.path().join("bad.jsonl"),
+        "{\"at\": \"2026-03-02T08:00:00Z\", \"signal\": \"noise\", \"value\": 1}\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    let output = run(&[
+        "simulate",
+        STORM,
+        "--with",
+        "playbooks/data-breach-or-recall.yaml",
+        "--signals",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .ends_with("bad.jsonl: line 1: no playbook of the set declares signal `noise`\n"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn simulate_reads_wide_csv_and_speaks_french() {
     let dir = std::env::temp_dir().join(format!("crisis-playbook-csv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -796,6 +856,44 @@ fn assert_refused_as_a_fifo(output: &Output, fifo: &std::path::Path) {
     );
 }
 
+#[test]
+fn lint_checks_a_playbook_against_those_it_names_found_beside_it() {
+    // Found beside it: the storm's rule on data-breach-or-recall is checked, and fits.
+    let output = run(&["lint", STORM]);
+    assert_eq!(
+        stderr(&output),
+        "1 playbook checked: 0 errors, 0 warnings\n"
+    );
+    // Alone in a folder, the rule can apply to nothing: a warning says so.
+    let folder = tempfile::tempdir().unwrap();
+    let copy = folder.path().join("negative-comment-storm.yaml");
+    std::fs::copy(STORM, &copy).unwrap();
+    let output = run(&["lint", path_text(&copy)]);
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "{}:142:5: warning: inhibited_by[0].playbook: playbook `data-breach-or-recall` is not among the playbooks checked together: the rule never applies; check it with the playbook it names\n",
+            copy.display()
+        )
+    );
+    // Beside a version that never reaches severity 4, the rule is an error.
+    let breach = std::fs::read_to_string("playbooks/data-breach-or-recall.yaml").unwrap();
+    std::fs::write(
+        folder.path().join("data-breach-or-recall.yaml"),
+        breach.replace("severity: 4", "severity: 3"),
+    )
+    .unwrap();
+    let output = run(&["lint", path_text(&copy)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "{}:142:5: error: inhibited_by[0].at_least: `data-breach-or-recall` never reaches severity 4: its highest is 3\n",
+            copy.display()
+        )
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn lint_refuses_a_fifo_given_by_name() {
@@ -810,7 +908,12 @@ fn lint_refuses_a_fifo_given_by_name() {
 #[test]
 fn lint_skips_fifos_and_link_loops_in_a_folder() {
     let folder = tempfile::tempdir().unwrap();
-    std::fs::copy(STORM, folder.path().join("storm.yaml")).unwrap();
+    // A playbook that names no other, so that nothing beside it is looked for.
+    std::fs::copy(
+        "playbooks/tone-deaf-post.yaml",
+        folder.path().join("post.yaml"),
+    )
+    .unwrap();
     mkfifo(&folder.path().join("stuck.yaml"));
     std::os::unix::fs::symlink(".", folder.path().join("again")).unwrap();
     std::os::unix::fs::symlink(".", folder.path().join("once_more")).unwrap();
@@ -824,7 +927,7 @@ fn lint_skips_fifos_and_link_loops_in_a_folder() {
 
 #[test]
 fn lint_reads_a_playbook_from_standard_input_as_dash_or_dev_stdin() {
-    let playbook = std::fs::read(STORM).unwrap();
+    let playbook = std::fs::read("playbooks/tone-deaf-post.yaml").unwrap();
     for stdin in ["-", "/dev/stdin"] {
         let output = run_within(&["lint", stdin], &playbook);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

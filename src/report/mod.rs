@@ -177,6 +177,13 @@ pub struct Report {
     /// Each track started, in the order it started, with the states it entered.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tracks: Vec<TrackPath>,
+    /// The timeline lines about other playbooks run for the same subject: hand-overs, and
+    /// inhibitions beginning and lifting; empty for a run alone.
+    pub other_playbooks: Vec<String>,
+    /// How many actions and escalation steps an inhibition muted.
+    pub muted: usize,
+    /// How many an inhibition deferred.
+    pub deferred: usize,
     /// From the start to the first action marked done.
     pub time_to_first_action: Option<Duration>,
     /// From the start to the first input that stopped an escalation.
@@ -404,6 +411,20 @@ impl Report {
             max_severity,
             path,
             tracks,
+            other_playbooks: events
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::HandOver { .. }
+                            | EventKind::Inhibited { .. }
+                            | EventKind::InhibitionLifted { .. }
+                    )
+                })
+                .map(format_event)
+                .collect(),
+            muted: count(events, "muted"),
+            deferred: count(events, "deferred"),
             time_to_first_action: first_done.and_then(|e| since(e.at)),
             time_to_acknowledgement: first_ack.and_then(|e| since(e.at)),
             time_at_peak,
@@ -529,6 +550,19 @@ impl Report {
                 d.done.map_or("—".to_string(), |t| t.to_string())
             );
         }
+        if !self.other_playbooks.is_empty() {
+            let _ = writeln!(out, "\n## {}\n", w.other_playbooks);
+            for line in &self.other_playbooks {
+                let _ = writeln!(out, "- `{line}`");
+            }
+            if self.muted > 0 || self.deferred > 0 {
+                let quieted = w
+                    .quieted
+                    .replace("{muted}", &self.muted.to_string())
+                    .replace("{deferred}", &self.deferred.to_string());
+                let _ = writeln!(out, "- {quieted}");
+            }
+        }
         let _ = writeln!(out, "\n## {}\n", w.peaks);
         if self.peaks.is_empty() {
             let _ = writeln!(out, "{}", w.none);
@@ -581,6 +615,11 @@ fn work(steps: usize) {
     WORK.with(|w| w.set(w.get().saturating_add(steps)));
     #[cfg(not(test))]
     let _ = steps;
+}
+
+/// How many events of `kind` the timeline holds.
+fn count(events: &[Event], kind: &str) -> usize {
+    events.iter().filter(|e| e.kind.name() == kind).count()
 }
 
 fn round(value: f64) -> f64 {

@@ -65,6 +65,16 @@ pub struct Vocabulary {
     /// Vocabularies written before tracks existed may leave it out: English is used.
     #[serde(default = "english_track_stopped")]
     pub track_stopped: String,
+    /// Heading of the section on other playbooks run for the same subject: hand-overs and
+    /// inhibitions. Vocabularies written before run sets existed may leave it out: English
+    /// is used.
+    #[serde(default = "english_other_playbooks")]
+    pub other_playbooks: String,
+    /// How many actions and escalation steps inhibitions held back, with `{muted}` and
+    /// `{deferred}`. Vocabularies written before run sets existed may leave it out: English
+    /// is used.
+    #[serde(default = "english_quieted")]
+    pub quieted: String,
     /// Said where there is nothing to show.
     pub none: String,
     /// Heading of the deadlines table.
@@ -140,6 +150,16 @@ pub struct DigestWords {
 /// The English word for a finished track, for vocabularies that predate tracks.
 fn english_track_finished() -> String {
     "finished".to_string()
+}
+
+/// The English heading for other playbooks, for vocabularies that predate run sets.
+fn english_other_playbooks() -> String {
+    "Other playbooks".to_string()
+}
+
+/// The English count of what inhibitions held back, for vocabularies that predate run sets.
+fn english_quieted() -> String {
+    "{muted} actions or escalation steps muted, {deferred} deferred".to_string()
 }
 
 /// The English words for a stopped track, for vocabularies that predate tracks.

@@ -19,9 +19,12 @@ pub(crate) struct Held {
 
 impl Run {
     /// Gives the run the current severity of the playbook (or track) each of its rules names,
-    /// `None` where that playbook has no live run. Applied at the run's next instant.
-    pub(crate) fn set_sources(&mut self, sources: Vec<Option<i64>>) {
+    /// `None` where that playbook has no live run. Applied at the run's next instant. Returns
+    /// whether they differ from the last ones given.
+    pub(crate) fn set_sources(&mut self, sources: Vec<Option<i64>>) -> bool {
+        let changed = self.sources != sources;
         self.sources = sources;
+        changed
     }
 
     /// Applies the sources at the run's current instant, when the run set has no new instant

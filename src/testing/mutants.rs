@@ -48,7 +48,7 @@ pub struct Mutant {
 /// # use crisis_playbook::testing::{self, mutants::{describe, test_mutants}};
 /// let scenarios = testing::load_paths(&[PathBuf::from("playbooks/account-compromise")])?;
 /// let reports = test_mutants(&scenarios);
-/// assert_eq!((reports[0].mutants, reports[0].survivors.len()), (89, 0));
+/// assert_eq!((reports[0].mutants, reports[0].survivors.len()), (91, 0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Serialize)]
@@ -151,7 +151,7 @@ fn admissible(model: &Model) -> bool {
 /// # use crisis_playbook::{Playbook, testing::mutants::mutants};
 /// let playbook = Playbook::from_path("playbooks/account-compromise.yaml")?;
 /// let all = mutants(&playbook);
-/// assert_eq!(all.len(), 89);
+/// assert_eq!(all.len(), 91);
 /// assert!(all.iter().all(|m| m.playbook.id() == "account-compromise"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -749,7 +749,7 @@ fn fits(mutant: &Mutant, scenario: &Scenario) -> bool {
 /// # use crisis_playbook::testing::{self, mutants::{describe, test_mutants}};
 /// let scenarios = testing::load_paths(&[PathBuf::from("playbooks/account-compromise")])?;
 /// let reports = test_mutants(&scenarios);
-/// assert_eq!(describe(&reports), "account-compromise: 89 of 89 mutants caught\n");
+/// assert_eq!(describe(&reports), "account-compromise: 91 of 91 mutants caught\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn describe(reports: &[MutationReport]) -> String {

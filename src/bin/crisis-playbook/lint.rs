@@ -52,9 +52,7 @@ pub fn run(paths: &[PathBuf], format: LintFormat, deny_warnings: bool) -> Outcom
             }
         }
     }
-    let (names, loaded): (Vec<String>, Vec<Playbook>) = loaded_playbooks.into_iter().unzip();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    diagnostics.extend(check_together(&loaded, &names));
+    diagnostics.extend(check_links(loaded_playbooks));
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -86,6 +84,45 @@ pub fn run(paths: &[PathBuf], format: LintFormat, deny_warnings: bool) -> Outcom
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What the linted playbooks say of each other and of the playbooks they name. A named
+/// playbook that was not linted is looked for beside the file that names it, as
+/// `<id>.yaml`, the layout of a playbooks folder; only the linted files' findings are kept.
+fn check_links(linted: Vec<(String, Playbook)>) -> Vec<Diagnostic> {
+    let mut all = linted;
+    let count = all.len();
+    for index in 0..count {
+        let (file, playbook) = &all[index];
+        let folder = Path::new(file)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        let named: Vec<String> = playbook
+            .states()
+            .iter()
+            .flat_map(|s| s.hand_over.iter().map(|h| h.playbook.clone()))
+            .chain(playbook.inhibitions().iter().map(|r| r.playbook.clone()))
+            .collect();
+        for id in named {
+            if all.iter().any(|(_, p)| p.id() == id) {
+                continue;
+            }
+            let beside = folder.join(format!("{id}.yaml"));
+            if let Ok(found) = Loader::new().load_path(&beside)
+                && found.id() == id
+            {
+                all.push((beside.display().to_string(), found));
+            }
+        }
+    }
+    let (names, playbooks): (Vec<String>, Vec<Playbook>) = all.into_iter().unzip();
+    let linted: Vec<&str> = names[..count].iter().map(String::as_str).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    check_together(&playbooks, &names)
+        .into_iter()
+        .filter(|d| linted.contains(&d.file.as_str()))
+        .collect()
 }
 
 /// A playbook's warnings, or the errors that stopped it.

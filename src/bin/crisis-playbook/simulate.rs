@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use crisis_playbook::files;
 use crisis_playbook::timeline::format_event;
 use crisis_playbook::trace::{Record, TraceError, TraceReader};
-use crisis_playbook::{Event, ParameterValue, Run, RunSettings, Timestamp};
+use crisis_playbook::{
+    Event, ParameterValue, Playbook, Run, RunSet, RunSetEvent, RunSettings, Timestamp,
+};
 
 use clap::{Args, ValueEnum};
 
@@ -37,6 +39,11 @@ pub struct Options {
     /// After the trace, advance the clock to this time (RFC 3339).
     #[arg(long)]
     until: Option<Timestamp>,
+    /// Another playbook to run beside it for the same subject, on the same trace: one it hands
+    /// over to, or one whose severity inhibits it; repeatable. Each event line then names its
+    /// playbook.
+    #[arg(long = "with")]
+    with: Vec<PathBuf>,
 }
 
 /// How `simulate` prints the timeline.
@@ -80,6 +87,9 @@ pub fn run(options: Options) -> Outcome {
         settings = settings.parameter(name.clone(), *value);
     }
     let mut out = Output::stdout();
+    if !options.with.is_empty() {
+        return beside(&options, playbook, settings, records, out);
+    }
     let mut run: Option<Run> = None;
     let mut count = 0usize;
     for record in records {
@@ -124,6 +134,96 @@ pub fn run(options: Options) -> Outcome {
         run.now()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The simulation of several playbooks for one subject: a run set, started at the first
+/// record, the `--with` playbooks first.
+fn beside(
+    options: &Options,
+    playbook: Playbook,
+    settings: RunSettings,
+    records: Box<dyn Iterator<Item = Result<Record, TraceError>>>,
+    mut out: Output,
+) -> Outcome {
+    let refused = |e: &dyn std::fmt::Display| {
+        say!("error: {e}");
+        ExitCode::from(INPUT)
+    };
+    let mut playbooks = vec![playbook.clone()];
+    for path in &options.with {
+        playbooks.push(crate::load(path)?);
+    }
+    let mut set = RunSet::new(&options.subject, &playbooks).map_err(|e| refused(&e))?;
+    set.configure(playbook.id(), settings)
+        .map_err(|e| refused(&e))?;
+    let mut started = false;
+    let mut count = 0usize;
+    for record in records {
+        let record = record.map_err(|e| fail(&options.signals, &e))?;
+        if !started {
+            started = true;
+            for other in playbooks.iter().skip(1).chain([&playbook]) {
+                let events = set.start(other.id(), record.at).map_err(|e| refused(&e))?;
+                print_set(&mut out, options.format, events)?;
+            }
+        }
+        match set.apply(&record) {
+            Ok(events) => print_set(&mut out, options.format, events)?,
+            Err(e) => {
+                out.finish()?;
+                say!("error: {}: {e}", options.signals.display());
+                return Err(ExitCode::from(FINDINGS));
+            }
+        }
+        count += 1;
+    }
+    if !started {
+        say!("error: {} holds no signals", options.signals.display());
+        return Err(ExitCode::from(FINDINGS));
+    }
+    if let Some(until) = options.until {
+        let events = set.advance_to(until).to_vec();
+        print_set(&mut out, options.format, &events)?;
+    }
+    out.finish()?;
+    let ends: Vec<String> = set
+        .playbooks()
+        .filter_map(|p| set.run(p.id()))
+        .map(|run| {
+            format!(
+                "`{}` in `{}` (severity {})",
+                run.playbook().id(),
+                run.state_name(),
+                run.severity()
+            )
+        })
+        .collect();
+    say!(
+        "{count} signals replayed; `{}` ends with {}",
+        options.subject,
+        ends.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_set(
+    out: &mut Output,
+    format: SimulateFormat,
+    events: &[RunSetEvent],
+) -> Result<(), ExitCode> {
+    for event in events {
+        match format {
+            SimulateFormat::Text => {
+                out.line(format!(
+                    "{}  {}",
+                    event.playbook,
+                    format_event(&event.event)
+                ))?;
+            }
+            SimulateFormat::Jsonl => out.line(serde_json::to_string(event).unwrap_or_default())?,
+        }
+    }
+    Ok(())
 }
 
 fn is_csv(path: &Path) -> bool {
