@@ -484,3 +484,43 @@ fn a_vocabulary_written_before_tracks_still_loads_and_says_it_in_english() {
         "stopped when the run left the state that holds it"
     );
 }
+
+#[test]
+fn coverage_counts_each_track_on_its_own() {
+    use crisis_playbook::testing::{self, coverage};
+    let text = "scenario: a breach nobody follows up\n\
+                playbook: data-breach-or-recall.yaml\n\
+                start: 2026-03-02T00:00:00Z\n\
+                inputs: [{ at: 1h, signal: breach_aware, by: dpo }]\n\
+                until: 2h\n\
+                expect: [{ at: 1h, state: legal.notifying }]\n";
+    let scenarios =
+        testing::load_text(text, "partial.yaml", std::path::Path::new("playbooks")).unwrap();
+    let report = testing::SuiteReport {
+        results: vec![scenarios[0].run()],
+    };
+    let measured = &coverage::coverage(&scenarios, &report)[0];
+    let cells: Vec<(&str, usize, usize, usize, usize)> = measured
+        .tracks
+        .iter()
+        .map(|t| {
+            let m = &t.measures;
+            (
+                t.track.as_str(),
+                m.states.covered,
+                m.states.total,
+                m.transitions.covered,
+                m.actions.covered,
+            )
+        })
+        .collect();
+    // Each track entered its initial state and took no transition.
+    assert_eq!(
+        cells,
+        [
+            ("legal", 1, 3, 0, 1),
+            ("comms", 1, 2, 0, 3),
+            ("care", 1, 2, 0, 1)
+        ]
+    );
+}

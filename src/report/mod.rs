@@ -758,6 +758,14 @@ pub struct Incident {
     pub max_severity: i64,
     /// Whether it reached a final state.
     pub resolved: bool,
+    /// How many actions and escalation steps inhibitions muted or deferred, while another
+    /// playbook for the subject was more severe.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub quieted: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// A breach, in a digest.
@@ -889,6 +897,7 @@ impl Digest {
                 started: report.started,
                 max_severity: report.max_severity,
                 resolved: report.resolved,
+                quieted: report.muted.saturating_add(report.deferred),
             });
             match by_playbook.iter_mut().find(|(p, _)| *p == report.playbook) {
                 Some((_, count)) => *count = count.saturating_add(1),
@@ -1004,6 +1013,13 @@ impl Digest {
                 w.max_severity.to_lowercase(),
                 i.max_severity
             );
+            if i.quieted > 0 {
+                // The line just written goes on: what inhibitions held back, in the words of
+                // the report.
+                out.pop();
+                let quieted = w.quieted_count.replace("{count}", &i.quieted.to_string());
+                let _ = writeln!(out, "{quieted}");
+            }
         }
         let _ = writeln!(out, "\n## {breaches}\n");
         if self.breaches.is_empty() {

@@ -75,6 +75,11 @@ pub struct Vocabulary {
     /// is used.
     #[serde(default = "english_quieted")]
     pub quieted: String,
+    /// In the digest, after an incident's line: how many actions and steps inhibitions held
+    /// back, with `{count}`, and the punctuation that joins it to the line. Vocabularies written before run sets existed may leave it out: English
+    /// is used.
+    #[serde(default = "english_quieted_count")]
+    pub quieted_count: String,
     /// Said where there is nothing to show.
     pub none: String,
     /// Heading of the deadlines table.
@@ -160,6 +165,12 @@ fn english_other_playbooks() -> String {
 /// The English count of what inhibitions held back, for vocabularies that predate run sets.
 fn english_quieted() -> String {
     "{muted} actions or escalation steps muted, {deferred} deferred".to_string()
+}
+
+/// The English count of what inhibitions held back in an incident, for vocabularies that
+/// predate run sets.
+fn english_quieted_count() -> String {
+    "; {count} held back by an inhibition".to_string()
 }
 
 /// The English words for a stopped track, for vocabularies that predate tracks.

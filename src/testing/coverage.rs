@@ -81,8 +81,118 @@ pub struct PlaybookCoverage {
     pub actions: Measure,
     /// Escalation steps fired.
     pub escalation_steps: Measure,
+    /// The same measures for each track, in the order the playbook writes them; empty for a
+    /// playbook without tracks.
+    pub tracks: Vec<TrackCoverage>,
     /// What no scenario exercised, as YAML paths.
     pub missed: Vec<String>,
+}
+
+/// A track's coverage: its states, and the transitions, actions and escalation steps of its
+/// states.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// # use crisis_playbook::testing::{self, coverage::coverage};
+/// let paths = [PathBuf::from("playbooks/data-breach-or-recall")];
+/// let scenarios = testing::load_paths(&paths)?;
+/// let report = testing::run_paths(&paths, None)?;
+/// let legal = &coverage(&scenarios, &report)[0].tracks[0];
+/// assert_eq!(legal.track, "legal");
+/// assert_eq!((legal.measures.states.covered, legal.measures.states.total), (3, 3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrackCoverage {
+    /// The track's name.
+    pub track: String,
+    /// Its measures.
+    #[serde(flatten)]
+    pub measures: Measures,
+}
+
+/// The four measures of coverage of a playbook or a part of it.
+///
+/// ```
+/// # use std::path::PathBuf;
+/// # use crisis_playbook::testing::{self, coverage::coverage};
+/// let paths = [PathBuf::from("playbooks/data-breach-or-recall")];
+/// let scenarios = testing::load_paths(&paths)?;
+/// let report = testing::run_paths(&paths, None)?;
+/// let care = &coverage(&scenarios, &report)[0].tracks[2].measures;
+/// assert_eq!(care.actions.percent(), 100.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Measures {
+    /// States entered.
+    pub states: Measure,
+    /// Transitions taken.
+    pub transitions: Measure,
+    /// Actions recommended.
+    pub actions: Measure,
+    /// Escalation steps fired.
+    pub escalation_steps: Measure,
+}
+
+/// What a suite's timelines exercised, as the labels coverage lists.
+struct Exercised<'c> {
+    states: &'c BTreeSet<String>,
+    transitions: &'c BTreeSet<String>,
+    actions: &'c BTreeSet<String>,
+    steps: &'c BTreeSet<String>,
+}
+
+impl Exercised<'_> {
+    /// The measures over the states that `part` keeps, and their transitions, actions and
+    /// steps; each item not exercised goes to `missed`, if given.
+    fn measure(
+        &self,
+        playbook: &crate::Playbook,
+        part: impl Fn(&crate::State) -> bool,
+        mut missed: Option<&mut Vec<String>>,
+    ) -> Measures {
+        let mut measure = |all: Vec<String>, covered: &BTreeSet<String>| {
+            let total = all.len();
+            let hit = all.iter().filter(|item| covered.contains(*item)).count();
+            if let Some(missed) = missed.as_deref_mut() {
+                missed.extend(all.into_iter().filter(|item| !covered.contains(item)));
+            }
+            Measure {
+                covered: hit,
+                total,
+            }
+        };
+        let states = || playbook.states().iter().filter(|s| part(s));
+        let all_states = states().map(|s| s.name.clone()).collect();
+        let all_transitions = states()
+            .flat_map(|s| {
+                s.transitions.iter().map(move |t| {
+                    let group = t.group.map(|g| playbook.group(g).name.as_str());
+                    transition_label(&s.name, group, t.written_at, &playbook.state(t.target).name)
+                })
+            })
+            .collect();
+        let all_actions = states()
+            .flat_map(|s| {
+                s.actions
+                    .iter()
+                    .map(move |a| format!("states.{}.enter.{}", s.name, a.id))
+            })
+            .collect();
+        let all_steps = states()
+            .flat_map(|s| {
+                let count = s.escalation.as_ref().map_or(0, |l| l.steps.len());
+                (0..count).map(move |i| format!("states.{}.escalate.steps[{i}]", s.name))
+            })
+            .collect();
+        Measures {
+            states: measure(all_states, self.states),
+            transitions: measure(all_transitions, self.transitions),
+            actions: measure(all_actions, self.actions),
+            escalation_steps: measure(all_steps, self.steps),
+        }
+    }
 }
 
 /// Coverage of each playbook that the scenarios test, from their results.
@@ -152,59 +262,33 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                 }
             }
             let mut missed = Vec::new();
-            let mut measure = |all: Vec<String>, covered: &BTreeSet<String>| {
-                let total = all.len();
-                let hit = all.iter().filter(|item| covered.contains(*item)).count();
-                missed.extend(all.into_iter().filter(|item| !covered.contains(item)));
-                Measure {
-                    covered: hit,
-                    total,
-                }
+            let covered = Exercised {
+                states: &states,
+                transitions: &transitions,
+                actions: &actions,
+                steps: &steps,
             };
-            let all_states = playbook.states().iter().map(|s| s.name.clone()).collect();
-            let states_measure = measure(all_states, &states);
-            let all_transitions = playbook
-                .states()
+            let whole = covered.measure(playbook, |_| true, Some(&mut missed));
+            let tracks = playbook
+                .tracks()
                 .iter()
-                .flat_map(|s| {
-                    s.transitions.iter().map(move |t| {
-                        let group = t.group.map(|g| playbook.group(g).name.as_str());
-                        transition_label(
-                            &s.name,
-                            group,
-                            t.written_at,
-                            &playbook.state(t.target).name,
-                        )
-                    })
+                .enumerate()
+                .map(|(t, track)| {
+                    let id = crate::TrackId::from_index(t);
+                    TrackCoverage {
+                        track: track.name.clone(),
+                        measures: covered.measure(playbook, |s| s.track == Some(id), None),
+                    }
                 })
                 .collect();
-            let transitions_measure = measure(all_transitions, &transitions);
-            let all_actions = playbook
-                .states()
-                .iter()
-                .flat_map(|s| {
-                    s.actions
-                        .iter()
-                        .map(move |a| format!("states.{}.enter.{}", s.name, a.id))
-                })
-                .collect();
-            let actions_measure = measure(all_actions, &actions);
-            let all_steps = playbook
-                .states()
-                .iter()
-                .flat_map(|s| {
-                    let count = s.escalation.as_ref().map_or(0, |l| l.steps.len());
-                    (0..count).map(move |i| format!("states.{}.escalate.steps[{i}]", s.name))
-                })
-                .collect();
-            let steps_measure = measure(all_steps, &steps);
             PlaybookCoverage {
                 playbook: playbook.id().to_string(),
                 file: file.clone(),
-                states: states_measure,
-                transitions: transitions_measure,
-                actions: actions_measure,
-                escalation_steps: steps_measure,
+                states: whole.states,
+                transitions: whole.transitions,
+                actions: whole.actions,
+                escalation_steps: whole.escalation_steps,
+                tracks,
                 missed,
             }
         })

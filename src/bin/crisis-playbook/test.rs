@@ -252,6 +252,17 @@ fn coverage_text(coverage: &[coverage::PlaybookCoverage]) -> String {
             cell(playbook.actions),
             cell(playbook.escalation_steps)
         ));
+        for track in &playbook.tracks {
+            let m = &track.measures;
+            out.push_str(&format!(
+                "    track {}: states {}, transitions {}, actions {}, escalation steps {}\n",
+                track.track,
+                cell(m.states),
+                cell(m.transitions),
+                cell(m.actions),
+                cell(m.escalation_steps)
+            ));
+        }
         for missed in &playbook.missed {
             out.push_str(&format!("    not exercised: {missed}\n"));
         }
