@@ -166,7 +166,7 @@ struct Handed {
 /// // which starts by checking it.
 /// let confirmed = Record::from_json(2, r#"{"at": "2026-03-02T09:00:00Z", "signal": "defect_confirmed", "by": "quality_lead"}"#)?;
 /// let events = set.apply(&confirmed)?;
-/// assert!(events.iter().any(|e| matches!(&e.event.kind, EventKind::HandOver { playbook, .. } if playbook == "data-breach-or-recall")));
+/// assert!(events.iter().any(|e| matches!(&e.event.kind, EventKind::HandOver { starts, .. } if starts == "data-breach-or-recall")));
 /// assert_eq!(set.run("data-breach-or-recall").unwrap().state_name(), "assessing");
 /// assert!(set.run("misinformation-rumour").unwrap().is_ended());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -518,7 +518,7 @@ impl RunSet {
         let mut handed = Vec::new();
         for event in events {
             if let EventKind::HandOver {
-                playbook,
+                starts: playbook,
                 starts_in,
                 parameters,
                 ..
@@ -705,12 +705,18 @@ pub fn check_together(playbooks: &[Playbook], files: &[&str]) -> Vec<Diagnostic>
             for (index, hand_over) in state.hand_over.iter().enumerate() {
                 let path = format!("{}.hand_over[{index}]", state_path(playbook, state));
                 let Some(target) = find(&hand_over.playbook) else {
+                    let (severity, message) = absent(
+                        &hand_over.playbook,
+                        playbooks,
+                        "the hand-over only announces itself",
+                    );
+                    let at = hand_over.at;
                     report(
-                        Severity::Warning,
+                        severity,
                         Code::UnknownReference,
-                        hand_over.at,
+                        at,
                         format!("{path}.playbook"),
-                        absent(&hand_over.playbook, "the hand-over only announces itself"),
+                        message,
                     );
                     continue;
                 };
@@ -728,7 +734,7 @@ pub fn check_together(playbooks: &[Playbook], files: &[&str]) -> Vec<Diagnostic>
                         report(
                             Severity::Error,
                             Code::InvalidHandOver,
-                            hand_over.at,
+                            hand_over.state_at,
                             format!("{path}.state"),
                             format!(
                                 "playbook `{}` has no top-level state `{name}` that is not final{}",
@@ -739,7 +745,8 @@ pub fn check_together(playbooks: &[Playbook], files: &[&str]) -> Vec<Diagnostic>
                     }
                 }
                 // Each override on its own, so that every bad one is reported.
-                for (name, value) in &hand_over.parameters {
+                let places = hand_over.parameters_at.iter();
+                for ((name, value), at) in hand_over.parameters.iter().zip(places) {
                     let checked = RunSettings::new("check")
                         .parameter(name.clone(), *value)
                         .parameter_values(target);
@@ -747,7 +754,7 @@ pub fn check_together(playbooks: &[Playbook], files: &[&str]) -> Vec<Diagnostic>
                         report(
                             Severity::Error,
                             Code::InvalidHandOver,
-                            hand_over.at,
+                            *at,
                             format!("{path}.parameters.{name}"),
                             format!("for playbook `{}`: {error}", target.id()),
                         );
@@ -758,12 +765,14 @@ pub fn check_together(playbooks: &[Playbook], files: &[&str]) -> Vec<Diagnostic>
         for (index, rule) in playbook.inhibitions().iter().enumerate() {
             let path = format!("inhibited_by[{index}]");
             let Some(source) = find(&rule.playbook) else {
+                let (severity, message) =
+                    absent(&rule.playbook, playbooks, "the rule never applies");
                 report(
-                    Severity::Warning,
+                    severity,
                     Code::UnknownReference,
                     rule.at,
                     format!("{path}.playbook"),
-                    absent(&rule.playbook, "the rule never applies"),
+                    message,
                 );
                 continue;
             };
@@ -780,7 +789,7 @@ pub fn check_together(playbooks: &[Playbook], files: &[&str]) -> Vec<Diagnostic>
                         report(
                             Severity::Error,
                             Code::InvalidInhibition,
-                            rule.at,
+                            rule.track_at,
                             format!("{path}.track"),
                             format!(
                                 "playbook `{}` has no track `{track}`{}",
@@ -801,7 +810,7 @@ pub fn check_together(playbooks: &[Playbook], files: &[&str]) -> Vec<Diagnostic>
                 report(
                     Severity::Error,
                     Code::InvalidInhibition,
-                    rule.at,
+                    rule.at_least_at,
                     format!("{path}.at_least"),
                     format!(
                         "`{}`{} never reaches severity {}: its highest is {highest}",
@@ -835,8 +844,17 @@ fn state_path(playbook: &Playbook, state: &State) -> String {
     }
 }
 
-fn absent(id: &str, consequence: &str) -> String {
-    format!(
-        "playbook `{id}` is not among the playbooks checked together: {consequence}; check it with the playbook it names"
-    )
+/// What to say of a playbook named but not given. An id close to one given is a typo: an
+/// error that suggests it. Otherwise a warning: the playbook may simply not be part of this
+/// check.
+fn absent(id: &str, given: &[Playbook], consequence: &str) -> (Severity, String) {
+    match suggestion(id, given.iter().map(Playbook::id)) {
+        Some(hint) => (Severity::Error, format!("unknown playbook `{id}`{hint}")),
+        None => (
+            Severity::Warning,
+            format!(
+                "playbook `{id}` is not among the playbooks checked together: {consequence}; check it with the playbook it names"
+            ),
+        ),
+    }
 }

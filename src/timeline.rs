@@ -243,7 +243,7 @@ pub fn format_event(event: &Event) -> String {
         ),
         EventKind::HandOver {
             state,
-            playbook,
+            starts: playbook,
             starts_in,
             parameters,
         } => {

@@ -412,6 +412,60 @@ fn simulate_with_another_playbook_runs_both_and_names_each_event_s_playbook() {
         last,
         r#"{"playbook":"negative-comment-storm","at":"2026-03-02T10:00:00Z","kind":"inhibited","by":"data-breach-or-recall","severity":4,"below":3,"mode":"mute"}"#
     );
+    // A report reads the events of its own playbook; a digest, one incident per playbook.
+    let both = dir.path().join("both.jsonl");
+    std::fs::write(&both, stdout(&jsonl)).unwrap();
+    let both = both.to_str().unwrap();
+    let report = run(&["report", both, "--playbook", STORM]);
+    assert!(
+        stdout(&report).contains("- Path: monitoring\n"),
+        "{}",
+        stdout(&report)
+    );
+    assert!(
+        stdout(&report)
+            .contains("- `2026-03-02T10:00:00Z  inhibited   data-breach-or-recall at severity 4"),
+        "{}",
+        stdout(&report)
+    );
+    let report = run(&[
+        "report",
+        both,
+        "--playbook",
+        "playbooks/data-breach-or-recall.yaml",
+    ]);
+    assert!(
+        stdout(&report).contains("- Highest severity: 4\n"),
+        "{}",
+        stdout(&report)
+    );
+    let report = run(&[
+        "report",
+        both,
+        "--playbook",
+        "playbooks/tone-deaf-post.yaml",
+    ]);
+    assert_eq!(report.status.code(), Some(1));
+    assert_eq!(
+        stderr(&report),
+        format!(
+            "error: {both}: holds the events of data-breach-or-recall, negative-comment-storm, not of `tone-deaf-post`: give one of them with --playbook\n"
+        )
+    );
+    let digest = run(&[
+        "digest",
+        both,
+        "--playbook",
+        STORM,
+        "--playbook",
+        "playbooks/data-breach-or-recall.yaml",
+    ]);
+    assert!(
+        stdout(&digest)
+            .contains("- both (data-breach-or-recall): 2026-03-02T09:00:00Z, highest severity 4"),
+        "{}",
+        stdout(&digest)
+    );
     // A signal that none of them declares is refused with its line.
     std::fs::write(
         dir.path().join("bad.jsonl"),
@@ -888,7 +942,7 @@ fn lint_checks_a_playbook_against_those_it_names_found_beside_it() {
     assert_eq!(
         stdout(&output),
         format!(
-            "{}:142:5: error: inhibited_by[0].at_least: `data-breach-or-recall` never reaches severity 4: its highest is 3\n",
+            "{}:143:15: error: inhibited_by[0].at_least: `data-breach-or-recall` never reaches severity 4: its highest is 3\n",
             copy.display()
         )
     );

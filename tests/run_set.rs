@@ -358,11 +358,11 @@ states:
     assert_eq!(
         err.to_string(),
         "the playbooks do not fit together:
-watcher:17:9: error: states.handed.hand_over[0].state: playbook `alarm` has no top-level state `lound` that is not final; did you mean `loud`?
-watcher:17:9: error: states.handed.hand_over[0].parameters.loud_at: for playbook `alarm`: parameter `loud_at` = 20 is outside its bounds [1, 10]
-watcher:17:9: error: states.handed.hand_over[0].parameters.quiet_at: for playbook `alarm`: unknown parameter `quiet_at`
-watcher:7:5: error: inhibited_by[0].track: playbook `alarm` has no track `legal`: name one of its tracks, or leave `track` out to count the whole playbook
-watcher:8:5: error: inhibited_by[1].at_least: `chatter` never reaches severity 5: its highest is 1"
+watcher:17:35: error: states.handed.hand_over[0].state: playbook `alarm` has no top-level state `lound` that is not final; did you mean `loud`?
+watcher:17:65: error: states.handed.hand_over[0].parameters.loud_at: for playbook `alarm`: parameter `loud_at` = 20 is outside its bounds [1, 10]
+watcher:17:79: error: states.handed.hand_over[0].parameters.quiet_at: for playbook `alarm`: unknown parameter `quiet_at`
+watcher:7:31: error: inhibited_by[0].track: playbook `alarm` has no track `legal`: name one of its tracks, or leave `track` out to count the whole playbook
+watcher:8:36: error: inhibited_by[1].at_least: `chatter` never reaches severity 5: its highest is 1"
     );
 }
 
@@ -502,4 +502,47 @@ proptest! {
         }
         prop_assert_eq!(from_set, from_alone);
     }
+}
+
+#[test]
+fn a_playbook_id_close_to_one_of_the_set_is_refused_as_a_typo() {
+    let typo = CHATTER.replace("playbook: alarm, at_least", "playbook: alarn, at_least");
+    let err = RunSet::new("brand", &[playbook(&typo), playbook(ALARM)]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the playbooks do not fit together:\nchatter:9:5: error: inhibited_by[0].playbook: unknown playbook `alarn`; did you mean `alarm`?"
+    );
+    // Far from any, it is only a rule that cannot apply here: the set is built.
+    let other = CHATTER.replace("playbook: alarm, at_least", "playbook: elsewhere, at_least");
+    assert!(RunSet::new("brand", &[playbook(&other), playbook(ALARM)]).is_ok());
+}
+
+#[test]
+fn scenario_expectations_on_hand_overs_and_inhibitions_are_checked_at_load() {
+    use crisis_playbook::testing;
+    let base = std::path::Path::new("playbooks/misinformation-rumour");
+    let text = [
+        "scenario: x",
+        "playbook: ../misinformation-rumour.yaml",
+        "start: 2026-03-02T00:00:00Z",
+        "expect:",
+        "  - { starts_in: assessing }",
+        "  - { hand_over: data-breach-or-recal }",
+        "  - { inhibition_lifted: data-breach-or-recall }",
+    ]
+    .join("\n");
+    let err = testing::load_text(&text, "x.yaml", base).unwrap_err();
+    let messages: Vec<String> = err
+        .diagnostics()
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`starts_in` goes with `hand_over`: give the playbook handed over to",
+            "no state of `misinformation-rumour` hands over to `data-breach-or-recal`; did you mean `data-breach-or-recall`?",
+            "no `inhibited_by` rule of `misinformation-rumour` names `data-breach-or-recall`",
+        ]
+    );
 }

@@ -31,6 +31,12 @@ pub struct HandOver {
     /// Where it is written, for messages about the playbook it names.
     #[serde(skip)]
     pub(crate) at: Position,
+    /// Where its `state` is written (or the hand-over, without one).
+    #[serde(skip)]
+    pub(crate) state_at: Position,
+    /// Where each parameter's value is written, in the order of `parameters`.
+    #[serde(skip)]
+    pub(crate) parameters_at: Vec<Position>,
 }
 
 /// While another playbook's run for the same subject (or one of its tracks) is at a severity
@@ -61,6 +67,12 @@ pub struct Inhibition {
     /// Where it is written, for messages about the playbook it names.
     #[serde(skip)]
     pub(crate) at: Position,
+    /// Where its `track` is written (or the rule, without one).
+    #[serde(skip)]
+    pub(crate) track_at: Position,
+    /// Where its `at_least` is written.
+    #[serde(skip)]
+    pub(crate) at_least_at: Position,
 }
 
 /// What an inhibition does with the actions and escalation steps it holds back.

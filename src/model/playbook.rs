@@ -1372,6 +1372,24 @@ impl Playbook {
         position(self.tracks(), |t| t.name == name).map(TrackId::from_index)
     }
 
+    /// The ids of the playbooks its states hand over to, each once, in the order first written.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/misinformation-rumour.yaml")?;
+    /// assert_eq!(playbook.hand_over_targets(), ["negative-comment-storm", "data-breach-or-recall"]);
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn hand_over_targets(&self) -> Vec<&str> {
+        let mut targets: Vec<&str> = Vec::new();
+        for hand_over in self.states().iter().flat_map(|s| &s.hand_over) {
+            if !targets.contains(&hand_over.playbook.as_str()) {
+                targets.push(&hand_over.playbook);
+            }
+        }
+        targets
+    }
+
     /// The rules that quiet this playbook while another, run for the same subject, is at a
     /// high severity, in the order written.
     ///

@@ -192,8 +192,9 @@ pub enum EventKind {
     HandOver {
         /// The state entered.
         state: String,
-        /// The id of the playbook to start.
-        playbook: String,
+        /// The id of the playbook to start. (Not `playbook`: a run set's event names the
+        /// playbook that emitted it so.)
+        starts: String,
         /// The state its run starts in, when not its initial state.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         starts_in: Option<String>,

@@ -102,7 +102,7 @@ impl Run {
             for hand_over in &state.hand_over {
                 self.push(EventKind::HandOver {
                     state: state.name.clone(),
-                    playbook: hand_over.playbook.clone(),
+                    starts: hand_over.playbook.clone(),
                     starts_in: hand_over.state.clone(),
                     parameters: hand_over.parameters.iter().cloned().collect(),
                 });

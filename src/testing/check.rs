@@ -37,10 +37,12 @@ pub(crate) enum Matcher {
     Muted(String),
     /// An action an inhibition defers.
     Deferred(String),
-    /// A hand-over to this playbook.
-    HandOver(String),
+    /// A hand-over to this playbook, starting in this state if given.
+    HandOver(String, Option<String>),
     /// An inhibition by this playbook begins.
     Inhibited(String),
+    /// An inhibition by this playbook ends.
+    InhibitionLifted(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -299,8 +301,16 @@ fn matches(matcher: &Matcher, event: &Event) -> bool {
         | (Matcher::Deferred(id), EventKind::Deferred(quieted)) => {
             quieted.action.as_ref() == Some(id)
         }
-        (Matcher::HandOver(id), EventKind::HandOver { playbook, .. })
-        | (Matcher::Inhibited(id), EventKind::Inhibited { by: playbook, .. }) => playbook == id,
+        (
+            Matcher::HandOver(id, state),
+            EventKind::HandOver {
+                starts, starts_in, ..
+            },
+        ) => starts == id && state.as_ref().is_none_or(|s| starts_in.as_ref() == Some(s)),
+        (Matcher::Inhibited(id), EventKind::Inhibited { by: playbook, .. })
+        | (Matcher::InhibitionLifted(id), EventKind::InhibitionLifted { by: playbook, .. }) => {
+            playbook == id
+        }
         _ => false,
     }
 }
@@ -390,8 +400,14 @@ fn describe(matcher: &Matcher) -> String {
         Matcher::Cooldown(state) => format!("a silent entry into `{state}` in its cool-down"),
         Matcher::Muted(action) => format!("`{action}` muted by an inhibition"),
         Matcher::Deferred(action) => format!("`{action}` deferred by an inhibition"),
-        Matcher::HandOver(playbook) => format!("a hand-over to playbook `{playbook}`"),
+        Matcher::HandOver(playbook, None) => format!("a hand-over to playbook `{playbook}`"),
+        Matcher::HandOver(playbook, Some(state)) => {
+            format!("a hand-over to playbook `{playbook}`, starting in `{state}`")
+        }
         Matcher::Inhibited(playbook) => format!("an inhibition by playbook `{playbook}`"),
+        Matcher::InhibitionLifted(playbook) => {
+            format!("the end of an inhibition by playbook `{playbook}`")
+        }
     }
 }
 

@@ -93,7 +93,8 @@ pub(crate) struct InputDoc {
 }
 
 /// One expectation. Give one of `state`, `transition`, `action`, `escalation` (or `level`),
-/// `breach`, `cooldown`, `muted`, `deferred`, `hand_over`, `inhibited`, `never` or `final`, and when: `at` or `between` (default: the whole run).
+/// `breach`, `cooldown`, `muted`, `deferred`, `hand_over`, `inhibited`, `inhibition_lifted`,
+/// `never` or `final`, and when: `at` or `between` (default: the whole run).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ExpectDoc {
@@ -145,11 +146,17 @@ pub(crate) struct ExpectDoc {
     /// The run hands over to this playbook.
     #[serde(default)]
     pub hand_over: Option<Located<String>>,
+    /// With `hand_over`: the run it starts begins in this state of that playbook.
+    #[serde(default)]
+    pub starts_in: Option<Located<String>>,
     /// An inhibition by this playbook begins to apply.
     #[serde(default)]
     pub inhibited: Option<Located<String>>,
+    /// An inhibition by this playbook stops applying.
+    #[serde(default)]
+    pub inhibition_lifted: Option<Located<String>>,
     /// None of this happens (a `state`, `transition`, `action`, `escalation`, `breach`,
-    /// `cooldown`, `muted`, `deferred`, `hand_over` or `inhibited`).
+    /// `cooldown`, `muted`, `deferred`, `hand_over`, `inhibited` or `inhibition_lifted`).
     #[serde(default)]
     pub never: Option<Located<Box<ExpectDoc>>>,
     /// The state at the end of the run.

@@ -257,15 +257,22 @@ impl Scenario {
         let mut set = RunSet::new(&self.settings.subject, &all).map_err(refused)?;
         set.configure(playbook.id(), self.settings.clone())
             .map_err(refused)?;
-        let mut events = Vec::new();
+        let mut events: Vec<Event> = Vec::new();
+        // The timeline is the first run of the playbook under test: a hand-over that starts it
+        // again after it ended begins another run, which the expectations are not about.
         let mut keep = |new: &[RunSetEvent]| {
-            events.extend(
-                new.iter()
-                    .filter(|e| e.playbook == playbook.id())
-                    .map(|e| e.event.clone()),
-            );
+            for event in new.iter().filter(|e| e.playbook == playbook.id()) {
+                let ended = events
+                    .last()
+                    .is_some_and(|e| matches!(e.kind, crate::EventKind::Resolved { .. }));
+                if !ended {
+                    events.push(event.event.clone());
+                }
+            }
         };
-        for other in &self.with {
+        // Those it hands over to start when it does.
+        let handed = playbook.hand_over_targets();
+        for other in self.with.iter().filter(|p| !handed.contains(&p.id())) {
             keep(set.start(other.id(), self.start).map_err(refused)?);
         }
         keep(set.start(playbook.id(), self.start).map_err(refused)?);
@@ -997,7 +1004,7 @@ impl Compiler<'_> {
                 self.error(
                     never.at,
                     &join(path, "never"),
-                    "`never` takes a state, transition, action, escalation, breach, cooldown, muted, deferred, hand_over or inhibited",
+                    "`never` takes a state, transition, action, escalation, breach, cooldown, muted, deferred, hand_over, inhibited or inhibition_lifted",
                 );
                 return None;
             }
@@ -1068,6 +1075,14 @@ impl Compiler<'_> {
         at: Position,
         path: &str,
     ) -> Option<check::Matcher> {
+        if let (Some(starts_in), None) = (&doc.starts_in, &doc.hand_over) {
+            self.error(
+                starts_in.at,
+                &join(path, "starts_in"),
+                "`starts_in` goes with `hand_over`: give the playbook handed over to",
+            );
+            return None;
+        }
         let given: Vec<&str> = [
             ("state", doc.state.is_some()),
             ("transition", doc.transition.is_some()),
@@ -1082,6 +1097,7 @@ impl Compiler<'_> {
             ("deferred", doc.deferred.is_some()),
             ("hand_over", doc.hand_over.is_some()),
             ("inhibited", doc.inhibited.is_some()),
+            ("inhibition_lifted", doc.inhibition_lifted.is_some()),
         ]
         .into_iter()
         .filter(|(_, given)| *given)
@@ -1091,7 +1107,7 @@ impl Compiler<'_> {
             self.error(
                 at,
                 path,
-                "give exactly one of `state`, `transition`, `action`, `escalation` (or `level`), `breach`, `cooldown`, `muted`, `deferred`, `hand_over`, `inhibited`, `never` or `final`",
+                "give exactly one of `state`, `transition`, `action`, `escalation` (or `level`), `breach`, `cooldown`, `muted`, `deferred`, `hand_over`, `inhibited`, `inhibition_lifted`, `never` or `final`",
             );
             return None;
         }
@@ -1171,20 +1187,26 @@ impl Compiler<'_> {
             });
         }
         if let Some(target) = &doc.hand_over {
-            let named = playbook
-                .states()
-                .iter()
-                .flat_map(|s| &s.hand_over)
-                .map(|h| h.playbook.as_str());
+            let named = playbook.hand_over_targets().into_iter();
             let what = format!("no state of `{}` hands over to", playbook.id());
             self.named_in(target, named, &what, &join(path, "hand_over"))?;
-            return Some(check::Matcher::HandOver(target.value.clone()));
+            let starts_in = doc.starts_in.as_ref().map(|s| s.value.clone());
+            return Some(check::Matcher::HandOver(target.value.clone(), starts_in));
         }
-        if let Some(source) = &doc.inhibited {
+        for (key, given, lifted) in [
+            ("inhibited", &doc.inhibited, false),
+            ("inhibition_lifted", &doc.inhibition_lifted, true),
+        ] {
+            let Some(source) = given else { continue };
             let named = playbook.inhibitions().iter().map(|r| r.playbook.as_str());
             let what = format!("no `inhibited_by` rule of `{}` names", playbook.id());
-            self.named_in(source, named, &what, &join(path, "inhibited"))?;
-            return Some(check::Matcher::Inhibited(source.value.clone()));
+            self.named_in(source, named, &what, &join(path, key))?;
+            let source = source.value.clone();
+            return Some(if lifted {
+                check::Matcher::InhibitionLifted(source)
+            } else {
+                check::Matcher::Inhibited(source)
+            });
         }
         if let Some(action) = &doc.breach {
             if !self.known_action(playbook, action, &join(path, "breach")) {

@@ -99,10 +99,10 @@ fn check_links(linted: Vec<(String, Playbook)>) -> Vec<Diagnostic> {
             .unwrap_or(Path::new(""))
             .to_path_buf();
         let named: Vec<String> = playbook
-            .states()
-            .iter()
-            .flat_map(|s| s.hand_over.iter().map(|h| h.playbook.clone()))
-            .chain(playbook.inhibitions().iter().map(|r| r.playbook.clone()))
+            .hand_over_targets()
+            .into_iter()
+            .chain(playbook.inhibitions().iter().map(|r| r.playbook.as_str()))
+            .map(str::to_string)
             .collect();
         for id in named {
             if all.iter().any(|(_, p)| p.id() == id) {

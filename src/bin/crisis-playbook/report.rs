@@ -81,13 +81,56 @@ enum ReportFormat {
 pub fn run(options: Options) -> Outcome {
     let playbook = crate::load(&options.playbook)?;
     let words = options.shared.vocabulary(&playbook)?;
-    let events = read_timeline(&options.timeline)?;
+    let lines = read_timeline(&options.timeline)?;
+    let refuse = |message: String| {
+        say!("error: {}: {message}", options.timeline.display());
+        ExitCode::from(FINDINGS)
+    };
+    let mut runs = by_playbook(lines);
+    let events = match runs
+        .iter()
+        .position(|(id, _)| id.as_deref().is_none_or(|id| id == playbook.id()))
+    {
+        Some(found) => runs.swap_remove(found).1,
+        None => {
+            let ids: Vec<String> = runs.into_iter().filter_map(|(id, _)| id).collect();
+            return Err(refuse(format!(
+                "holds the events of {}, not of `{}`: give one of them with --playbook",
+                ids.join(", "),
+                playbook.id()
+            )));
+        }
+    };
+    source(std::slice::from_ref(&playbook), &events).map_err(refuse)?;
     let report = Report::from_timeline_in(&playbook, &events, &words);
     options.shared.print(report.markdown_in(&words), &report)
 }
 
+/// A line of a stored timeline: an event, and the playbook that emitted it when the timeline
+/// comes from several (`simulate --with`).
+#[derive(serde::Deserialize)]
+struct Line {
+    #[serde(default)]
+    playbook: Option<String>,
+    #[serde(flatten)]
+    event: Event,
+}
+
+/// The events of a timeline, one list per playbook named, in the order first seen; a
+/// timeline of one playbook gives one list, named `None`.
+fn by_playbook(lines: Vec<Line>) -> Vec<(Option<String>, Vec<Event>)> {
+    let mut runs: Vec<(Option<String>, Vec<Event>)> = Vec::new();
+    for line in lines {
+        match runs.iter_mut().find(|(id, _)| *id == line.playbook) {
+            Some((_, events)) => events.push(line.event),
+            None => runs.push((line.playbook, vec![line.event])),
+        }
+    }
+    runs
+}
+
 /// Reads a stored timeline: one JSON event per line.
-fn read_timeline(path: &Path) -> Result<Vec<Event>, ExitCode> {
+fn read_timeline(path: &Path) -> Result<Vec<Line>, ExitCode> {
     let stop = |code: u8, message: String| {
         say!("error: {message}");
         ExitCode::from(code)
@@ -100,7 +143,7 @@ fn read_timeline(path: &Path) -> Result<Vec<Event>, ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let event = serde_json::from_str(&line).map_err(|e| {
+        let event: Line = serde_json::from_str(&line).map_err(|e| {
             stop(
                 FINDINGS,
                 format!("{}: line {number}: not an event: {e}", path.display()),
@@ -157,7 +200,6 @@ pub fn digest(options: DigestOptions) -> Outcome {
     }
     let mut reports = Vec::new();
     for file in timelines {
-        let events = read_timeline(&file)?;
         let name = file
             .file_name()
             .map_or(String::new(), |s| s.to_string_lossy().into_owned());
@@ -165,11 +207,28 @@ pub fn digest(options: DigestOptions) -> Outcome {
             .trim_end_matches(".jsonl")
             .trim_end_matches(".timeline")
             .to_string();
-        let playbook = source(&playbooks, &events).map_err(|message| {
+        let refuse = |message: String| {
             say!("error: {}: {message}", file.display());
             ExitCode::from(FINDINGS)
-        })?;
-        reports.push((subject, Report::from_timeline_in(playbook, &events, &words)));
+        };
+        // A timeline of several playbooks (`simulate --with`) is one incident per playbook.
+        for (id, events) in by_playbook(read_timeline(&file)?) {
+            let candidates: Vec<Playbook> = match &id {
+                Some(id) => playbooks.iter().filter(|p| p.id() == id).cloned().collect(),
+                None => playbooks.clone(),
+            };
+            if candidates.is_empty() {
+                return Err(refuse(format!(
+                    "holds the events of playbook `{}`: pass its file with --playbook",
+                    id.unwrap_or_default()
+                )));
+            }
+            let playbook = source(&candidates, &events).map_err(refuse)?;
+            reports.push((
+                subject.clone(),
+                Report::from_timeline_in(playbook, &events, &words),
+            ));
+        }
     }
     let digest = match (options.since, options.until) {
         (Some(since), Some(until)) => {

@@ -162,7 +162,13 @@ fn beside(
         let record = record.map_err(|e| fail(&options.signals, &e))?;
         if !started {
             started = true;
-            for other in playbooks.iter().skip(1).chain([&playbook]) {
+            // Those the first playbook hands over to start when it does.
+            let handed = playbook.hand_over_targets();
+            let others = playbooks
+                .iter()
+                .skip(1)
+                .filter(|p| !handed.contains(&p.id()));
+            for other in others.chain([&playbook]) {
                 let events = set.start(other.id(), record.at).map_err(|e| refused(&e))?;
                 print_set(&mut out, options.format, events)?;
             }

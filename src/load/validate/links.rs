@@ -38,6 +38,7 @@ impl Checker<'_> {
                 continue;
             }
             let mut parameters = Vec::new();
+            let mut parameters_at = Vec::new();
             for (name, value) in &doc.value.parameters.0 {
                 let value_path = format!("{path}.parameters.{}", name.value);
                 let parsed = match &value.value {
@@ -48,7 +49,10 @@ impl Checker<'_> {
                     }
                 };
                 match parsed {
-                    Ok(parsed) => parameters.push((name.value.clone(), parsed)),
+                    Ok(parsed) => {
+                        parameters.push((name.value.clone(), parsed));
+                        parameters_at.push(value.at);
+                    }
                     Err(message) => self.error(Code::InvalidValue, value.at, value_path, message),
                 }
             }
@@ -61,6 +65,8 @@ impl Checker<'_> {
                 state,
                 parameters,
                 at: doc.at,
+                state_at: doc.value.state.as_ref().map_or(doc.at, |s| s.at),
+                parameters_at,
             });
         }
         hand_overs
@@ -130,6 +136,8 @@ impl Checker<'_> {
                     Some(InhibitionModeDoc::Mute) | None => InhibitionMode::Mute,
                 },
                 at: doc.at,
+                track_at: rule.track.as_ref().map_or(doc.at, |t| t.at),
+                at_least_at: rule.at_least.at,
             });
         }
         rules
