@@ -257,6 +257,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! For many subjects, a [`RunSetFleet`] keeps one such set per subject, built from the same
+//! playbooks, and routes each record to its subject's set.
+//!
 //! # 7. Testing a playbook
 //!
 //! Scenario files describe signals over time and the events expected from them; the
@@ -339,7 +342,7 @@ mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, LoadError, Severity};
 pub use duration::{Duration, DurationError};
-pub use fleet::{Fleet, FleetError, FleetSnapshot};
+pub use fleet::{Fleet, FleetError, FleetSnapshot, RunSetFleet, RunSetFleetSnapshot};
 pub use load::Loader;
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use model::{

@@ -261,7 +261,11 @@ impl RunSet {
                     .collect()
             })
             .collect();
-        Ok(RunSet {
+        Ok(RunSet::empty(subject, playbooks, sources))
+    }
+
+    fn empty(subject: &str, playbooks: Vec<Playbook>, sources: Vec<Vec<Option<Source>>>) -> RunSet {
+        RunSet {
             subject: subject.to_string(),
             settings: playbooks
                 .iter()
@@ -271,7 +275,7 @@ impl RunSet {
             playbooks,
             sources,
             events: Vec::new(),
-        })
+        }
     }
 
     /// The set's playbooks, each after those whose severity quiets it.
@@ -284,7 +288,7 @@ impl RunSet {
         &self.subject
     }
 
-    fn position(&self, playbook: &str) -> Result<usize, RunSetError> {
+    pub(crate) fn position(&self, playbook: &str) -> Result<usize, RunSetError> {
         self.playbooks
             .iter()
             .position(|p| p.id() == playbook)
@@ -609,7 +613,12 @@ impl RunSet {
         playbooks: &[Playbook],
         snapshot: RunSetSnapshot,
     ) -> Result<RunSet, RunSetError> {
-        let mut set = RunSet::new(&snapshot.subject, playbooks)?;
+        RunSet::new(&snapshot.subject, playbooks)?.restored(snapshot)
+    }
+
+    /// This set (with no run yet) holding what `snapshot` holds.
+    pub(crate) fn restored(mut self, snapshot: RunSetSnapshot) -> Result<RunSet, RunSetError> {
+        let set = &mut self;
         for (id, settings) in snapshot.settings {
             set.configure(&id, settings)?;
         }
@@ -619,7 +628,29 @@ impl RunSet {
                 .map_err(|e| RunSetError::run(&set.playbooks[index], e))?;
             set.runs[index] = Some(run);
         }
-        Ok(set)
+        Ok(self)
+    }
+
+    /// An empty set of the same playbooks for another subject, without checking again that
+    /// they fit together.
+    pub(crate) fn for_subject(&self, subject: &str) -> RunSet {
+        RunSet::empty(subject, self.playbooks.clone(), self.sources.clone())
+    }
+
+    /// Whether the set has started a run and every run it started has ended: nothing it holds
+    /// will act again until a playbook is started anew.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Playbook, RunSet};
+    /// # let storm = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let mut set = RunSet::new("brand-x", &[storm])?;
+    /// assert!(!set.is_ended(), "nothing started yet");
+    /// set.start("negative-comment-storm", "2026-03-02T08:00:00Z".parse()?)?;
+    /// assert!(!set.is_ended());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_ended(&self) -> bool {
+        self.runs.iter().any(Option::is_some) && self.runs.iter().flatten().all(Run::is_ended)
     }
 }
 

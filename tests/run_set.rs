@@ -2,7 +2,10 @@
 //! snapshots, and the errors of playbooks that do not fit together.
 
 use crisis_playbook::trace::Record;
-use crisis_playbook::{Duration, Event, Playbook, Run, RunSet, RunSetEvent, Timestamp, timeline};
+use crisis_playbook::{
+    Duration, Event, Playbook, Run, RunSet, RunSetEvent, RunSetFleet, RunSettings, Timestamp,
+    timeline,
+};
 use proptest::prelude::*;
 
 /// The playbook whose severity counts: `loud` is severity 4.
@@ -544,5 +547,241 @@ fn scenario_expectations_on_hand_overs_and_inhibitions_are_checked_at_load() {
             "no state of `misinformation-rumour` hands over to `data-breach-or-recal`; did you mean `data-breach-or-recall`?",
             "no `inhibited_by` rule of `misinformation-rumour` names `data-breach-or-recall`",
         ]
+    );
+}
+
+fn subject_step() -> impl Strategy<Value = (u64, u8, u8, i8)> {
+    (0u64..200, 0u8..3, 0u8..3, -1i8..8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A fleet of sets is one set per subject and nothing more: each subject's events are those
+    /// of its own `RunSet` fed its own records, whatever the other subjects do.
+    #[test]
+    fn a_fleet_of_sets_runs_each_subject_as_its_own_set(steps in prop::collection::vec(subject_step(), 1..30)) {
+        let playbooks = [playbook(CHATTER), playbook(ALARM)];
+        let subjects = ["brand-a", "brand-b", "brand-c"];
+        let mut fleet = RunSetFleet::new(&playbooks).unwrap()
+            .start_on_first_sight(&["alarm", "chatter"]).unwrap();
+        let mut sets: Vec<Option<RunSet>> = vec![None, None, None];
+        let mut from_fleet: Vec<Vec<RunSetEvent>> = vec![Vec::new(); 3];
+        let mut from_sets: Vec<Vec<RunSetEvent>> = vec![Vec::new(); 3];
+        let mut at = start();
+        for (gap, who, which, value) in steps {
+            at = at + Duration::from_secs(gap * 60);
+            let who = usize::from(who);
+            let rec = match which {
+                0 => gauge(at, "level", f64::from(value)),
+                1 => gauge(at, "talk", f64::from(value)),
+                _ => record(at, "ack", r#""by": "lead""#),
+            };
+            let set = sets[who].get_or_insert_with(|| {
+                let mut set = RunSet::new(subjects[who], &playbooks).unwrap();
+                from_sets[who].extend_from_slice(set.start("alarm", at).unwrap());
+                from_sets[who].extend_from_slice(set.start("chatter", at).unwrap());
+                set
+            });
+            match (set.apply(&rec), fleet.apply(subjects[who], &rec)) {
+                (Ok(alone), Ok(together)) => {
+                    from_sets[who].extend_from_slice(alone);
+                    from_fleet[who].extend_from_slice(together);
+                }
+                (Err(alone), Err(together)) => {
+                    prop_assert_eq!(format!("subject `{}`: {alone}", subjects[who]), together.to_string());
+                }
+                (alone, together) => prop_assert!(false, "{alone:?} vs {together:?}"),
+            }
+        }
+        let end = at + Duration::from_secs(6 * 3600);
+        for (subject, events) in fleet.advance_to(end) {
+            let who = subjects.iter().position(|s| *s == subject).unwrap();
+            from_fleet[who].extend(events);
+        }
+        for (who, set) in sets.iter_mut().enumerate() {
+            if let Some(set) = set {
+                from_sets[who].extend_from_slice(set.advance_to(end));
+            }
+        }
+        prop_assert_eq!(from_fleet, from_sets);
+    }
+}
+
+#[test]
+fn a_fleet_of_sets_quiets_a_playbook_only_for_the_subject_whose_other_playbook_is_severe() {
+    let mut fleet = RunSetFleet::new(&[playbook(CHATTER), playbook(ALARM)])
+        .unwrap()
+        .start_on_first_sight(&["alarm", "chatter"])
+        .unwrap();
+    fleet
+        .apply("brand-a", &gauge(minutes(0), "level", 5.0))
+        .unwrap();
+    let loud = fleet
+        .apply("brand-a", &gauge(minutes(10), "talk", 1.0))
+        .unwrap()
+        .to_vec();
+    let calm = fleet
+        .apply("brand-b", &gauge(minutes(10), "talk", 1.0))
+        .unwrap()
+        .to_vec();
+    assert_eq!(
+        lines_of(&loud, "chatter"),
+        [
+            "2026-03-02T08:10:00Z  transition  quiet -> busy (severity 1): talk >= 1 [1 vs 1]",
+            "2026-03-02T08:10:00Z  deferred    busy: reply deferred by alarm at severity 4, until the inhibition lifts",
+        ]
+    );
+    assert_eq!(
+        lines_of(&calm, "chatter"),
+        [
+            "2026-03-02T08:10:00Z  transition  quiet -> busy (severity 1): talk >= 1 [1 vs 1]",
+            "2026-03-02T08:10:00Z  action      busy: reply -> cm, due 2026-03-02T09:10:00Z: Reply",
+        ]
+    );
+}
+
+#[test]
+fn a_fleet_of_sets_restores_mid_incident_and_continues_identically() {
+    let playbooks = [playbook(CHATTER), playbook(ALARM)];
+    let build = || {
+        let mut fleet = RunSetFleet::new(&playbooks)
+            .unwrap()
+            .start_on_first_sight(&["alarm", "chatter"])
+            .unwrap();
+        fleet
+            .configure("chatter", RunSettings::new("brand-b").locale("fr"))
+            .unwrap();
+        fleet
+    };
+    let first = [
+        ("brand-a", gauge(minutes(0), "level", 5.0)),
+        ("brand-a", gauge(minutes(10), "talk", 1.0)),
+        ("brand-b", gauge(minutes(10), "talk", 1.0)),
+    ];
+    let then = [("brand-a", gauge(minutes(120), "level", 0.0))];
+    let feed = |fleet: &mut RunSetFleet, records: &[(&str, Record)], until| {
+        let mut events = Vec::new();
+        for (subject, record) in records {
+            events.push((
+                subject.to_string(),
+                fleet.apply(subject, record).unwrap().to_vec(),
+            ));
+        }
+        events.extend(fleet.advance_to(until));
+        events
+    };
+    let mut whole = build();
+    let mut expected = feed(&mut whole, &first, minutes(60));
+    expected.extend(feed(&mut whole, &then, minutes(240)));
+
+    let mut before = build();
+    let mut events = feed(&mut before, &first, minutes(60));
+    let json = serde_json::to_string(&before.snapshot()).unwrap();
+    let mut after = RunSetFleet::restore(&playbooks, serde_json::from_str(&json).unwrap()).unwrap();
+    events.extend(feed(&mut after, &then, minutes(240)));
+    assert_eq!(events, expected);
+    // The settings and the first-sight playbooks came back too: a new subject starts both,
+    // and brand-b's settings are still there for a restart.
+    assert_eq!(after.snapshot(), whole.snapshot());
+}
+
+#[test]
+fn a_fleet_of_sets_refuses_what_its_sets_refuse_and_keeps_nothing_partial() {
+    let mut fleet = RunSetFleet::new(&[playbook(CHATTER), playbook(ALARM)]).unwrap();
+    let err = fleet
+        .apply("brand-a", &gauge(minutes(0), "level", 5.0))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown subject `brand-a`: start a playbook for it with `RunSetFleet::start`, or name the playbooks to start with `start_on_first_sight`"
+    );
+    assert!(err.is_unknown_subject());
+    let err = fleet.start("brand-a", "alarn", minutes(0)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "subject `brand-a`: playbook `alarn` is not in this set: add it to the playbooks the set is built from"
+    );
+    assert!(fleet.is_empty(), "a refused start keeps no set");
+    let err = fleet
+        .configure(
+            "chatter",
+            RunSettings::new("brand-a").parameter("nope", 1.0),
+        )
+        .unwrap_err();
+    assert!(err.run_error().is_some_and(|e| e.is_settings()), "{err}");
+    let mut fleet = fleet.start_on_first_sight(&["alarm"]).unwrap();
+    let err = fleet
+        .apply("brand-a", &gauge(minutes(0), "levle", 5.0))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "subject `brand-a`: line 1: no playbook of the set declares signal `levle`"
+    );
+    assert!(fleet.is_empty(), "a refused first record keeps no set");
+    // Once started, a set whose every run has ended is evicted, and only it.
+    let ending = ALARM.replace(
+        "{ to: calm, when: level < 1 }, { to: done, when: level < 0 }",
+        "{ to: done, when: level < 0 }, { to: calm, when: level < 1 }",
+    );
+    let mut fleet = RunSetFleet::new(&[playbook(&ending)])
+        .unwrap()
+        .start_on_first_sight(&["alarm"])
+        .unwrap();
+    fleet
+        .apply("brand-a", &gauge(minutes(0), "level", 5.0))
+        .unwrap();
+    fleet
+        .apply("brand-b", &gauge(minutes(0), "level", 1.0))
+        .unwrap();
+    fleet
+        .apply("brand-a", &gauge(minutes(5), "level", -1.0))
+        .unwrap();
+    assert!(fleet.get("brand-a").unwrap().is_ended());
+    assert_eq!(fleet.evict_ended(), ["brand-a"]);
+    assert_eq!(fleet.subjects(), ["brand-b"]);
+}
+
+#[test]
+fn a_set_refuses_a_playbook_it_does_not_hold_by_name() {
+    let mut set = RunSet::new("brand", &[playbook(ALARM)]).unwrap();
+    let expected =
+        "playbook `chatter` is not in this set: add it to the playbooks the set is built from";
+    assert_eq!(
+        set.start("chatter", start()).unwrap_err().to_string(),
+        expected
+    );
+    let err = set
+        .configure("chatter", RunSettings::new("brand"))
+        .unwrap_err();
+    assert_eq!(err.to_string(), expected);
+    assert!(set.run("alarm").is_none(), "nothing started");
+}
+
+#[test]
+fn a_tampered_snapshot_with_a_deferred_action_that_does_not_exist_is_refused() {
+    let mut set = set_of(CHATTER);
+    drive(
+        &mut set,
+        &[
+            gauge(minutes(0), "level", 5.0),
+            gauge(minutes(10), "talk", 1.0),
+        ],
+        minutes(20),
+    );
+    let json = serde_json::to_string(&set.snapshot()).unwrap();
+    let tampered = json.replace(
+        r#""deferred":[{"state":1,"action":0}]"#,
+        r#""deferred":[{"state":1,"action":7}]"#,
+    );
+    assert_ne!(tampered, json);
+    let err = RunSet::restore(
+        &[playbook(CHATTER), playbook(ALARM)],
+        serde_json::from_str(&tampered).unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "playbook `chatter`: snapshot is inconsistent: deferred action 7 of state 1 does not exist"
     );
 }

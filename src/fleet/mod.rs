@@ -1,22 +1,26 @@
-//! Fleets: many runs of one playbook, keyed by subject (brand, account, campaign, post).
-#![expect(
-    clippy::indexing_slicing,
-    reason = "positions come from the fleet's own index, which every insertion and removal keeps in step with its runs"
-)]
+//! Fleets: many runs of one playbook, or many run sets of several playbooks, keyed by subject
+//! (brand, account, campaign, post).
 
-use std::collections::HashMap;
+mod roster;
+mod sets;
 
 use serde::{Deserialize, Serialize};
 
-use crate::run::SnapshotError;
-use crate::{Event, Observation, Playbook, Run, RunError, RunSettings, Snapshot, Timestamp};
+use roster::{Roster, Subjects};
+pub use sets::{RunSetFleet, RunSetFleetSnapshot};
 
-/// Why a fleet refused a signal, an action done, settings, a subject or a snapshot. The fleet
-/// is left exactly as it was.
+use crate::run::SnapshotError;
+use crate::{
+    Event, Observation, Playbook, Run, RunError, RunSetError, RunSettings, Snapshot, Timestamp,
+};
+
+/// Why a fleet ([`Fleet`] or [`RunSetFleet`]) refused a signal, an action done, settings, a
+/// subject or a snapshot. The fleet is left exactly as it was.
 ///
 /// Ask [`is_unknown_subject`](FleetError::is_unknown_subject) whether the subject was the
 /// problem; anything else is the refusal of the subject's run, which
-/// [`run_error`](FleetError::run_error) gives with its own predicates.
+/// [`run_error`](FleetError::run_error) gives with its own predicates, or of its run set
+/// ([`run_set_error`](FleetError::run_set_error)).
 ///
 /// ```
 /// # use crisis_playbook::{Fleet, FleetError, Observation, Playbook};
@@ -41,11 +45,19 @@ enum FleetErrorKind {
         "unknown subject `{0}`: start its run with `Fleet::start`, or build the fleet with `start_on_first_sight(true)`"
     )]
     UnknownSubject(String),
+    #[error(
+        "unknown subject `{0}`: start a playbook for it with `RunSetFleet::start`, or name the playbooks to start with `start_on_first_sight`"
+    )]
+    UnknownSetSubject(String),
     #[error(transparent)]
     Run(RunError),
     /// A run of a fleet snapshot, or its settings, refused on restore.
     #[error("subject `{subject}`: {error}")]
     Restore { subject: String, error: RunError },
+    /// A subject's run set refused an input, or the playbooks of a [`RunSetFleet`] do not fit
+    /// together. `subject` is empty when no subject was concerned.
+    #[error("{}{error}", if subject.is_empty() { String::new() } else { format!("subject `{subject}`: ") })]
+    RunSet { subject: String, error: RunSetError },
 }
 
 impl From<RunError> for FleetError {
@@ -73,7 +85,10 @@ impl FleetError {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_unknown_subject(&self) -> bool {
-        matches!(self.0, FleetErrorKind::UnknownSubject(_))
+        matches!(
+            self.0,
+            FleetErrorKind::UnknownSubject(_) | FleetErrorKind::UnknownSetSubject(_)
+        )
     }
 
     /// What the subject's run refused, when the subject was not the problem.
@@ -89,15 +104,43 @@ impl FleetError {
     pub fn run_error(&self) -> Option<&RunError> {
         match &self.0 {
             FleetErrorKind::Run(error) | FleetErrorKind::Restore { error, .. } => Some(error),
-            FleetErrorKind::UnknownSubject(_) => None,
+            FleetErrorKind::RunSet { error, .. } => error.run_error(),
+            FleetErrorKind::UnknownSubject(_) | FleetErrorKind::UnknownSetSubject(_) => None,
         }
+    }
+
+    /// What a subject's run set refused, in a [`RunSetFleet`]: a record no playbook of the set
+    /// declares, an unknown playbook, or, through [`RunSetError::run_error`], a run's refusal.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Playbook, RunSetFleet};
+    /// let storm = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let mut fleet = RunSetFleet::new(&[storm])?;
+    /// let err = fleet.start("brand-x", "no-such-playbook", "2026-03-02T08:00:00Z".parse()?).unwrap_err();
+    /// assert!(err.run_set_error().is_some());
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "subject `brand-x`: playbook `no-such-playbook` is not in this set: add it to the playbooks the set is built from"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_set_error(&self) -> Option<&RunSetError> {
+        match &self.0 {
+            FleetErrorKind::RunSet { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    fn run_set(subject: &str, error: RunSetError) -> FleetError {
+        FleetError(FleetErrorKind::RunSet {
+            subject: subject.to_string(),
+            error,
+        })
     }
 }
 
-/// FxHash: fast on short keys, and seeded with a constant, so nothing depends on a random seed.
-type Subjects<V> = HashMap<String, V, rustc_hash::FxBuildHasher>;
-
-/// Many runs of one playbook, routed by subject.
+/// Many runs of one playbook, routed by subject. (For several playbooks per subject, see
+/// [`RunSetFleet`].)
 ///
 /// ```
 /// use crisis_playbook::{Fleet, Observation, Playbook, RunSettings};
@@ -116,9 +159,7 @@ type Subjects<V> = HashMap<String, V, rustc_hash::FxBuildHasher>;
 #[derive(Clone, Debug)]
 pub struct Fleet {
     playbook: Playbook,
-    /// The runs, in no particular order; `index` finds a subject's.
-    runs: Vec<(String, Run)>,
-    index: Subjects<usize>,
+    runs: Roster<Run>,
     settings: Subjects<RunSettings>,
     start_on_first_sight: bool,
     events: Vec<Event>,
@@ -166,8 +207,7 @@ impl Fleet {
     pub fn new(playbook: &Playbook) -> Fleet {
         Fleet {
             playbook: playbook.clone(),
-            runs: Vec::new(),
-            index: Subjects::default(),
+            runs: Roster::default(),
             settings: Subjects::default(),
             start_on_first_sight: false,
             events: Vec::new(),
@@ -234,19 +274,7 @@ impl Fleet {
             .cloned()
             .unwrap_or_else(|| RunSettings::new(subject));
         let run = Run::with_settings(&self.playbook, settings, at)?;
-        let position = match self.index.get(subject) {
-            Some(&position) => {
-                self.runs[position].1 = run;
-                position
-            }
-            None => {
-                let position = self.runs.len();
-                self.index.insert(subject.to_string(), position);
-                self.runs.push((subject.to_string(), run));
-                position
-            }
-        };
-        Ok(&mut self.runs[position].1)
+        Ok(self.runs.put(subject, run))
     }
 
     /// Routes a signal to the subject's run. Returns the events it caused (for a run started
@@ -267,8 +295,9 @@ impl Fleet {
         subject: &str,
         observation: Observation<'_>,
     ) -> Result<&[Event], FleetError> {
-        if let Some(&position) = self.index.get(subject) {
-            return Ok(self.runs[position].1.observe(observation)?);
+        // By position: a borrow returned from inside `if let` would outlive the branch.
+        if let Some(position) = self.runs.position(subject) {
+            return Ok(self.runs.at_mut(position).observe(observation)?);
         }
         if !self.start_on_first_sight {
             return Err(FleetError::unknown_subject(subject));
@@ -281,7 +310,7 @@ impl Fleet {
         match run.observe(observation) {
             Ok(more) => events.extend_from_slice(more),
             Err(error) => {
-                self.remove(subject);
+                self.runs.remove(subject);
                 return Err(error.into());
             }
         }
@@ -333,13 +362,13 @@ impl Fleet {
         for chunk in signals.chunks(AHEAD) {
             let mut runs = [usize::MAX; AHEAD];
             for (run, (subject, _)) in runs.iter_mut().zip(chunk) {
-                if let Some(&found) = self.index.get(subject.as_ref()) {
+                if let Some(found) = self.runs.position(subject.as_ref()) {
                     *run = found;
                 }
             }
             // One step for all the runs, then the next: the reads of a step go through what
             // the step before brought in, and only the reads of different runs can overlap.
-            let runs = runs.map(|run| self.runs.get(run).map(|(_, run)| run));
+            let runs = runs.map(|run| self.runs.at(run));
             let arrays = runs
                 .iter()
                 .flatten()
@@ -375,11 +404,11 @@ impl Fleet {
         by: &str,
         at: Timestamp,
     ) -> Result<&[Event], FleetError> {
-        let position = *self
-            .index
-            .get(subject)
+        let run = self
+            .runs
+            .get_mut(subject)
             .ok_or_else(|| FleetError::unknown_subject(subject))?;
-        Ok(self.runs[position].1.complete(action, by, at)?)
+        Ok(run.complete(action, by, at)?)
     }
 
     /// The playbook every run follows.
@@ -392,23 +421,6 @@ impl Fleet {
     /// ```
     pub fn playbook(&self) -> &Playbook {
         &self.playbook
-    }
-
-    /// Removes a subject's run, keeping the index of the run moved into its place.
-    fn remove(&mut self, subject: &str) {
-        if let Some(position) = self.index.remove(subject) {
-            self.runs.swap_remove(position);
-            if let Some((moved, _)) = self.runs.get(position) {
-                self.index.insert(moved.clone(), position);
-            }
-        }
-    }
-
-    /// Positions of the runs, in subject order.
-    fn in_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.runs.len()).collect();
-        order.sort_unstable_by(|a, b| self.runs[*a].0.cmp(&self.runs[*b].0));
-        order
     }
 
     /// Advances every run to `at`; returns each subject's events, in subject order.
@@ -427,15 +439,7 @@ impl Fleet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn advance_to(&mut self, at: Timestamp) -> Vec<(String, Vec<Event>)> {
-        let mut found = Vec::new();
-        for position in self.in_order() {
-            let (subject, run) = &mut self.runs[position];
-            let events = run.advance_to(at);
-            if !events.is_empty() {
-                found.push((subject.clone(), events.to_vec()));
-            }
-        }
-        found
+        self.runs.each_in_order(|run| run.advance_to(at).to_vec())
     }
 
     /// The run of `subject`.
@@ -452,9 +456,7 @@ impl Fleet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn get(&self, subject: &str) -> Option<&Run> {
-        self.index
-            .get(subject)
-            .map(|&position| &self.runs[position].1)
+        self.runs.get(subject)
     }
 
     /// The subjects with a run, in order.
@@ -471,10 +473,7 @@ impl Fleet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn subjects(&self) -> Vec<&str> {
-        self.in_order()
-            .into_iter()
-            .map(|position| self.runs[position].0.as_str())
-            .collect()
+        self.runs.subjects()
     }
 
     /// How many runs the fleet holds.
@@ -504,7 +503,7 @@ impl Fleet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.runs.is_empty()
+        self.runs.len() == 0
     }
 
     /// Removes the runs that reached a final state; returns their subjects, in order.
@@ -520,17 +519,7 @@ impl Fleet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn evict_ended(&mut self) -> Vec<String> {
-        let mut ended: Vec<String> = self
-            .runs
-            .iter()
-            .filter(|(_, run)| run.is_ended())
-            .map(|(subject, _)| subject.clone())
-            .collect();
-        ended.sort_unstable();
-        for subject in &ended {
-            self.remove(subject);
-        }
-        ended
+        self.runs.evict(Run::is_ended)
     }
 
     /// Snapshots every run.
@@ -550,12 +539,9 @@ impl Fleet {
     pub fn snapshot(&self) -> FleetSnapshot {
         FleetSnapshot {
             runs: self
+                .runs
                 .in_order()
-                .into_iter()
-                .map(|position| {
-                    let (subject, run) = &self.runs[position];
-                    (subject.clone(), run.snapshot())
-                })
+                .map(|(subject, run)| (subject.to_string(), run.snapshot()))
                 .collect(),
             settings: {
                 let mut settings: Vec<RunSettings> = self.settings.values().cloned().collect();
@@ -599,13 +585,7 @@ impl Fleet {
         }
         for (subject, run) in snapshot.runs {
             let run = Run::restore(playbook, run).map_err(|error| refused(&subject, error))?;
-            match fleet.index.get(&subject) {
-                Some(&position) => fleet.runs[position].1 = run,
-                None => {
-                    fleet.index.insert(subject.clone(), fleet.runs.len());
-                    fleet.runs.push((subject, run));
-                }
-            }
+            fleet.runs.put(&subject, run);
         }
         Ok(fleet)
     }
