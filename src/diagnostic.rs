@@ -339,19 +339,22 @@ pub(crate) fn suggestion<'a>(
 }
 
 /// The closest of `candidates` to a misspelt `name`, if one is close enough to be a typo. A
-/// track's state written without its track (`done` for `safety.done`) counts as close.
+/// track's state written without its track (`done` for `safety.done`), or with another track
+/// (`care.done` for `safety.done`), counts as close.
 fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).clamp(1, 3);
+    let (track, short) = name.rsplit_once('.').unwrap_or(("", name));
     candidates
         .into_iter()
         .map(|candidate| {
-            let short = candidate
+            let same_state = candidate
                 .rsplit_once('.')
-                .is_some_and(|(_, short)| short == name);
-            let distance = if short {
-                1
-            } else {
-                strsim::damerau_levenshtein(name, candidate)
+                .is_some_and(|(_, other)| other == short);
+            let spelt = strsim::damerau_levenshtein(name, candidate);
+            let distance = match (same_state, track.is_empty()) {
+                (true, true) => spelt.min(1),
+                (true, false) => spelt.min(limit),
+                (false, _) => spelt,
             };
             (distance, candidate)
         })
@@ -373,5 +376,10 @@ mod tests {
         let tracks = ["safety.done", "care.refunds", "done_soon"];
         assert_eq!(did_you_mean("done", tracks), Some("safety.done"));
         assert_eq!(did_you_mean("refunds", tracks), Some("care.refunds"));
+        assert_eq!(
+            did_you_mean("customer_care.done", tracks),
+            Some("safety.done")
+        );
+        assert_eq!(did_you_mean("safty.done", tracks), Some("safety.done"));
     }
 }

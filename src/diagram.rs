@@ -71,7 +71,7 @@ fn edge_label(playbook: &Playbook, transition: &Transition) -> String {
 }
 
 /// What a state's label says after its name: its severity, its cool-down and the playbooks it
-/// hands over to, if it has them.
+/// hands over to (with the state each starts in), if it has them.
 fn state_details(playbook: &Playbook, state: &crate::model::State) -> String {
     let mut details = format!("severity {}", state.severity);
     if let Some(cooldown) = state.cooldown {
@@ -83,6 +83,9 @@ fn state_details(playbook: &Playbook, state: &crate::model::State) -> String {
     }
     for hand_over in &state.hand_over {
         let _ = write!(details, ", hands over to {}", hand_over.playbook);
+        if let Some(starts_in) = &hand_over.state {
+            let _ = write!(details, " in {starts_in}");
+        }
     }
     details
 }

@@ -36,7 +36,8 @@ use std::path::{Path, PathBuf};
 pub enum FileKind {
     /// A top-level `playbook:` key.
     Playbook,
-    /// A top-level `scenario:` or `scenarios:` key.
+    /// A top-level `scenario:` or `scenarios:` key; or a `playbook:` key beside keys only
+    /// scenarios have (`expect:`, `start:`…) and no `states:`.
     Scenario,
     /// Neither.
     Other,
@@ -48,15 +49,26 @@ pub enum FileKind {
 /// use crisis_playbook::files::{FileKind, kind_of};
 /// assert_eq!(kind_of("playbook: x\n"), FileKind::Playbook);
 /// assert_eq!(kind_of("scenario: y\nplaybook: x.yaml\n"), FileKind::Scenario);
+/// // A scenario without its name is still a scenario, so that `test` says what it lacks.
+/// assert_eq!(kind_of("playbook: x.yaml\nstart: 2026-03-02T00:00:00Z\nexpect: []\n"), FileKind::Scenario);
 /// ```
 pub fn kind_of(text: &str) -> FileKind {
+    let has = |key: &str| {
+        text.lines().any(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(':'))
+        })
+    };
     // Scenario files name their playbook with a `playbook:` key too, so look for them first.
-    if text
-        .lines()
-        .any(|line| line.starts_with("scenario:") || line.starts_with("scenarios:"))
-    {
+    // One that lost its `scenario:` line is still a scenario, and its loader says what is
+    // missing: every playbook has `states:`, and these keys are a scenario's alone.
+    const SCENARIO_ONLY: [&str; 8] = [
+        "expect", "start", "step", "until", "inputs", "events", "with", "timeline",
+    ];
+    let nameless = has("playbook") && !has("states") && SCENARIO_ONLY.iter().any(|key| has(key));
+    if has("scenario") || has("scenarios") || nameless {
         FileKind::Scenario
-    } else if text.lines().any(|line| line.starts_with("playbook:")) {
+    } else if has("playbook") {
         FileKind::Playbook
     } else {
         FileKind::Other

@@ -40,6 +40,27 @@ pub struct RunSetEvent {
     pub event: Event,
 }
 
+/// The event as one line, after the playbook's id, as `simulate --with` prints it.
+///
+/// ```
+/// # use crisis_playbook::RunSetEvent;
+/// let event: RunSetEvent = serde_json::from_str(
+///     r#"{"playbook":"negative-comment-storm","at":"2026-03-02T08:00:00Z","kind":"resolved","state":"closed"}"#,
+/// )?;
+/// assert_eq!(event.to_string(), "negative-comment-storm  2026-03-02T08:00:00Z  resolved    run ended in closed");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl std::fmt::Display for RunSetEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}  {}",
+            self.playbook,
+            crate::timeline::format_event(&self.event)
+        )
+    }
+}
+
 /// Why a run set refused to be built, or refused an input. The set is left as it was.
 ///
 /// ```
@@ -418,13 +439,33 @@ impl RunSet {
     }
 
     /// One instant at `at` for every run, in the set's order: with a record, its targets take
-    /// it and the others only the time.
+    /// it and the others only the time. The playbooks handed over to start at the end of it;
+    /// then the runs whose rules read a playbook that just started see its severity at that
+    /// same instant, as they would a source's step; and so on while hand-overs start runs, for
+    /// at most as many rounds as the set has playbooks.
     fn instant(
         &mut self,
         at: Timestamp,
         record: Option<(&Record, &[usize])>,
         every_clock: bool,
     ) -> Result<(), RunSetError> {
+        let mut handed = self.visit(at, record, every_clock)?;
+        for _ in 0..self.playbooks.len() {
+            if !self.hand_over(handed)? {
+                break;
+            }
+            handed = self.visit(at, None, false)?;
+        }
+        Ok(())
+    }
+
+    /// Visits every run at `at` (see [`RunSet::instant`]); returns the hand-overs asked.
+    fn visit(
+        &mut self,
+        at: Timestamp,
+        record: Option<(&Record, &[usize])>,
+        every_clock: bool,
+    ) -> Result<Vec<Handed>, RunSetError> {
         let mut handed = Vec::new();
         for index in 0..self.runs.len() {
             let sources = self.severities(index);
@@ -463,7 +504,7 @@ impl RunSet {
             };
             handed.extend(self.record(index, &events));
         }
-        self.hand_over(handed)
+        Ok(handed)
     }
 
     /// Moves every run to `at`, instant by instant in step: each instant at which one run has
@@ -551,8 +592,10 @@ impl RunSet {
         handed
     }
 
-    /// Starts each playbook handed over to that is not running, in the order asked.
-    fn hand_over(&mut self, handed: Vec<Handed>) -> Result<(), RunSetError> {
+    /// Starts each playbook handed over to that is not running, in the order asked; returns
+    /// whether one started.
+    fn hand_over(&mut self, handed: Vec<Handed>) -> Result<bool, RunSetError> {
+        let mut started = false;
         for handed in handed {
             if self.runs[handed.target]
                 .as_ref()
@@ -561,8 +604,9 @@ impl RunSet {
                 continue;
             }
             self.begin(handed.target, handed.settings, handed.at, handed.state)?;
+            started = true;
         }
-        Ok(())
+        Ok(started)
     }
 
     /// The severity each rule of playbook `index` reads now: its playbook's run, or that run's

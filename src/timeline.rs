@@ -55,6 +55,11 @@ impl<'e> ActiveStates<'e> {
                 self.tracks.retain(|(t, _)| t != track);
                 None
             }
+            EventKind::StartedIn { state, .. } => {
+                self.top = state;
+                self.tracks.clear();
+                None
+            }
             EventKind::Transition { from, to, .. } => {
                 match self.tracks.iter_mut().find(|(_, state)| state == from) {
                     Some((track, state)) => {
@@ -260,6 +265,10 @@ pub fn format_event(event: &Event) -> String {
             }
             Ok(())
         }
+        EventKind::StartedIn { state, severity } => write!(
+            line,
+            "started in {state} (severity {severity}), not in the playbook's initial state: a hand-over named it"
+        ),
         EventKind::Inhibited {
             by,
             track,

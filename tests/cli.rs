@@ -1602,3 +1602,38 @@ fn a_full_standard_error_changes_no_exit_code() {
         assert_code(&output, code, args);
     }
 }
+
+#[test]
+fn test_never_passes_silently_when_it_finds_no_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let storm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("playbooks/negative-comment-storm.yaml");
+    // A scenario that lost its `scenario:` line is still read as one, and refused.
+    let nameless = dir.path().join("nameless.yaml");
+    std::fs::write(
+        &nameless,
+        format!(
+            "playbook: {}\nstart: 2026-03-02T00:00:00Z\nstep: 5m\nsignals: {{ mentions: 20x3 }}\nexpect: [{{ final: monitoring }}]\n",
+            storm.display()
+        ),
+    )
+    .unwrap();
+    let output = run(&["test", nameless.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_contains(
+        &stderr(&output),
+        "nameless.yaml:1:1: error: missing key `scenario`: name the scenario",
+    );
+    // A folder with no scenario file at all is an input error.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let output = run(&["test", empty.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: no scenario file in {}: a scenario file has a top-level `scenario:` key (docs/scenario-format.md)\n",
+            empty.display()
+        )
+    );
+}

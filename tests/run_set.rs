@@ -273,9 +273,8 @@ fn a_rule_on_a_track_counts_only_that_track() {
     );
 }
 
-#[test]
-fn a_hand_over_starts_the_playbook_in_its_state_with_its_parameters() {
-    let handing = "playbook: watcher
+/// Hands over to the alarm, in `loud`, with `loud_at` 2, once `confirmed`.
+const WATCHER: &str = "playbook: watcher
 version: 1
 title: Watcher
 signals: { confirmed: { kind: manual } }
@@ -289,6 +288,10 @@ states:
     hand_over:
       - { playbook: alarm, state: loud, parameters: { loud_at: 2 } }
 ";
+
+#[test]
+fn a_hand_over_starts_the_playbook_in_its_state_with_its_parameters() {
+    let handing = WATCHER;
     let mut set = RunSet::new("brand", &[playbook(handing), playbook(ALARM)]).unwrap();
     set.start("watcher", start()).unwrap();
     assert!(set.run("alarm").is_none());
@@ -306,7 +309,8 @@ states:
             ("watcher", "input"),
             ("watcher", "transition"),
             ("watcher", "hand_over"),
-            ("watcher", "resolved")
+            ("watcher", "resolved"),
+            ("alarm", "started_in")
         ]
     );
     assert_eq!(
@@ -784,4 +788,169 @@ fn a_tampered_snapshot_with_a_deferred_action_that_does_not_exist_is_refused() {
         err.to_string(),
         "playbook `chatter`: snapshot is inconsistent: deferred action 7 of state 1 does not exist"
     );
+}
+
+#[test]
+fn a_playbook_started_by_a_hand_over_quiets_the_one_that_handed_over_at_that_instant() {
+    // Chatter, once busy, calls in the alarm already loud; the alarm then defers chatter's
+    // lower steps from that very instant, and its own timeline says where it started.
+    let calling = CHATTER.replace(
+        "    severity: 1\n",
+        "    severity: 1\n    hand_over: [{ playbook: alarm, state: loud }]\n",
+    );
+    let playbooks = [playbook(&calling), playbook(ALARM)];
+    let mut set = RunSet::new("brand", &playbooks).unwrap();
+    let mut events = set.start("chatter", start()).unwrap().to_vec();
+    events.extend(drive(
+        &mut set,
+        &[gauge(minutes(10), "talk", 1.0)],
+        minutes(60),
+    ));
+    assert_eq!(
+        lines_of(&events, "chatter"),
+        [
+            "2026-03-02T08:10:00Z  transition  quiet -> busy (severity 1): talk >= 1 [1 vs 1]",
+            "2026-03-02T08:10:00Z  action      busy: reply -> cm, due 2026-03-02T09:10:00Z: Reply",
+            "2026-03-02T08:10:00Z  hand_over   busy: hands over to playbook `alarm`, starting in loud",
+            "2026-03-02T08:10:00Z  inhibited   alarm at severity 4: deferring what states below severity 3 send",
+            "2026-03-02T08:40:00Z  deferred    busy: escalation step 1 deferred by alarm at severity 4, until the inhibition lifts",
+        ]
+    );
+    assert_eq!(
+        lines_of(&events, "alarm"),
+        [
+            "2026-03-02T08:10:00Z  started_in  started in loud (severity 4), not in the playbook's initial state: a hand-over named it"
+        ]
+    );
+    // The after-action review of the alarm starts with the hand-over, at its severity.
+    let alarm: Vec<Event> = events
+        .iter()
+        .filter(|e| e.playbook == "alarm")
+        .map(|e| e.event.clone())
+        .collect();
+    let report = crisis_playbook::report::Report::from_timeline(&playbooks[1], &alarm, "en");
+    assert_eq!(report.started, Some(minutes(10)));
+    assert_eq!(report.max_severity, 4);
+    assert_eq!(report.path, ["loud"]);
+}
+
+#[test]
+fn a_scenario_checks_the_parameters_a_hand_over_gives_and_so_catches_their_mutants() {
+    use crisis_playbook::testing::{self, mutants};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("watcher.yaml"), WATCHER).unwrap();
+    std::fs::write(dir.path().join("alarm.yaml"), ALARM).unwrap();
+    let scenario = |parameters: &str| {
+        format!(
+            "scenario: hands over\nplaybook: watcher.yaml\nwith: [alarm.yaml]\nstart: 2026-03-02T08:00:00Z\n\
+             inputs: [{{ at: 5m, signal: confirmed, by: lead }}]\n\
+             expect:\n  - {{ at: 5m, hand_over: alarm, starts_in: loud, parameters: {parameters} }}\n"
+        )
+    };
+    let load = |text: String| testing::load_text(&text, "s.yaml", dir.path());
+    let passing = load(scenario("{ loud_at: 2 }")).unwrap();
+    assert!(passing[0].run().passed());
+    let failing = load(scenario("{ loud_at: 3 }")).unwrap();
+    assert!(!failing[0].run().passed());
+    let err = load(scenario("{ loud_att: 2 }")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "s.yaml:7:64: error: expect[0].parameters.loud_att: no hand-over to `alarm` sets parameter `loud_att`; did you mean `loud_at`?"
+    );
+    // The expectation catches the mutant that drops the parameter.
+    let reports = mutants::test_mutants(&passing);
+    let survivors: Vec<&str> = reports[0].survivors.iter().map(String::as_str).collect();
+    assert!(
+        !survivors
+            .iter()
+            .any(|s| s.contains("parameters.loud_at dropped")),
+        "{survivors:?}"
+    );
+}
+
+#[test]
+fn a_threshold_moved_past_no_severity_makes_no_mutant() {
+    use crisis_playbook::testing::{self, mutants};
+    // The alarm is at 0 or 4 and chatter's states at 0 or 1: `at_least: 4` lowered to 3, or
+    // `below: 3` moved to 2 or 4, changes nothing any run could show.
+    let chatter = playbook(CHATTER);
+    let made: Vec<String> = mutants::mutants(&chatter)
+        .into_iter()
+        .map(|m| m.change)
+        .filter(|c| c.starts_with("inhibited_by"))
+        .collect();
+    assert_eq!(
+        made,
+        [
+            "inhibited_by[0] (alarm) dropped",
+            "inhibited_by[0] (alarm).at_least lowered: 4 -> 3",
+            "inhibited_by[0] (alarm).at_least raised: 4 -> 5",
+            "inhibited_by[0] (alarm).mode defer -> mute",
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("chatter.yaml"), CHATTER).unwrap();
+    std::fs::write(dir.path().join("alarm.yaml"), ALARM).unwrap();
+    let text = "scenario: deferred\nplaybook: chatter.yaml\nwith: [alarm.yaml]\nstart: 2026-03-02T08:00:00Z\n\
+                step: 5m\nsignals: { level: 5x4, talk: 0x2 1x2 }\n\
+                expect:\n  - { at: 10m, deferred: reply }\n";
+    let scenarios = testing::load_text(text, "s.yaml", dir.path()).unwrap();
+    assert!(scenarios[0].run().passed());
+    let reports = mutants::test_mutants(&scenarios);
+    let inhibition: Vec<&str> = reports[0]
+        .survivors
+        .iter()
+        .map(String::as_str)
+        .filter(|c| c.starts_with("inhibited_by"))
+        .collect();
+    // Lowered to 3 is the same rule with the alarm as it is; raised to 5, the alarm never
+    // reaches it, which lint refuses. Dropped and flipped to mute are caught.
+    assert_eq!(inhibition, Vec::<&str>::new());
+}
+
+#[test]
+fn a_fleet_of_sets_starts_the_first_sight_playbooks_of_a_subject_first_met_by_start() {
+    let mut fleet = RunSetFleet::new(&[playbook(CHATTER), playbook(ALARM)])
+        .unwrap()
+        .start_on_first_sight(&["chatter"])
+        .unwrap();
+    fleet.start("brand-a", "alarm", start()).unwrap();
+    let set = fleet.get("brand-a").unwrap();
+    assert!(
+        set.run("chatter").is_some(),
+        "chatter started on first sight"
+    );
+    assert!(set.run("alarm").is_some());
+    // A subject already known gets only what is asked.
+    let mut fleet = RunSetFleet::new(&[playbook(CHATTER), playbook(ALARM)]).unwrap();
+    fleet.start("brand-b", "alarm", start()).unwrap();
+    let mut fleet = RunSetFleet::restore(
+        &[playbook(CHATTER), playbook(ALARM)],
+        crisis_playbook::RunSetFleetSnapshot {
+            start_on_first_sight: vec!["chatter".into()],
+            ..fleet.snapshot()
+        },
+    )
+    .unwrap();
+    fleet.start("brand-b", "alarm", minutes(5)).unwrap();
+    assert!(fleet.get("brand-b").unwrap().run("chatter").is_none());
+}
+
+#[test]
+fn expecting_muted_from_a_playbook_whose_rules_only_defer_is_refused_at_load() {
+    use crisis_playbook::testing;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("chatter.yaml"), CHATTER).unwrap();
+    std::fs::write(dir.path().join("alarm.yaml"), ALARM).unwrap();
+    let text = "scenario: muted\nplaybook: chatter.yaml\nwith: [alarm.yaml]\nstart: 2026-03-02T08:00:00Z\n\
+                step: 5m\nsignals: { level: 5x4, talk: 0x2 1x2 }\nexpect:\n  - { at: 10m, muted: reply }\n";
+    let err = testing::load_text(text, "s.yaml", dir.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "s.yaml:8:23: error: expect[0].muted: no `inhibited_by` rule of `chatter` has `mode: mute`, so nothing is ever muted"
+    );
+    // Inside `never` it is the expectation that catches the rule's mode flipped to mute.
+    let never = text.replace("{ at: 10m, muted: reply }", "{ never: { muted: reply } }");
+    let scenarios = testing::load_text(&never, "s.yaml", dir.path()).unwrap();
+    assert!(scenarios[0].run().passed());
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::roster::{Roster, Subjects};
 use super::{FleetError, FleetErrorKind};
 use crate::trace::Record;
-use crate::{Playbook, RunSet, RunSetEvent, RunSetSnapshot, RunSettings, Timestamp};
+use crate::{Playbook, RunSet, RunSetError, RunSetEvent, RunSetSnapshot, RunSettings, Timestamp};
 
 /// Several playbooks for each of many subjects: one [`RunSet`] per subject, built from the same
 /// playbooks, fed [`Record`]s by subject.
@@ -185,7 +185,9 @@ impl RunSetFleet {
 
     /// Starts (or restarts) the run of `playbook` for `subject` at `at`, and returns the
     /// events of that step (the subject's other runs brought to `at`, then the run's first
-    /// events).
+    /// events). For a subject the fleet has not seen, the playbooks named by
+    /// [`start_on_first_sight`](RunSetFleet::start_on_first_sight) start first, as a record
+    /// would start them.
     ///
     /// ```
     /// # use crisis_playbook::{Playbook, RunSetFleet};
@@ -201,8 +203,44 @@ impl RunSetFleet {
         playbook: &str,
         at: Timestamp,
     ) -> Result<&[RunSetEvent], FleetError> {
+        // A subject seen first here gets the playbooks started on first sight too, as it
+        // would from a record: starting one playbook early must not leave the others off.
+        self.with_set(subject, at, Some(playbook), |set| {
+            set.start(playbook, at).map(<[_]>::to_vec)
+        })
+    }
+
+    /// Calls `then` on the subject's set, made for it if it has none, with the playbooks
+    /// started on first sight (but `skip`) started first at `at`. A refusal keeps no set the
+    /// call made.
+    fn with_set(
+        &mut self,
+        subject: &str,
+        at: Timestamp,
+        skip: Option<&str>,
+        then: impl FnOnce(&mut RunSet) -> Result<Vec<RunSetEvent>, RunSetError>,
+    ) -> Result<&[RunSetEvent], FleetError> {
         let known = self.sets.position(subject).is_some();
-        let outcome = self.set_of(subject).start(playbook, at).map(<[_]>::to_vec);
+        let first: Vec<String> = if known {
+            Vec::new()
+        } else {
+            self.start_on_first_sight
+                .iter()
+                .filter(|p| Some(p.as_str()) != skip)
+                .cloned()
+                .collect()
+        };
+        let set = self.set_of(subject);
+        let outcome = first
+            .iter()
+            .try_fold(Vec::new(), |mut events, playbook| {
+                events.extend_from_slice(set.start(playbook, at)?);
+                Ok(events)
+            })
+            .and_then(|mut events| {
+                events.extend(then(set)?);
+                Ok(events)
+            });
         match outcome {
             Ok(events) => {
                 self.events = events;
@@ -241,32 +279,14 @@ impl RunSetFleet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&mut self, subject: &str, record: &Record) -> Result<&[RunSetEvent], FleetError> {
-        let refused = |e| FleetError::run_set(subject, e);
-        if let Some(set) = self.sets.get_mut(subject) {
-            self.events = set.apply(record).map_err(refused)?.to_vec();
-            return Ok(&self.events);
-        }
-        if self.start_on_first_sight.is_empty() {
+        if self.sets.position(subject).is_none() && self.start_on_first_sight.is_empty() {
             return Err(FleetError(FleetErrorKind::UnknownSetSubject(
                 subject.to_string(),
             )));
         }
-        let playbooks = self.start_on_first_sight.clone();
-        let set = self.set_of(subject);
-        let mut events = Vec::new();
-        let mut started = || {
-            for playbook in &playbooks {
-                events.extend_from_slice(set.start(playbook, record.at)?);
-            }
-            events.extend_from_slice(set.apply(record)?);
-            Ok(())
-        };
-        if let Err(error) = started() {
-            self.sets.remove(subject);
-            return Err(refused(error));
-        }
-        self.events = events;
-        Ok(&self.events)
+        self.with_set(subject, record.at, None, |set| {
+            set.apply(record).map(<[_]>::to_vec)
+        })
     }
 
     /// Advances every subject's set to `at` (see [`RunSet::advance_to`]); returns each

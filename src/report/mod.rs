@@ -276,17 +276,31 @@ impl Report {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_timeline_in(playbook: &Playbook, events: &[Event], words: &Vocabulary) -> Report {
-        let initial = playbook.state(playbook.initial()).name.clone();
-        let started = events.iter().find_map(|e| match &e.kind {
-            EventKind::Transition { from, .. } if *from == initial => Some(e.at),
+        // A run a hand-over started in another state says so first; the incident began then.
+        let handed = events.first().and_then(|e| match &e.kind {
+            EventKind::StartedIn { state, severity } => Some((e.at, state, *severity)),
             _ => None,
         });
+        let initial = match handed {
+            Some((_, state, _)) => state.clone(),
+            None => playbook.state(playbook.initial()).name.clone(),
+        };
+        let started = match handed {
+            Some((at, ..)) => Some(at),
+            None => events.iter().find_map(|e| match &e.kind {
+                EventKind::Transition { from, .. } if *from == initial => Some(e.at),
+                _ => None,
+            }),
+        };
         let since = |at: Timestamp| started.map(|s| at - s);
         let mut active = crate::timeline::ActiveStates::new(&initial);
         let mut tracks: Vec<TrackPath> = Vec::new();
         let mut path = vec![initial.clone()];
-        let mut max_severity = playbook.state(playbook.initial()).severity;
-        let mut peak_reached: Option<Timestamp> = None;
+        let mut max_severity = match handed {
+            Some((.., severity)) => severity,
+            None => playbook.state(playbook.initial()).severity,
+        };
+        let mut peak_reached: Option<Timestamp> = handed.map(|(at, ..)| at);
         let mut time_at_peak = None;
         let mut peaks: Vec<Peak> = Vec::new();
         // Where each test's peak is in `peaks`, which keeps the order tests first fired in.

@@ -202,6 +202,14 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         parameters: BTreeMap<String, ParameterValue>,
     },
+    /// The run started in a state other than its playbook's initial one: a hand-over named
+    /// it. Always the run's first event, so that a reader of its timeline knows where it began.
+    StartedIn {
+        /// The state it started in.
+        state: String,
+        /// That state's severity.
+        severity: i64,
+    },
     /// An inhibition rule began to apply: the playbook it names reached its severity.
     Inhibited {
         /// The playbook whose severity counts.
@@ -270,6 +278,7 @@ impl EventKind {
             EventKind::TrackStarted { .. } => "track_started",
             EventKind::TrackEnded { .. } => "track_ended",
             EventKind::HandOver { .. } => "hand_over",
+            EventKind::StartedIn { .. } => "started_in",
             EventKind::Inhibited { .. } => "inhibited",
             EventKind::InhibitionLifted { .. } => "inhibition_lifted",
             EventKind::Muted(_) => "muted",

@@ -426,6 +426,13 @@ impl Run {
             sources,
         };
         run.refresh_inhibitions();
+        if state != playbook.initial() {
+            let state = playbook.state(state);
+            run.push(EventKind::StartedIn {
+                state: state.name.clone(),
+                severity: state.severity,
+            });
+        }
         run.enter_state(TOP, false);
         run.evaluate();
         run

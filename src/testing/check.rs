@@ -1,6 +1,6 @@
 //! Expectations, and how a timeline meets or fails them.
 
-use crate::{Duration, Event, EventKind, Timestamp, timeline::format_event};
+use crate::{Duration, Event, EventKind, ParameterValue, Timestamp, timeline::format_event};
 
 use super::Replay;
 
@@ -37,8 +37,13 @@ pub(crate) enum Matcher {
     Muted(String),
     /// An action an inhibition defers.
     Deferred(String),
-    /// A hand-over to this playbook, starting in this state if given.
-    HandOver(String, Option<String>),
+    /// A hand-over to this playbook, starting in this state if given, giving at least these
+    /// parameters.
+    HandOver {
+        playbook: String,
+        starts_in: Option<String>,
+        parameters: Vec<(String, ParameterValue)>,
+    },
     /// An inhibition by this playbook begins.
     Inhibited(String),
     /// An inhibition by this playbook ends.
@@ -302,11 +307,24 @@ fn matches(matcher: &Matcher, event: &Event) -> bool {
             quieted.action.as_ref() == Some(id)
         }
         (
-            Matcher::HandOver(id, state),
-            EventKind::HandOver {
-                starts, starts_in, ..
+            Matcher::HandOver {
+                playbook,
+                starts_in: state,
+                parameters: given,
             },
-        ) => starts == id && state.as_ref().is_none_or(|s| starts_in.as_ref() == Some(s)),
+            EventKind::HandOver {
+                starts,
+                starts_in,
+                parameters,
+                ..
+            },
+        ) => {
+            starts == playbook
+                && state.as_ref().is_none_or(|s| starts_in.as_ref() == Some(s))
+                && given
+                    .iter()
+                    .all(|(name, value)| parameters.get(name) == Some(value))
+        }
         (Matcher::Inhibited(id), EventKind::Inhibited { by: playbook, .. })
         | (Matcher::InhibitionLifted(id), EventKind::InhibitionLifted { by: playbook, .. }) => {
             playbook == id
@@ -400,9 +418,23 @@ fn describe(matcher: &Matcher) -> String {
         Matcher::Cooldown(state) => format!("a silent entry into `{state}` in its cool-down"),
         Matcher::Muted(action) => format!("`{action}` muted by an inhibition"),
         Matcher::Deferred(action) => format!("`{action}` deferred by an inhibition"),
-        Matcher::HandOver(playbook, None) => format!("a hand-over to playbook `{playbook}`"),
-        Matcher::HandOver(playbook, Some(state)) => {
-            format!("a hand-over to playbook `{playbook}`, starting in `{state}`")
+        Matcher::HandOver {
+            playbook,
+            starts_in,
+            parameters,
+        } => {
+            let mut said = format!("a hand-over to playbook `{playbook}`");
+            if let Some(state) = starts_in {
+                said.push_str(&format!(", starting in `{state}`"));
+            }
+            if !parameters.is_empty() {
+                let given: Vec<String> = parameters
+                    .iter()
+                    .map(|(name, value)| format!("{name} = {value}"))
+                    .collect();
+                said.push_str(&format!(", with {}", given.join(", ")));
+            }
+            said
         }
         Matcher::Inhibited(playbook) => format!("an inhibition by playbook `{playbook}`"),
         Matcher::InhibitionLifted(playbook) => {

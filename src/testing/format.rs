@@ -149,6 +149,9 @@ pub(crate) struct ExpectDoc {
     /// With `hand_over`: the run it starts begins in this state of that playbook.
     #[serde(default)]
     pub starts_in: Option<Located<String>>,
+    /// With `hand_over`: the hand-over gives these parameters (others may be given too).
+    #[serde(default)]
+    pub parameters: Entries<Located<QuantityDoc>>,
     /// An inhibition by this playbook begins to apply.
     #[serde(default)]
     pub inhibited: Option<Located<String>>,

@@ -34,7 +34,7 @@ use crate::run::{Run, RunError, RunSettings};
 use crate::trace::TraceError;
 use crate::trace::{OwnedAttributeValue, Record, RecordValue};
 use crate::yaml::{Located, Position, Source};
-use crate::{Duration, Event, RunSet, RunSetError, RunSetEvent, Timestamp};
+use crate::{Duration, Event, InhibitionMode, RunSet, RunSetError, RunSetEvent, Timestamp};
 use crate::{Limits, Loader};
 pub use check::{Check, Failure};
 use format::{ExpectDoc, ScenarioDoc};
@@ -420,6 +420,14 @@ pub fn load_each(paths: &[PathBuf]) -> Result<Vec<ScenarioFile>, LoadError> {
         .collect())
 }
 
+/// A parameter value as a scenario writes it: a number, or text such as `30m` or `40%`.
+fn quantity(value: &QuantityDoc) -> Result<ParameterValue, crate::ParameterValueError> {
+    match value {
+        QuantityDoc::Number(n) => Ok(ParameterValue::Number(*n)),
+        QuantityDoc::Text(text) => text.parse(),
+    }
+}
+
 /// A scenario file, with its scenarios or why they could not be loaded.
 pub type ScenarioFile = (PathBuf, Result<Vec<Scenario>, LoadError>);
 
@@ -646,6 +654,45 @@ impl Compiler<'_> {
         None
     }
 
+    /// The parameters a `hand_over` expectation says are given: each one a hand-over of the
+    /// playbook to `target` sets, with a value of its kind.
+    fn handed_parameters(
+        &mut self,
+        playbook: &Playbook,
+        target: &Located<String>,
+        doc: &ExpectDoc,
+        path: &str,
+    ) -> Option<Vec<(String, ParameterValue)>> {
+        let set: Vec<&str> = playbook
+            .states()
+            .iter()
+            .flat_map(|s| &s.hand_over)
+            .filter(|h| h.playbook == target.value)
+            .flat_map(|h| h.parameters.iter().map(|(name, _)| name.as_str()))
+            .collect();
+        let mut parameters = Vec::new();
+        let mut fine = true;
+        for (name, value) in &doc.parameters.0 {
+            let at = join(path, &format!("parameters.{}", name.value));
+            let what = format!("no hand-over to `{}` sets parameter", target.value);
+            if self
+                .named_in(name, set.iter().copied(), &what, &at)
+                .is_none()
+            {
+                fine = false;
+                continue;
+            }
+            match quantity(&value.value) {
+                Ok(parsed) => parameters.push((name.value.clone(), parsed)),
+                Err(e) => {
+                    self.error(value.at, &at, e.to_string());
+                    fine = false;
+                }
+            }
+        }
+        fine.then_some(parameters)
+    }
+
     fn known_action(&mut self, playbook: &Playbook, name: &Located<String>, path: &str) -> bool {
         self.known("action", action_names(playbook), playbook, name, path)
     }
@@ -781,10 +828,7 @@ impl Compiler<'_> {
             if !self.known("parameter", names, &playbook, name, &parameter_path) {
                 continue;
             }
-            let parsed = match &value.value {
-                QuantityDoc::Number(n) => Ok(ParameterValue::Number(*n)),
-                QuantityDoc::Text(text) => text.parse::<ParameterValue>(),
-            };
+            let parsed = quantity(&value.value);
             // Each override is checked on its own, so that every bad one is reported at its value.
             let checked = parsed.map_err(|e| e.to_string()).and_then(|parsed| {
                 RunSettings::default()
@@ -1021,10 +1065,10 @@ impl Compiler<'_> {
                     return None;
                 }
             };
-            let inner = self.matcher(playbook, &never.value, never.at, &never_path)?;
+            let inner = self.matcher(playbook, &never.value, never.at, &never_path, true)?;
             return Some(Check::new(at.line, check::Expect::Never(inner), when));
         }
-        let matcher = self.matcher(playbook, doc, at, path)?;
+        let matcher = self.matcher(playbook, doc, at, path, false)?;
         Some(Check::new(at.line, check::Expect::Occurs(matcher), when))
     }
 
@@ -1068,18 +1112,29 @@ impl Compiler<'_> {
         Some(when)
     }
 
+    /// What an expectation looks for; `negated` inside `never`, where looking for what the
+    /// playbook as written cannot do still catches a mutant that can.
     fn matcher(
         &mut self,
         playbook: &Playbook,
         doc: &ExpectDoc,
         at: Position,
         path: &str,
+        negated: bool,
     ) -> Option<check::Matcher> {
         if let (Some(starts_in), None) = (&doc.starts_in, &doc.hand_over) {
             self.error(
                 starts_in.at,
                 &join(path, "starts_in"),
                 "`starts_in` goes with `hand_over`: give the playbook handed over to",
+            );
+            return None;
+        }
+        if let (Some((name, _)), None) = (doc.parameters.0.first(), &doc.hand_over) {
+            self.error(
+                name.at,
+                &join(path, "parameters"),
+                "`parameters` goes with `hand_over`: give the playbook handed over to",
             );
             return None;
         }
@@ -1161,23 +1216,32 @@ impl Compiler<'_> {
             }
             return Some(check::Matcher::Cooldown(state.value.clone()));
         }
-        for (key, given, deferred) in [
-            ("muted", &doc.muted, false),
-            ("deferred", &doc.deferred, true),
+        for (key, given, deferred, mode) in [
+            ("muted", &doc.muted, false, InhibitionMode::Mute),
+            ("deferred", &doc.deferred, true, InhibitionMode::Defer),
         ] {
             let Some(action) = given else { continue };
             if !self.known_action(playbook, action, &join(path, key)) {
                 return None;
             }
-            if playbook.inhibitions().is_empty() {
-                self.error(
-                    action.at,
-                    &join(path, key),
+            let word = match mode {
+                InhibitionMode::Mute => "mute",
+                InhibitionMode::Defer => "defer",
+            };
+            let moded = playbook.inhibitions().iter().any(|rule| rule.mode == mode);
+            if playbook.inhibitions().is_empty() || !(moded || negated) {
+                let message = if playbook.inhibitions().is_empty() {
                     format!(
                         "playbook `{}` has no `inhibited_by` rule, so nothing is ever {key}",
                         playbook.id()
-                    ),
-                );
+                    )
+                } else {
+                    format!(
+                        "no `inhibited_by` rule of `{}` has `mode: {word}`, so nothing is ever {key}",
+                        playbook.id()
+                    )
+                };
+                self.error(action.at, &join(path, key), message);
                 return None;
             }
             return Some(if deferred {
@@ -1191,7 +1255,12 @@ impl Compiler<'_> {
             let what = format!("no state of `{}` hands over to", playbook.id());
             self.named_in(target, named, &what, &join(path, "hand_over"))?;
             let starts_in = doc.starts_in.as_ref().map(|s| s.value.clone());
-            return Some(check::Matcher::HandOver(target.value.clone(), starts_in));
+            let parameters = self.handed_parameters(playbook, target, doc, path)?;
+            return Some(check::Matcher::HandOver {
+                playbook: target.value.clone(),
+                starts_in,
+                parameters,
+            });
         }
         for (key, given, lifted) in [
             ("inhibited", &doc.inhibited, false),

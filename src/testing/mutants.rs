@@ -437,11 +437,15 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                 format!("{path}.at_least {word}: {} -> {at_least}", rule.at_least),
                 &|m| m.inhibitions[r].at_least = at_least,
             );
+            // Moving `below` past no state's severity quiets the same states: no mutant.
             let below = rule.below.saturating_add(delta);
-            add(
-                format!("{path}.below {word}: {} -> {below}", rule.below),
-                &|m| m.inhibitions[r].below = below,
-            );
+            let own = original.states.iter().map(|s| s.severity);
+            if crosses(own, rule.below, below) {
+                add(
+                    format!("{path}.below {word}: {} -> {below}", rule.below),
+                    &|m| m.inhibitions[r].below = below,
+                );
+            }
         }
         let (flipped, words) = match rule.mode {
             InhibitionMode::Mute => (InhibitionMode::Defer, "mute -> defer"),
@@ -707,9 +711,12 @@ pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
             } else {
                 // A mutant that no longer fits a scenario's `with:` playbooks (a severity they
                 // never reach) is one `lint` would refuse: no scenario needs to catch it.
+                // Nor is one that moves a rule's threshold past no severity of the playbook
+                // it names.
                 mutants(&playbook)
                     .into_iter()
                     .filter(|mutant| testing.iter().all(|s| fits(mutant, s)))
+                    .filter(|mutant| !same_threshold(&playbook, mutant, &testing))
                     .collect()
             };
             let survivors = all
@@ -730,6 +737,42 @@ pub fn test_mutants(scenarios: &[Scenario]) -> Vec<MutationReport> {
             })
         })
         .collect()
+}
+
+/// Whether a severity lies between two thresholds (`lo <= s < hi`): whether moving a threshold
+/// from one to the other changes which of these severities meet it.
+fn crosses(severities: impl IntoIterator<Item = i64>, from: i64, to: i64) -> bool {
+    let (lo, hi) = (from.min(to), from.max(to));
+    severities.into_iter().any(|s| lo <= s && s < hi)
+}
+
+/// Whether `mutant` moves an inhibition's `at_least` past no severity that the playbook it
+/// names (or its track) has, in every `with:` playbook of that id the scenarios run: the rule
+/// then applies exactly when it did, and no scenario could tell the mutant apart.
+fn same_threshold(original: &Playbook, mutant: &Mutant, scenarios: &[&Scenario]) -> bool {
+    let moved = original
+        .inhibitions()
+        .iter()
+        .zip(mutant.playbook.inhibitions())
+        .find(|(before, after)| before.at_least != after.at_least);
+    let Some((before, after)) = moved else {
+        return false;
+    };
+    let mut sources = scenarios
+        .iter()
+        .flat_map(|s| &s.with)
+        .filter(|p| p.id() == before.playbook)
+        .peekable();
+    sources.peek().is_some()
+        && sources.all(|source| {
+            let track = before.track.as_deref().map(|name| source.track_named(name));
+            let severities = source
+                .states()
+                .iter()
+                .filter(|s| track.is_none_or(|track| track.is_some() && s.track == track))
+                .map(|s| s.severity);
+            !crosses(severities, before.at_least, after.at_least)
+        })
 }
 
 /// Whether `mutant` fits the playbooks `scenario` runs it with.

@@ -219,13 +219,7 @@ fn print_set(
 ) -> Result<(), ExitCode> {
     for event in events {
         match format {
-            SimulateFormat::Text => {
-                out.line(format!(
-                    "{}  {}",
-                    event.playbook,
-                    format_event(&event.event)
-                ))?;
-            }
+            SimulateFormat::Text => out.line(event.to_string())?,
             SimulateFormat::Jsonl => out.line(serde_json::to_string(event).unwrap_or_default())?,
         }
     }

@@ -63,6 +63,19 @@ const PIN_TIME: &str = "CRISIS_PLAYBOOK_JUNIT_TIME";
 
 pub fn run(options: Options) -> Outcome {
     let loaded = testing::load_each(&options.paths).map_err(|err| crate::refused(&err))?;
+    // Nothing to test is a mistake in the command or the files, never a pass.
+    if loaded.is_empty() {
+        let paths: Vec<String> = options
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        say!(
+            "error: no scenario file in {}: a scenario file has a top-level `scenario:` key (docs/scenario-format.md)",
+            paths.join(", ")
+        );
+        return Err(ExitCode::from(crate::INPUT));
+    }
     let mut scenarios = Vec::new();
     // Invalid files are reported, and the valid ones still run: a CI report then shows both.
     let mut invalid = Vec::new();
