@@ -40,23 +40,26 @@ pub struct RunSetEvent {
     pub event: Event,
 }
 
-/// The event as one line, after the playbook's id, as `simulate --with` prints it.
+/// The event as one line, after the playbook's id, as `simulate --with` prints it. A width
+/// pads the id, so that the lines of playbooks with ids of different lengths align.
 ///
 /// ```
 /// # use crisis_playbook::RunSetEvent;
 /// let event: RunSetEvent = serde_json::from_str(
-///     r#"{"playbook":"negative-comment-storm","at":"2026-03-02T08:00:00Z","kind":"resolved","state":"closed"}"#,
+///     r#"{"playbook":"tone-deaf-post","at":"2026-03-02T08:00:00Z","kind":"resolved","state":"closed"}"#,
 /// )?;
-/// assert_eq!(event.to_string(), "negative-comment-storm  2026-03-02T08:00:00Z  resolved    run ended in closed");
+/// assert_eq!(event.to_string(), "tone-deaf-post  2026-03-02T08:00:00Z  resolved    run ended in closed");
+/// assert_eq!(format!("{event:16}"), "tone-deaf-post    2026-03-02T08:00:00Z  resolved    run ended in closed");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 impl std::fmt::Display for RunSetEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}  {}",
+            "{:<width$}  {}",
             self.playbook,
-            crate::timeline::format_event(&self.event)
+            crate::timeline::format_event(&self.event),
+            width = f.width().unwrap_or(0)
         )
     }
 }

@@ -402,6 +402,15 @@ fn simulate_with_another_playbook_runs_both_and_names_each_event_s_playbook() {
     assert!(text.contains(
         "negative-comment-storm  2026-03-02T10:00:00Z  inhibited   data-breach-or-recall at severity 4: muting what states below severity 3 send\n"
     ), "{text}");
+    // The shorter id is padded: every line's time starts in one column.
+    assert!(
+        text.contains("\ndata-breach-or-recall   2026-03-02T"),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|line| line.get(24..28) == Some("2026")),
+        "{text}"
+    );
     assert_eq!(
         stderr(&output),
         "3 signals replayed; `demo` ends with `data-breach-or-recall` in `breach` (severity 4), `negative-comment-storm` in `monitoring` (severity 0)\n"

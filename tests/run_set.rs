@@ -851,7 +851,14 @@ fn a_scenario_checks_the_parameters_a_hand_over_gives_and_so_catches_their_mutan
     let passing = load(scenario("{ loud_at: 2 }")).unwrap();
     assert!(passing[0].run().passed());
     let failing = load(scenario("{ loud_at: 3 }")).unwrap();
-    assert!(!failing[0].run().passed());
+    let result = failing[0].run();
+    assert!(!result.passed());
+    // The hand-over that did happen is shown as the nearest miss.
+    let shown = format!("{result:?}");
+    assert!(
+        shown.contains("none like it; nearest: 2026-03-02T08:05:00Z  hand_over   handed: hands over to playbook `alarm`, starting in loud with loud_at = 2"),
+        "{shown}"
+    );
     let err = load(scenario("{ loud_att: 2 }")).unwrap_err();
     assert_eq!(
         err.to_string(),

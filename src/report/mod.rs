@@ -797,13 +797,15 @@ fn is_zero(count: &usize) -> bool {
 /// let report = Report::from_timeline(&playbook, &timeline, "en");
 /// let reports = vec![("brand-x".to_string(), report)];
 /// let digest = Digest::from_reports(&reports, "en");
-/// assert!(digest.breaches.iter().all(|b| b.subject == "brand-x"));
+/// assert!(digest.breaches.iter().all(|b| b.subject == "brand-x" && b.playbook == "negative-comment-storm"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Breach {
     /// The subject.
     pub subject: String,
+    /// The playbook whose run missed it: a subject may run several.
+    pub playbook: String,
     /// The action.
     pub action: String,
     /// Its owner.
@@ -833,7 +835,8 @@ pub struct Digest {
     pub incidents: Vec<Incident>,
     /// Every deadline breached.
     pub breaches: Vec<Breach>,
-    /// Median time to acknowledgement over the runs that had one.
+    /// Median time to acknowledgement over the runs that had one: the middle one, or of an
+    /// even count the later of the two middle ones (a time some run took, never an average).
     pub median_time_to_acknowledgement: Option<Duration>,
     /// The longest time to acknowledgement.
     pub worst_time_to_acknowledgement: Option<Duration>,
@@ -924,6 +927,7 @@ impl Digest {
                     .filter(|d| d.outcome == Outcome::Breached)
                     .map(|d| Breach {
                         subject: subject.clone(),
+                        playbook: report.playbook.clone(),
                         action: d.action.clone(),
                         owner: d.owner.clone(),
                         due: d.due,
@@ -1042,8 +1046,8 @@ impl Digest {
         for b in &self.breaches {
             let _ = writeln!(
                 out,
-                "- {}{}`{}` ({}), {}",
-                b.subject, w.colon, b.action, b.owner, b.due
+                "- {} ({}){}`{}` ({}), {}",
+                b.subject, b.playbook, w.colon, b.action, b.owner, b.due
             );
         }
         let _ = writeln!(

@@ -358,6 +358,11 @@ fn near_misses<'t>(
             to: to.clone(),
             from: None,
         },
+        Matcher::HandOver { playbook, .. } => Matcher::HandOver {
+            playbook: playbook.clone(),
+            starts_in: None,
+            parameters: Vec::new(),
+        },
         _ => return Vec::new(),
     };
     let mut near: Vec<&Event> = timeline

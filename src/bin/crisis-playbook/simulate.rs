@@ -154,6 +154,8 @@ fn beside(
         playbooks.push(crate::load(path)?);
     }
     let mut set = RunSet::new(&options.subject, &playbooks).map_err(|e| refused(&e))?;
+    // The time column starts at one place on every line, whichever playbook speaks.
+    let width = playbooks.iter().map(|p| p.id().len()).max().unwrap_or(0);
     set.configure(playbook.id(), settings)
         .map_err(|e| refused(&e))?;
     let mut started = false;
@@ -170,11 +172,11 @@ fn beside(
                 .filter(|p| !handed.contains(&p.id()));
             for other in others.chain([&playbook]) {
                 let events = set.start(other.id(), record.at).map_err(|e| refused(&e))?;
-                print_set(&mut out, options.format, events)?;
+                print_set(&mut out, options.format, events, width)?;
             }
         }
         match set.apply(&record) {
-            Ok(events) => print_set(&mut out, options.format, events)?,
+            Ok(events) => print_set(&mut out, options.format, events, width)?,
             Err(e) => {
                 out.finish()?;
                 say!("error: {}: {e}", options.signals.display());
@@ -189,7 +191,7 @@ fn beside(
     }
     if let Some(until) = options.until {
         let events = set.advance_to(until).to_vec();
-        print_set(&mut out, options.format, &events)?;
+        print_set(&mut out, options.format, &events, width)?;
     }
     out.finish()?;
     let ends: Vec<String> = set
@@ -212,14 +214,16 @@ fn beside(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Prints a set's events; in text, each after its playbook's id padded to `width`.
 fn print_set(
     out: &mut Output,
     format: SimulateFormat,
     events: &[RunSetEvent],
+    width: usize,
 ) -> Result<(), ExitCode> {
     for event in events {
         match format {
-            SimulateFormat::Text => out.line(event.to_string())?,
+            SimulateFormat::Text => out.line(format!("{event:width$}"))?,
             SimulateFormat::Jsonl => out.line(serde_json::to_string(event).unwrap_or_default())?,
         }
     }
