@@ -162,6 +162,19 @@ struct Source {
     track: Option<crate::TrackId>,
 }
 
+/// Which runs an instant moves, besides those its record feeds. A run whose sources changed at
+/// the instant always takes it, so that an inhibition applies then.
+#[derive(Clone, Copy, Debug)]
+enum Clocks {
+    /// Every run: the caller moves the set's clock to the instant.
+    Every,
+    /// The runs with something due at the instant: one of them is why it is an instant.
+    Due,
+    /// No other run: at a record's instant, a run the record does not feed waits, as it would
+    /// alone, so that a record for it at the same time comes before what falls due then.
+    Changed,
+}
+
 /// A hand-over to a playbook of the set: the run to start, and how.
 struct Handed {
     target: usize,
@@ -393,7 +406,7 @@ impl RunSet {
         self.events.clear();
         let targets = self.targets(record)?;
         self.settle(record.at, false);
-        self.instant(record.at, Some((record, &targets)), false)?;
+        self.instant(record.at, Some((record, &targets)), Clocks::Changed)?;
         Ok(&self.events)
     }
 
@@ -441,8 +454,8 @@ impl RunSet {
         Ok(targets)
     }
 
-    /// One instant at `at` for every run, in the set's order: with a record, its targets take
-    /// it and the others only the time. The playbooks handed over to start at the end of it;
+    /// One instant at `at`, in the set's order: with a record, its targets take it, and the
+    /// runs `clocks` names take the time. The playbooks handed over to start at the end of it;
     /// then the runs whose rules read a playbook that just started see its severity at that
     /// same instant, as they would a source's step; and so on while hand-overs start runs, for
     /// at most as many rounds as the set has playbooks.
@@ -450,14 +463,14 @@ impl RunSet {
         &mut self,
         at: Timestamp,
         record: Option<(&Record, &[usize])>,
-        every_clock: bool,
+        clocks: Clocks,
     ) -> Result<(), RunSetError> {
-        let mut handed = self.visit(at, record, every_clock)?;
+        let mut handed = self.visit(at, record, clocks)?;
         for _ in 0..self.playbooks.len() {
             if !self.hand_over(handed)? {
                 break;
             }
-            handed = self.visit(at, None, false)?;
+            handed = self.visit(at, None, Clocks::Changed)?;
         }
         Ok(())
     }
@@ -467,7 +480,7 @@ impl RunSet {
         &mut self,
         at: Timestamp,
         record: Option<(&Record, &[usize])>,
-        every_clock: bool,
+        clocks: Clocks,
     ) -> Result<Vec<Handed>, RunSetError> {
         let mut handed = Vec::new();
         for index in 0..self.runs.len() {
@@ -498,9 +511,15 @@ impl RunSet {
                         .map_err(refused)?
                     }
                 },
-                // Nothing due and nothing new: the instant would change nothing, and the run
-                // catches up on its clock at its next one.
-                _ if !every_clock && !changed && run.next_wake().is_none_or(|wake| wake > at) => {
+                // Nothing new, and nothing due that this instant may fire: the run catches up
+                // on its clock at its next instant, as it would alone.
+                _ if !changed
+                    && match clocks {
+                        Clocks::Every => false,
+                        Clocks::Due => run.next_wake().is_none_or(|wake| wake > at),
+                        Clocks::Changed => true,
+                    } =>
+                {
                     continue;
                 }
                 _ => at_instant(run, at),
@@ -528,7 +547,7 @@ impl RunSet {
     pub fn advance_to(&mut self, at: Timestamp) -> &[RunSetEvent] {
         self.events.clear();
         self.settle(at, true);
-        self.step(at, true);
+        self.step(at, Clocks::Every);
         &self.events
     }
 
@@ -546,19 +565,18 @@ impl RunSet {
                 .min();
             match next {
                 Some(next) if next < until || (inclusive && next == until) => {
-                    self.step(next, false);
+                    self.step(next, Clocks::Due);
                 }
                 _ => return,
             }
         }
     }
 
-    /// One instant at `at` for every run with something due, or for `every_clock` run, with
-    /// no record.
-    fn step(&mut self, at: Timestamp, every_clock: bool) {
+    /// One instant at `at` with no record, for the runs `clocks` names.
+    fn step(&mut self, at: Timestamp, clocks: Clocks) {
         // A hand-over's parameters were checked when the set was built; a run that refuses
         // them anyway is left unstarted, and the hand-over event says what was asked.
-        let _ = self.instant(at, None, every_clock);
+        let _ = self.instant(at, None, clocks);
     }
 
     /// Keeps a run's events, and returns the hand-overs among them to playbooks the set holds.

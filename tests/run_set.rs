@@ -961,3 +961,34 @@ fn expecting_muted_from_a_playbook_whose_rules_only_defer_is_refused_at_load() {
     let scenarios = testing::load_text(&never, "s.yaml", dir.path()).unwrap();
     assert!(scenarios[0].run().passed());
 }
+
+#[test]
+fn a_record_for_another_playbook_does_not_fire_a_run_s_timer_due_at_that_instant() {
+    // Found by the property test: chatter's escalation is due at 08:30, when the alarm takes a
+    // reading and then the lead acknowledges. Alone, chatter takes the ack at 08:30 before the
+    // step fires, so the step never fires; in the set it must do the same.
+    let playbooks = unlinked();
+    let mut set = RunSet::new("brand", &playbooks).unwrap();
+    set.start("alarm", start()).unwrap();
+    set.start("chatter", start()).unwrap();
+    let events = drive(
+        &mut set,
+        &[
+            gauge(minutes(0), "talk", 1.0),
+            gauge(minutes(1), "level", 0.0),
+            gauge(minutes(30), "level", 0.0),
+            record(minutes(30), "ack", r#""by": "lead""#),
+        ],
+        minutes(120),
+    );
+    let chatter = lines_of(&events, "chatter");
+    assert!(
+        !chatter.iter().any(|l| l.contains("Z  escalation  ")),
+        "{chatter:#?}"
+    );
+    assert!(
+        chatter.iter().any(|l| l.starts_with("2026-03-02T08:30:00Z")
+            && l.ends_with("ack by lead: escalation stopped")),
+        "{chatter:#?}"
+    );
+}
