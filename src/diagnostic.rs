@@ -115,6 +115,10 @@ pub enum Code {
     /// An inhibition that names this playbook itself or one playbook twice, quiets no state,
     /// or names a track or a severity that the other playbook does not have.
     InvalidInhibition,
+    /// A calendar that cannot work as written: an unknown time zone, a day or date that is not
+    /// one, hours that are empty or overlap, a calendar never open; or a timer or a route that
+    /// misuses one, such as a regulatory deadline counted in working time.
+    InvalidCalendar,
     /// A state that no path from the initial state reaches.
     UnreachableState,
     /// A state from which no final state can be reached.
@@ -159,6 +163,7 @@ impl Code {
             Code::InvalidTrack => "invalid-track",
             Code::InvalidHandOver => "invalid-hand-over",
             Code::InvalidInhibition => "invalid-inhibition",
+            Code::InvalidCalendar => "invalid-calendar",
             Code::UnreachableState => "unreachable-state",
             Code::NoPathToFinal => "no-path-to-final",
             Code::ShadowedTransition => "shadowed-transition",

@@ -320,6 +320,7 @@
     )
 )]
 
+mod calendar;
 pub mod diagnostic;
 pub mod diagram;
 mod duration;
@@ -340,17 +341,18 @@ pub mod timeline;
 pub mod trace;
 mod yaml;
 
+pub use calendar::{Calendar, CalendarError, TimeZone};
 pub use diagnostic::{Code, Diagnostic, LoadError, Severity};
 pub use duration::{Duration, DurationError};
 pub use fleet::{Fleet, FleetError, FleetSnapshot, RunSetFleet, RunSetFleetSnapshot};
 pub use load::Loader;
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use model::{
-    Action, Attribute, AttributeKind, CompareOp, Condition, Cooldown, EscalationTarget,
+    Action, Attribute, AttributeKind, CalendarId, CompareOp, Condition, Cooldown, EscalationTarget,
     Fingerprint, Group, GroupId, HandOver, Inhibition, InhibitionMode, Ladder, Metric, MetricId,
-    MetricKind, Parameter, ParameterId, ParameterValue, ParameterValueError, Playbook,
+    MetricKind, OutOfHours, Parameter, ParameterId, ParameterValue, ParameterValueError, Playbook,
     QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
-    TimerDuration, Track, TrackId, Transition,
+    Timer, TimerDuration, Track, TrackId, Transition,
 };
 pub use run::{
     AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::{Event, EventKind, InhibitionMode, Quieted};
+use crate::{Event, EventKind, InhibitionMode, Quieted, TimeZone};
 
 /// The states a run is in, followed event by event: its top-level state and, while that state
 /// has tracks, each running track's state. Reports and scenario checks read a stored timeline
@@ -108,7 +108,42 @@ impl<'e> ActiveStates<'e> {
 /// # Ok::<(), crisis_playbook::TimestampError>(())
 /// ```
 pub fn format_event(event: &Event) -> String {
-    let mut line = format!("{}  {:<10}  ", event.at, event.kind.name());
+    format_event_at(event, None)
+}
+
+/// One event as a line of text, with the local time in `zone` beside the UTC time: what
+/// `simulate` prints for a run with a time zone.
+///
+/// ```
+/// use crisis_playbook::{Event, EventKind, TimeZone, timeline::format_event_local};
+///
+/// let event = Event {
+///     at: "2026-03-06T18:10:00Z".parse()?,
+///     kind: EventKind::Escalation {
+///         state: "watch".into(),
+///         step: 0,
+///         cycle: 0,
+///         to: Some("on_call".into()),
+///         level: None,
+///         text: None,
+///     },
+/// };
+/// let paris = TimeZone::named("Europe/Paris")?;
+/// assert_eq!(
+///     format_event_local(&event, &paris),
+///     "2026-03-06T18:10:00Z  Fri 19:10 +01:00  escalation  watch: notify on_call (step 1)"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn format_event_local(event: &Event, zone: &TimeZone) -> String {
+    format_event_at(event, Some(zone))
+}
+
+fn format_event_at(event: &Event, zone: Option<&TimeZone>) -> String {
+    let local = zone
+        .map(|z| format!("  {}", z.wall_clock(event.at)))
+        .unwrap_or_default();
+    let mut line = format!("{}{local}  {:<10}  ", event.at, event.kind.name());
     let _ = match &event.kind {
         EventKind::Transition {
             from,

@@ -70,6 +70,11 @@ pub(crate) struct Source<'a> {
 }
 
 impl<'a> Source<'a> {
+    /// The whole text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     pub fn new(text: &'a str) -> Self {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i.saturating_add(1)))

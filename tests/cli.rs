@@ -30,7 +30,7 @@ fn lint_of_the_bundled_playbooks_and_their_scenarios_is_clean() {
     assert_eq!(stdout(&output), "");
     assert_eq!(
         stderr(&output),
-        "10 playbooks and 25 scenario files checked: 0 errors, 0 warnings\n"
+        "10 playbooks and 26 scenario files checked: 0 errors, 0 warnings\n"
     );
 }
 
@@ -433,7 +433,7 @@ fn simulate_with_another_playbook_runs_both_and_names_each_event_s_playbook() {
     );
     assert!(
         stdout(&report)
-            .contains("- `2026-03-02T10:00:00Z  inhibited   data-breach-or-recall at severity 4"),
+            .contains("- `2026-03-02T10:00:00Z  Mon 11:00 +01:00  inhibited   data-breach-or-recall at severity 4"),
         "{}",
         stdout(&report)
     );
@@ -525,7 +525,7 @@ fn simulate_reads_wide_csv_and_speaks_french() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stdout(&output).contains("crisis: holding_statement -> comms_director, due "),
+        stdout(&output).contains("crisis: holding_statement -> on_call, due "),
         "{}",
         stdout(&output)
     );
@@ -935,7 +935,7 @@ fn lint_checks_a_playbook_against_those_it_names_found_beside_it() {
     assert_eq!(
         stdout(&output),
         format!(
-            "{}:142:5: warning: inhibited_by[0].playbook: playbook `data-breach-or-recall` is not among the playbooks checked together: the rule never applies; check it with the playbook it names\n",
+            "{}:153:5: warning: inhibited_by[0].playbook: playbook `data-breach-or-recall` is not among the playbooks checked together: the rule never applies; check it with the playbook it names\n",
             copy.display()
         )
     );
@@ -951,7 +951,7 @@ fn lint_checks_a_playbook_against_those_it_names_found_beside_it() {
     assert_eq!(
         stdout(&output),
         format!(
-            "{}:143:15: error: inhibited_by[0].at_least: `data-breach-or-recall` never reaches severity 4: its highest is 3\n",
+            "{}:154:15: error: inhibited_by[0].at_least: `data-breach-or-recall` never reaches severity 4: its highest is 3\n",
             copy.display()
         )
     );

@@ -277,13 +277,13 @@ fn numbers_durations_that_overflow() {
             load_error(&text)
         }));
     }
-    let place = "<string>:158:14: error: states.monitoring.on[0].for: bad duration";
+    let place = "<string>:169:14: error: states.monitoring.on[0].for: bad duration";
     assert_eq!(
         errors,
         [
             format!("{place} `99999999999999999999d`: duration is too large"),
             format!("{place} `9223372036854776h`: duration is too large"),
-            "<string>:158:15: error: states.monitoring.on[0].for: bad duration `1e30s`: unknown unit `e`: use one of w, d, h, m, s, ms".to_string(),
+            "<string>:169:15: error: states.monitoring.on[0].for: bad duration `1e30s`: unknown unit `e`: use one of w, d, h, m, s, ms".to_string(),
         ]
     );
     // The longest duration that fits is accepted; time saturates rather than wraps around.

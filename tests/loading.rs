@@ -64,7 +64,7 @@ fn introspection_exposes_the_resolved_graph() {
         .find(|a| a.id == "status_update")
         .unwrap();
     assert_eq!(playbook.role(update.owner), "comms_director");
-    assert_eq!(playbook.timer_text(update.every.unwrap()), "2h");
+    assert_eq!(playbook.timer_text(update.every.unwrap()), "2h office");
     assert!(update.closes_on_exit);
     assert_eq!(
         update.text.get("fr", playbook.locale()),

@@ -295,9 +295,7 @@ fn a_near_miss_shows_the_actual_action() {
     );
     assert!(
         failure.actual.starts_with("none like it; nearest: ")
-            && failure
-                .actual
-                .contains("holding_statement -> comms_director"),
+            && failure.actual.contains("holding_statement -> on_call"),
         "{}",
         failure.actual
     );

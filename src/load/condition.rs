@@ -11,8 +11,9 @@
 use super::syntax::{self, ArithOp, Expr, ExprKind, Span};
 use crate::diagnostic::suggestion;
 use crate::model::{
-    ArithKind, AttributeKind, AttributeLiteral, AttributeTest, Bool, CompareOp, Condition,
-    EventPredicate, MetricId, Number, ParameterId, QuantityKind, SignalId, SignalKind, StateId,
+    ArithKind, AttributeKind, AttributeLiteral, AttributeTest, Bool, CalendarId, CompareOp,
+    Condition, EventPredicate, MetricId, Number, ParameterId, QuantityKind, SignalId, SignalKind,
+    StateId,
 };
 
 /// What a name in a condition can refer to.
@@ -33,6 +34,9 @@ pub(crate) trait Scope {
     /// A state by its name in the model: `crisis`, or `legal.notified` for a track's.
     fn state(&self, name: &str) -> Option<StateId>;
     fn state_names(&self) -> Vec<&str>;
+    /// A calendar by its name under `calendars`.
+    fn calendar(&self, name: &str) -> Option<CalendarId>;
+    fn calendar_names(&self) -> Vec<&str>;
 }
 
 /// A problem in a condition, at a byte offset of its text.
@@ -205,6 +209,23 @@ impl<S: Scope> Compiler<'_, S> {
                     None => format!(
                         "unknown state `{name}`: name a state under `states`, or a track's state as `track.state`"
                     ),
+                };
+                self.error(expr.span, message);
+                None
+            }
+            ExprKind::Calendar { name, open } => {
+                if let Some(calendar) = self.scope.calendar(name) {
+                    let during = Bool::Open(calendar);
+                    return Some(if *open {
+                        during
+                    } else {
+                        Bool::Not(Box::new(during))
+                    });
+                }
+                let names = self.scope.calendar_names();
+                let message = match suggestion(name, names.iter().copied()) {
+                    Some(hint) => format!("unknown calendar `{name}`{hint}"),
+                    None => format!("unknown calendar `{name}`: declare it under `calendars`"),
                 };
                 self.error(expr.span, message);
                 None

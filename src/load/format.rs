@@ -17,8 +17,13 @@ use super::yaml::{Entries, Located, Plain};
 /// A duration as the schema checks it: whole units, largest first (`2h30m`, `0s`).
 const DURATION: &str =
     r"^\s*(?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?\s*$";
-/// A timer: a duration, or the name of a duration parameter (`grace`).
-const TIMER: &str = r"^\s*((?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?|[a-z][a-z0-9_]*)\s*$";
+/// A timer: a duration, or the name of a duration parameter (`grace`), then optionally the
+/// name of the calendar whose working time it counts (`2h office`).
+const TIMER: &str = r"^\s*((?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?|[a-z][a-z0-9_]*)(\s+[a-z][a-z0-9_]*)?\s*$";
+/// One day's opening hours: `09:00-18:00`, several separated by commas, or `closed`.
+const HOURS: &str = r"^\s*(closed|([0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9])(\s*,\s*[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9])*)\s*$";
+/// A date: `2026-05-01`.
+const DATE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 /// A locale code: `en`, `fr`, `fr-CA` (also written out in `TextDoc`'s schema).
 const LOCALE: &str = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
 
@@ -64,6 +69,49 @@ pub(crate) struct PlaybookDoc {
     /// high severity.
     #[serde(default)]
     pub inhibited_by: Vec<Located<InhibitionDoc>>,
+    /// Named opening hours in a time zone, for timers counted in working time
+    /// (`within: 2h office`), conditions (`during office`) and out-of-hours routing.
+    #[serde(default)]
+    pub calendars: Entries<Located<CalendarDoc>>,
+}
+
+/// Opening hours in a time zone, with holidays and exceptional days. A run can replace it for
+/// its subject, or move it to the subject's time zone.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CalendarDoc {
+    /// The IANA time zone the hours are written in, such as `Europe/Paris`.
+    pub time_zone: Located<String>,
+    /// Opening hours by day of the week (`mon` … `sun`) or range of days (`mon-fri`):
+    /// `09:00-18:00`, several stretches separated by commas, or `closed`. A day not listed is
+    /// closed.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, HoursSchema>")]
+    pub hours: Entries<Located<String>>,
+    /// Days closed all day, such as public holidays: `2026-05-01`.
+    #[serde(default)]
+    pub holidays: Vec<Located<DateDoc>>,
+    /// Days whose hours replace the week's, such as a launch on a Saturday: a date and its
+    /// hours, or `closed`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, HoursSchema>")]
+    pub exceptions: Entries<Located<String>>,
+}
+
+/// One day's hours, as the schema checks them.
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "a shape for the schema only")]
+struct HoursSchema(#[schemars(regex(pattern = HOURS))] String);
+
+/// A date, `2026-05-01`, read as text whatever YAML makes of it.
+#[derive(Debug, JsonSchema)]
+#[schemars(transparent)]
+pub(crate) struct DateDoc(#[schemars(regex(pattern = DATE))] pub String);
+
+impl<'de> Deserialize<'de> for DateDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(DateDoc)
+    }
 }
 
 /// While another playbook (or one of its tracks) is at `at_least` or above for the same
@@ -623,6 +671,13 @@ pub(crate) struct ActionDoc {
     /// until marked done.
     #[serde(default)]
     pub closes_on_exit: Option<Located<Plain<bool>>>,
+    /// The deadline is set by law or contract (the GDPR's 72 hours): it must count in calendar
+    /// time, never in a calendar's working time. Defaults to false.
+    #[serde(default)]
+    pub regulatory: Option<Located<Plain<bool>>>,
+    /// Who owns it instead while a calendar is closed: `{ office: on_call }`.
+    #[serde(default)]
+    pub out_of_hours: Option<Located<Entries<Located<String>>>>,
     /// What to do, per locale.
     pub say: Located<TextDoc>,
 }
@@ -657,6 +712,9 @@ pub(crate) struct StepDoc {
     /// The escalation level to notify, for organisations that page by level.
     #[serde(default)]
     pub level: Option<Located<Plain<u32>>>,
+    /// The role to notify instead while a calendar is closed: `{ office: on_call }`.
+    #[serde(default)]
+    pub out_of_hours: Option<Located<Entries<Located<String>>>>,
     /// The message, per locale.
     #[serde(default)]
     pub say: Option<Located<TextDoc>>,

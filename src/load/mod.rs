@@ -287,3 +287,48 @@ pub(crate) fn file_error(file: &str, problem: FileProblem) -> LoadError {
         problem.to_string(),
     )])
 }
+
+impl crate::Calendar {
+    /// Reads a calendar written as under a playbook's `calendars:` (`docs/playbook-format.md`),
+    /// for a run's settings: every problem, with its line and column.
+    ///
+    /// ```
+    /// use crisis_playbook::Calendar;
+    ///
+    /// let office = Calendar::from_yaml_str("
+    /// time_zone: America/Toronto
+    /// hours:
+    ///   mon-fri: 09:00-12:00, 13:00-17:00
+    /// holidays: [2026-07-01]
+    /// exceptions: { 2026-06-13: 10:00-16:00 }
+    /// ")?;
+    /// assert_eq!(office.time_zone(), "America/Toronto");
+    /// let error = Calendar::from_yaml_str("{ time_zone: UTC, hours: { mon-fri: '09:00-12:00, 11:00-17:00' } }").unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "<string>:1:37: error: hours.mon-fri: `09:00-12:00` and `11:00-17:00` overlap: write each hour of the day once"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_yaml_str(text: &str) -> Result<crate::Calendar, LoadError> {
+        let loader = Loader::new();
+        if text.len() > loader.limits.max_bytes {
+            return Err(loader.too_large(text.len()));
+        }
+        match yaml::parse::<format::CalendarDoc>(text, &loader.limits) {
+            Ok(doc) => {
+                let written = yaml::Located {
+                    value: doc,
+                    at: Position::default(),
+                };
+                validate::compile_calendar(&written, text, &loader.file_name, &loader.limits, "")
+                    .map_err(LoadError::new)
+            }
+            Err(error) => Err(LoadError::new(vec![error.into_diagnostic(
+                text,
+                &loader.limits,
+                &loader.file_name,
+            )])),
+        }
+    }
+}

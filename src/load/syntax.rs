@@ -4,7 +4,7 @@
 //! condition  := or
 //! or         := and ("or" and)*
 //! and        := not ("and" not)*
-//! not        := "not" not | "in" NAME ("." NAME)? | comparison
+//! not        := "not" not | "in" NAME ("." NAME)? | ("during" | "outside") NAME | comparison
 //! comparison := sum (("<" | "<=" | ">" | ">=" | "==" | "!=") sum)? ("within" DURATION)?
 //! sum        := product (("+" | "-") product)*
 //! product    := unary (("*" | "/") unary)*
@@ -54,6 +54,8 @@ enum Token {
     Or,
     Not,
     In,
+    During,
+    Outside,
     Within,
     Where,
     True,
@@ -81,6 +83,8 @@ impl Token {
             Token::Or => "`or`".into(),
             Token::Not => "`not`".into(),
             Token::In => "`in`".into(),
+            Token::During => "`during`".into(),
+            Token::Outside => "`outside`".into(),
             Token::Within => "`within`".into(),
             Token::Where => "`where`".into(),
             Token::True => "`true`".into(),
@@ -128,6 +132,11 @@ pub(crate) enum ExprKind {
     Within(Box<Expr>, Duration, Span),
     /// Whether the run is in a state: `in crisis`, or `in legal.notified` for a track's.
     InState(String),
+    /// Whether a calendar is open (`during office`, `open` true) or closed (`outside office`).
+    Calendar {
+        name: String,
+        open: bool,
+    },
     /// Tests that one event of `signal` must pass together: `journalist where tier ==
     /// "national" and verified`. Each test is an attribute, `not` an attribute, or a
     /// comparison with an attribute on the left.
@@ -194,6 +203,8 @@ impl<'a> Lexer<'a> {
                 "or" => Token::Or,
                 "not" => Token::Not,
                 "in" => Token::In,
+                "during" => Token::During,
+                "outside" => Token::Outside,
                 "within" => Token::Within,
                 "where" => Token::Where,
                 "true" => Token::True,
@@ -384,6 +395,9 @@ impl Parser<'_> {
         if self.token == Token::In {
             return self.in_state();
         }
+        if matches!(self.token, Token::During | Token::Outside) {
+            return self.calendar();
+        }
         if self.token != Token::Not {
             return self.comparison();
         }
@@ -423,6 +437,26 @@ impl Parser<'_> {
         }
         Ok(Expr {
             kind: ExprKind::InState(name),
+            span,
+        })
+    }
+
+    /// `during office`, `outside office`.
+    fn calendar(&mut self) -> Result<Expr, SyntaxError> {
+        let start = self.span;
+        let open = self.token == Token::During;
+        let word = if open { "during" } else { "outside" };
+        self.advance()?;
+        let Token::Name(name) = std::mem::replace(&mut self.token, Token::End) else {
+            return Err(self.lexer.error(
+                format!("expected a calendar's name after `{word}`, as in `{word} office`"),
+                self.span.start,
+            ));
+        };
+        let span = start.to(self.span);
+        self.advance()?;
+        Ok(Expr {
+            kind: ExprKind::Calendar { name, open },
             span,
         })
     }
@@ -635,6 +669,8 @@ mod tests {
             ExprKind::Compare(op, a, b) => format!("({} {} {})", op.symbol(), shape(a), shape(b)),
             ExprKind::Within(e, d, _) => format!("(within {} {d})", shape(e)),
             ExprKind::InState(state) => format!("(in {state})"),
+            ExprKind::Calendar { name, open: true } => format!("(during {name})"),
+            ExprKind::Calendar { name, open: false } => format!("(outside {name})"),
             ExprKind::Where { signal, tests } => format!(
                 "(where {signal} {})",
                 tests.iter().map(shape).collect::<Vec<_>>().join(" ")

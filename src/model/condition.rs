@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::playbook::{MetricId, ParameterId, SignalId, StateId};
+use super::playbook::{CalendarId, MetricId, ParameterId, SignalId, StateId};
 use crate::Duration;
 
 /// A compiled guard: its source text and the tree the runtime evaluates.
@@ -88,6 +88,9 @@ pub(crate) enum Bool {
     },
     /// The run is in this state: its top-level state, or a track's current state.
     InState(StateId),
+    /// The calendar is open now, in the run's calendars (`during office`); `outside office` is
+    /// its negation.
+    Open(CalendarId),
 }
 
 /// A numeric node; durations are in seconds.

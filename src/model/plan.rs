@@ -10,7 +10,7 @@
 )]
 
 use super::condition::{Bool, Number};
-use super::playbook::{Metric, MetricKind, Model, SignalId, Transition};
+use super::playbook::{CalendarId, Metric, MetricKind, Model, SignalId, Transition};
 use crate::Duration;
 
 /// A time at which a condition of a state can change with no signal arriving.
@@ -22,6 +22,8 @@ pub(crate) enum Expiry {
     PredicateWithin(usize, Duration),
     /// A comparison of a `since` metric with a threshold flips at last seen + threshold.
     Since(SignalId, Number),
+    /// `during` or `outside` a calendar flips when it opens or closes.
+    Calendar(CalendarId),
 }
 
 #[derive(Debug)]
@@ -127,6 +129,7 @@ fn collect_expiries(condition: &Bool, model: &Model, found: &mut Vec<Expiry>) {
             predicate,
             within: Some(d),
         } => found.push(Expiry::PredicateWithin(*predicate, *d)),
+        Bool::Open(calendar) => found.push(Expiry::Calendar(*calendar)),
         Bool::Compare { left, right, .. } => {
             for (side, other) in [(left, right), (right, left)] {
                 if let Number::Metric(id) = side

@@ -14,7 +14,7 @@ use super::condition::{Condition, EventPredicate};
 use super::links::{HandOver, Inhibition};
 use super::plan::Plan;
 use crate::diagnostic::Diagnostic;
-use crate::{Duration, LocalizedText};
+use crate::{Calendar, Duration, LocalizedText};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -186,6 +186,19 @@ id_type!(
     /// # Ok::<(), crisis_playbook::LoadError>(())
     /// ```
     TrackId
+);
+id_type!(
+    /// Identifies a calendar of one playbook; see [`Playbook::calendar`].
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let office = playbook.calendar_named("office").unwrap();
+    /// assert_eq!(playbook.calendar_name(office), "office");
+    /// assert_eq!(playbook.calendar(office).time_zone(), "Europe/Paris");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    CalendarId
 );
 id_type!(
     /// Identifies a role of one playbook; see [`Playbook::role`].
@@ -721,7 +734,7 @@ impl ParameterValueError {
 /// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
 /// let holding = crisis.actions.iter().find(|a| a.id == "holding_statement").unwrap();
 /// let within = holding.within.unwrap();
-/// assert!(matches!(within, TimerDuration::Fixed(d) if d.to_string() == "1h"));
+/// assert!(matches!(within.length, TimerDuration::Fixed(d) if d.to_string() == "1h"));
 /// assert_eq!(playbook.timer_text(within), "1h");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -768,6 +781,71 @@ impl TimerDuration {
                 let p = &parameters[id.index()];
                 (p.min.map_or(Duration::ZERO, seconds), p.max.map(seconds))
             }
+        }
+    }
+}
+
+/// A timer as a playbook writes it: its length, and the calendar whose working time it counts
+/// in, if any (`within: 2h office`). Without a calendar it counts calendar time, every hour of
+/// every day.
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let watch = playbook.state(playbook.state_named("watch").unwrap());
+/// let tag = &watch.actions[0];
+/// let within = tag.within.unwrap();
+/// assert_eq!(within.calendar, playbook.calendar_named("office"));
+/// assert_eq!(playbook.timer_text(within), "15m office");
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Timer {
+    /// How long it lasts.
+    pub length: TimerDuration,
+    /// The calendar whose open hours it counts; `None` for calendar time.
+    pub calendar: Option<CalendarId>,
+}
+
+impl Timer {
+    /// A timer counting `length` of the calendar `calendar`'s working time, or of calendar
+    /// time.
+    pub(crate) fn new(length: TimerDuration, calendar: Option<CalendarId>) -> Timer {
+        Timer { length, calendar }
+    }
+
+    /// The shortest and the longest its length can be in any run.
+    pub(crate) fn range(self, parameters: &[Parameter]) -> (Duration, Option<Duration>) {
+        self.length.range(parameters)
+    }
+}
+
+impl From<TimerDuration> for Timer {
+    fn from(length: TimerDuration) -> Timer {
+        Timer {
+            length,
+            calendar: None,
+        }
+    }
+}
+
+/// A timer in calendar time hashes as its length alone, so that playbooks written before
+/// calendars keep their fingerprints.
+impl Serialize for Timer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Counted {
+            length: TimerDuration,
+            calendar: CalendarId,
+        }
+        match self.calendar {
+            None => self.length.serialize(serializer),
+            Some(calendar) => Counted {
+                length: self.length,
+                calendar,
+            }
+            .serialize(serializer),
         }
     }
 }
@@ -915,15 +993,43 @@ pub struct Action {
     /// The role that owns it.
     pub owner: RoleId,
     /// Deadline after entry (or after `from`).
-    pub within: Option<TimerDuration>,
+    pub within: Option<Timer>,
     /// The event or manual signal whose last time starts the deadline clock.
     pub from: Option<SignalId>,
     /// Recurrence while the state lasts.
-    pub every: Option<TimerDuration>,
+    pub every: Option<Timer>,
     /// Whether it closes when the state is left.
     pub closes_on_exit: bool,
+    /// Whether its deadline is set by law or contract (`regulatory: true`), such as the GDPR's
+    /// 72 hours: it then counts in calendar time, never in a calendar's working time.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub regulatory: bool,
+    /// Who owns it instead when it is sent while a calendar is closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_hours: Option<OutOfHours>,
     /// What to do.
     pub text: LocalizedText,
+}
+
+/// Who takes an action or an escalation step instead while a calendar is closed
+/// (`out_of_hours: { office: on_call }`).
+///
+/// ```
+/// # use crisis_playbook::Playbook;
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let crisis = playbook.state(playbook.state_named("crisis").unwrap());
+/// let step = &crisis.escalation.as_ref().unwrap().steps[0];
+/// let route = step.out_of_hours.unwrap();
+/// assert_eq!((playbook.calendar_name(route.calendar), playbook.role(route.role)), ("office", "on_call"));
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct OutOfHours {
+    /// The calendar whose closed hours it covers.
+    pub calendar: CalendarId,
+    /// The role that takes over.
+    pub role: RoleId,
 }
 
 /// An escalation ladder.
@@ -980,9 +1086,12 @@ pub enum EscalationTarget {
 #[non_exhaustive]
 pub struct Step {
     /// Delay from the start of the ladder's cycle.
-    pub after: TimerDuration,
+    pub after: Timer,
     /// Who is notified.
     pub target: EscalationTarget,
+    /// Who is notified instead while a calendar is closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_hours: Option<OutOfHours>,
     /// The message.
     pub text: Option<LocalizedText>,
 }
@@ -1001,7 +1110,7 @@ pub struct Step {
 #[non_exhaustive]
 pub struct Repeat {
     /// Length of one cycle.
-    pub every: TimerDuration,
+    pub every: Timer,
     /// Extra cycles after the first.
     pub times: u32,
 }
@@ -1024,9 +1133,9 @@ pub struct Transition {
     /// The guard; absent for a pure timer.
     pub condition: Option<Condition>,
     /// The guard must hold continuously this long (`for`).
-    pub hold: Option<TimerDuration>,
+    pub hold: Option<Timer>,
     /// Fire no earlier than this long after entering the state.
-    pub after: Option<TimerDuration>,
+    pub after: Option<Timer>,
     /// The group it was written in, once for all the group's states; `None` when written in
     /// the state's own `on`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1090,6 +1199,9 @@ pub(crate) struct Model {
     /// Left out of the fingerprint when empty, so that playbooks without them keep theirs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inhibitions: Vec<Inhibition>,
+    /// Left out of the fingerprint when empty, so that playbooks without them keep theirs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calendars: Vec<(String, Calendar)>,
     pub predicates: Vec<EventPredicate>,
     /// The tag of this playbook's signal ids; derived from `id` and `signals`.
     #[serde(skip)]
@@ -1528,11 +1640,67 @@ impl Playbook {
     /// assert_eq!(playbook.timer_text(step.after), "30m");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn timer_text(&self, timer: TimerDuration) -> String {
-        match timer {
+    pub fn timer_text(&self, timer: impl Into<Timer>) -> String {
+        let timer = timer.into();
+        let length = match timer.length {
             TimerDuration::Fixed(d) => d.to_string(),
             TimerDuration::Parameter(id) => self.parameter(id).name.clone(),
+        };
+        match timer.calendar {
+            Some(calendar) => format!("{length} {}", self.calendar_name(calendar)),
+            None => length,
         }
+    }
+
+    /// The calendars it declares, in the order written; a run may replace each per subject.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(playbook.calendars().len(), 1);
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn calendars(&self) -> &[(String, Calendar)] {
+        &self.model().calendars
+    }
+
+    /// One calendar, as the playbook declares it. Panics if `id` comes from another playbook
+    /// with fewer calendars.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let office = playbook.calendar(playbook.calendar_named("office").unwrap());
+    /// assert!(office.is_open("2026-03-02T10:00:00+01:00".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn calendar(&self, id: CalendarId) -> &Calendar {
+        &self.model().calendars[id.index()].1
+    }
+
+    /// One calendar's name. Panics if `id` comes from another playbook with fewer calendars.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert_eq!(playbook.calendar_name(playbook.calendar_named("office").unwrap()), "office");
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn calendar_name(&self, id: CalendarId) -> &str {
+        &self.model().calendars[id.index()].0
+    }
+
+    /// The calendar with this name.
+    ///
+    /// ```
+    /// # use crisis_playbook::Playbook;
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// assert!(playbook.calendar_named("office").is_some());
+    /// assert!(playbook.calendar_named("holidays").is_none());
+    /// # Ok::<(), crisis_playbook::LoadError>(())
+    /// ```
+    pub fn calendar_named(&self, name: &str) -> Option<CalendarId> {
+        position(self.calendars(), |(n, _)| n == name).map(CalendarId::from_index)
     }
 
     /// All role names, indexed by [`RoleId::index`].
@@ -1637,13 +1805,27 @@ impl RunLayout {
 fn without_presentation(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match value {
+        // A timer counted in a calendar keeps the layout of its length alone: a run counts it
+        // under whatever calendar the playbook it is restored against says.
+        Value::Object(mut fields)
+            if fields.len() == 2
+                && fields.contains_key("calendar")
+                && fields.contains_key("length") =>
+        {
+            without_presentation(fields.remove("length").unwrap_or_default())
+        }
         Value::Object(fields) => Value::Object(
             fields
                 .into_iter()
                 // Which group a transition is written in is how it is written: a run depends on
                 // each state's transitions, in order, wherever they are written.
+                // Who an action or a step goes to out of hours, and whether a deadline is
+                // regulatory, change nothing a stored run holds.
                 .filter(|(key, _)| {
-                    !matches!(key.as_str(), "description" | "text" | "title" | "group")
+                    !matches!(
+                        key.as_str(),
+                        "description" | "text" | "title" | "group" | "out_of_hours" | "regulatory"
+                    )
                 })
                 .map(|(key, value)| (key, without_presentation(value)))
                 .collect(),

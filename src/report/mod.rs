@@ -30,8 +30,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::timeline::format_event;
-use crate::{Duration, Event, EventKind, Playbook, Timestamp};
+use crate::timeline::{format_event, format_event_local};
+use crate::{Duration, Event, EventKind, Playbook, TimeZone, Timestamp};
 
 mod vocabulary;
 
@@ -164,6 +164,10 @@ pub struct Report {
     pub playbook: String,
     /// The report's locale.
     pub locale: String,
+    /// The zone whose local times the report shows beside UTC: that of the playbook's first
+    /// calendar; `None` for a playbook without calendars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// The first transition out of the initial state: when the incident began.
     pub started: Option<Timestamp>,
     /// The last event of the timeline.
@@ -276,6 +280,15 @@ impl Report {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_timeline_in(playbook: &Playbook, events: &[Event], words: &Vocabulary) -> Report {
+        // People read times where they work: in the zone of the playbook's first calendar.
+        let zone = playbook
+            .calendars()
+            .first()
+            .and_then(|(_, calendar)| TimeZone::named(calendar.time_zone()).ok());
+        let line = |event: &Event| match &zone {
+            Some(zone) => format_event_local(event, zone),
+            None => format_event(event),
+        };
         // A run a hand-over started in another state says so first; the incident began then.
         let handed = events.first().and_then(|e| match &e.kind {
             EventKind::StartedIn { state, severity } => Some((e.at, state, *severity)),
@@ -394,7 +407,7 @@ impl Report {
         let escalations: Vec<String> = events
             .iter()
             .filter(|e| matches!(e.kind, EventKind::Escalation { .. }))
-            .map(format_event)
+            .map(line)
             .collect();
         let mut follow_ups: Vec<String> = deadlines
             .iter()
@@ -417,6 +430,7 @@ impl Report {
         Report {
             playbook: playbook.id().to_string(),
             locale: words.locale.clone(),
+            time_zone: zone.as_ref().map(|z| z.name().to_string()),
             started,
             ended,
             resolved: events
@@ -435,7 +449,7 @@ impl Report {
                             | EventKind::InhibitionLifted { .. }
                     )
                 })
-                .map(format_event)
+                .map(line)
                 .collect(),
             muted: count(events, "muted"),
             deferred: count(events, "deferred"),
@@ -445,7 +459,7 @@ impl Report {
             deadlines,
             peaks,
             escalations,
-            timeline: events.iter().map(format_event).collect(),
+            timeline: events.iter().map(line).collect(),
             questions: words.questions.clone(),
             follow_ups,
         }
@@ -491,7 +505,15 @@ impl Report {
     /// ```
     pub fn markdown_in(&self, w: &Vocabulary) -> String {
         let duration = |d: Option<Duration>| d.map_or(w.none.to_string(), |d| d.to_string());
-        let time = |t: Option<Timestamp>| t.map_or(w.none.to_string(), |t| t.to_string());
+        let zone = self
+            .time_zone
+            .as_deref()
+            .and_then(|z| TimeZone::named(z).ok());
+        let at = |t: Timestamp| match &zone {
+            Some(zone) => format!("{t} ({})", zone.wall_clock(t)),
+            None => t.to_string(),
+        };
+        let time = |t: Option<Timestamp>| t.map_or(w.none.to_string(), at);
         let mut out = String::new();
         let _ = writeln!(out, "# {} — {}\n", w.title, self.playbook);
         let _ = writeln!(out, "## {}\n", w.summary);
@@ -560,8 +582,8 @@ impl Report {
                 "| {} | {} | {} | {} | {outcome} |",
                 d.action,
                 d.owner,
-                d.due,
-                d.done.map_or("—".to_string(), |t| t.to_string())
+                at(d.due),
+                d.done.map_or("—".to_string(), at)
             );
         }
         if !self.other_playbooks.is_empty() {

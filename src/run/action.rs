@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::StateId;
+use crate::model::{OutOfHours, RoleId, StateId};
 use crate::{Duration, Timestamp};
 
 use super::{Event, EventKind, LOG_TARGET, Run, RunError, SignalError};
@@ -17,6 +17,16 @@ pub(crate) struct OpenAction {
     pub(super) breached: bool,
     /// The deadline counts from a signal not seen yet: it starts when the signal arrives.
     pub(super) awaiting_clock: bool,
+    /// The role it went to out of hours, instead of its owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) routed_to: Option<RoleId>,
+}
+
+impl OpenAction {
+    /// Who owns it: its owner, or the role it went to out of hours.
+    pub(super) fn owner(&self, action: &crate::Action) -> RoleId {
+        self.routed_to.unwrap_or(action.owner)
+    }
 }
 
 /// The next emission of a recurring action of the current state.
@@ -78,7 +88,7 @@ impl Run {
             OpenActionView {
                 state: &state.name,
                 action: &action.id,
-                owner: self.playbook.role(action.owner),
+                owner: self.playbook.role(open.owner(action)),
                 due: open.due,
                 breached: open.breached,
             }
@@ -162,16 +172,14 @@ impl Run {
             if !open.awaiting_clock || action.from != Some(signal) {
                 continue;
             }
-            let due = action
-                .within
-                .map(|within| at.plus(within.resolve(&self.live.parameters)));
+            let due = action.within.and_then(|within| self.timer_end(at, within));
             self.live.open[index].awaiting_clock = false;
             self.live.open[index].due = due;
             if let Some(due) = due {
                 self.push(EventKind::DeadlineMoved {
                     state: state.name.clone(),
                     action: action.id.clone(),
-                    owner: playbook.role(action.owner).to_string(),
+                    owner: playbook.role(open.owner(action)).to_string(),
                     due,
                     signal: playbook.signal(signal).name.clone(),
                 });
@@ -188,11 +196,12 @@ impl Run {
             self.live.open[index].breached = true;
             let state = self.playbook.state(open.state);
             let action = &state.actions[open.action as usize];
-            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, action = %action.id, owner = %self.playbook.role(action.owner), "breach");
+            let owner = self.playbook.role(open.owner(action));
+            tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %self.playbook.id(), state = %state.name, action = %action.id, owner = %owner, "breach");
             let kind = EventKind::Breach {
                 state: state.name.clone(),
                 action: action.id.clone(),
-                owner: self.playbook.role(action.owner).to_string(),
+                owner: owner.to_string(),
                 due: open.due.unwrap_or(self.live.now),
             };
             self.push(kind);
@@ -217,28 +226,33 @@ impl Run {
             if next > self.live.now {
                 continue;
             }
-            let every = self.playbook.state(self.live.place(p).state).actions[index]
-                .every
-                .map(|e| e.resolve(&self.live.parameters));
-            let period = every.map_or(0, Duration::as_millis).max(1);
-            // Occurrences due after `next` and by now, besides `next` itself.
-            let later = (self.live.now - next)
+            let every = self.playbook.state(self.live.place(p).state).actions[index].every;
+            let calendar = every.and_then(|e| e.calendar);
+            let period = every
+                .map_or(0, |e| e.length.resolve(&self.live.parameters).as_millis())
+                .max(1);
+            // Occurrences due after `next` and by now, besides `next` itself, on the
+            // recurrence's clock.
+            let later = self
+                .length_between(next, self.live.now, calendar)
                 .as_millis()
                 .checked_div(period)
                 .unwrap_or(0);
-            let last = next.plus(Duration::from_millis(period.saturating_mul(later)));
+            let caught_up = Duration::from_millis(period.saturating_mul(later));
+            let last = self.end_of(next, caught_up, calendar).unwrap_or(next);
             let missed = u32::try_from(later).unwrap_or(u32::MAX);
+            // At the last representable instant, time stops moving: so does the recurrence,
+            // or it would repeat forever at that instant.
+            let following = every
+                .and_then(|e| self.next_occurrence(last, e))
+                .filter(|following| *following > last);
             let recurrence = &mut self.live.place_mut(p).recurrences[index];
             let occurrence = recurrence
                 .occurrence
                 .saturating_add(missed)
                 .saturating_add(1);
             *recurrence = Recurrence {
-                // At the last representable instant, time stops moving: so does the
-                // recurrence, or it would repeat forever at that instant.
-                next: every
-                    .map(|e| last.plus(e))
-                    .filter(|following| *following > last),
+                next: following,
                 occurrence,
             };
             self.recommend(p, index, occurrence, missed);
@@ -256,31 +270,33 @@ impl Run {
         let playbook = self.playbook.clone();
         let state = playbook.state(id);
         let action = &state.actions[index];
-        let within = action.within.map(|w| w.resolve(&self.live.parameters));
-        let (due, awaiting_clock) = match (within, action.from) {
+        let (due, awaiting_clock) = match (action.within, action.from) {
             (None, _) => (None, false),
-            (Some(within), None) => (Some(self.live.now.plus(within)), false),
+            (Some(within), None) => (self.timer_end(self.live.now, within), false),
             (Some(within), Some(signal)) => match self.live.seen[signal.index()].at {
-                Some(at) => (Some(at.plus(within)), false),
-                None => (Some(self.live.now.plus(within)), true),
+                Some(at) => (self.timer_end(at, within), false),
+                None => (self.timer_end(self.live.now, within), true),
             },
         };
+        let routed_to = self.out_of_hours(action.out_of_hours);
+        let owner = routed_to.unwrap_or(action.owner);
         let open = OpenAction {
             state: id,
             action: index as u32,
             due,
             breached: false,
             awaiting_clock,
+            routed_to,
         };
         self.live
             .open
             .retain(|o| !(o.state == open.state && o.action == open.action));
         self.live.open.push(open);
-        tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), state = %state.name, action = %action.id, owner = %playbook.role(action.owner), "action");
+        tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), state = %state.name, action = %action.id, owner = %playbook.role(owner), "action");
         let kind = EventKind::Action {
             state: state.name.clone(),
             action: action.id.clone(),
-            owner: playbook.role(action.owner).to_string(),
+            owner: playbook.role(owner).to_string(),
             due,
             text: action
                 .text
@@ -292,5 +308,13 @@ impl Run {
         self.push(kind);
         // A deadline counted from a signal seen long ago may already have passed.
         self.fire_breaches();
+    }
+
+    /// The role an out-of-hours route sends to now: `None` with no route, or while its
+    /// calendar is open.
+    pub(super) fn out_of_hours(&self, route: Option<OutOfHours>) -> Option<RoleId> {
+        route
+            .filter(|route| !self.calendar(route.calendar).is_open(self.live.now))
+            .map(|route| route.role)
     }
 }

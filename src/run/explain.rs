@@ -173,15 +173,14 @@ impl Run {
                 let holding_since = transition.hold.and(place.pending[index]);
                 let remaining = match (transition.hold, holding_since) {
                     (Some(hold), Some(since)) => {
-                        Some(since.plus(hold.resolve(&self.live.parameters)) - self.live.now)
+                        self.timer_end(since, hold).map(|end| end - self.live.now)
                     }
                     _ => None,
                 };
                 let timer_remaining = transition
                     .after
-                    .map(|after| {
-                        place.entered_at.plus(after.resolve(&self.live.parameters)) - self.live.now
-                    })
+                    .and_then(|after| self.timer_end(place.entered_at, after))
+                    .map(|end| end - self.live.now)
                     .filter(|d| !d.is_zero());
                 TransitionExplanation {
                     to: self.playbook.state(transition.target).name.clone(),
@@ -193,7 +192,9 @@ impl Run {
                         .as_ref()
                         .map(|c| c.source().to_string()),
                     holds,
-                    hold: transition.hold.map(|t| t.resolve(&self.live.parameters)),
+                    hold: transition
+                        .hold
+                        .map(|t| t.length.resolve(&self.live.parameters)),
                     holding_since,
                     remaining,
                     timer_remaining,
@@ -328,6 +329,12 @@ impl Run {
             }),
             Bool::InState(state) => out.push(Term {
                 test: format!("in {}", playbook.state(*state).name),
+                value: None,
+                threshold: None,
+                holds: self.holds(node, p),
+            }),
+            Bool::Open(calendar) => out.push(Term {
+                test: format!("during {}", playbook.calendar_name(*calendar)),
                 value: None,
                 threshold: None,
                 holds: self.holds(node, p),

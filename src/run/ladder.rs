@@ -73,10 +73,14 @@ impl Run {
                 continue;
             };
             if earliest.is_none_or(|e| due < e.due) {
+                // Routed as it will be when it fires.
+                let closed = step
+                    .out_of_hours
+                    .filter(|route| !self.calendar(route.calendar).is_open(due));
                 earliest = Some(PendingEscalation {
                     state: place.state,
                     due,
-                    target: step.target,
+                    target: closed.map_or(step.target, |route| EscalationTarget::Role(route.role)),
                     step: position.step as usize,
                     cycle: position.cycle,
                 });
@@ -116,17 +120,19 @@ impl Run {
     pub(super) fn ladder_due(&self, place: &Place, position: LadderPosition) -> Option<Timestamp> {
         let ladder = self.playbook.state(place.state).escalation.as_ref()?;
         let step = ladder.steps.get(position.step as usize)?;
-        let cycle_start = match ladder.repeat {
-            Some(repeat) => place.entered_at.plus(Duration::from_millis(
-                repeat
-                    .every
-                    .resolve(&self.live.parameters)
-                    .as_millis()
-                    .saturating_mul(u64::from(position.cycle)),
-            )),
-            None => place.entered_at,
-        };
-        Some(cycle_start.plus(step.after.resolve(&self.live.parameters)))
+        // Every step and the repeat count on one clock (the loader checks it), so the step is
+        // due that much time after entry on that clock.
+        let cycles = ladder.repeat.map_or(0, |repeat| {
+            repeat
+                .every
+                .length
+                .resolve(&self.live.parameters)
+                .as_millis()
+                .saturating_mul(u64::from(position.cycle))
+        });
+        let after = step.after.length.resolve(&self.live.parameters).as_millis();
+        let total = Duration::from_millis(cycles.saturating_add(after));
+        self.end_of(place.entered_at, total, step.after.calendar)
     }
 
     /// Fires the steps due by now of every running ladder, place by place.
@@ -168,7 +174,11 @@ impl Run {
                 }
                 return;
             }
-            let (to, level) = match step.target {
+            let target = match self.out_of_hours(step.out_of_hours) {
+                Some(role) => EscalationTarget::Role(role),
+                None => step.target,
+            };
+            let (to, level) = match target {
                 EscalationTarget::Role(role) => (Some(playbook.role(role).to_string()), None),
                 EscalationTarget::Level(level) => (None, Some(level)),
             };

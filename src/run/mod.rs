@@ -110,6 +110,9 @@ pub struct Run {
     /// the [`RunSet`](crate::RunSet) holding the run last told it; empty for a run alone. An
     /// input like a signal, not part of the snapshot: the set gives it again before each step.
     sources: Vec<Option<i64>>,
+    /// The calendars the run counts working time in, when its settings replace the
+    /// playbook's or move them to another time zone; `None` for the playbook's own.
+    calendars: settings::RunCalendars,
 }
 
 /// Everything about a run that changes: exactly what a snapshot stores.
@@ -144,6 +147,11 @@ pub(crate) struct Live {
     inhibitions: Vec<Option<i64>>,
     /// The actions a `defer` rule holds back, to send when it lifts.
     deferred: Vec<inhibition::Held>,
+    /// The subject's time zone, when its settings give one: the playbook's calendars move to
+    /// it.
+    time_zone: Option<String>,
+    /// The calendars the run's settings replace, by name.
+    calendars: Vec<(String, crate::Calendar)>,
 }
 
 /// Where a run is at the top level or in one track: the current state, since when, and the
@@ -209,6 +217,10 @@ struct LiveRecord {
     inhibitions: Vec<Option<i64>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     deferred: Vec<inhibition::Held>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    calendars: Vec<(String, crate::Calendar)>,
 }
 
 /// The run's top-level place, where every run starts; the places of tracks follow it.
@@ -271,6 +283,8 @@ impl From<LiveRecord> for Live {
             fired: record.fired,
             inhibitions: record.inhibitions,
             deferred: record.deferred,
+            time_zone: record.time_zone,
+            calendars: record.calendars,
         }
     }
 }
@@ -303,6 +317,8 @@ impl From<Live> for LiveRecord {
             tracks: live.tracks,
             inhibitions: live.inhibitions,
             deferred: live.deferred,
+            time_zone: live.time_zone,
+            calendars: live.calendars,
         }
     }
 }
@@ -331,7 +347,7 @@ impl Run {
         Run::begin(
             playbook,
             RunSettings::default(),
-            parameters,
+            (parameters, None),
             at,
             Vec::new(),
             playbook.initial(),
@@ -355,11 +371,11 @@ impl Run {
         settings: RunSettings,
         at: Timestamp,
     ) -> Result<Run, RunError> {
-        let parameters = settings.parameter_values(playbook)?;
+        let resolved = settings.resolve(playbook)?;
         Ok(Run::begin(
             playbook,
             settings,
-            parameters,
+            resolved,
             at,
             Vec::new(),
             playbook.initial(),
@@ -376,16 +392,14 @@ impl Run {
         sources: Vec<Option<i64>>,
         state: StateId,
     ) -> Result<Run, RunError> {
-        let parameters = settings.parameter_values(playbook)?;
-        Ok(Run::begin(
-            playbook, settings, parameters, at, sources, state,
-        ))
+        let resolved = settings.resolve(playbook)?;
+        Ok(Run::begin(playbook, settings, resolved, at, sources, state))
     }
 
     fn begin(
         playbook: &Playbook,
         settings: RunSettings,
-        parameters: Vec<f64>,
+        (parameters, calendars): (Vec<f64>, settings::RunCalendars),
         at: Timestamp,
         sources: Vec<Option<i64>>,
         state: StateId,
@@ -417,6 +431,8 @@ impl Run {
             fired: vec![None; plan.transition_clock_count],
             inhibitions: vec![None; playbook.inhibitions().len()],
             deferred: Vec::new(),
+            time_zone: settings.time_zone,
+            calendars: settings.calendars,
         };
         let mut run = Run {
             playbook: playbook.clone(),
@@ -424,6 +440,7 @@ impl Run {
             live,
             events: Vec::new(),
             sources,
+            calendars,
         };
         run.refresh_inhibitions();
         if state != playbook.initial() {
@@ -436,6 +453,14 @@ impl Run {
         run.enter_state(TOP, false);
         run.evaluate();
         run
+    }
+
+    /// One of the calendars the run counts in: the playbook's, or the one its settings give.
+    pub(crate) fn calendar(&self, id: crate::model::CalendarId) -> &crate::Calendar {
+        match &self.calendars {
+            Some(calendars) => &calendars[id.index()],
+            None => self.playbook.calendar(id),
+        }
     }
 
     /// The playbook this run follows.
@@ -478,6 +503,27 @@ impl Run {
     /// ```
     pub fn locale(&self) -> &str {
         &self.live.locale
+    }
+
+    /// The subject's time zone: the one its settings give, else that of the playbook's first
+    /// calendar; `None` for a playbook without calendars run without one.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Playbook, Run, RunSettings};
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let run = Run::start(&playbook, "2026-03-02T08:00:00Z".parse()?);
+    /// assert_eq!(run.time_zone(), Some("Europe/Paris"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn time_zone(&self) -> Option<&str> {
+        match (&self.live.time_zone, self.playbook.calendars().is_empty()) {
+            (Some(zone), _) => Some(zone),
+            (None, false) => Some(
+                self.calendar(crate::model::CalendarId::from_index(0))
+                    .time_zone(),
+            ),
+            (None, true) => None,
+        }
     }
 
     /// The run's clock: the latest time it has processed.

@@ -1,8 +1,10 @@
-//! A run's settings: its subject, locale, parameter overrides and late tolerance, checked
-//! against the playbook when the run starts.
+//! A run's settings: its subject, locale, parameter overrides, late tolerance, time zone and
+//! calendars, checked against the playbook when the run starts.
 
-use crate::Duration;
+use std::sync::Arc;
+
 use crate::model::{ParameterValue, Playbook, QuantityKind};
+use crate::{Calendar, CalendarError, Duration};
 
 /// A parameter override that does not fit the playbook; callers see it as a
 /// [`RunError`](super::RunError).
@@ -37,6 +39,17 @@ pub(crate) enum SettingsError {
         /// What the parameter is.
         expected: QuantityKind,
     },
+    /// A calendar the playbook does not declare.
+    #[error("unknown calendar `{name}`{}", if hint.is_empty() { ": the playbook declares none by that name, so the run would never read it" } else { hint })]
+    UnknownCalendar {
+        /// The name given.
+        name: String,
+        /// A suggestion, or the empty string.
+        hint: String,
+    },
+    /// A time zone the bundled database does not know.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
 }
 
 /// How to start a run: subject, locale, parameter overrides and late-signal tolerance.
@@ -60,6 +73,10 @@ pub struct RunSettings {
     pub(crate) locale: Option<String>,
     pub(crate) parameters: Vec<(String, ParameterValue)>,
     pub(crate) late_tolerance: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) calendars: Vec<(String, Calendar)>,
 }
 
 /// Signals up to this much older than the run's clock are accepted by default.
@@ -137,6 +154,63 @@ impl RunSettings {
         self
     }
 
+    /// The subject's time zone, an IANA name such as `America/Toronto`: the playbook's
+    /// calendars keep their hours but count them there, so that one playbook serves brands in
+    /// Paris, Montréal and Tokyo. A calendar given by [`calendar`](Self::calendar) keeps its own.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Playbook, Run, RunSettings};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at = "2026-03-02T08:00:00Z".parse()?;
+    /// let settings = RunSettings::new("brand-jp").time_zone("Asia/Tokyo");
+    /// let run = Run::with_settings(&playbook, settings, at)?;
+    /// assert_eq!(run.time_zone(), Some("Asia/Tokyo"));
+    /// let wrong = RunSettings::new("x").time_zone("Asia/Tokio");
+    /// assert_eq!(
+    ///     Run::with_settings(&playbook, wrong, at).unwrap_err().to_string(),
+    ///     "unknown time zone `Asia/Tokio`; did you mean `Asia/Tokyo`?"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
+        self.time_zone = Some(zone.into());
+        self
+    }
+
+    /// Replace the playbook's calendar `name` for this subject: its own hours, holidays and
+    /// time zone (a brand with someone on call all weekend gives an office open at all hours).
+    ///
+    /// ```
+    /// # use crisis_playbook::{Calendar, Playbook, Run, RunSettings};
+    /// # let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// # let at = "2026-03-02T08:00:00Z".parse()?;
+    /// let on_call = Calendar::always_open("Europe/Paris")?;
+    /// let run = Run::with_settings(&playbook, RunSettings::new("x").calendar("office", on_call), at)?;
+    /// let wrong = RunSettings::new("x").calendar("ofice", Calendar::always_open("UTC")?);
+    /// assert_eq!(
+    ///     Run::with_settings(&playbook, wrong, at).unwrap_err().to_string(),
+    ///     "unknown calendar `ofice`; did you mean `office`?"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn calendar(mut self, name: impl Into<String>, calendar: Calendar) -> Self {
+        let name = name.into();
+        self.calendars.retain(|(n, _)| *n != name);
+        self.calendars.push((name, calendar));
+        self
+    }
+
+    /// Resolves the settings against the playbook: the value of every parameter, and the
+    /// calendars the run counts in.
+    pub(crate) fn resolve(
+        &self,
+        playbook: &Playbook,
+    ) -> Result<(Vec<f64>, RunCalendars), SettingsError> {
+        let parameters = self.parameter_values(playbook)?;
+        let calendars = run_calendars(playbook, self.time_zone.as_deref(), &self.calendars)?;
+        Ok((parameters, calendars))
+    }
+
     /// Resolves the overrides against the playbook: the value of every parameter.
     pub(crate) fn parameter_values(&self, playbook: &Playbook) -> Result<Vec<f64>, SettingsError> {
         let mut values: Vec<f64> = playbook.parameters().iter().map(|p| p.default).collect();
@@ -167,4 +241,48 @@ impl RunSettings {
         }
         Ok(values)
     }
+}
+
+/// The calendars a run counts in when its settings change the playbook's; `None` for the
+/// playbook's own.
+pub(crate) type RunCalendars = Option<Arc<[Calendar]>>;
+
+/// The calendars a run counts in: the playbook's, moved to `time_zone` if given, with those
+/// named in `replaced` replaced; `None` when that is the playbook's own.
+pub(crate) fn run_calendars(
+    playbook: &Playbook,
+    time_zone: Option<&str>,
+    replaced: &[(String, Calendar)],
+) -> Result<RunCalendars, SettingsError> {
+    for (name, _) in replaced {
+        if playbook.calendar_named(name).is_none() {
+            let names = playbook.calendars().iter().map(|(n, _)| n.as_str());
+            let hint = crate::diagnostic::suggestion(name, names).unwrap_or_default();
+            return Err(SettingsError::UnknownCalendar {
+                name: name.clone(),
+                hint,
+            });
+        }
+    }
+    if let Some(zone) = time_zone {
+        // Checked even for a playbook without calendars: local times in outputs use it.
+        crate::calendar::time_zone(zone)?;
+    }
+    if time_zone.is_none() && replaced.is_empty() {
+        return Ok(None);
+    }
+    let calendars = playbook
+        .calendars()
+        .iter()
+        .map(
+            |(name, own)| match replaced.iter().find(|(n, _)| n == name) {
+                Some((_, given)) => Ok(given.clone()),
+                None => match time_zone {
+                    Some(zone) => own.in_time_zone(zone),
+                    None => Ok(own.clone()),
+                },
+            },
+        )
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(calendars.into()))
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Live, Run, RunError};
 use crate::model::{Playbook, RunLayout};
-use crate::{Duration, ParameterValue, TimerDuration, Timestamp};
+use crate::{Duration, ParameterValue, Timer, Timestamp};
 
 /// The snapshot format this version writes. It reads this one, version 2, whose spike metrics
 /// kept a baseline total rather than daily peaks (they restart their peaks, and are undefined
@@ -41,6 +41,10 @@ pub struct Snapshot {
     #[serde(default)]
     layout: RunLayout,
     run: Live,
+    /// The calendars the run counted working time in, by name, so that a restore under
+    /// changed calendars recounts what was left of each deadline from the restore time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    calendars: Vec<(String, crate::Calendar)>,
 }
 
 /// Why a snapshot cannot be restored; callers see it as a [`RunError`].
@@ -104,6 +108,15 @@ impl Run {
             fingerprint: self.playbook.fingerprint().to_string(),
             layout: self.playbook.layout().clone(),
             run: self.live.clone(),
+            calendars: (0..self.playbook.calendars().len())
+                .map(|i| {
+                    let id = crate::CalendarId::from_index(i);
+                    (
+                        self.playbook.calendar_name(id).to_string(),
+                        self.calendar(id).clone(),
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -166,19 +179,70 @@ impl Run {
             live.inhibitions = vec![None; playbook.inhibitions().len()];
         }
         check_consistent(playbook, &live).map_err(SnapshotError::Inconsistent)?;
-        let run = Run {
+        // The playbook's calendars as they are now, moved or replaced as the run's settings
+        // said: a run restored under changed calendars continues under the new ones.
+        let calendars =
+            super::settings::run_calendars(playbook, live.time_zone.as_deref(), &live.calendars)
+                .map_err(|e| SnapshotError::Inconsistent(e.to_string()))?;
+        let mut run = Run {
             playbook: playbook.clone(),
             horizon: crate::metrics::Horizon::of(&live.metrics),
             live,
             events: Vec::new(),
             sources: Vec::new(),
+            calendars,
         };
+        run.recount_working_time(&snapshot.calendars);
         if !run.cooldowns_are_possible() {
             return Err(RunError::from(SnapshotError::Inconsistent(
                 "the cool-down clocks do not match the playbook's states".to_string(),
             )));
         }
         Ok(run)
+    }
+}
+
+impl Run {
+    /// After a restore, the deadlines and next occurrences counted in a calendar that changed
+    /// since the snapshot (`before` holds the calendars then, by name): what was left of each
+    /// at the restore time, in the old calendar's working time, counts on in the new one from
+    /// the restore time. Unchanged calendars change nothing.
+    fn recount_working_time(&mut self, before: &[(String, crate::Calendar)]) {
+        let now = self.live.now;
+        let playbook = self.playbook.clone();
+        let changed = |run: &Run, timer: Option<crate::Timer>| {
+            let id = timer?.calendar?;
+            let name = playbook.calendar_name(id);
+            let (_, old) = before.iter().find(|(n, _)| n == name)?;
+            (old != run.calendar(id)).then(|| (id, old.clone()))
+        };
+        for index in 0..self.live.open.len() {
+            let open = self.live.open[index];
+            let action = &playbook.state(open.state).actions[open.action as usize];
+            if let (false, Some(due), Some((id, old))) =
+                (open.breached, open.due, changed(self, action.within))
+            {
+                let left = old.working_time_between(now, due);
+                self.live.open[index].due = self.calendar(id).after_working_time(now, left);
+            }
+        }
+        for p in 0..self.live.place_count() {
+            let state = playbook.state(self.live.place(p).state);
+            for (index, action) in state.actions.iter().enumerate() {
+                let next = self.live.place(p).recurrences[index].next;
+                if let (Some(next), Some((id, old))) = (next, changed(self, action.every)) {
+                    let left = old.working_time_between(now, next);
+                    let calendar = self.calendar(id);
+                    let due = calendar.after_working_time(now, left);
+                    // Sent while open, as every occurrence is.
+                    let next = match due {
+                        Some(due) if !calendar.is_open(due) => calendar.next_change(due),
+                        due => due,
+                    };
+                    self.live.place_mut(p).recurrences[index].next = next;
+                }
+            }
+        }
     }
 }
 
@@ -399,7 +463,11 @@ fn check_place_timers(playbook: &Playbook, s: &Live, place: &super::Place) -> Re
 /// The latest instant a timer started by `now` can end. A parameter's value may change
 /// between restores within its bounds, so a timer started under the old value is judged by
 /// the longest value the parameter allows.
-fn latest(now: Timestamp, timer: TimerDuration, playbook: &Playbook) -> Timestamp {
-    let longest = timer.range(playbook.parameters()).1;
+fn latest(now: Timestamp, timer: Timer, playbook: &Playbook) -> Timestamp {
+    // Working time can end any time later: a calendar may close for months.
+    let longest = timer
+        .range(playbook.parameters())
+        .1
+        .filter(|_| timer.calendar.is_none());
     now.plus(longest.unwrap_or(Duration::from_millis(u64::MAX)))
 }

@@ -3,7 +3,7 @@
 //! closing), the next wake-up, and moving the clock through them in order.
 
 use crate::metrics::Horizon;
-use crate::model::Expiry;
+use crate::model::{CalendarId, Expiry, Timer};
 use crate::{Duration, Timestamp};
 
 use super::{Event, LOG_TARGET, Place, Run};
@@ -126,12 +126,10 @@ impl Run {
         let state = self.playbook.state(place.state);
         for (i, transition) in state.transitions.iter().enumerate() {
             if let (Some(hold), Some(since)) = (transition.hold, place.pending[i]) {
-                consider(Some(since.plus(hold.resolve(&self.live.parameters))));
+                consider(self.timer_end(since, hold));
             }
             if let Some(after) = transition.after {
-                consider(Some(
-                    place.entered_at.plus(after.resolve(&self.live.parameters)),
-                ));
+                consider(self.timer_end(place.entered_at, after));
             }
         }
         for recurrence in &place.recurrences[..state.actions.len()] {
@@ -139,6 +137,54 @@ impl Run {
         }
         if let Some(position) = place.ladder {
             consider(self.ladder_due(place, position));
+        }
+    }
+
+    /// The instant at which `timer`, started at `start`, ends: `None` if it counts in a
+    /// calendar that never again opens long enough.
+    pub(super) fn timer_end(&self, start: Timestamp, timer: Timer) -> Option<Timestamp> {
+        self.end_of(
+            start,
+            timer.length.resolve(&self.live.parameters),
+            timer.calendar,
+        )
+    }
+
+    /// When a recurrence started (or last sent) at `start` is next sent: `timer` later, and
+    /// while its calendar is open, so one that falls due at a closing time waits for the next
+    /// opening.
+    pub(super) fn next_occurrence(&self, start: Timestamp, timer: Timer) -> Option<Timestamp> {
+        let end = self.timer_end(start, timer)?;
+        match timer.calendar {
+            Some(id) if !self.calendar(id).is_open(end) => self.calendar(id).next_change(end),
+            _ => Some(end),
+        }
+    }
+
+    /// The instant `length` after `start`, in calendar time or in a calendar's working time.
+    pub(super) fn end_of(
+        &self,
+        start: Timestamp,
+        length: Duration,
+        calendar: Option<CalendarId>,
+    ) -> Option<Timestamp> {
+        match calendar {
+            None => Some(start.plus(length)),
+            Some(id) => self.calendar(id).after_working_time(start, length),
+        }
+    }
+
+    /// The length of time from `start` to `end` on a clock: calendar time, or a calendar's
+    /// working time.
+    pub(super) fn length_between(
+        &self,
+        start: Timestamp,
+        end: Timestamp,
+        calendar: Option<CalendarId>,
+    ) -> Duration {
+        match calendar {
+            None => end - start,
+            Some(id) => self.calendar(id).working_time_between(start, end),
         }
     }
 
@@ -185,6 +231,11 @@ impl Run {
             Expiry::PredicateWithin(predicate, window) => {
                 if let Some(at) = self.live.matched[*predicate].at {
                     consider(at.plus(*window).plus(MILLISECOND));
+                }
+            }
+            Expiry::Calendar(calendar) => {
+                if let Some(at) = self.calendar(*calendar).next_change(self.live.now) {
+                    consider(at);
                 }
             }
             Expiry::Since(signal, threshold) => {

@@ -91,7 +91,7 @@ impl Run {
         for index in 0..count {
             let next = state.actions[index]
                 .every
-                .map(|e| self.live.now.plus(e.resolve(&self.live.parameters)));
+                .and_then(|every| self.next_occurrence(self.live.now, every));
             self.live.place_mut(p).recurrences[index] = Recurrence {
                 next,
                 occurrence: 1,
@@ -212,16 +212,17 @@ impl Run {
                     .is_none_or(|c| self.holds(c.root(), p)),
                 "the compiled guard of transition {index} disagrees with its condition"
             );
-            let timer = transition
-                .after
-                .is_none_or(|after| now >= entered_at.plus(after.resolve(&self.live.parameters)));
+            let timer = transition.after.is_none_or(|after| {
+                self.timer_end(entered_at, after)
+                    .is_some_and(|end| now >= end)
+            });
             let held = match transition.hold {
                 None => true,
                 Some(hold) => {
                     let pending = &mut self.live.place_mut(p).pending[index];
                     if holds {
                         let since = *pending.get_or_insert(now);
-                        now >= since.plus(hold.resolve(&self.live.parameters))
+                        self.timer_end(since, hold).is_some_and(|end| now >= end)
                     } else {
                         *pending = None;
                         false
@@ -255,8 +256,12 @@ impl Run {
                 .condition
                 .as_ref()
                 .map(|c| c.source().to_string()),
-            hold: transition.hold.map(|t| t.resolve(&self.live.parameters)),
-            after: transition.after.map(|t| t.resolve(&self.live.parameters)),
+            hold: transition
+                .hold
+                .map(|t| t.length.resolve(&self.live.parameters)),
+            after: transition
+                .after
+                .map(|t| t.length.resolve(&self.live.parameters)),
             terms,
         };
         if p == TOP {
@@ -390,6 +395,7 @@ impl Run {
                 .get(*predicate)
                 .is_some_and(|seen| self.fresh(*seen, p, *within)),
             Bool::InState(state) => self.is_in(*state),
+            Bool::Open(calendar) => self.calendar(*calendar).is_open(self.live.now),
         }
     }
 }

@@ -12,6 +12,14 @@ pub(crate) enum When {
     Always,
 }
 
+/// An expected deadline: so long after the action is recommended, or at a time (one counted
+/// in working time is easier to write as the time it lands on).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Due {
+    After(Duration),
+    At(crate::Timestamp),
+}
+
 /// What an expectation looks for in a timeline.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Matcher {
@@ -23,7 +31,7 @@ pub(crate) enum Matcher {
     Action {
         id: String,
         owner: Option<String>,
-        due: Option<Duration>,
+        due: Option<Due>,
         text: Option<String>,
     },
     Escalation {
@@ -284,7 +292,10 @@ fn matches(matcher: &Matcher, event: &Event) -> bool {
         ) => {
             action == id
                 && owner.as_ref().is_none_or(|owner| owner == o)
-                && due.is_none_or(|due| *d == Some(event.at + due))
+                && due.is_none_or(|due| match due {
+                    Due::After(length) => *d == Some(event.at + length),
+                    Due::At(time) => *d == Some(time),
+                })
                 && contains(t, text)
         }
         (
@@ -398,8 +409,10 @@ fn describe(matcher: &Matcher) -> String {
             if let Some(owner) = owner {
                 words.push_str(&format!(" owned by `{owner}`"));
             }
-            if let Some(due) = due {
-                words.push_str(&format!(" due {due} later"));
+            match due {
+                Some(Due::After(length)) => words.push_str(&format!(" due {length} later")),
+                Some(Due::At(time)) => words.push_str(&format!(" due by {time}")),
+                None => {}
             }
             if let Some(text) = text {
                 words.push_str(&format!(" saying \"{text}\""));

@@ -52,6 +52,20 @@ impl Measure {
             100.0 * self.covered as f64 / self.total as f64
         }
     }
+
+    /// Whether there is nothing to cover: a measure the playbook has no part for.
+    ///
+    /// ```
+    /// # use std::path::PathBuf;
+    /// # use crisis_playbook::testing::{self, coverage::coverage};
+    /// let paths = [PathBuf::from("playbooks/service-outage-complaints")];
+    /// let measured = coverage(&testing::load_paths(&paths)?, &testing::run_paths(&paths, None)?);
+    /// assert!(measured[0].calendar_branches.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
 }
 
 /// A playbook's coverage by a suite.
@@ -81,6 +95,10 @@ pub struct PlaybookCoverage {
     pub actions: Measure,
     /// Escalation steps fired.
     pub escalation_steps: Measure,
+    /// The two branches of each out-of-hours route: the action or step sent while its
+    /// calendar is open, and while it is closed. Left out when the playbook has none.
+    #[serde(skip_serializing_if = "Measure::is_empty")]
+    pub calendar_branches: Measure,
     /// The same measures for each track, in the order the playbook writes them; empty for a
     /// playbook without tracks.
     pub tracks: Vec<TrackCoverage>,
@@ -133,6 +151,9 @@ pub struct Measures {
     pub actions: Measure,
     /// Escalation steps fired.
     pub escalation_steps: Measure,
+    /// The in-hours and out-of-hours branches of the out-of-hours routes.
+    #[serde(skip_serializing_if = "Measure::is_empty")]
+    pub calendar_branches: Measure,
 }
 
 /// What a suite's timelines exercised, as the labels coverage lists.
@@ -141,6 +162,9 @@ struct Exercised<'c> {
     transitions: &'c BTreeSet<String>,
     actions: &'c BTreeSet<String>,
     steps: &'c BTreeSet<String>,
+    /// Each action and step with the role it went to: `states.crisis.enter.status_update ->
+    /// on_call`.
+    routed: &'c BTreeSet<String>,
 }
 
 impl Exercised<'_> {
@@ -186,11 +210,38 @@ impl Exercised<'_> {
                 (0..count).map(move |i| format!("states.{}.escalate.steps[{i}]", s.name))
             })
             .collect();
+        // Both ways a routed action or step can go: to its own role, and to the route's.
+        let mut all_branches = Vec::new();
+        for state in states() {
+            for action in &state.actions {
+                if let Some(route) = action.out_of_hours {
+                    let label = format!("states.{}.enter.{}", state.name, action.id);
+                    for role in [action.owner, route.role] {
+                        all_branches.push(format!("{label} -> {}", playbook.role(role)));
+                    }
+                }
+            }
+            let steps = state
+                .escalation
+                .iter()
+                .flat_map(|l| l.steps.iter().enumerate());
+            for (i, step) in steps {
+                if let (Some(route), crate::EscalationTarget::Role(own)) =
+                    (step.out_of_hours, step.target)
+                {
+                    let label = format!("states.{}.escalate.steps[{i}]", state.name);
+                    for role in [own, route.role] {
+                        all_branches.push(format!("{label} -> {}", playbook.role(role)));
+                    }
+                }
+            }
+        }
         Measures {
             states: measure(all_states, self.states),
             transitions: measure(all_transitions, self.transitions),
             actions: measure(all_actions, self.actions),
             escalation_steps: measure(all_steps, self.steps),
+            calendar_branches: measure(all_branches, self.routed),
         }
     }
 }
@@ -223,6 +274,7 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
             let mut transitions = BTreeSet::new();
             let mut actions = BTreeSet::new();
             let mut steps = BTreeSet::new();
+            let mut routed = BTreeSet::new();
             for result in &report.results {
                 let ours = testing
                     .iter()
@@ -251,11 +303,24 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                         EventKind::TrackStarted { state, .. } => {
                             states.insert(state.clone());
                         }
-                        EventKind::Action { state, action, .. } => {
-                            actions.insert(format!("states.{state}.enter.{action}"));
+                        EventKind::Action {
+                            state,
+                            action,
+                            owner,
+                            ..
+                        } => {
+                            let label = format!("states.{state}.enter.{action}");
+                            routed.insert(format!("{label} -> {owner}"));
+                            actions.insert(label);
                         }
-                        EventKind::Escalation { state, step, .. } => {
-                            steps.insert(format!("states.{state}.escalate.steps[{step}]"));
+                        EventKind::Escalation {
+                            state, step, to, ..
+                        } => {
+                            let label = format!("states.{state}.escalate.steps[{step}]");
+                            if let Some(to) = to {
+                                routed.insert(format!("{label} -> {to}"));
+                            }
+                            steps.insert(label);
                         }
                         _ => {}
                     }
@@ -267,6 +332,7 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                 transitions: &transitions,
                 actions: &actions,
                 steps: &steps,
+                routed: &routed,
             };
             let whole = covered.measure(playbook, |_| true, Some(&mut missed));
             let tracks = playbook
@@ -288,6 +354,7 @@ pub fn coverage(scenarios: &[Scenario], report: &SuiteReport) -> Vec<PlaybookCov
                 transitions: whole.transitions,
                 actions: whole.actions,
                 escalation_steps: whole.escalation_steps,
+                calendar_branches: whole.calendar_branches,
                 tracks,
                 missed,
             }

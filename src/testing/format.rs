@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::load::format::QuantityDoc;
+use crate::load::format::{CalendarDoc, QuantityDoc};
 use crate::trace::OwnedAttributeValue;
 use crate::yaml::{Entries, Located};
 
@@ -33,6 +33,14 @@ pub(crate) struct ScenarioDoc {
     /// The locale of the run's texts (default: the playbook's).
     #[serde(default)]
     pub locale: Option<Located<String>>,
+    /// The subject's time zone (IANA, such as `America/Toronto`): the playbook's calendars
+    /// count their hours there, and times written without a zone are read there.
+    #[serde(default)]
+    pub time_zone: Option<Located<String>>,
+    /// Calendars that replace the playbook's for this run, by name: a brand with its own hours
+    /// or someone on call all weekend.
+    #[serde(default)]
+    pub calendars: Entries<Located<CalendarDoc>>,
     /// When the simulated clock starts (RFC 3339).
     #[serde(default)]
     pub start: Option<Located<String>>,
@@ -119,7 +127,8 @@ pub(crate) struct ExpectDoc {
     /// With `action`: owned by this role.
     #[serde(default)]
     pub owner: Option<Located<String>>,
-    /// With `action`: due this long after it is recommended.
+    /// With `action`: due this long after it is recommended (`1h`), or at this time
+    /// (`2026-03-09T10:30 Europe/Paris`), as a deadline in working time is easier to write.
     #[serde(default)]
     pub due: Option<Located<String>>,
     /// With `action` or `escalation`: its text contains this.

@@ -33,7 +33,7 @@ use crate::model::{ParameterValue, Playbook, SignalKind, StateId};
 use crate::run::{Run, RunError, RunSettings};
 use crate::trace::TraceError;
 use crate::trace::{OwnedAttributeValue, Record, RecordValue};
-use crate::yaml::{Located, Position, Source};
+use crate::yaml::{Entries, Located, Position, Source};
 use crate::{Duration, Event, InhibitionMode, RunSet, RunSetError, RunSetEvent, Timestamp};
 use crate::{Limits, Loader};
 pub use check::{Check, Failure};
@@ -469,6 +469,7 @@ pub fn load_text(text: &str, file: &str, base: &Path) -> Result<Vec<Scenario>, L
         diagnostics: Vec::new(),
         playbooks: Vec::new(),
         points: 0,
+        time_zone: None,
     };
     let mut scenarios = Vec::new();
     match &doc.scenarios {
@@ -511,6 +512,27 @@ struct Compiler<'a> {
     playbooks: Vec<(PathBuf, Playbook)>,
     /// The series points expanded so far, all scenarios of the file together.
     points: usize,
+    /// The time zone of the scenario being read, in which times without a zone are local.
+    time_zone: Option<String>,
+}
+
+/// The top level's entries that a scenario does not give itself, then the scenario's: its own
+/// series or calendar replaces the top level's of the same name.
+fn merged<'d, T>(
+    shared: &'d Entries<T>,
+    own: &'d Entries<T>,
+) -> impl Iterator<Item = &'d (Located<String>, T)> {
+    let inherited = shared
+        .0
+        .iter()
+        .filter(|(name, _)| !own.0.iter().any(|(n, _)| n.value == name.value));
+    inherited.chain(own.0.iter())
+}
+
+/// Whether a scenario writes a time here rather than a duration: a time starts with its
+/// four-digit year (`2026-03-29T01:30`), a duration with a number and a unit (`49h30m`).
+fn is_time(text: &str) -> bool {
+    text.trim().as_bytes().get(4) == Some(&b'-')
 }
 
 /// The key of a scenario, or the top level's when the scenario leaves it out.
@@ -565,13 +587,16 @@ impl Compiler<'_> {
         }
     }
 
-    /// An offset from `start` (`49h30m`).
+    /// An offset from `start` (`49h30m`), or a time (`2026-03-29T01:30 Europe/Paris`).
     fn offset(
         &mut self,
         start: Timestamp,
         value: &Located<String>,
         path: &str,
     ) -> Option<Timestamp> {
+        if is_time(&value.value) {
+            return self.time(value, path);
+        }
         match value.value.trim().parse::<Duration>() {
             Ok(offset) => Some(start + offset),
             Err(e) => {
@@ -581,6 +606,17 @@ impl Compiler<'_> {
                     path,
                     format!("`{}` is not an offset from `start`: {e}", value.value),
                 );
+                None
+            }
+        }
+    }
+
+    /// A time: RFC 3339, or a local time with its zone or in the scenario's `time_zone`.
+    fn time(&mut self, value: &Located<String>, path: &str) -> Option<Timestamp> {
+        match crate::calendar::parse_time(&value.value, self.time_zone.as_deref()) {
+            Ok(time) => Some(time),
+            Err(message) => {
+                self.error(value.at, path, message);
                 None
             }
         }
@@ -779,6 +815,17 @@ impl Compiler<'_> {
             self.error(first.at, &join(path, "with"), error.to_string());
             return None;
         }
+        let time_zone = either(&own.time_zone, &shared.time_zone);
+        self.time_zone = match time_zone {
+            Some(zone) => match crate::calendar::time_zone(&zone.value) {
+                Ok((name, _)) => Some(name),
+                Err(error) => {
+                    self.error(zone.at, &join(path, "time_zone"), error.to_string());
+                    return None;
+                }
+            },
+            None => None,
+        };
         let Some(start) = either(&own.start, &shared.start) else {
             self.error_code(
                 Code::MissingKey,
@@ -788,13 +835,7 @@ impl Compiler<'_> {
             );
             return None;
         };
-        let start = match start.value.parse::<Timestamp>() {
-            Ok(start) => start,
-            Err(e) => {
-                self.error(start.at, &join(path, "start"), e.to_string());
-                return None;
-            }
-        };
+        let start = self.time(start, &join(path, "start"))?;
         let step = match either(&own.step, &shared.step) {
             Some(step) => match self.duration(step, &join(path, "step"))? {
                 zero if zero.is_zero() => {
@@ -816,6 +857,31 @@ impl Compiler<'_> {
         );
         if let Some(locale) = either(&own.locale, &shared.locale) {
             settings = settings.locale(locale.value.clone());
+        }
+        if let Some(zone) = &self.time_zone {
+            settings = settings.time_zone(zone.clone());
+        }
+        for (name, written) in merged(&shared.calendars, &own.calendars) {
+            let calendar_path = join(path, &format!("calendars.{}", name.value));
+            let names = playbook
+                .calendars()
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            if !self.known("calendar", names, &playbook, name, &calendar_path) {
+                continue;
+            }
+            let text = self.source.text();
+            match crate::load::validate::compile_calendar(
+                written,
+                text,
+                self.file,
+                &crate::Limits::default(),
+                &calendar_path,
+            ) {
+                Ok(calendar) => settings = settings.calendar(name.value.clone(), calendar),
+                Err(problems) => self.diagnostics.extend(problems),
+            }
         }
         let overrides = shared.parameters.0.iter().chain(own.parameters.0.iter());
         for (name, value) in overrides {
@@ -844,19 +910,7 @@ impl Compiler<'_> {
         }
 
         let mut records = Vec::new();
-        // A scenario's own series replaces the top level's series of the same signal.
-        let own_series: Vec<&str> = own
-            .signals
-            .0
-            .iter()
-            .map(|(n, _)| n.value.as_str())
-            .collect();
-        let inherited = shared
-            .signals
-            .0
-            .iter()
-            .filter(|(n, _)| !own_series.contains(&n.value.as_str()));
-        for (signal, series) in inherited.chain(own.signals.0.iter()) {
+        for (signal, series) in merged(&shared.signals, &own.signals) {
             let series_path = join(path, &format!("signals.{}", signal.value));
             if !self.signal(
                 declaring(&playbook, &with, &signal.value),
@@ -1191,7 +1245,10 @@ impl Compiler<'_> {
                 return None;
             }
             let due = match &doc.due {
-                Some(due) => Some(self.duration(due, &join(path, "due"))?),
+                Some(due) if is_time(&due.value) => {
+                    Some(check::Due::At(self.time(due, &join(path, "due"))?))
+                }
+                Some(due) => Some(check::Due::After(self.duration(due, &join(path, "due"))?)),
                 None => None,
             };
             return Some(check::Matcher::Action {

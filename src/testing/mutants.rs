@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::Scenario;
 use crate::model::{Bool, Number};
 use crate::model::{InhibitionMode, Model, Playbook, Reentry, StateId};
-use crate::{Duration, TimerDuration};
+use crate::{Duration, Timer, TimerDuration};
 
 /// One change to a playbook.
 ///
@@ -72,23 +72,23 @@ fn double(d: Duration) -> Duration {
     Duration::from_millis(d.as_millis().saturating_mul(2))
 }
 
-/// A timer halved and doubled, each with its word and how the change reads. A timer that
-/// names a parameter becomes a fixed half or double of the parameter's default, which is the
-/// value a scenario that sets no parameter runs with.
+/// A timer halved and doubled, each with its word and how the change reads; it keeps its
+/// clock. A timer that names a parameter becomes a fixed half or double of the parameter's
+/// default, which is the value a scenario that sets no parameter runs with.
 fn scaled_timers(
-    timer: TimerDuration,
+    timer: Timer,
     parameters: &[crate::Parameter],
-) -> [(TimerDuration, &'static str, String); 2] {
-    let (base, written) = match timer {
+) -> [(Timer, &'static str, String); 2] {
+    let (base, written) = match timer.length {
         TimerDuration::Fixed(d) => (d, d.to_string()),
         TimerDuration::Parameter(id) => {
-            let d = timer.by_default(parameters);
+            let d = timer.length.by_default(parameters);
             (d, format!("{} ({d})", parameters[id.index()].name))
         }
     };
     [(halve(base), "halved"), (double(base), "doubled")].map(|(new, word)| {
         (
-            TimerDuration::Fixed(new),
+            Timer::new(TimerDuration::Fixed(new), timer.calendar),
             word,
             format!("{word}: {written} -> {new}"),
         )
@@ -103,24 +103,30 @@ fn scaled_timers(
 fn admissible(model: &Model) -> bool {
     let parameters = &model.parameters;
     let defaults = parameters.iter().all(|p| p.allows(p.default));
-    let above_zero = |t: &Option<TimerDuration>| t.is_none_or(|t| !t.range(parameters).0.is_zero());
+    let above_zero = |t: Option<TimerDuration>| t.is_none_or(|t| !t.range(parameters).0.is_zero());
     let states = model.states.iter().all(|state| {
         let actions = state.actions.iter().all(|a| {
-            above_zero(&a.within)
+            above_zero(a.within.map(|w| w.length))
                 && a.every
                     .is_none_or(|e| e.range(parameters).0 >= crate::load::validate::MIN_RECURRENCE)
         });
-        let transitions = state
-            .transitions
-            .iter()
-            .all(|t| above_zero(&t.hold) && above_zero(&t.after) && above_zero(&t.cooldown));
+        let transitions = state.transitions.iter().all(|t| {
+            above_zero(t.hold.map(|h| h.length))
+                && above_zero(t.after.map(|a| a.length))
+                && above_zero(t.cooldown)
+        });
         let ladder = state.escalation.as_ref().is_none_or(|ladder| {
-            let ordered = ladder
-                .steps
-                .windows(2)
-                .all(|pair| pair[1].after.always_after(pair[0].after, parameters));
+            let ordered = ladder.steps.windows(2).all(|pair| {
+                pair[1]
+                    .after
+                    .length
+                    .always_after(pair[0].after.length, parameters)
+            });
             let cycle = match (ladder.repeat, ladder.steps.last()) {
-                (Some(repeat), Some(last)) => repeat.every.always_after(last.after, parameters),
+                (Some(repeat), Some(last)) => repeat
+                    .every
+                    .length
+                    .always_after(last.after.length, parameters),
                 _ => true,
             };
             ordered && cycle
@@ -381,9 +387,9 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
             }
         }
         if let Some(cooldown) = transition.cooldown {
-            for (new, _, change) in scaled_timers(cooldown, &original.parameters) {
+            for (new, _, change) in scaled_timers(cooldown.into(), &original.parameters) {
                 add(format!("{path} cooldown {change}"), &|m| {
-                    each(m, &|t| t.cooldown = Some(new))
+                    each(m, &|t| t.cooldown = Some(new.length))
                 });
             }
             add(format!("{path} cooldown removed"), &|m| {
@@ -477,18 +483,18 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
         if let Some(cooldown) = state.cooldown {
             let path = format!("{state_path}.cooldown");
             add(format!("{path} removed"), &|m| m.states[s].cooldown = None);
-            for (new, _, change) in scaled_timers(cooldown.period, &original.parameters) {
+            for (new, _, change) in scaled_timers(cooldown.period.into(), &original.parameters) {
                 add(format!("{path}.for {change}"), &|m| {
                     if let Some(c) = &mut m.states[s].cooldown {
-                        c.period = new;
+                        c.period = new.length;
                     }
                 });
             }
             if let Some(max) = cooldown.max {
-                for (new, _, change) in scaled_timers(max, &original.parameters) {
+                for (new, _, change) in scaled_timers(max.into(), &original.parameters) {
                     add(format!("{path}.max {change}"), &|m| {
                         if let Some(c) = &mut m.states[s].cooldown {
-                            c.max = Some(new);
+                            c.max = Some(new.length);
                         }
                     });
                 }
@@ -518,7 +524,33 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
             add(format!("{path} dropped"), &|m| {
                 m.states[s].actions.remove(a);
             });
+            if action.out_of_hours.is_some() {
+                add(format!("{path}.out_of_hours removed"), &|m| {
+                    m.states[s].actions[a].out_of_hours = None;
+                });
+            }
             for (field, value) in [("within", action.within), ("every", action.every)] {
+                if let Some(Timer {
+                    calendar: Some(calendar),
+                    ..
+                }) = value
+                {
+                    let written = original.calendars[calendar.index()].0.as_str();
+                    add(
+                        format!("{path}.{field} counts in calendar time, not `{written}`"),
+                        &|m| {
+                            let action = &mut m.states[s].actions[a];
+                            let timer = if field == "within" {
+                                &mut action.within
+                            } else {
+                                &mut action.every
+                            };
+                            if let Some(timer) = timer {
+                                timer.calendar = None;
+                            }
+                        },
+                    );
+                }
                 if let Some(value) = value {
                     for (new, _, change) in scaled_timers(value, &original.parameters) {
                         add(format!("{path}.{field} {change}"), &|m| {
@@ -544,7 +576,7 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                         }
                     }
                 });
-                if step.after != TimerDuration::Fixed(Duration::ZERO) {
+                if step.after.length != TimerDuration::Fixed(Duration::ZERO) {
                     for (new, _, change) in scaled_timers(step.after, &original.parameters) {
                         add(format!("{path}.after {change}"), &|m| {
                             if let Some(l) = &mut m.states[s].escalation {
@@ -568,6 +600,47 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                     );
                 }
             }
+            for (k, step) in ladder.steps.iter().enumerate() {
+                if step.out_of_hours.is_some() {
+                    let path = format!("{state_path}.escalate.steps[{k}].out_of_hours");
+                    add(format!("{path} removed"), &|m| {
+                        if let Some(l) = &mut m.states[s].escalation {
+                            l.steps[k].out_of_hours = None;
+                        }
+                    });
+                }
+            }
+            if let Some(first) = ladder.steps.first().and_then(|step| step.after.calendar) {
+                let calendar = &original.calendars[first.index()].0;
+                add(
+                    format!("{state_path}.escalate counts in calendar time, not `{calendar}`"),
+                    &|m| {
+                        if let Some(l) = &mut m.states[s].escalation {
+                            l.steps
+                                .iter_mut()
+                                .for_each(|step| step.after.calendar = None);
+                            if let Some(r) = &mut l.repeat {
+                                r.every.calendar = None;
+                            }
+                        }
+                    },
+                );
+            }
+        }
+    }
+    for (c, (name, calendar)) in original.calendars.iter().enumerate() {
+        let path = format!("calendars.{name}");
+        for (minutes, word) in [(60, "an hour later"), (-60, "an hour earlier")] {
+            if let Some(shifted) = calendar.shifted(minutes) {
+                add(format!("{path}.hours shifted {word}"), &|m| {
+                    m.calendars[c].1 = shifted.clone();
+                });
+            }
+        }
+        if let Some(without) = calendar.without_holidays() {
+            add(format!("{path}.holidays dropped"), &|m| {
+                m.calendars[c].1 = without.clone();
+            });
         }
     }
     found

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crisis_playbook::files;
-use crisis_playbook::timeline::format_event;
+use crisis_playbook::timeline::{format_event, format_event_local};
 use crisis_playbook::trace::{Record, TraceError, TraceReader};
 use crisis_playbook::{
-    Event, ParameterValue, Playbook, Run, RunSet, RunSetEvent, RunSettings, Timestamp,
+    Event, ParameterValue, Playbook, Run, RunSet, RunSetEvent, RunSettings, TimeZone, Timestamp,
 };
 
 use clap::{Args, ValueEnum};
@@ -36,6 +36,11 @@ pub struct Options {
     /// Override a parameter, as `name=value`: `ratio=3`, `share=30%`, `grace=1h`; repeatable.
     #[arg(long = "param", value_parser = parse_parameter)]
     parameters: Vec<(String, ParameterValue)>,
+    /// The subject's time zone (IANA, such as `America/Toronto`): the playbook's calendars
+    /// count their hours there. Text lines show local times in it, or in the playbook's
+    /// first calendar's zone.
+    #[arg(long)]
+    time_zone: Option<String>,
     /// After the trace, advance the clock to this time (RFC 3339).
     #[arg(long)]
     until: Option<Timestamp>,
@@ -86,11 +91,16 @@ pub fn run(options: Options) -> Outcome {
     for (name, value) in &options.parameters {
         settings = settings.parameter(name.clone(), *value);
     }
+    if let Some(zone) = &options.time_zone {
+        settings = settings.time_zone(zone.clone());
+    }
     let mut out = Output::stdout();
     if !options.with.is_empty() {
         return beside(&options, playbook, settings, records, out);
     }
     let mut run: Option<Run> = None;
+    // Where the run's people are: text lines show their local time beside UTC.
+    let mut zone: Option<TimeZone> = None;
     let mut count = 0usize;
     for record in records {
         let record = record.map_err(|e| fail(&options.signals, &e))?;
@@ -103,12 +113,13 @@ pub fn run(options: Options) -> Outcome {
                         ExitCode::from(INPUT)
                     })?;
                 let started = run.insert(started);
-                print(&mut out, options.format, started.events())?;
+                zone = started.time_zone().and_then(|z| TimeZone::named(z).ok());
+                print(&mut out, options.format, zone.as_ref(), started.events())?;
                 started
             }
         };
         match record.apply(live) {
-            Ok(events) => print(&mut out, options.format, events)?,
+            Ok(events) => print(&mut out, options.format, zone.as_ref(), events)?,
             Err(e) => {
                 // The timeline up to the bad record is still worth having.
                 out.finish()?;
@@ -123,7 +134,7 @@ pub fn run(options: Options) -> Outcome {
     };
     if let Some(until) = options.until {
         let events = run.advance_to(until).to_vec();
-        print(&mut out, options.format, &events)?;
+        print(&mut out, options.format, zone.as_ref(), &events)?;
     }
     out.finish()?;
     say!(
@@ -239,11 +250,19 @@ fn fail(path: &Path, error: &TraceError) -> ExitCode {
     ExitCode::from(FINDINGS)
 }
 
-fn print(out: &mut Output, format: SimulateFormat, events: &[Event]) -> Result<(), ExitCode> {
+fn print(
+    out: &mut Output,
+    format: SimulateFormat,
+    zone: Option<&TimeZone>,
+    events: &[Event],
+) -> Result<(), ExitCode> {
     for event in events {
-        match format {
-            SimulateFormat::Text => out.line(format_event(event))?,
-            SimulateFormat::Jsonl => out.line(serde_json::to_string(event).unwrap_or_default())?,
+        match (format, zone) {
+            (SimulateFormat::Text, Some(zone)) => out.line(format_event_local(event, zone))?,
+            (SimulateFormat::Text, None) => out.line(format_event(event))?,
+            (SimulateFormat::Jsonl, _) => {
+                out.line(serde_json::to_string(event).unwrap_or_default())?;
+            }
         }
     }
     Ok(())

@@ -27,7 +27,8 @@ pub struct Options {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     format: TestFormat,
-    /// Print which states, transitions, actions and escalation steps the scenarios exercised.
+    /// Print which states, transitions, actions, escalation steps and calendar branches (an
+    /// out-of-hours route taken or not) the scenarios exercised.
     #[arg(long)]
     coverage: bool,
     /// Fail when any playbook's state or transition coverage is below this percentage.
@@ -257,8 +258,14 @@ fn coverage_text(coverage: &[coverage::PlaybookCoverage]) -> String {
     for playbook in coverage {
         let cell =
             |m: coverage::Measure| format!("{:>5.1}% ({}/{})", m.percent(), m.covered, m.total);
+        // Only playbooks with out-of-hours routes have calendar branches to show.
+        let branches = if playbook.calendar_branches.is_empty() {
+            String::new()
+        } else {
+            format!(", calendar branches {}", cell(playbook.calendar_branches))
+        };
         out.push_str(&format!(
-            "  {}: states {}, transitions {}, actions {}, escalation steps {}\n",
+            "  {}: states {}, transitions {}, actions {}, escalation steps {}{branches}\n",
             playbook.playbook,
             cell(playbook.states),
             cell(playbook.transitions),

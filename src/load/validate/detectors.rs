@@ -83,7 +83,7 @@ pub(super) fn check(
 fn weak_test(node: &Bool, model: &Model, rises: bool) -> Option<String> {
     match node {
         // Under `not`, a low threshold is a calm test: `not (spike >= 1)` is fine.
-        Bool::Not(_) | Bool::InState(_) => None,
+        Bool::Not(_) | Bool::InState(_) | Bool::Open(_) => None,
         Bool::All(parts) | Bool::Any(parts) => {
             parts.iter().find_map(|part| weak_test(part, model, rises))
         }

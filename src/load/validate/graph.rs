@@ -19,7 +19,7 @@ use crate::Duration;
 use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
 use crate::model::{Bool, CompareOp, Number};
-use crate::model::{Model, Parameter, StateId, TimerDuration, Transition};
+use crate::model::{Model, Parameter, StateId, Timer, Transition};
 
 pub(super) fn check(
     checker: &mut Checker<'_>,
@@ -149,10 +149,18 @@ fn is_instant(transition: &Transition) -> bool {
 /// that names a parameter counts at its longest for `earlier` and its shortest for `later`, so
 /// the warning holds for every value a run may set.
 fn shadows(earlier: &Transition, later: &Transition, parameters: &[Parameter]) -> bool {
-    let sooner = |a: Option<TimerDuration>, b: Option<TimerDuration>| {
+    // A length of working time ends no sooner than the same length of calendar time, so a
+    // calendar-time timer compares with either; working time in two calendars does not
+    // compare.
+    let sooner = |a: Option<Timer>, b: Option<Timer>| {
+        let comparable = match (a, b) {
+            (Some(a), Some(b)) => a.calendar.is_none() || a.calendar == b.calendar,
+            (Some(a), None) => a.calendar.is_none(),
+            (None, _) => true,
+        };
         let longest = a.map_or(Some(Duration::ZERO), |t| t.range(parameters).1);
         let shortest = b.map_or(Duration::ZERO, |t| t.range(parameters).0);
-        longest.is_some_and(|longest| longest <= shortest)
+        comparable && longest.is_some_and(|longest| longest <= shortest)
     };
     let unconditional = earlier
         .condition

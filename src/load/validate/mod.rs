@@ -5,6 +5,8 @@
     reason = "ids are resolved against the document being compiled"
 )]
 
+mod calendars;
+pub(crate) use calendars::compile_calendar;
 mod detectors;
 mod graph;
 mod links;
@@ -27,7 +29,7 @@ use crate::model::{
     Action, Attribute, AttributeKind, Cooldown, EscalationTarget, Group, GroupId, Ladder,
     MAX_BASELINE_DAYS, Metric, MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue,
     Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId,
-    Step, TimerDuration, Track, TrackId, Transition,
+    Step, Timer, TimerDuration, Track, TrackId, Transition,
 };
 use crate::yaml::{Located, Position, Source};
 use crate::{Duration, LocalizedText};
@@ -110,14 +112,7 @@ pub(crate) fn compile(
     file: &str,
     limits: &Limits,
 ) -> Result<Playbook, LoadError> {
-    let mut checker = Checker {
-        source: Source::new(text),
-        file,
-        limits,
-        diagnostics: Vec::new(),
-        texts: Vec::new(),
-        signal_table: SignalTable::default(),
-    };
+    let mut checker = Checker::new(text, file, limits);
     let model = checker.model(&doc);
     let has_errors = checker
         .diagnostics
@@ -149,6 +144,8 @@ pub(crate) struct Checker<'a> {
 struct Names<'m> {
     symbols: BTreeMap<&'m str, Symbol<'m>>,
     states: BTreeMap<String, StateId>,
+    /// The calendars, which timers, routes and `during`/`outside` name.
+    calendars: BTreeMap<String, crate::model::CalendarId>,
 }
 
 impl Scope for Names<'_> {
@@ -166,6 +163,14 @@ impl Scope for Names<'_> {
 
     fn state_names(&self) -> Vec<&str> {
         self.states.keys().map(String::as_str).collect()
+    }
+
+    fn calendar(&self, name: &str) -> Option<crate::model::CalendarId> {
+        self.calendars.get(name).copied()
+    }
+
+    fn calendar_names(&self) -> Vec<&str> {
+        self.calendars.keys().map(String::as_str).collect()
     }
 }
 
@@ -207,6 +212,18 @@ fn list(names: &[&str]) -> String {
 }
 
 impl<'a> Checker<'a> {
+    /// A checker of a document read from `text`, which positions point into.
+    fn new(text: &'a str, file: &'a str, limits: &'a Limits) -> Checker<'a> {
+        Checker {
+            source: Source::new(text),
+            file,
+            limits,
+            diagnostics: Vec::new(),
+            texts: Vec::new(),
+            signal_table: SignalTable::default(),
+        }
+    }
+
     pub(crate) fn report(
         &mut self,
         severity: Severity,
@@ -328,7 +345,8 @@ impl<'a> Checker<'a> {
         None
     }
 
-    fn timer(
+    /// A timer's length: a duration, or a duration parameter.
+    fn timer_length(
         &mut self,
         value: &Located<String>,
         path: &str,
@@ -428,7 +446,7 @@ impl<'a> Checker<'a> {
         path: &str,
         shortest: Shortest,
         context: &StateContext<'_, '_>,
-    ) -> Option<TimerDuration> {
+    ) -> Option<Timer> {
         value
             .as_ref()
             .and_then(|v| self.timer(v, path, shortest, context))
@@ -512,6 +530,12 @@ impl<'a> Checker<'a> {
             SignalTable::of(&id.value, signals.iter().map(|s| (s.name.as_str(), s.kind)));
         let metrics = self.metrics(doc, &signals, &locale);
         let mut names = self.names(doc, &parameters, &signals, &metrics);
+        let calendars = self.calendars(doc);
+        names.calendars = calendars
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.clone(), crate::model::CalendarId::from_index(i)))
+            .collect();
         let roles = self.roles(doc);
 
         let (places, track_places) = places::places(doc);
@@ -587,6 +611,10 @@ impl<'a> Checker<'a> {
         self.share_transitions(&mut states, &groups)?;
         let groups = groups.into_iter().map(|(group, _)| group).collect();
         let inhibitions = self.inhibitions(&doc.inhibited_by, &id.value, &states);
+        let calendars = calendars
+            .into_iter()
+            .map(|(name, calendar)| Some((name, calendar?)))
+            .collect::<Option<Vec<_>>>()?;
         let role_names = roles.keys().map(|r| r.to_string()).collect::<Vec<_>>();
         let model = Model {
             id: id.value.clone(),
@@ -608,6 +636,7 @@ impl<'a> Checker<'a> {
             groups,
             tracks,
             inhibitions,
+            calendars,
             predicates,
             signal_table: self.signal_table,
         };
@@ -1231,6 +1260,7 @@ impl<'a> Checker<'a> {
         Names {
             symbols,
             states: BTreeMap::new(),
+            calendars: BTreeMap::new(),
         }
     }
 
@@ -1639,18 +1669,14 @@ impl<'a> Checker<'a> {
                 &short
             }
         };
-        let period = self.timer(
-            &doc.period,
-            &format!("{path}.for"),
-            Shortest::AboveZero,
-            context,
-        );
-        let max = self.optional_timer(
-            &doc.max,
-            &format!("{path}.max"),
-            Shortest::AboveZero,
-            context,
-        );
+        let period_path = format!("{path}.for");
+        let period = self.timer(&doc.period, &period_path, Shortest::AboveZero, context);
+        let period = self.calendar_time(period, &doc.period, &period_path, "a cool-down");
+        let max = doc.max.as_ref().and_then(|written| {
+            let max_path = format!("{path}.max");
+            let timer = self.timer(written, &max_path, Shortest::AboveZero, context);
+            self.calendar_time(timer, written, &max_path, "a cool-down")
+        });
         let backoff = match &doc.backoff {
             Some(b) if !(b.value.0.is_finite() && b.value.0 >= 1.0) => {
                 self.error(
@@ -1902,6 +1928,28 @@ impl<'a> Checker<'a> {
             None => None,
         };
         let text = self.text(&doc.say, &format!("{path}.say"), context.locale);
+        let regulatory = doc.regulatory.as_ref().is_some_and(|r| r.value.0);
+        if let (
+            true,
+            Some(written),
+            Some(Timer {
+                calendar: Some(_), ..
+            }),
+        ) = (regulatory, &doc.within, within)
+        {
+            self.error(
+                Code::InvalidCalendar,
+                written.at,
+                format!("{path}.within"),
+                format!(
+                    "`{}` is regulatory: its deadline runs in calendar time whatever the office hours, so remove the calendar's name from `{}`",
+                    doc.id.value,
+                    written.value.trim()
+                ),
+            );
+            return None;
+        }
+        let out_of_hours = self.out_of_hours(&doc.out_of_hours, path, context);
         if !id_ok
             || (doc.within.is_some() && within.is_none())
             || (doc.every.is_some() && every.is_none())
@@ -1915,6 +1963,8 @@ impl<'a> Checker<'a> {
             from,
             every,
             closes_on_exit: doc.closes_on_exit.as_ref().is_some_and(|c| c.value.0),
+            regulatory,
+            out_of_hours: out_of_hours.ok()?,
             text,
         })
     }
@@ -1986,7 +2036,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         let mut steps = Vec::new();
-        let mut previous: Option<TimerDuration> = None;
+        let mut previous: Option<Timer> = None;
         let mut ok = true;
         for (index, step) in doc.steps.iter().enumerate() {
             let step_path = format!("{path}.steps[{index}]");
@@ -1997,12 +2047,19 @@ impl<'a> Checker<'a> {
                 Shortest::Zero,
                 context,
             );
+            ok &= self.same_clock(
+                after,
+                previous,
+                &step.after,
+                &format!("{step_path}.after"),
+                context,
+            );
             if let (Some(after), Some(before)) = (after, previous)
-                && !after.always_after(before, context.parameters)
+                && !after.length.always_after(before.length, context.parameters)
             {
                 let (after, before) = (
-                    at_least(after, context.parameters),
-                    at_most(before, context.parameters),
+                    at_least(after.length, context.parameters),
+                    at_most(before.length, context.parameters),
                 );
                 self.error(
                     Code::InvalidEscalation,
@@ -2038,10 +2095,12 @@ impl<'a> Checker<'a> {
                 }
             };
             let text = self.optional_text(&step.say, &format!("{step_path}.say"), context.locale);
-            match (after, target) {
-                (Some(after), Some(target)) => steps.push(Step {
+            let out_of_hours = self.out_of_hours(&step.out_of_hours, &step_path, context);
+            match (after, target, out_of_hours) {
+                (Some(after), Some(target), Ok(out_of_hours)) => steps.push(Step {
                     after,
                     target,
+                    out_of_hours,
                     text,
                 }),
                 _ => ok = false,
@@ -2056,12 +2115,19 @@ impl<'a> Checker<'a> {
                     Shortest::AboveZero,
                     context,
                 );
+                ok &= self.same_clock(
+                    every,
+                    previous,
+                    &repeat.value.every,
+                    &format!("{repeat_path}.every"),
+                    context,
+                );
                 if let (Some(every), Some(last)) = (every, previous)
-                    && !every.always_after(last, context.parameters)
+                    && !every.length.always_after(last.length, context.parameters)
                 {
                     let (every, last) = (
-                        at_least(every, context.parameters),
-                        at_most(last, context.parameters),
+                        at_least(every.length, context.parameters),
+                        at_most(last.length, context.parameters),
                     );
                     self.error(
                         Code::InvalidEscalation,
@@ -2115,12 +2181,11 @@ impl<'a> Checker<'a> {
             Shortest::AboveZero,
             context,
         );
-        let cooldown = self.optional_timer(
-            &t.cooldown,
-            &format!("{path}.cooldown"),
-            Shortest::AboveZero,
-            context,
-        );
+        let cooldown = t.cooldown.as_ref().and_then(|written| {
+            let cooldown_path = format!("{path}.cooldown");
+            let timer = self.timer(written, &cooldown_path, Shortest::AboveZero, context);
+            self.calendar_time(timer, written, &cooldown_path, "a cool-down")
+        });
         if t.when.is_none() && t.after.is_none() {
             self.error(
                 Code::InvalidTransition,

@@ -35,6 +35,9 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
         }
         for action in &state.actions {
             mark(&mut roles, action.owner.index());
+            if let Some(route) = action.out_of_hours {
+                mark(&mut roles, route.role.index());
+            }
             if let Some(from) = action.from {
                 mark(&mut signals, from.index());
             }
@@ -46,6 +49,9 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             for step in &ladder.steps {
                 if let EscalationTarget::Role(role) = step.target {
                     mark(&mut roles, role.index());
+                }
+                if let Some(route) = step.out_of_hours {
+                    mark(&mut roles, route.role.index());
                 }
             }
         }
@@ -106,7 +112,7 @@ fn mark(used: &mut [bool], index: usize) {
 
 fn in_condition(node: &Bool, metrics: &mut [bool], signals: &mut [bool]) {
     match node {
-        Bool::Const(_) | Bool::InState(_) => {}
+        Bool::Const(_) | Bool::InState(_) | Bool::Open(_) => {}
         Bool::Not(inner) => in_condition(inner, metrics, signals),
         Bool::All(parts) | Bool::Any(parts) => {
             for part in parts {

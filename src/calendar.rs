@@ -1,0 +1,1012 @@
+//! Calendars: the hours a team works in its own time zone, its holidays and exceptional days,
+//! and time counted in those hours (`within: 2h office`).
+//!
+//! Time zones come from the IANA database that jiff compiles into the crate: no file of the
+//! machine is read, so a run gives the same result everywhere. `docs/semantics.md`
+//! ("Calendars") states every rule this module implements.
+#![expect(
+    clippy::arithmetic_side_effects,
+    reason = "instants are milliseconds within the years 0 to 9999 and minutes lie within a day, far from the bounds of their types; a length is added to an instant only once it fits before a closing time"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::LazyLock;
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::{self, AmbiguousOffset, TimeZoneDatabase};
+
+use crate::{Duration, Timestamp};
+
+/// The time-zone database compiled into the crate, never the system's.
+static ZONES: LazyLock<TimeZoneDatabase> = LazyLock::new(TimeZoneDatabase::bundled);
+
+/// Minutes in a day: `24:00` closes a day's hours at the next midnight.
+const DAY_MINUTES: u16 = 24 * 60;
+
+/// The days of the week as written, Monday first.
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// One stretch of opening hours in a day, in minutes from local midnight: `start` included,
+/// `end` excluded, `end` up to 24:00.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Hours {
+    start: u16,
+    end: u16,
+}
+
+impl fmt::Display for Hours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:02}:{:02}-{:02}:{:02}",
+            self.start / 60,
+            self.start % 60,
+            self.end / 60,
+            self.end % 60
+        )
+    }
+}
+
+/// Why a calendar, or a part of one, cannot be used. The loader adds the position in the
+/// playbook; a run's settings report it as it is.
+///
+/// ```
+/// use crisis_playbook::Calendar;
+///
+/// let error = Calendar::always_open("Europe/Pari").unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     "unknown time zone `Europe/Pari`; did you mean `Europe/Paris`?"
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalendarError {
+    /// A time-zone name the database does not know.
+    #[error("unknown time zone `{name}`{}", if hint.is_empty() { ": write an IANA name such as `Europe/Paris`, `America/Toronto` or `UTC`" } else { hint })]
+    UnknownTimeZone {
+        /// The name given.
+        name: String,
+        /// A suggestion, or the empty string.
+        hint: String,
+    },
+    /// Text that is not a list of hours.
+    #[error(
+        "`{0}` is not a list of hours: write them as `09:00-18:00`, several separated by commas, or `closed`"
+    )]
+    Hours(String),
+    /// Hours that end when or before they start.
+    #[error(
+        "`{0}` is empty or ends before it starts: hours cannot cross midnight, so write `18:00-24:00` on one day and `00:00-06:00` on the next"
+    )]
+    EmptyHours(String),
+    /// Two stretches of one day's hours that overlap.
+    #[error("`{first}` and `{second}` overlap: write each hour of the day once")]
+    Overlap {
+        /// The earlier stretch.
+        first: String,
+        /// The stretch that overlaps it.
+        second: String,
+    },
+    /// A key of `hours` that is not a day or a range of days.
+    #[error(
+        "`{0}` is not a day of the week: write `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`, or a range such as `mon-fri`"
+    )]
+    Day(String),
+    /// A day of the week given hours under two keys.
+    #[error(
+        "`{day}` has hours under two keys (`{first}` and `{second}`): give each day its hours once"
+    )]
+    DayTwice {
+        /// The day.
+        day: String,
+        /// The first key that covers it.
+        first: String,
+        /// The second.
+        second: String,
+    },
+    /// Text that is not a date.
+    #[error("`{0}` is not a date: write it as `2026-05-01`")]
+    Date(String),
+    /// A date listed both as a holiday and with exceptional hours.
+    #[error("{0} is both a holiday and an exception: keep one")]
+    HolidayAndException(String),
+    /// A calendar with no opening hours at all.
+    #[error(
+        "the calendar is never open: give `hours` for at least one day, or an exception with hours"
+    )]
+    NeverOpen,
+}
+
+/// Opening hours in a time zone: hours per day of the week, holidays, and exceptional days
+/// whose hours replace the week's (a product launch on a Saturday).
+///
+/// Playbooks declare calendars under `calendars:` (`docs/playbook-format.md`); a run can replace
+/// one per subject ([`RunSettings::calendar`](crate::RunSettings::calendar)) or move them all
+/// to the subject's time zone ([`RunSettings::time_zone`](crate::RunSettings::time_zone)).
+///
+/// ```
+/// use crisis_playbook::{Calendar, Duration, Timestamp};
+///
+/// let office = Calendar::from_yaml_str(r#"
+/// time_zone: Europe/Paris
+/// hours: { mon-fri: "09:00-18:00" }
+/// "#)?;
+/// // Friday 17:30 in Paris, plus two working hours: Monday 10:30.
+/// let asked: Timestamp = "2026-03-06T17:30:00+01:00".parse()?;
+/// let due = office.after_working_time(asked, Duration::from_secs(2 * 3600)).unwrap();
+/// assert_eq!(office.local_time(due), "2026-03-09T10:30:00+01:00");
+/// assert!(!office.is_open(asked + Duration::from_secs(3600)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    zone_name: String,
+    zone: tz::TimeZone,
+    /// Monday first.
+    week: [Vec<Hours>; 7],
+    holidays: BTreeSet<Date>,
+    exceptions: BTreeMap<Date, Vec<Hours>>,
+}
+
+impl PartialEq for Calendar {
+    fn eq(&self, other: &Calendar) -> bool {
+        // The name determines the zone: comparing names compares zones.
+        self.zone_name == other.zone_name
+            && self.week == other.week
+            && self.holidays == other.holidays
+            && self.exceptions == other.exceptions
+    }
+}
+
+/// The time zone named `name` in the bundled database, with its canonical name.
+pub(crate) fn time_zone(name: &str) -> Result<(String, tz::TimeZone), CalendarError> {
+    match ZONES.get(name.trim()) {
+        Ok(zone) => {
+            let canonical = zone.iana_name().unwrap_or(name.trim()).to_string();
+            Ok((canonical, zone))
+        }
+        Err(_) => {
+            let names: Vec<String> = ZONES.available().map(|n| n.as_str().to_string()).collect();
+            let hint = crate::diagnostic::suggestion(name, names.iter().map(String::as_str))
+                .unwrap_or_default();
+            Err(CalendarError::UnknownTimeZone {
+                name: name.to_string(),
+                hint,
+            })
+        }
+    }
+}
+
+/// A day of the week's name as written, Monday = 0.
+pub(crate) fn weekday_name(day: usize) -> &'static str {
+    WEEKDAYS.get(day).copied().unwrap_or("?")
+}
+
+/// The days of the week a key of `hours` names, Monday = 0: `mon`, or a range `mon-fri` (which
+/// may wrap, as `fri-mon`).
+pub(crate) fn parse_days(key: &str) -> Result<Vec<usize>, CalendarError> {
+    let day = |text: &str| {
+        WEEKDAYS
+            .iter()
+            .position(|d| d.eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| CalendarError::Day(key.to_string()))
+    };
+    match key.split_once('-') {
+        None => Ok(vec![day(key)?]),
+        Some((first, last)) => {
+            let (first, last) = (day(first)?, day(last)?);
+            let count = (last + 7 - first) % 7 + 1;
+            Ok((0..count).map(|i| (first + i) % 7).collect())
+        }
+    }
+}
+
+/// One day's hours: `09:00-12:30, 13:30-18:00`, or `closed` for none. Stretches must not
+/// overlap; they are returned in order.
+pub(crate) fn parse_hours(text: &str) -> Result<Vec<Hours>, CalendarError> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("closed") {
+        return Ok(Vec::new());
+    }
+    let minute = |clock: &str| -> Option<u16> {
+        let (h, m) = clock.trim().split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+    };
+    let mut hours = Vec::new();
+    for stretch in text.split(',') {
+        let (start, end) = stretch
+            .split_once('-')
+            .and_then(|(a, b)| Some((minute(a)?, minute(b)?)))
+            .ok_or_else(|| CalendarError::Hours(text.to_string()))?;
+        if start >= end {
+            return Err(CalendarError::EmptyHours(stretch.trim().to_string()));
+        }
+        hours.push(Hours { start, end });
+    }
+    hours.sort_unstable();
+    for pair in hours.windows(2) {
+        if let [first, second] = pair
+            && second.start < first.end
+        {
+            return Err(CalendarError::Overlap {
+                first: first.to_string(),
+                second: second.to_string(),
+            });
+        }
+    }
+    Ok(hours)
+}
+
+/// A date written `2026-05-01`.
+pub(crate) fn parse_date(text: &str) -> Result<Date, CalendarError> {
+    let text = text.trim();
+    let bytes = text.as_bytes();
+    let well_formed =
+        bytes.len() == 10 && bytes.get(4) == Some(&b'-') && bytes.get(7) == Some(&b'-');
+    well_formed
+        .then(|| text.parse::<Date>().ok())
+        .flatten()
+        .ok_or_else(|| CalendarError::Date(text.to_string()))
+}
+
+/// The instant a local date and time means in `zone`: the first instant at which a wall clock
+/// there shows that time or a later one. A time the clock skips (02:30 when it jumps from
+/// 02:00 to 03:00) is the instant of the jump; a time it shows twice (02:30 when it goes back
+/// from 03:00 to 02:00) is the first of the two. `None` beyond the years the crate covers.
+pub(crate) fn local_instant(zone: &tz::TimeZone, local: DateTime) -> Option<Timestamp> {
+    let instant = match zone.to_ambiguous_timestamp(local).offset() {
+        AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(local).ok()?,
+        // `before` is the offset before the clock goes back, the larger one: the first time.
+        AmbiguousOffset::Fold { before, .. } => before.to_timestamp(local).ok()?,
+        AmbiguousOffset::Gap { before, .. } => {
+            // Read with the offset before the jump, the time lies past the jump; the jump is
+            // the latest transition at or before it.
+            let past = before.to_timestamp(local).ok()?;
+            let just_after = past.checked_add(jiff::SignedDuration::from_nanos(1)).ok()?;
+            zone.preceding(just_after)
+                .next()
+                .map_or(past, |transition| transition.timestamp())
+        }
+    };
+    Timestamp::from_millis(instant.as_millisecond())
+}
+
+/// A time as a person writes it: RFC 3339 with its offset (`2026-03-02T08:00:00Z`), or a local
+/// date and time followed by its time zone (`2026-03-29T01:30 Europe/Paris`), or without a zone
+/// in `default_zone`. A local time means what [`local_instant`] says; with no zone at all, a
+/// time without an offset is UTC.
+pub(crate) fn parse_time(text: &str, default_zone: Option<&str>) -> Result<Timestamp, String> {
+    let text = text.trim();
+    let (time, zone) = match text.rsplit_once(char::is_whitespace) {
+        Some((time, zone)) if zone.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+            (time.trim(), Some(zone))
+        }
+        _ => (text, None),
+    };
+    if zone.is_none()
+        && (chrono::DateTime::parse_from_rfc3339(time).is_ok() || default_zone.is_none())
+    {
+        return time.parse::<Timestamp>().map_err(|e| e.to_string());
+    }
+    let zone = zone.or(default_zone).unwrap_or("UTC");
+    let (_, tz) = time_zone(zone).map_err(|e| e.to_string())?;
+    let local: DateTime = time.replacen(' ', "T", 1).parse().map_err(|_| {
+        format!("`{time}` is not a local date and time: write it as `2026-03-29T01:30`, then its time zone")
+    })?;
+    local_instant(&tz, local)
+        .ok_or_else(|| format!("`{text}` is outside the years 0 to 9999 that timestamps cover"))
+}
+
+/// The local date and time of `at` in `zone`; `None` past the last instant jiff represents.
+fn local_datetime(zone: &tz::TimeZone, at: Timestamp) -> Option<DateTime> {
+    jiff::Timestamp::from_millisecond(at.as_millis())
+        .ok()
+        .map(|t| zone.to_datetime(t))
+}
+
+/// `at` in `zone` as `pattern` (strftime) shows it, then its offset: `+02:00`; the UTC time
+/// past the last instant jiff represents.
+fn format_with_offset(zone: &tz::TimeZone, at: Timestamp, pattern: &str) -> String {
+    let Ok(t) = jiff::Timestamp::from_millisecond(at.as_millis()) else {
+        return at.to_string();
+    };
+    let seconds = zone.to_offset(t).seconds();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let (hours, minutes) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
+    format!(
+        "{}{sign}{hours:02}:{minutes:02}",
+        zone.to_datetime(t).strftime(pattern)
+    )
+}
+
+/// `at` as its local time in `zone`, with the offset: `2026-03-29T03:30:00+02:00`, and its
+/// milliseconds when it has some.
+pub(crate) fn format_local(zone: &tz::TimeZone, at: Timestamp) -> String {
+    let pattern = if at.as_millis() % 1000 == 0 {
+        "%Y-%m-%dT%H:%M:%S"
+    } else {
+        "%Y-%m-%dT%H:%M:%S%.3f"
+    };
+    format_with_offset(zone, at, pattern)
+}
+
+/// An IANA time zone from the database compiled into the crate: where people read local
+/// times. A run's time zone ([`Run::time_zone`](crate::Run::time_zone)) names one.
+///
+/// ```
+/// use crisis_playbook::TimeZone;
+///
+/// let paris = TimeZone::named("europe/paris")?;
+/// let t = "2026-03-06T16:30:00Z".parse()?;
+/// assert_eq!(paris.name(), "Europe/Paris");
+/// assert_eq!(paris.local_time(t), "2026-03-06T17:30:00+01:00");
+/// assert_eq!(paris.wall_clock(t), "Fri 17:30 +01:00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct TimeZone {
+    name: String,
+    zone: tz::TimeZone,
+}
+
+impl PartialEq for TimeZone {
+    fn eq(&self, other: &TimeZone) -> bool {
+        self.name == other.name
+    }
+}
+
+impl TimeZone {
+    /// The zone with this IANA name (`Europe/Paris`, `America/Toronto`, `UTC`), in any case.
+    ///
+    /// ```
+    /// let error = crisis_playbook::TimeZone::named("Mars/Olympus").unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "unknown time zone `Mars/Olympus`: write an IANA name such as `Europe/Paris`, `America/Toronto` or `UTC`"
+    /// );
+    /// ```
+    pub fn named(name: &str) -> Result<TimeZone, CalendarError> {
+        let (name, zone) = time_zone(name)?;
+        Ok(TimeZone { name, zone })
+    }
+
+    /// Its IANA name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `at` as local time with its offset: `2026-03-29T03:30:00+02:00`.
+    pub fn local_time(&self, at: Timestamp) -> String {
+        format_local(&self.zone, at)
+    }
+
+    /// `at` as a wall clock there shows it, with the day of the week and the offset:
+    /// `Fri 17:30 +01:00`. Timelines print it beside the UTC time.
+    pub fn wall_clock(&self, at: Timestamp) -> String {
+        format_with_offset(&self.zone, at, "%a %H:%M ")
+    }
+}
+
+impl Calendar {
+    /// A calendar from its parts; checks that it is open at some time.
+    pub(crate) fn new(
+        zone: &str,
+        week: [Vec<Hours>; 7],
+        holidays: BTreeSet<Date>,
+        exceptions: BTreeMap<Date, Vec<Hours>>,
+    ) -> Result<Calendar, CalendarError> {
+        let (zone_name, zone) = time_zone(zone)?;
+        if let Some(date) = holidays.iter().find(|d| exceptions.contains_key(d)) {
+            return Err(CalendarError::HolidayAndException(date.to_string()));
+        }
+        if week.iter().chain(exceptions.values()).all(Vec::is_empty) {
+            return Err(CalendarError::NeverOpen);
+        }
+        Ok(Calendar {
+            zone_name,
+            zone,
+            week,
+            holidays,
+            exceptions,
+        })
+    }
+
+    /// A calendar open at every hour of every day, in the time zone `zone`: business time on it
+    /// is calendar time, and only local times in outputs change.
+    ///
+    /// ```
+    /// use crisis_playbook::{Calendar, Duration, Timestamp};
+    ///
+    /// let always = Calendar::always_open("Asia/Kolkata")?;
+    /// let t: Timestamp = "2026-03-07T23:00:00Z".parse()?;
+    /// assert_eq!(always.after_working_time(t, Duration::from_secs(7200)), Some(t + Duration::from_secs(7200)));
+    /// assert_eq!(always.local_time(t), "2026-03-08T04:30:00+05:30");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn always_open(zone: &str) -> Result<Calendar, CalendarError> {
+        let all_day = vec![Hours {
+            start: 0,
+            end: DAY_MINUTES,
+        }];
+        Calendar::new(
+            zone,
+            std::array::from_fn(|_| all_day.clone()),
+            BTreeSet::new(),
+            BTreeMap::new(),
+        )
+    }
+
+    /// The same calendar with every stretch of hours moved by `minutes`, for mutation
+    /// testing; `None` if a stretch would leave its day.
+    pub(crate) fn shifted(&self, minutes: i32) -> Option<Calendar> {
+        let shift = |hours: &[Hours]| -> Option<Vec<Hours>> {
+            hours
+                .iter()
+                .map(|h| {
+                    let moved = |m: u16| {
+                        u16::try_from(i32::from(m) + minutes)
+                            .ok()
+                            .filter(|m| *m <= DAY_MINUTES)
+                    };
+                    Some(Hours {
+                        start: moved(h.start)?,
+                        end: moved(h.end)?,
+                    })
+                })
+                .collect()
+        };
+        let mut week: [Vec<Hours>; 7] = Default::default();
+        for (day, hours) in week.iter_mut().zip(&self.week) {
+            *day = shift(hours)?;
+        }
+        let exceptions = self
+            .exceptions
+            .iter()
+            .map(|(date, hours)| Some((*date, shift(hours)?)))
+            .collect::<Option<_>>()?;
+        Some(Calendar {
+            week,
+            exceptions,
+            ..self.clone()
+        })
+    }
+
+    /// The same calendar without its holidays, for mutation testing; `None` if it has none.
+    pub(crate) fn without_holidays(&self) -> Option<Calendar> {
+        (!self.holidays.is_empty()).then(|| Calendar {
+            holidays: BTreeSet::new(),
+            ..self.clone()
+        })
+    }
+
+    /// The same hours in another time zone: the subject's, when a run sets one.
+    pub(crate) fn in_time_zone(&self, zone: &str) -> Result<Calendar, CalendarError> {
+        let (zone_name, zone) = time_zone(zone)?;
+        Ok(Calendar {
+            zone_name,
+            zone,
+            ..self.clone()
+        })
+    }
+
+    /// The IANA name of its time zone.
+    ///
+    /// ```
+    /// assert_eq!(crisis_playbook::Calendar::always_open("europe/paris")?.time_zone(), "Europe/Paris");
+    /// # Ok::<(), crisis_playbook::CalendarError>(())
+    /// ```
+    pub fn time_zone(&self) -> &str {
+        &self.zone_name
+    }
+
+    /// `at` in the calendar's local time, with its offset: `2026-03-29T03:30:00+02:00`.
+    ///
+    /// ```
+    /// let paris = crisis_playbook::Calendar::always_open("Europe/Paris")?;
+    /// assert_eq!(paris.local_time("2026-07-01T12:00:00Z".parse()?), "2026-07-01T14:00:00+02:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn local_time(&self, at: Timestamp) -> String {
+        format_local(&self.zone, at)
+    }
+
+    /// Whether the calendar is open at `at`: its opening time included, its closing time
+    /// excluded.
+    ///
+    /// ```
+    /// let office = crisis_playbook::Calendar::from_yaml_str("{ time_zone: UTC, hours: { mon-fri: '09:00-18:00' } }")?;
+    /// assert!(office.is_open("2026-03-02T17:59:59.999Z".parse()?));
+    /// assert!(!office.is_open("2026-03-02T18:00:00Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_open(&self, at: Timestamp) -> bool {
+        let Some(date) = local_datetime(&self.zone, at).map(|t| t.date()) else {
+            return false;
+        };
+        let t = at.as_millis();
+        [date.yesterday().ok(), Some(date)]
+            .into_iter()
+            .flatten()
+            .flat_map(|day| self.intervals_on(day))
+            .any(|(open, close)| open <= t && t < close)
+    }
+
+    /// The instant at which `length` of working time has passed since `from`: time counts only
+    /// while the calendar is open. Zero is `from` itself; a length that ends exactly at a
+    /// closing time ends there. `None` if the calendar never again opens long enough.
+    ///
+    /// ```
+    /// use crisis_playbook::{Calendar, Duration};
+    /// let office = Calendar::from_yaml_str("{ time_zone: UTC, hours: { mon-fri: '09:00-18:00' } }")?;
+    /// // One minute before Monday's close, plus two hours: Tuesday 10:59.
+    /// let due = office.after_working_time("2026-03-02T17:59:00Z".parse()?, Duration::from_secs(7200));
+    /// assert_eq!(due.unwrap().to_string(), "2026-03-03T10:59:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn after_working_time(&self, from: Timestamp, length: Duration) -> Option<Timestamp> {
+        let mut remaining = i64::try_from(length.as_millis()).unwrap_or(i64::MAX);
+        if remaining == 0 {
+            return Some(from);
+        }
+        let mut cursor = from.as_millis();
+        for (open, close) in self.openings(from) {
+            let begin = open.max(cursor);
+            if remaining <= close - begin {
+                return Timestamp::from_millis(begin + remaining);
+            }
+            remaining -= close - begin;
+            cursor = close;
+        }
+        None
+    }
+
+    /// The working time between `from` and `to`: how long the calendar is open in between.
+    ///
+    /// ```
+    /// use crisis_playbook::{Calendar, Duration};
+    /// let office = Calendar::from_yaml_str("{ time_zone: UTC, hours: { mon-fri: '09:00-18:00' } }")?;
+    /// let week = office.working_time_between("2026-03-02T00:00:00Z".parse()?, "2026-03-09T00:00:00Z".parse()?);
+    /// assert_eq!(week, Duration::from_secs(5 * 9 * 3600));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn working_time_between(&self, from: Timestamp, to: Timestamp) -> Duration {
+        let (start, end) = (from.as_millis(), to.as_millis());
+        let mut total: u64 = 0;
+        for (open, close) in self.openings(from) {
+            if open >= end {
+                break;
+            }
+            let overlap = close.min(end) - open.max(start);
+            total = total.saturating_add(u64::try_from(overlap).unwrap_or(0));
+        }
+        Duration::from_millis(total)
+    }
+
+    /// The first instant after `after` at which the calendar opens or closes; `None` if it
+    /// never changes again (open at all hours, or never open again).
+    ///
+    /// ```
+    /// let office = crisis_playbook::Calendar::from_yaml_str("{ time_zone: UTC, hours: { mon-fri: '09:00-18:00' } }")?;
+    /// let friday_noon = "2026-03-06T12:00:00Z".parse()?;
+    /// assert_eq!(office.next_change(friday_noon).unwrap().to_string(), "2026-03-06T18:00:00Z");
+    /// assert_eq!(office.next_change("2026-03-06T18:00:00Z".parse()?).unwrap().to_string(), "2026-03-09T09:00:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_change(&self, after: Timestamp) -> Option<Timestamp> {
+        let t = after.as_millis();
+        // Past the last listed day and one more week, the hours repeat every week: a calendar
+        // still open without a break is open at all hours from then on.
+        let date = local_datetime(&self.zone, after)?.date();
+        let last = self.last_listed().map_or(date, |l| l.max(date));
+        let settled = last
+            .checked_add(jiff::Span::new().days(8))
+            .ok()
+            .and_then(|d| local_instant(&self.zone, d.at(0, 0, 0, 0)))
+            .map_or(i64::MAX, Timestamp::as_millis);
+        let mut open_until: Option<i64> = None;
+        for (open, close) in self.openings(after) {
+            match open_until {
+                None if open > t => return Timestamp::from_millis(open),
+                None => open_until = Some(close),
+                Some(end) if open <= end => {
+                    if open > settled {
+                        return None;
+                    }
+                    open_until = Some(end.max(close));
+                }
+                Some(end) => return Timestamp::from_millis(end),
+            }
+        }
+        open_until.and_then(Timestamp::from_millis)
+    }
+
+    /// The latest holiday or exceptional day, if any.
+    fn last_listed(&self) -> Option<Date> {
+        let holiday = self.holidays.last().copied();
+        let exception = self.exceptions.keys().next_back().copied();
+        holiday.max(exception)
+    }
+
+    /// The hours of one local date.
+    fn hours_on(&self, date: Date) -> &[Hours] {
+        if let Some(hours) = self.exceptions.get(&date) {
+            return hours;
+        }
+        if self.holidays.contains(&date) {
+            return &[];
+        }
+        let weekday = usize::try_from(date.weekday().to_monday_zero_offset()).unwrap_or(0);
+        self.week.get(weekday).map_or(&[], Vec::as_slice)
+    }
+
+    /// The opening intervals of one local date, as instants in milliseconds; a stretch that a
+    /// clock change empties (hours inside the skipped hour) is left out.
+    fn intervals_on(&self, date: Date) -> impl Iterator<Item = (i64, i64)> + '_ {
+        let at = move |minute: u16| -> Option<i64> {
+            let local = if minute >= DAY_MINUTES {
+                date.tomorrow().ok()?.at(0, 0, 0, 0)
+            } else {
+                let (h, m) = (minute / 60, minute % 60);
+                date.at(i8::try_from(h).ok()?, i8::try_from(m).ok()?, 0, 0)
+            };
+            local_instant(&self.zone, local).map(Timestamp::as_millis)
+        };
+        self.hours_on(date)
+            .iter()
+            .filter_map(move |hours| Some((at(hours.start)?, at(hours.end)?)))
+            .filter(|(open, close)| open < close)
+    }
+
+    /// Every opening interval that ends after `from`, in time order, as far as the calendar
+    /// opens: with no weekly hours, up to its last exceptional day.
+    fn openings(&self, from: Timestamp) -> impl Iterator<Item = (i64, i64)> + '_ {
+        let t = from.as_millis();
+        let first = local_datetime(&self.zone, from).and_then(|d| d.date().yesterday().ok());
+        let weekly = self.week.iter().any(|day| !day.is_empty());
+        let last = self.last_listed();
+        std::iter::successors(first, |date| date.tomorrow().ok())
+            .take_while(move |date| weekly || last.is_some_and(|l| *date <= l))
+            .flat_map(move |date| self.intervals_on(date))
+            .filter(move |&(_, close)| close > t)
+    }
+}
+
+/// A calendar as written: what snapshots store and restore.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarSpec {
+    time_zone: String,
+    #[serde(default)]
+    hours: BTreeMap<String, String>,
+    #[serde(default)]
+    holidays: Vec<String>,
+    #[serde(default)]
+    exceptions: BTreeMap<String, String>,
+}
+
+/// Hours as written: `09:00-12:30, 13:30-18:00`, or `closed`.
+fn hours_text(hours: &[Hours]) -> String {
+    if hours.is_empty() {
+        return "closed".to_string();
+    }
+    hours
+        .iter()
+        .map(Hours::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl serde::Serialize for Calendar {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        CalendarSpec {
+            time_zone: self.zone_name.clone(),
+            hours: WEEKDAYS
+                .iter()
+                .zip(&self.week)
+                .filter(|(_, hours)| !hours.is_empty())
+                .map(|(day, hours)| (day.to_string(), hours_text(hours)))
+                .collect(),
+            holidays: self.holidays.iter().map(Date::to_string).collect(),
+            exceptions: self
+                .exceptions
+                .iter()
+                .map(|(date, hours)| (date.to_string(), hours_text(hours)))
+                .collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Calendar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Calendar, D::Error> {
+        let spec = CalendarSpec::deserialize(deserializer)?;
+        spec.compile().map_err(serde::de::Error::custom)
+    }
+}
+
+impl CalendarSpec {
+    fn compile(self) -> Result<Calendar, CalendarError> {
+        let mut week: [Vec<Hours>; 7] = Default::default();
+        let mut owner: [Option<String>; 7] = Default::default();
+        for (key, text) in &self.hours {
+            let hours = parse_hours(text)?;
+            for day in parse_days(key)? {
+                if let Some(first) = owner.get_mut(day).and_then(|o| o.replace(key.clone())) {
+                    return Err(CalendarError::DayTwice {
+                        day: weekday_name(day).to_string(),
+                        first,
+                        second: key.clone(),
+                    });
+                }
+                if let Some(slot) = week.get_mut(day) {
+                    slot.clone_from(&hours);
+                }
+            }
+        }
+        let holidays = self
+            .holidays
+            .iter()
+            .map(|d| parse_date(d))
+            .collect::<Result<_, _>>()?;
+        let exceptions = self
+            .exceptions
+            .iter()
+            .map(|(d, h)| Ok((parse_date(d)?, parse_hours(h)?)))
+            .collect::<Result<_, CalendarError>>()?;
+        Calendar::new(&self.time_zone, week, holidays, exceptions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calendar(zone: &str, hours: &str) -> Calendar {
+        CalendarSpec {
+            time_zone: zone.to_string(),
+            hours: BTreeMap::from([("mon-fri".to_string(), hours.to_string())]),
+            holidays: Vec::new(),
+            exceptions: BTreeMap::new(),
+        }
+        .compile()
+        .unwrap()
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn local_times_the_clock_skips_or_repeats_mean_the_first_instant_the_clock_shows_them() {
+        let (_, paris) = time_zone("Europe/Paris").unwrap();
+        let local = |text: &str| {
+            local_instant(&paris, text.parse().unwrap())
+                .unwrap()
+                .to_string()
+        };
+        // 2026-03-29: 02:00 jumps to 03:00; 02:30 never shows, the clock passes it at the jump.
+        assert_eq!(local("2026-03-29T02:30"), "2026-03-29T01:00:00Z");
+        assert_eq!(local("2026-03-29T02:00"), "2026-03-29T01:00:00Z");
+        assert_eq!(local("2026-03-29T03:00"), "2026-03-29T01:00:00Z");
+        assert_eq!(local("2026-03-29T01:59"), "2026-03-29T00:59:00Z");
+        // 2026-10-25: 03:00 goes back to 02:00; 02:30 shows twice, first in summer time.
+        assert_eq!(local("2026-10-25T02:30"), "2026-10-25T00:30:00Z");
+        assert_eq!(local("2026-10-25T03:00"), "2026-10-25T02:00:00Z");
+    }
+
+    #[test]
+    fn times_are_read_with_their_zone_or_offset() {
+        let read = |text: &str, zone: Option<&str>| parse_time(text, zone).map(|t| t.to_string());
+        assert_eq!(
+            read("2026-03-29T01:30 Europe/Paris", None).unwrap(),
+            "2026-03-29T00:30:00Z"
+        );
+        assert_eq!(
+            read("2026-03-29 02:30 Europe/Paris", None).unwrap(),
+            "2026-03-29T01:00:00Z"
+        );
+        assert_eq!(
+            read("2026-10-25T02:30", Some("Europe/Paris")).unwrap(),
+            "2026-10-25T00:30:00Z"
+        );
+        assert_eq!(
+            read("2026-10-25T02:30:00Z", Some("Europe/Paris")).unwrap(),
+            "2026-10-25T02:30:00Z"
+        );
+        assert_eq!(
+            read("2026-10-25T02:30:00", None).unwrap(),
+            "2026-10-25T02:30:00Z"
+        );
+        assert_eq!(
+            read("2026-03-29T01:30 Europe/Pariss", None).unwrap_err(),
+            "unknown time zone `Europe/Pariss`; did you mean `Europe/Paris`?"
+        );
+        assert_eq!(
+            read("tomorrow Europe/Paris", None).unwrap_err(),
+            "`tomorrow` is not a local date and time: write it as `2026-03-29T01:30`, then its time zone"
+        );
+    }
+
+    #[test]
+    fn hours_parse_sort_and_refuse_overlaps_and_empty_stretches() {
+        assert_eq!(
+            hours_text(&parse_hours("13:30-18:00, 09:00-12:30").unwrap()),
+            "09:00-12:30, 13:30-18:00"
+        );
+        assert_eq!(parse_hours("closed").unwrap(), []);
+        assert_eq!(
+            parse_hours("09:00-12:00, 11:00-14:00")
+                .unwrap_err()
+                .to_string(),
+            "`09:00-12:00` and `11:00-14:00` overlap: write each hour of the day once"
+        );
+        assert_eq!(
+            parse_hours("22:00-06:00").unwrap_err().to_string(),
+            "`22:00-06:00` is empty or ends before it starts: hours cannot cross midnight, so write `18:00-24:00` on one day and `00:00-06:00` on the next"
+        );
+        for bad in ["9-18", "09:00", "25:00-26:00", "09:60-10:00", "24:30-24:45"] {
+            assert_eq!(
+                parse_hours(bad).unwrap_err(),
+                CalendarError::Hours(bad.to_string())
+            );
+        }
+        assert!(parse_hours("00:00-24:00").is_ok());
+    }
+
+    #[test]
+    fn day_keys_name_days_and_ranges_that_may_wrap() {
+        assert_eq!(parse_days("mon-fri").unwrap(), [0, 1, 2, 3, 4]);
+        assert_eq!(parse_days("fri-mon").unwrap(), [4, 5, 6, 0]);
+        assert_eq!(parse_days("Sun").unwrap(), [6]);
+        assert_eq!(
+            parse_days("weekdays").unwrap_err().to_string(),
+            "`weekdays` is not a day of the week: write `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`, or a range such as `mon-fri`"
+        );
+    }
+
+    #[test]
+    fn the_last_minute_of_a_working_day_counts_and_the_rest_carries_over() {
+        let office = calendar("Europe/Paris", "09:00-18:00");
+        // Monday 17:59 Paris (16:59Z) plus 1 minute: 18:00, the closing time itself.
+        let due = office.after_working_time(at("2026-03-02T16:59:00Z"), Duration::from_secs(60));
+        assert_eq!(office.local_time(due.unwrap()), "2026-03-02T18:00:00+01:00");
+        let due = office.after_working_time(at("2026-03-02T16:59:00Z"), Duration::from_secs(61));
+        assert_eq!(office.local_time(due.unwrap()), "2026-03-03T09:00:01+01:00");
+        assert!(office.is_open(at("2026-03-02T16:59:59.999Z")));
+        assert!(!office.is_open(at("2026-03-02T17:00:00Z")));
+    }
+
+    #[test]
+    fn a_deadline_asked_on_friday_evening_crosses_the_weekend() {
+        let office = calendar("Europe/Paris", "09:00-18:00");
+        let due =
+            office.after_working_time(at("2026-03-06T17:30:00+01:00"), Duration::from_secs(7200));
+        assert_eq!(office.local_time(due.unwrap()), "2026-03-09T10:30:00+01:00");
+        // Asked while closed: the clock starts at the opening.
+        let due =
+            office.after_working_time(at("2026-03-07T11:00:00+01:00"), Duration::from_secs(1800));
+        assert_eq!(office.local_time(due.unwrap()), "2026-03-09T09:30:00+01:00");
+    }
+
+    #[test]
+    fn holidays_close_and_exceptions_replace_the_weeks_hours() {
+        let office = CalendarSpec {
+            time_zone: "Europe/Paris".to_string(),
+            hours: BTreeMap::from([("mon-fri".to_string(), "09:00-18:00".to_string())]),
+            holidays: vec!["2026-04-06".to_string()],
+            exceptions: BTreeMap::from([("2026-04-04".to_string(), "10:00-12:00".to_string())]),
+        }
+        .compile()
+        .unwrap();
+        // Friday 17:00 + 4h: 1h on Friday, 2h on the launch Saturday, Easter Monday closed,
+        // 1h on Tuesday.
+        let due = office.after_working_time(
+            at("2026-04-03T17:00:00+02:00"),
+            Duration::from_secs(4 * 3600),
+        );
+        assert_eq!(office.local_time(due.unwrap()), "2026-04-07T10:00:00+02:00");
+        assert_eq!(
+            office
+                .next_change(at("2026-04-03T18:00:00+02:00"))
+                .map(|t| office.local_time(t))
+                .unwrap(),
+            "2026-04-04T10:00:00+02:00"
+        );
+    }
+
+    #[test]
+    fn working_time_spans_both_clock_changes_as_a_wall_clock_reads_them() {
+        let always = Calendar::always_open("Europe/Paris").unwrap();
+        // A day with the jump lasts 23 hours, the day the clock goes back 25.
+        let day = |d: &str| {
+            let start = local_instant(&always.zone, format!("{d}T00:00").parse().unwrap()).unwrap();
+            let end =
+                local_instant(&always.zone, format!("{d}T23:59:59.999").parse().unwrap()).unwrap();
+            always.working_time_between(start, end + Duration::from_millis(1))
+        };
+        assert_eq!(day("2026-03-29"), Duration::from_secs(23 * 3600));
+        assert_eq!(day("2026-10-25"), Duration::from_secs(25 * 3600));
+        // Office hours 01:00-04:00 on the morning of the jump hold two real hours.
+        let sunday = CalendarSpec {
+            time_zone: "Europe/Paris".to_string(),
+            hours: BTreeMap::from([("sun".to_string(), "01:00-04:00".to_string())]),
+            holidays: Vec::new(),
+            exceptions: BTreeMap::new(),
+        }
+        .compile()
+        .unwrap();
+        let open =
+            sunday.working_time_between(at("2026-03-29T00:00:00Z"), at("2026-03-30T00:00:00Z"));
+        assert_eq!(open, Duration::from_secs(2 * 3600));
+        let open =
+            sunday.working_time_between(at("2026-10-24T22:00:00Z"), at("2026-10-26T00:00:00Z"));
+        assert_eq!(open, Duration::from_secs(4 * 3600));
+    }
+
+    #[test]
+    fn a_half_hour_offset_zone_opens_on_its_own_half_hour() {
+        let office = calendar("Asia/Kolkata", "09:00-18:00");
+        assert_eq!(
+            office
+                .next_change(at("2026-03-02T00:00:00Z"))
+                .unwrap()
+                .to_string(),
+            "2026-03-02T03:30:00Z"
+        );
+        let due = office.after_working_time(at("2026-03-02T12:00:00Z"), Duration::from_secs(3600));
+        assert_eq!(office.local_time(due.unwrap()), "2026-03-03T09:30:00+05:30");
+    }
+
+    #[test]
+    fn a_calendar_that_never_changes_again_says_so() {
+        let always = Calendar::always_open("UTC").unwrap();
+        assert_eq!(always.next_change(at("2026-03-02T00:00:00Z")), None);
+        let once = CalendarSpec {
+            time_zone: "UTC".to_string(),
+            hours: BTreeMap::new(),
+            holidays: Vec::new(),
+            exceptions: BTreeMap::from([("2026-06-13".to_string(), "10:00-16:00".to_string())]),
+        }
+        .compile()
+        .unwrap();
+        assert_eq!(
+            once.after_working_time(at("2026-06-13T15:00:00Z"), Duration::from_secs(7200)),
+            None
+        );
+        assert_eq!(once.next_change(at("2026-06-13T16:00:00Z")), None);
+        let never = CalendarSpec {
+            time_zone: "UTC".to_string(),
+            hours: BTreeMap::from([("sat-sun".to_string(), "closed".to_string())]),
+            holidays: Vec::new(),
+            exceptions: BTreeMap::new(),
+        };
+        assert_eq!(never.compile().unwrap_err(), CalendarError::NeverOpen);
+    }
+
+    #[test]
+    fn calendars_round_trip_through_their_written_form() {
+        let office = CalendarSpec {
+            time_zone: "america/montreal".to_string(),
+            hours: BTreeMap::from([
+                (
+                    "mon-thu".to_string(),
+                    "09:00-12:00, 13:00-17:00".to_string(),
+                ),
+                ("fri".to_string(), "09:00-12:00".to_string()),
+            ]),
+            holidays: vec!["2026-07-01".to_string()],
+            exceptions: BTreeMap::from([("2026-06-13".to_string(), "10:00-16:00".to_string())]),
+        }
+        .compile()
+        .unwrap();
+        let json = serde_json::to_string(&office).unwrap();
+        assert!(
+            json.contains("\"time_zone\":\"America/Montreal\""),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Calendar>(&json).unwrap(), office);
+    }
+}
