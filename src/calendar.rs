@@ -527,10 +527,8 @@ impl Calendar {
             return false;
         };
         let t = at.as_millis();
-        [date.yesterday().ok(), Some(date)]
-            .into_iter()
-            .flatten()
-            .flat_map(|day| self.intervals_on(day))
+        // A stretch of the day before ends by this day's first instant, which is not after t.
+        self.intervals_on(date)
             .any(|(open, close)| open <= t && t < close)
     }
 
@@ -664,7 +662,9 @@ impl Calendar {
     /// opens: with no weekly hours, up to its last exceptional day.
     fn openings(&self, from: Timestamp) -> impl Iterator<Item = (i64, i64)> + '_ {
         let t = from.as_millis();
-        let first = local_datetime(&self.zone, from).and_then(|d| d.date().yesterday().ok());
+        // The day before ends by the first instant of `from`'s day: none of its stretches
+        // reaches past `from`.
+        let first = local_datetime(&self.zone, from).map(|d| d.date());
         let weekly = self.week.iter().any(|day| !day.is_empty());
         let last = self.last_listed();
         std::iter::successors(first, |date| date.tomorrow().ok())

@@ -352,7 +352,7 @@ impl RunSet {
     ) -> Result<(), RunSetError> {
         let index = self.position(playbook)?;
         settings
-            .parameter_values(&self.playbooks[index])
+            .resolve(&self.playbooks[index])
             .map_err(|e| RunSetError::run(&self.playbooks[index], RunError::from(e)))?;
         settings.subject.clone_from(&self.subject);
         self.settings[index] = settings;

@@ -420,3 +420,28 @@ fn no_two_public_types_share_a_name() {
         .collect();
     assert!(shared.is_empty(), "{}", shared.join("\n"));
 }
+
+/// Runs must not depend on the machine's time-zone files: only the bundled database is read
+/// (`docs/architecture.md`, "Time zones come from the crate").
+#[test]
+fn no_source_reads_the_system_s_time_zones() {
+    let forbidden = [
+        "tz::db(",
+        "TimeZone::system",
+        "TimeZone::try_system",
+        "TimeZone::get(",
+        "zoneinfo",
+    ];
+    let mut found = Vec::new();
+    for file in walk(Path::new("src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for word in forbidden {
+            if text.contains(word) {
+                found.push(format!("{} names `{word}`", file.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    let calendar = std::fs::read_to_string("src/calendar.rs").unwrap();
+    assert!(calendar.contains("TimeZoneDatabase::bundled"));
+}

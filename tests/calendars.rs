@@ -413,3 +413,60 @@ proptest! {
         prop_assert_eq!(left, right);
     }
 }
+
+#[test]
+fn a_fleet_refuses_a_subject_s_unknown_time_zone_or_calendar_when_configured() {
+    let mut fleet = crisis_playbook::Fleet::new(&office());
+    let error = fleet
+        .configure(RunSettings::new("brand-x").time_zone("Mars/Olympus"))
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "unknown time zone `Mars/Olympus`: write an IANA name such as `Europe/Paris`, `America/Toronto` or `UTC`"
+    );
+    let desk = Calendar::always_open("America/Toronto").unwrap();
+    fleet
+        .configure(RunSettings::new("brand-ca").calendar("office", desk))
+        .unwrap();
+    assert!(
+        fleet
+            .configure(
+                RunSettings::new("brand-y").calendar("desk", Calendar::always_open("UTC").unwrap())
+            )
+            .is_err()
+    );
+}
+
+#[test]
+fn scenario_files_check_their_time_zone_calendars_and_times() {
+    let scenario = |extra: &str| {
+        format!(
+            "scenario: s\nplaybook: ../negative-comment-storm.yaml\nstart: 2026-03-02T08:00:00Z\n{extra}\
+             signals: {{ mentions: \"20x12\" }}\nexpect:\n  - {{ at: 2026-03-02T09:30 Europe/Paris, state: monitoring }}\n"
+        )
+    };
+    let base = std::path::Path::new("playbooks/negative-comment-storm");
+    let errors = |text: String| {
+        crisis_playbook::testing::load_text(&text, "s.yaml", base)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        errors(scenario("time_zone: Europe/Pariss\n")),
+        "s.yaml:4:12: error: time_zone: unknown time zone `Europe/Pariss`; did you mean `Europe/Paris`?"
+    );
+    assert_eq!(
+        errors(scenario(
+            "calendars: { office: { time_zone: UTC, hours: { mon-fri: '18:00-09:00' } } }\n"
+        )),
+        "s.yaml:4:58: error: calendars.office.hours.mon-fri: `18:00-09:00` is empty or ends before it starts: hours cannot cross midnight, so write `18:00-24:00` on one day and `00:00-06:00` on the next"
+    );
+    assert_eq!(
+        errors(scenario("calendars: { ofice: { time_zone: UTC } }\n")),
+        "s.yaml:4:14: error: calendars.ofice: playbook `negative-comment-storm` has no calendar `ofice`; did you mean `office`?"
+    );
+    let ok =
+        crisis_playbook::testing::load_text(&scenario("time_zone: Asia/Tokyo\n"), "s.yaml", base)
+            .unwrap();
+    assert!(ok[0].run().passed());
+}

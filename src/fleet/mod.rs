@@ -234,8 +234,8 @@ impl Fleet {
         self
     }
 
-    /// Remembers settings (locale, parameter overrides…) for a subject's future run, after
-    /// checking them against the playbook.
+    /// Remembers settings (locale, parameter overrides, time zone, calendars…) for a subject's
+    /// future run, after checking them against the playbook.
     ///
     /// ```
     /// # use crisis_playbook::{Duration, Fleet, Observation, Playbook, RunSettings, Timestamp};
@@ -248,9 +248,7 @@ impl Fleet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn configure(&mut self, settings: RunSettings) -> Result<(), FleetError> {
-        settings
-            .parameter_values(&self.playbook)
-            .map_err(RunError::from)?;
+        settings.resolve(&self.playbook).map_err(RunError::from)?;
         self.settings.insert(settings.subject.clone(), settings);
         Ok(())
     }
@@ -577,7 +575,7 @@ impl Fleet {
             })
         };
         for settings in snapshot.settings {
-            settings.parameter_values(playbook).map_err(|error| {
+            settings.resolve(playbook).map_err(|error| {
                 let error = SnapshotError::Inconsistent(format!("its settings: {error}"));
                 refused(&settings.subject, error.into())
             })?;

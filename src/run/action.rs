@@ -232,12 +232,15 @@ impl Run {
                 .map_or(0, |e| e.length.resolve(&self.live.parameters).as_millis())
                 .max(1);
             // Occurrences due after `next` and by now, besides `next` itself, on the
-            // recurrence's clock.
-            let later = self
-                .length_between(next, self.live.now, calendar)
-                .as_millis()
-                .checked_div(period)
-                .unwrap_or(0);
+            // recurrence's clock: none when it is due now, as it is unless a call caught up.
+            let later = if next == self.live.now {
+                0
+            } else {
+                self.length_between(next, self.live.now, calendar)
+                    .as_millis()
+                    .checked_div(period)
+                    .unwrap_or(0)
+            };
             let caught_up = Duration::from_millis(period.saturating_mul(later));
             let last = self.end_of(next, caught_up, calendar).unwrap_or(next);
             let missed = u32::try_from(later).unwrap_or(u32::MAX);
