@@ -470,3 +470,54 @@ fn scenario_files_check_their_time_zone_calendars_and_times() {
             .unwrap();
     assert!(ok[0].run().passed());
 }
+
+#[test]
+fn the_loader_names_every_other_calendar_mistake() {
+    let twice = OFFICE.replace(
+        r#"hours: { mon-fri: "09:00-18:00" }"#,
+        r#"hours: { mon-fri: "09:00-18:00", fri: "09:00-12:00" }"#,
+    );
+    assert_eq!(
+        errors(&twice),
+        [
+            "<string>:13:38: error: calendars.office.hours.fri: `fri` has hours under two keys (`mon-fri` and `fri`): give each day its hours once"
+        ]
+    );
+    let both = OFFICE.replace(
+        "holidays: [2026-04-06]",
+        "holidays: [2026-04-06]\n    exceptions: { 2026-04-06: \"10:00-12:00\" }",
+    );
+    assert_eq!(
+        errors(&both),
+        [
+            "<string>:15:19: error: calendars.office.exceptions.2026-04-06: 2026-04-06 is both a holiday and an exception: keep one"
+        ]
+    );
+    let words = OFFICE.replace("within: 2h office", "within: 2h office hours");
+    assert_eq!(
+        errors(&words),
+        [
+            "<string>:23:43: error: states.alert.enter[0].within: `2h office hours` has a word too many (`hours`): write a duration or a duration parameter, then optionally a calendar's name, as `2h office`"
+        ]
+    );
+    let cooldown = OFFICE.replace(
+        "    severity: 2\n",
+        "    severity: 2\n    cooldown: 1h office\n",
+    );
+    assert_eq!(
+        errors(&cooldown),
+        [
+            "<string>:22:15: error: states.alert.cooldown.for: a cool-down counts in calendar time: remove the calendar's name from `1h office`"
+        ]
+    );
+    let two_routes = OFFICE.replace(
+        "out_of_hours: { office: on_call }\n        say: Post an update",
+        "out_of_hours: { office: on_call, weekend: dpo }\n        say: Post an update",
+    );
+    assert_eq!(
+        errors(&two_routes),
+        [
+            "<string>:29:23: error: states.alert.enter[2].out_of_hours: an out-of-hours route names one calendar and the role that takes over while it is closed, as `{ office: on_call }`"
+        ]
+    );
+}
