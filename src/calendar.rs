@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::{self, AmbiguousOffset, TimeZoneDatabase};
 
+use crate::time::MAX_MILLIS;
 use crate::{Duration, Timestamp};
 
 /// The time-zone database compiled into the crate, never the system's.
@@ -550,15 +551,38 @@ impl Calendar {
             return Some(from);
         }
         let mut cursor = from.as_millis();
-        for (open, close) in self.openings(from) {
-            let begin = open.max(cursor);
-            if remaining <= close - begin {
-                return Timestamp::from_millis(begin + remaining);
+        self.walk(from, |stretch| match stretch {
+            Stretch::Open(open, close) => {
+                let begin = open.max(cursor);
+                if remaining <= close - begin {
+                    return Walk::Done(Timestamp::from_millis(begin + remaining));
+                }
+                remaining -= close - begin;
+                cursor = close;
+                Walk::Next
             }
-            remaining -= close - begin;
-            cursor = close;
-        }
-        None
+            Stretch::Weeks(weeks) => {
+                let all = self.working_weeks(&weeks, weeks.count);
+                if remaining > all {
+                    remaining -= all;
+                    return Walk::Skip(weeks.count);
+                }
+                match weeks.hours {
+                    // Open at all hours: working time is time.
+                    WeekHours::Always => {
+                        Walk::Done(Timestamp::from_millis(weeks.start + remaining))
+                    }
+                    // Whole weeks that leave some time to count; the last is walked.
+                    WeekHours::Some(week) => {
+                        let whole = (remaining - 1) / week;
+                        remaining -= whole * week;
+                        Walk::Skip(whole)
+                    }
+                    WeekHours::Never => Walk::Skip(weeks.count),
+                }
+            }
+        })
+        .flatten()
     }
 
     /// The working time between `from` and `to`: how long the calendar is open in between.
@@ -572,15 +596,28 @@ impl Calendar {
     /// ```
     pub fn working_time_between(&self, from: Timestamp, to: Timestamp) -> Duration {
         let (start, end) = (from.as_millis(), to.as_millis());
-        let mut total: u64 = 0;
-        for (open, close) in self.openings(from) {
-            if open >= end {
-                break;
+        let mut total: i64 = 0;
+        self.walk(from, |stretch| match stretch {
+            Stretch::Open(open, _) if open >= end => Walk::Done(()),
+            Stretch::Open(open, close) => {
+                total += close.min(end) - open.max(start);
+                Walk::Next
             }
-            let overlap = close.min(end) - open.max(start);
-            total = total.saturating_add(u64::try_from(overlap).unwrap_or(0));
-        }
-        Duration::from_millis(total)
+            Stretch::Weeks(weeks) => {
+                let whole = match weeks.hours {
+                    WeekHours::Always if self.weeks_end(&weeks, weeks.count) > end => {
+                        total += end - weeks.start;
+                        return Walk::Done(());
+                    }
+                    WeekHours::Always | WeekHours::Never => weeks.count,
+                    // No clock change inside: every week is a week long.
+                    WeekHours::Some(_) => ((end - weeks.start) / WEEK_MILLIS).min(weeks.count),
+                };
+                total += self.working_weeks(&weeks, whole);
+                Walk::Skip(whole)
+            }
+        });
+        Duration::from_millis(u64::try_from(total).unwrap_or(0))
     }
 
     /// The first instant after `after` at which the calendar opens or closes; `None` if it
@@ -595,30 +632,145 @@ impl Calendar {
     /// ```
     pub fn next_change(&self, after: Timestamp) -> Option<Timestamp> {
         let t = after.as_millis();
-        // Past the last listed day and one more week, the hours repeat every week: a calendar
-        // still open without a break is open at all hours from then on.
-        let date = local_datetime(&self.zone, after)?.date();
-        let last = self.last_listed().map_or(date, |l| l.max(date));
-        let settled = last
-            .checked_add(jiff::Span::new().days(8))
-            .ok()
-            .and_then(|d| local_instant(&self.zone, d.at(0, 0, 0, 0)))
-            .map_or(i64::MAX, Timestamp::as_millis);
+        // The end of the opening that holds `after`, once one does.
         let mut open_until: Option<i64> = None;
-        for (open, close) in self.openings(after) {
-            match open_until {
-                None if open > t => return Timestamp::from_millis(open),
-                None => open_until = Some(close),
-                Some(end) if open <= end => {
-                    if open > settled {
-                        return None;
-                    }
-                    open_until = Some(end.max(close));
-                }
-                Some(end) => return Timestamp::from_millis(end),
+        let change = self.walk(after, |stretch| match (stretch, open_until) {
+            (Stretch::Open(open, _), None) if open > t => Walk::Done(Some(open)),
+            (Stretch::Open(_, close), None) => {
+                open_until = Some(close);
+                Walk::Next
             }
+            (Stretch::Open(open, close), Some(end)) if open <= end => {
+                open_until = Some(end.max(close));
+                Walk::Next
+            }
+            (Stretch::Open(..), Some(end)) => Walk::Done(Some(end)),
+            // With no holiday or exceptional day ahead, the weeks repeat to the end of time.
+            (Stretch::Weeks(weeks), None) => match weeks.hours {
+                WeekHours::Never if !weeks.listed_after => Walk::Done(None),
+                WeekHours::Never => Walk::Skip(weeks.count),
+                WeekHours::Always => Walk::Done(Some(weeks.start)),
+                WeekHours::Some(_) => Walk::Skip(0),
+            },
+            (Stretch::Weeks(weeks), Some(end)) => match weeks.hours {
+                WeekHours::Always if end >= weeks.start && !weeks.listed_after => Walk::Done(None),
+                WeekHours::Always if end >= weeks.start => {
+                    open_until = Some(self.weeks_end(&weeks, weeks.count));
+                    Walk::Skip(weeks.count)
+                }
+                WeekHours::Never => Walk::Done(Some(end)),
+                _ => Walk::Skip(0),
+            },
+        });
+        // A walk that runs out of openings changes last when the one it is in closes.
+        change
+            .unwrap_or(open_until)
+            .and_then(Timestamp::from_millis)
+    }
+
+    /// Calls `visit` with the calendar's openings from `from` on, in time order, until it is
+    /// done or the calendar opens no more: `None` then. A walk that has gone a week offers runs
+    /// of plain weeks to skip whole, so a length of years, or a holiday centuries away, costs
+    /// a step per clock change or listed day, not one per day.
+    fn walk<B>(&self, from: Timestamp, mut visit: impl FnMut(Stretch) -> Walk<B>) -> Option<B> {
+        let t = from.as_millis();
+        let mut date = local_datetime(&self.zone, from)?.date();
+        let weekly = self.week.iter().any(|day| !day.is_empty());
+        let mut walked = 0;
+        loop {
+            if !weekly && self.last_listed().is_none_or(|last| date > last) {
+                return None;
+            }
+            walked += 1;
+            // Short walks, such as a deadline across a weekend, never ask.
+            if walked > 7
+                && let Some(weeks) = self.plain_weeks(date)
+            {
+                match visit(Stretch::Weeks(weeks)) {
+                    Walk::Done(found) => return Some(found),
+                    Walk::Skip(count) if count > 0 => {
+                        date = date.checked_add(jiff::Span::new().weeks(count)).ok()?;
+                        walked = 0;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            // The day before ends by the first instant of `from`'s day: none of its stretches
+            // reaches past `from`.
+            for (open, close) in self.intervals_on(date) {
+                if close > t
+                    && let Walk::Done(found) = visit(Stretch::Open(open, close))
+                {
+                    return Some(found);
+                }
+            }
+            date = date.tomorrow().ok()?;
         }
-        open_until.and_then(Timestamp::from_millis)
+    }
+
+    /// The run of whole weeks from `date` that open exactly as the weekly hours say: no
+    /// holiday or exceptional day, and, unless the calendar is always or never open, no clock
+    /// change. `None` if not one week is plain.
+    fn plain_weeks(&self, date: Date) -> Option<Weeks> {
+        let start = local_instant(&self.zone, date.at(0, 0, 0, 0))?.as_millis();
+        let minutes: u32 = self
+            .week
+            .iter()
+            .flatten()
+            .map(|h| u32::from(h.end - h.start))
+            .sum();
+        let hours = match minutes {
+            0 => WeekHours::Never,
+            m if m == 7 * u32::from(DAY_MINUTES) => WeekHours::Always,
+            m => WeekHours::Some(i64::from(m) * 60_000),
+        };
+        // Stop a week short of the last date, whose midnight closes no day.
+        let mut limit = Date::MAX
+            .checked_sub(jiff::Span::new().days(8))
+            .ok()
+            .and_then(|last| local_instant(&self.zone, last.at(0, 0, 0, 0)))?
+            .as_millis();
+        let listed = self.next_listed(date);
+        if let Some(listed) = listed {
+            let listed = local_instant(&self.zone, listed.at(0, 0, 0, 0))?.as_millis();
+            limit = limit.min(listed);
+        }
+        // Across a clock change a week is not a week long, nor its hours as long as written.
+        if let WeekHours::Some(_) = hours
+            && let Some(change) = jiff::Timestamp::from_millisecond(start)
+                .ok()
+                .and_then(|t| self.zone.following(t).next())
+        {
+            limit = limit.min(change.timestamp().as_millisecond());
+        }
+        let count = (limit - start).div_euclid(WEEK_MILLIS);
+        (count > 0).then_some(Weeks {
+            date,
+            start,
+            count,
+            hours,
+            listed_after: listed.is_some(),
+        })
+    }
+
+    /// The first instant of the week `count` weeks into `weeks`.
+    fn weeks_end(&self, weeks: &Weeks, count: i64) -> i64 {
+        weeks
+            .date
+            .checked_add(jiff::Span::new().weeks(count))
+            .ok()
+            .and_then(|date| local_instant(&self.zone, date.at(0, 0, 0, 0)))
+            .map_or(MAX_MILLIS, Timestamp::as_millis)
+    }
+
+    /// The working time of the first `count` weeks of `weeks`.
+    fn working_weeks(&self, weeks: &Weeks, count: i64) -> i64 {
+        match weeks.hours {
+            WeekHours::Never => 0,
+            WeekHours::Always => self.weeks_end(weeks, count) - weeks.start,
+            WeekHours::Some(week) => week * count,
+        }
     }
 
     /// The latest holiday or exceptional day, if any.
@@ -626,6 +778,16 @@ impl Calendar {
         let holiday = self.holidays.last().copied();
         let exception = self.exceptions.keys().next_back().copied();
         holiday.max(exception)
+    }
+
+    /// The first holiday or exceptional day on or after `date`, if any.
+    fn next_listed(&self, date: Date) -> Option<Date> {
+        let holiday = self.holidays.range(date..).next().copied();
+        let exception = self.exceptions.range(date..).next().map(|(d, _)| *d);
+        match (holiday, exception) {
+            (Some(h), Some(e)) => Some(h.min(e)),
+            (h, e) => h.or(e),
+        }
     }
 
     /// The hours of one local date.
@@ -657,21 +819,48 @@ impl Calendar {
             .filter_map(move |hours| Some((at(hours.start)?, at(hours.end)?)))
             .filter(|(open, close)| open < close)
     }
+}
 
-    /// Every opening interval that ends after `from`, in time order, as far as the calendar
-    /// opens: with no weekly hours, up to its last exceptional day.
-    fn openings(&self, from: Timestamp) -> impl Iterator<Item = (i64, i64)> + '_ {
-        let t = from.as_millis();
-        // The day before ends by the first instant of `from`'s day: none of its stretches
-        // reaches past `from`.
-        let first = local_datetime(&self.zone, from).map(|d| d.date());
-        let weekly = self.week.iter().any(|day| !day.is_empty());
-        let last = self.last_listed();
-        std::iter::successors(first, |date| date.tomorrow().ok())
-            .take_while(move |date| weekly || last.is_some_and(|l| *date <= l))
-            .flat_map(move |date| self.intervals_on(date))
-            .filter(move |&(_, close)| close > t)
-    }
+/// Milliseconds in a week without a clock change.
+const WEEK_MILLIS: i64 = 7 * 24 * 3_600_000;
+
+/// What a walk through a calendar's openings meets next.
+enum Stretch {
+    /// An opening, from and to instants in milliseconds.
+    Open(i64, i64),
+    /// A run of plain weeks, which the visitor may skip in part or whole.
+    Weeks(Weeks),
+}
+
+/// What a walk's visitor asks for next.
+enum Walk<B> {
+    /// The next stretch.
+    Next,
+    /// Skip this many of the offered weeks (zero: walk them day by day).
+    Skip(i64),
+    /// Stop with this answer.
+    Done(B),
+}
+
+/// Whole weeks, from the first instant of `date`, with no holiday or exceptional day.
+struct Weeks {
+    date: Date,
+    start: i64,
+    count: i64,
+    hours: WeekHours,
+    /// Whether a holiday or exceptional day comes after them.
+    listed_after: bool,
+}
+
+/// How much of a plain week is open.
+#[derive(Clone, Copy)]
+enum WeekHours {
+    /// Not at all.
+    Never,
+    /// At every hour, across clock changes too.
+    Always,
+    /// This many milliseconds, in a run with no clock change.
+    Some(i64),
 }
 
 /// A calendar as written: what snapshots store and restore.
@@ -984,6 +1173,166 @@ mod tests {
             exceptions: BTreeMap::new(),
         };
         assert_eq!(never.compile().unwrap_err(), CalendarError::NeverOpen);
+    }
+
+    /// A calendar from its written parts.
+    fn written(
+        zone: &str,
+        hours: &[(&str, &str)],
+        holidays: &[&str],
+        exceptions: &[(&str, &str)],
+    ) -> Calendar {
+        let pairs = |list: &[(&str, &str)]| {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        CalendarSpec {
+            time_zone: zone.to_string(),
+            hours: pairs(hours),
+            holidays: holidays.iter().map(|d| d.to_string()).collect(),
+            exceptions: pairs(exceptions),
+        }
+        .compile()
+        .unwrap()
+    }
+
+    /// Found in review: a calendar open at all hours with a holiday in 9999 made every
+    /// `during` condition walk each day up to it, 0.85 s an observation; a length of
+    /// centuries in working time walked as long.
+    #[test]
+    fn days_far_away_are_reached_in_strides_of_plain_weeks() {
+        let day = 86_400_000_i64;
+        for (zone, christmas) in [
+            ("UTC", "9999-12-25T00:00:00Z"),
+            ("Europe/Paris", "9999-12-24T23:00:00Z"),
+        ] {
+            let always = written(zone, &[("mon-sun", "00:00-24:00")], &["9999-12-25"], &[]);
+            let t = at("2026-03-02T00:00:00Z");
+            assert_eq!(always.next_change(t), Some(at(christmas)));
+            let centuries = Duration::from_millis(5_000 * 365 * day as u64);
+            let due = always.after_working_time(t, centuries).unwrap();
+            assert_eq!(due, t.plus(centuries));
+            assert_eq!(always.working_time_between(t, due), centuries);
+        }
+        let launch = written("Europe/Paris", &[], &[], &[("9000-06-13", "10:00-16:00")]);
+        assert_eq!(
+            launch.next_change(at("2026-03-02T00:00:00Z")),
+            Some(at("9000-06-13T08:00:00Z"))
+        );
+        // 52,000 weeks of 45 working hours from a Monday's opening end on the last of
+        // those weeks' Friday closing, across every clock change in Paris.
+        for zone in ["UTC", "Europe/Paris"] {
+            let office = written(zone, &[("mon-fri", "09:00-18:00")], &[], &[]);
+            let monday: DateTime = "2026-03-02T09:00".parse().unwrap();
+            let start = local_instant(&office.zone, monday).unwrap();
+            let length = Duration::from_secs(52_000 * 45 * 3600);
+            let due = office.after_working_time(start, length).unwrap();
+            let friday = monday
+                .date()
+                .checked_add(jiff::Span::new().weeks(51_999).days(4))
+                .unwrap()
+                .at(18, 0, 0, 0);
+            assert_eq!(Some(due), local_instant(&office.zone, friday), "{zone}");
+            assert_eq!(office.working_time_between(start, due), length, "{zone}");
+            assert_eq!(
+                office.working_time_between(start, due.plus(Duration::from_secs(3600))),
+                length,
+                "{zone}"
+            );
+        }
+    }
+
+    /// Every opening from `from` on for `days` days, walked day by day: the reference the
+    /// strided walk must match.
+    fn day_by_day(calendar: &Calendar, from: Timestamp, days: usize) -> Vec<(i64, i64)> {
+        let first = local_datetime(&calendar.zone, from).unwrap().date();
+        std::iter::successors(Some(first), |d| d.tomorrow().ok())
+            .take(days)
+            .flat_map(|date| calendar.intervals_on(date).collect::<Vec<_>>())
+            .filter(|&(_, close)| close > from.as_millis())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strides_count_what_a_day_by_day_walk_counts(
+            zone in proptest::sample::select(vec!["UTC", "Europe/Paris", "America/St_Johns", "Australia/Lord_Howe"]),
+            week in proptest::collection::vec(proptest::sample::select(vec![
+                "closed", "09:00-18:00", "00:00-24:00", "00:00-02:30, 22:00-24:00", "01:00-04:00", "02:30-03:30",
+            ]), 7),
+            always in proptest::bool::weighted(0.2),
+            holidays in proptest::collection::vec(0_i64..1500, 0..4),
+            exception in proptest::option::of(0_i64..1500),
+            from_minutes in 0_i64..(2 * 365 * 1440),
+            length_minutes in 0_i64..(3 * 365 * 1440),
+        ) {
+            let week = if always { vec!["00:00-24:00"; 7] } else { week };
+            let hours: Vec<(&str, &str)> = WEEKDAYS.iter().copied().zip(week.iter().copied()).collect();
+            let day = |d: i64| Date::constant(2026, 1, 1).checked_add(jiff::Span::new().days(d)).unwrap().to_string();
+            let exception: Vec<(String, &str)> = exception
+                .iter()
+                .filter(|d| !holidays.contains(d))
+                .map(|d| (day(*d), "10:00-16:00"))
+                .collect();
+            let exception: Vec<(&str, &str)> = exception.iter().map(|(d, h)| (d.as_str(), *h)).collect();
+            let holidays: Vec<String> = holidays.iter().map(|d| day(*d)).collect();
+            let holidays: Vec<&str> = holidays.iter().map(String::as_str).collect();
+            if week.iter().all(|hours| *hours == "closed") && exception.is_empty() {
+                // Never open: refused when compiled.
+                return Ok(());
+            }
+            let calendar = written(zone, &hours, &holidays, &exception);
+            let from = at("2026-01-01T00:00:00Z").plus(Duration::from_secs(from_minutes as u64 * 60));
+            let length = length_minutes * 60_000;
+            let openings = day_by_day(&calendar, from, 6 * 366);
+            // after_working_time: where the openings add up to `length`.
+            let mut remaining = length;
+            let mut expected = (length == 0).then_some(from.as_millis());
+            for &(open, close) in &openings {
+                if expected.is_some() {
+                    break;
+                }
+                let begin = open.max(from.as_millis());
+                if remaining <= close - begin {
+                    expected = Some(begin + remaining);
+                } else {
+                    remaining -= close - begin;
+                }
+            }
+            if let Some(expected) = expected {
+                proptest::prop_assert_eq!(
+                    calendar.after_working_time(from, Duration::from_millis(length as u64)).map(Timestamp::as_millis),
+                    Some(expected)
+                );
+            }
+            // working_time_between: the overlap of the openings with the span.
+            let to = from.as_millis() + length;
+            let between: i64 = openings
+                .iter()
+                .filter(|&&(open, _)| open < to)
+                .map(|&(open, close)| close.min(to) - open.max(from.as_millis()))
+                .sum();
+            proptest::prop_assert_eq!(
+                calendar.working_time_between(from, Timestamp::from_millis(to).unwrap()),
+                Duration::from_millis(between as u64)
+            );
+            // next_change: the first opening after `from`, or the end of the one holding it.
+            let mut end: Option<i64> = None;
+            let mut change = None;
+            for &(open, close) in &openings {
+                match end {
+                    None if open > from.as_millis() => { change = Some(open); break; }
+                    Some(e) if open > e => { change = Some(e); break; }
+                    _ => end = Some(end.map_or(close, |e| e.max(close))),
+                }
+            }
+            let horizon = from.as_millis() + 5 * 365 * 86_400_000;
+            match change.filter(|c| *c < horizon) {
+                Some(c) => proptest::prop_assert_eq!(calendar.next_change(from).map(Timestamp::as_millis), Some(c)),
+                None => proptest::prop_assert!(calendar.next_change(from).is_none_or(|c| c.as_millis() >= horizon)),
+            }
+        }
     }
 
     #[test]
