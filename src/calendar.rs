@@ -483,8 +483,22 @@ impl Calendar {
         })
     }
 
-    /// The same hours in another time zone: the subject's, when a run sets one.
-    pub(crate) fn in_time_zone(&self, zone: &str) -> Result<Calendar, CalendarError> {
+    /// The same hours, holidays and exceptional days in another time zone: the subject's,
+    /// when a run sets one.
+    ///
+    /// ```
+    /// use crisis_playbook::Calendar;
+    /// let paris = Calendar::from_yaml_str("{ time_zone: Europe/Paris, hours: { mon-fri: '09:00-18:00' } }")?;
+    /// let montreal = paris.in_time_zone("America/Montreal")?;
+    /// // 09:30 in Montréal is 15:30 in Paris: open in both.
+    /// let t = "2026-03-02T09:30:00-05:00".parse()?;
+    /// assert!(montreal.is_open(t) && paris.is_open(t));
+    /// // 17:30 in Montréal is past midnight in Paris.
+    /// let t = "2026-03-02T17:30:00-05:00".parse()?;
+    /// assert!(montreal.is_open(t) && !paris.is_open(t));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_time_zone(&self, zone: &str) -> Result<Calendar, CalendarError> {
         let (zone_name, zone) = time_zone(zone)?;
         Ok(Calendar {
             zone_name,

@@ -1646,3 +1646,69 @@ fn test_never_passes_silently_when_it_finds_no_scenario() {
         )
     );
 }
+
+#[test]
+fn report_and_digest_count_office_hours_where_the_subject_works() {
+    let tuesday = "playbooks/negative-comment-storm/office-hours-tuesday.timeline.jsonl";
+    // 09:10 UTC on a Tuesday: 10:10 in the Paris office, 18:10 for a team in Tokyo.
+    let paris = run(&["report", tuesday, "--playbook", STORM]);
+    assert!(
+        stdout(&paris)
+            .contains("- Started: 2026-03-10T09:10:00Z (Tue 10:10 +01:00), in office hours\n"),
+        "{}",
+        stdout(&paris)
+    );
+    let tokyo = run(&[
+        "report",
+        tuesday,
+        "--playbook",
+        STORM,
+        "--time-zone",
+        "Asia/Tokyo",
+    ]);
+    assert!(
+        stdout(&tokyo)
+            .contains("- Started: 2026-03-10T09:10:00Z (Tue 18:10 +09:00), out of office hours\n"),
+        "{}",
+        stdout(&tokyo)
+    );
+    let digest = run(&[
+        "digest",
+        tuesday,
+        "--playbook",
+        STORM,
+        "--time-zone",
+        "Asia/Tokyo",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&digest)).unwrap();
+    assert_eq!(json["out_of_office_hours"]["incidents"], 1);
+    assert_eq!(json["in_office_hours"]["incidents"], 0);
+    let wrong = run(&[
+        "report",
+        tuesday,
+        "--playbook",
+        STORM,
+        "--time-zone",
+        "Europe/Pariss",
+    ]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert_eq!(
+        stderr(&wrong),
+        "error: --time-zone: unknown time zone `Europe/Pariss`; did you mean `Europe/Paris`?\n"
+    );
+    let customer = run(&[
+        "report",
+        "playbooks/troll-or-customer-triage/customer.timeline.jsonl",
+        "--playbook",
+        "playbooks/troll-or-customer-triage.yaml",
+        "--time-zone",
+        "Asia/Tokyo",
+    ]);
+    assert_eq!(customer.status.code(), Some(2));
+    assert_eq!(
+        stderr(&customer),
+        "error: --time-zone: no playbook given declares a calendar, so there are no office hours to count in `Asia/Tokyo`: add `calendars:` to the playbook\n"
+    );
+}

@@ -31,7 +31,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::timeline::{format_event, format_event_local};
-use crate::{Duration, Event, EventKind, Playbook, TimeZone, Timestamp};
+use crate::{Calendar, Duration, Event, EventKind, Playbook, TimeZone, Timestamp};
 
 mod vocabulary;
 
@@ -72,6 +72,10 @@ pub struct Deadline {
     pub outcome: Outcome,
     /// How early (met) or how late (done after its deadline); zero otherwise.
     pub margin: Duration,
+    /// Whether it fell due while the report's calendar was closed: a breach out of office
+    /// hours; `None` for a report without office hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_hours: Option<bool>,
 }
 
 /// What became of a deadline.
@@ -164,12 +168,17 @@ pub struct Report {
     pub playbook: String,
     /// The report's locale.
     pub locale: String,
-    /// The zone whose local times the report shows beside UTC: that of the playbook's first
-    /// calendar; `None` for a playbook without calendars.
+    /// The zone whose local times the report shows beside UTC: that of its calendar (the
+    /// playbook's first, unless [`Report::from_timeline_on`] names another); `None` without
+    /// one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// The first transition out of the initial state: when the incident began.
     pub started: Option<Timestamp>,
+    /// Whether it began while the report's calendar was open; `None` for a report without
+    /// office hours, or a timeline with no incident.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_in_office_hours: Option<bool>,
     /// The last event of the timeline.
     pub ended: Option<Timestamp>,
     /// Whether the run reached a final state.
@@ -280,11 +289,45 @@ impl Report {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_timeline_in(playbook: &Playbook, events: &[Event], words: &Vocabulary) -> Report {
-        // People read times where they work: in the zone of the playbook's first calendar.
-        let zone = playbook
-            .calendars()
-            .first()
-            .and_then(|(_, calendar)| TimeZone::named(calendar.time_zone()).ok());
+        let office = playbook.calendars().first().map(|(_, calendar)| calendar);
+        Report::from_timeline_on(playbook, events, words, office)
+    }
+
+    /// Builds the report of a timeline of `playbook` with the words of `words`, telling what
+    /// happened in `office`'s hours from what happened out of them: whether the incident began
+    /// in office hours, and which deadlines fell due out of them. Times show in `office`'s
+    /// zone beside UTC. [`Report::from_timeline_in`] takes the playbook's first calendar; a
+    /// subject with its own hours or zone passes its own (the run's, from
+    /// [`Run::calendar`](crate::Run::calendar)). `None`: no office hours, times in UTC.
+    ///
+    /// ```
+    /// # use crisis_playbook::{AttributeValue, Calendar, Observation, Playbook, Run, Timestamp};
+    /// # use crisis_playbook::report::{Report, Vocabulary};
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// // A journalist calls on a Saturday night in Paris.
+    /// let start: Timestamp = "2026-03-07T22:00:00+01:00".parse()?;
+    /// let journalist = playbook.signal_named("journalist").unwrap();
+    /// let mut run = Run::start(&playbook, start);
+    /// let timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("local"))]))?.to_vec();
+    /// let words = Vocabulary::builtin("en");
+    /// let paris = Report::from_timeline_in(&playbook, &timeline, words);
+    /// assert_eq!(paris.started_in_office_hours, Some(false));
+    /// // The same hours for a subject in Tokyo, where it is Sunday morning.
+    /// let office = playbook.calendar(playbook.calendar_named("office").unwrap());
+    /// let tokyo = office.in_time_zone("Asia/Tokyo")?;
+    /// let report = Report::from_timeline_on(&playbook, &timeline, words, Some(&tokyo));
+    /// assert_eq!(report.time_zone.as_deref(), Some("Asia/Tokyo"));
+    /// assert!(report.markdown().contains("(Sun 06:00 +09:00)"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_timeline_on(
+        playbook: &Playbook,
+        events: &[Event],
+        words: &Vocabulary,
+        office: Option<&Calendar>,
+    ) -> Report {
+        // People read times where they work: in the zone of their office.
+        let zone = office.and_then(|calendar| TimeZone::named(calendar.time_zone()).ok());
         let line = |event: &Event| match &zone {
             Some(zone) => format_event_local(event, zone),
             None => format_event(event),
@@ -403,7 +446,12 @@ impl Report {
             )
         });
         let ended = events.last().map(|e| e.at);
-        let deadlines = deadlines(events);
+        let mut deadlines = deadlines(events);
+        if let Some(office) = office {
+            for deadline in &mut deadlines {
+                deadline.out_of_hours = Some(!office.is_open(deadline.due));
+            }
+        }
         let escalations: Vec<String> = events
             .iter()
             .filter(|e| matches!(e.kind, EventKind::Escalation { .. }))
@@ -432,6 +480,7 @@ impl Report {
             locale: words.locale.clone(),
             time_zone: zone.as_ref().map(|z| z.name().to_string()),
             started,
+            started_in_office_hours: office.zip(started).map(|(o, at)| o.is_open(at)),
             ended,
             resolved: events
                 .iter()
@@ -517,7 +566,18 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(out, "# {} — {}\n", w.title, self.playbook);
         let _ = writeln!(out, "## {}\n", w.summary);
-        let _ = writeln!(out, "- {}{}{}", w.started, w.colon, time(self.started));
+        let hours = match self.started_in_office_hours {
+            Some(true) => format!(", {}", w.in_office_hours),
+            Some(false) => format!(", {}", w.out_of_hours),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "- {}{}{}{hours}",
+            w.started,
+            w.colon,
+            time(self.started)
+        );
         let status = if self.resolved {
             &w.resolved
         } else {
@@ -576,6 +636,10 @@ impl Report {
                 (Outcome::Breached, None) => w.never_done.clone(),
                 (Outcome::Closed, _) => w.closed.clone(),
                 (Outcome::Open, _) => w.open.clone(),
+            };
+            let outcome = match (d.outcome, d.out_of_hours) {
+                (Outcome::Breached, Some(true)) => format!("{outcome}, {}", w.out_of_hours),
+                _ => outcome,
             };
             let _ = writeln!(
                 out,
@@ -759,6 +823,7 @@ fn deadlines(events: &[Event]) -> Vec<Deadline> {
                 done: o.done,
                 outcome,
                 margin,
+                out_of_hours: None,
             })
         })
         .collect()
@@ -834,6 +899,63 @@ pub struct Breach {
     pub owner: String,
     /// The deadline it missed.
     pub due: Timestamp,
+    /// Whether it fell due out of office hours; `None` for a report without them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_hours: Option<bool>,
+}
+
+/// How fast people acknowledged the incidents that began in one part of the week: in office
+/// hours, or out of them.
+///
+/// ```
+/// # use crisis_playbook::{AttributeValue, Duration, Observation, Playbook, Run, Timestamp};
+/// # use crisis_playbook::report::{Digest, Report};
+/// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+/// let (journalist, ack) = (playbook.signal_named("journalist").unwrap(), playbook.signal_named("ack").unwrap());
+/// // One incident on a Tuesday morning in Paris, acknowledged in 10 minutes; one on a Saturday
+/// // night, acknowledged in 50.
+/// let mut reports = Vec::new();
+/// for (subject, start, minutes) in [("brand-a", "2026-03-03T10:00:00+01:00", 10), ("brand-b", "2026-03-07T23:00:00+01:00", 50)] {
+///     let start: Timestamp = start.parse()?;
+///     let mut run = Run::start(&playbook, start);
+///     let mut timeline = run.observe(Observation::event(journalist, start, &[("tier", AttributeValue::Text("national"))]))?.to_vec();
+///     let later = start + Duration::from_secs(60 * minutes);
+///     timeline.extend_from_slice(run.advance_to(later));
+///     timeline.extend_from_slice(run.observe(Observation::manual(ack, later, "comms_director"))?);
+///     reports.push((subject.to_string(), Report::from_timeline(&playbook, &timeline, "en")));
+/// }
+/// let digest = Digest::from_reports(&reports, "en");
+/// let inside = digest.in_office_hours.unwrap();
+/// let outside = digest.out_of_office_hours.unwrap();
+/// assert_eq!((inside.incidents, inside.median.unwrap().to_string().as_str()), (1, "10m"));
+/// assert_eq!((outside.incidents, outside.worst.unwrap().to_string().as_str()), (1, "50m"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct AcknowledgementTimes {
+    /// The incidents that began in this part of the week.
+    pub incidents: usize,
+    /// How many of them someone acknowledged.
+    pub acknowledged: usize,
+    /// The median time to acknowledgement, as [`Digest::median_time_to_acknowledgement`]
+    /// defines it.
+    pub median: Option<Duration>,
+    /// The longest.
+    pub worst: Option<Duration>,
+}
+
+impl AcknowledgementTimes {
+    /// The figures of `incidents` incidents, from their times to acknowledgement.
+    fn of(incidents: usize, mut times: Vec<Duration>) -> AcknowledgementTimes {
+        times.sort();
+        AcknowledgementTimes {
+            incidents,
+            acknowledged: times.len(),
+            median: times.get(times.len() / 2).copied(),
+            worst: times.last().copied(),
+        }
+    }
 }
 
 /// The negative-performance review over many runs: incidents, breaches, how fast people
@@ -862,6 +984,17 @@ pub struct Digest {
     pub median_time_to_acknowledgement: Option<Duration>,
     /// The longest time to acknowledgement.
     pub worst_time_to_acknowledgement: Option<Duration>,
+    /// Time to acknowledgement of the incidents that began in office hours, by each report's
+    /// calendar; `None` when no report has office hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_office_hours: Option<AcknowledgementTimes>,
+    /// The same, for the incidents that began out of office hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_office_hours: Option<AcknowledgementTimes>,
+    /// How many of the breaches fell due out of office hours; `None` when no report has
+    /// office hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaches_out_of_hours: Option<usize>,
     /// How many incidents each playbook had, most first.
     pub by_playbook: Vec<(String, usize)>,
     /// Subjects whose run opened a watch and went back with no action done.
@@ -922,6 +1055,8 @@ impl Digest {
         let mut incidents = Vec::new();
         let mut breaches = Vec::new();
         let mut acknowledgements = Vec::new();
+        // Incidents and times to acknowledgement, in office hours and out of them.
+        let mut by_hours: Option<[(usize, Vec<Duration>); 2]> = None;
         let mut false_alarms = Vec::new();
         let mut by_playbook: Vec<(String, usize)> = Vec::new();
         for (subject, report) in reports {
@@ -953,24 +1088,45 @@ impl Digest {
                         action: d.action.clone(),
                         owner: d.owner.clone(),
                         due: d.due,
+                        out_of_hours: d.out_of_hours,
                     }),
             );
             acknowledgements.extend(report.time_to_acknowledgement);
+            if let Some(in_hours) = report.started_in_office_hours {
+                let [inside, outside] = by_hours.get_or_insert_default();
+                let (incidents, times) = if in_hours { inside } else { outside };
+                *incidents = incidents.saturating_add(1);
+                times.extend(report.time_to_acknowledgement);
+            }
             let back_to_start = report.path.len() > 1 && report.path.first() == report.path.last();
             if back_to_start && report.max_severity <= 1 && report.time_to_first_action.is_none() {
                 false_alarms.push(subject.clone());
             }
         }
-        acknowledgements.sort();
         by_playbook.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let all = AcknowledgementTimes::of(incidents.len(), acknowledgements);
+        let [in_office_hours, out_of_office_hours] = match by_hours {
+            Some([inside, outside]) => [
+                Some(AcknowledgementTimes::of(inside.0, inside.1)),
+                Some(AcknowledgementTimes::of(outside.0, outside.1)),
+            ],
+            None => [None, None],
+        };
+        let breaches_out_of_hours = breaches.iter().any(|b| b.out_of_hours.is_some()).then(|| {
+            breaches
+                .iter()
+                .filter(|b| b.out_of_hours == Some(true))
+                .count()
+        });
         Digest {
             locale: locale.to_string(),
             incidents,
             breaches,
-            median_time_to_acknowledgement: acknowledgements
-                .get(acknowledgements.len() / 2)
-                .copied(),
-            worst_time_to_acknowledgement: acknowledgements.last().copied(),
+            median_time_to_acknowledgement: all.median,
+            worst_time_to_acknowledgement: all.worst,
+            in_office_hours,
+            out_of_office_hours,
+            breaches_out_of_hours,
             by_playbook,
             false_alarms,
             period: None,
@@ -1027,6 +1183,10 @@ impl Digest {
             worst_acknowledgement: worst,
             playbooks,
             false_alarms,
+            started_in_office_hours,
+            started_out_of_hours,
+            acknowledged,
+            breaches_out_of_hours,
         } = &w.digest;
         let duration = |d: Option<Duration>| d.map_or(w.none.to_string(), |d| d.to_string());
         let mut out = format!("# {title}\n\n");
@@ -1066,11 +1226,21 @@ impl Digest {
             let _ = writeln!(out, "{}", w.none);
         }
         for b in &self.breaches {
+            let hours = match b.out_of_hours {
+                Some(true) => format!(", {}", w.out_of_hours),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "- {} ({}){}`{}` ({}), {}",
+                "- {} ({}){}`{}` ({}), {}{hours}",
                 b.subject, b.playbook, w.colon, b.action, b.owner, b.due
             );
+        }
+        if let (Some(count), false) = (self.breaches_out_of_hours, self.breaches.is_empty()) {
+            let line = breaches_out_of_hours
+                .replace("{count}", &count.to_string())
+                .replace("{total}", &self.breaches.len().to_string());
+            let _ = writeln!(out, "\n{line}");
         }
         let _ = writeln!(
             out,
@@ -1084,6 +1254,19 @@ impl Digest {
             w.colon,
             duration(self.worst_time_to_acknowledgement)
         );
+        for (label, times) in [
+            (started_in_office_hours, &self.in_office_hours),
+            (started_out_of_hours, &self.out_of_office_hours),
+        ] {
+            if let Some(times) = times {
+                let figures = acknowledged
+                    .replace("{incidents}", &times.incidents.to_string())
+                    .replace("{acknowledged}", &times.acknowledged.to_string())
+                    .replace("{median}", &duration(times.median))
+                    .replace("{worst}", &duration(times.worst));
+                let _ = writeln!(out, "- {label}{}{figures}", w.colon);
+            }
+        }
         let _ = writeln!(out, "\n## {playbooks}\n");
         for (playbook, count) in &self.by_playbook {
             let _ = writeln!(out, "- {playbook}{}{count}", w.colon);

@@ -80,6 +80,14 @@ pub struct Vocabulary {
     /// is used.
     #[serde(default = "english_quieted_count")]
     pub quieted_count: String,
+    /// Said of an incident that began while the office was open. Vocabularies written before
+    /// calendars existed may leave it out: English is used.
+    #[serde(default = "english_in_office_hours")]
+    pub in_office_hours: String,
+    /// Said of an incident that began, or a breach that fell due, while the office was closed.
+    /// Vocabularies written before calendars existed may leave it out: English is used.
+    #[serde(default = "english_out_of_hours")]
+    pub out_of_hours: String,
     /// Said where there is nothing to show.
     pub none: String,
     /// Heading of the deadlines table.
@@ -150,6 +158,19 @@ pub struct DigestWords {
     pub playbooks: String,
     /// Heading of the false alarms.
     pub false_alarms: String,
+    /// Label of the figures of the incidents that began in office hours. Vocabularies written
+    /// before calendars existed may leave it out, as the three keys after it: English is used.
+    #[serde(default = "english_started_in_office_hours")]
+    pub started_in_office_hours: String,
+    /// Label of the figures of the incidents that began out of office hours.
+    #[serde(default = "english_started_out_of_hours")]
+    pub started_out_of_hours: String,
+    /// Those figures, with `{incidents}`, `{acknowledged}`, `{median}` and `{worst}`.
+    #[serde(default = "english_acknowledged")]
+    pub acknowledged: String,
+    /// How many breaches fell due out of office hours, with `{count}` and `{total}`.
+    #[serde(default = "english_breaches_out_of_hours")]
+    pub breaches_out_of_hours: String,
 }
 
 /// The English word for a finished track, for vocabularies that predate tracks.
@@ -171,6 +192,32 @@ fn english_quieted() -> String {
 /// predate run sets.
 fn english_quieted_count() -> String {
     "; {count} held back by an inhibition".to_string()
+}
+
+/// The English words for an incident begun in office hours, for vocabularies that predate
+/// calendars; so the five after it.
+fn english_in_office_hours() -> String {
+    "in office hours".to_string()
+}
+
+fn english_out_of_hours() -> String {
+    "out of office hours".to_string()
+}
+
+fn english_started_in_office_hours() -> String {
+    "Incidents begun in office hours".to_string()
+}
+
+fn english_started_out_of_hours() -> String {
+    "Incidents begun out of office hours".to_string()
+}
+
+fn english_acknowledged() -> String {
+    "{incidents}, {acknowledged} acknowledged; median {median}, worst {worst}".to_string()
+}
+
+fn english_breaches_out_of_hours() -> String {
+    "{count} of {total} fell due out of office hours.".to_string()
 }
 
 /// The English words for a stopped track, for vocabularies that predate tracks.

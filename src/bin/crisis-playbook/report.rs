@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use crisis_playbook::files;
 use crisis_playbook::report::{Digest, Report, Vocabulary};
-use crisis_playbook::{Event, EventKind, Limits, Playbook, Timestamp};
+use crisis_playbook::{Calendar, Event, EventKind, Limits, Playbook, Timestamp};
 
 use crate::output::Output;
 use crate::{FINDINGS, INPUT, Outcome};
@@ -36,6 +36,10 @@ struct Shared {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     format: ReportFormat,
+    /// The subject's time zone (IANA, such as `America/Toronto`): the office hours of the
+    /// playbook's first calendar count there, and times show in it.
+    #[arg(long)]
+    time_zone: Option<String>,
 }
 
 impl Shared {
@@ -56,6 +60,33 @@ impl Shared {
             say!("{}:{e}", path.display());
             ExitCode::from(FINDINGS)
         })
+    }
+
+    /// The office hours each report tells in from out of: the first calendar of each playbook,
+    /// moved to `--time-zone` when given; `None` for a playbook without calendars. A zone given
+    /// for playbooks that have no calendar at all is refused: there are no hours to move.
+    fn offices(&self, playbooks: &[Playbook]) -> Result<Vec<Option<Calendar>>, ExitCode> {
+        let refuse = |message: String| {
+            say!("error: --time-zone: {message}");
+            ExitCode::from(INPUT)
+        };
+        let first = |p: &Playbook| p.calendars().first().map(|(_, c)| c.clone());
+        let Some(zone) = &self.time_zone else {
+            return Ok(playbooks.iter().map(first).collect());
+        };
+        if playbooks.iter().all(|p| p.calendars().is_empty()) {
+            return Err(refuse(format!(
+                "no playbook given declares a calendar, so there are no office hours to count in `{zone}`: add `calendars:` to the playbook"
+            )));
+        }
+        playbooks
+            .iter()
+            .map(|p| {
+                first(p)
+                    .map(|c| c.in_time_zone(zone).map_err(|e| refuse(e.to_string())))
+                    .transpose()
+            })
+            .collect()
     }
 
     /// Writes a report or a digest in the chosen format on standard output.
@@ -102,7 +133,12 @@ pub fn run(options: Options) -> Outcome {
         }
     };
     source(std::slice::from_ref(&playbook), &events).map_err(refuse)?;
-    let report = Report::from_timeline_in(&playbook, &events, &words);
+    let office = options
+        .shared
+        .offices(std::slice::from_ref(&playbook))?
+        .pop()
+        .flatten();
+    let report = Report::from_timeline_on(&playbook, &events, &words, office.as_ref());
     options.shared.print(report.markdown_in(&words), &report)
 }
 
@@ -182,6 +218,7 @@ pub fn digest(options: DigestOptions) -> Outcome {
         .map(crate::load)
         .collect::<Result<Vec<Playbook>, ExitCode>>()?;
     let words = options.shared.vocabulary(&playbooks[0])?;
+    let offices = options.shared.offices(&playbooks)?;
     let mut timelines = Vec::new();
     for path in &options.timelines {
         if path.is_dir() {
@@ -224,9 +261,13 @@ pub fn digest(options: DigestOptions) -> Outcome {
                 )));
             }
             let playbook = source(&candidates, &events).map_err(refuse)?;
+            let office = playbooks
+                .iter()
+                .position(|p| p.id() == playbook.id())
+                .and_then(|index| offices.get(index)?.as_ref());
             reports.push((
                 subject.clone(),
-                Report::from_timeline_in(playbook, &events, &words),
+                Report::from_timeline_on(playbook, &events, &words, office),
             ));
         }
     }
