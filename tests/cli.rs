@@ -30,7 +30,7 @@ fn lint_of_the_bundled_playbooks_and_their_scenarios_is_clean() {
     assert_eq!(stdout(&output), "");
     assert_eq!(
         stderr(&output),
-        "10 playbooks and 26 scenario files checked: 0 errors, 0 warnings\n"
+        "10 playbooks and 27 scenario files checked: 0 errors, 0 warnings\n"
     );
 }
 

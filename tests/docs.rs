@@ -36,6 +36,21 @@ fn every_playbook_page_has_its_current_diagram() {
 }
 
 #[test]
+fn every_playbook_page_counts_its_scenarios() {
+    for (id, _) in bundled() {
+        let folder = std::path::PathBuf::from(format!("playbooks/{id}"));
+        let count = crisis_playbook::testing::load_paths(&[folder])
+            .unwrap()
+            .len();
+        let page = std::fs::read_to_string(format!("docs/playbooks/{id}.md")).unwrap();
+        assert!(
+            page.contains(&format!("`playbooks/{id}/` holds {count} scenarios")),
+            "docs/playbooks/{id}.md should say that `playbooks/{id}/` holds {count} scenarios"
+        );
+    }
+}
+
+#[test]
 fn readme_lists_every_playbook_and_shows_a_diagram() {
     let readme = std::fs::read_to_string("README.md").unwrap();
     for (id, _) in bundled() {
