@@ -38,15 +38,13 @@ pub(crate) struct Hours {
 
 impl fmt::Display for Hours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:02}:{:02}-{:02}:{:02}",
-            self.start / 60,
-            self.start % 60,
-            self.end / 60,
-            self.end % 60
-        )
+        write!(f, "{}-{}", clock(self.start), clock(self.end))
     }
+}
+
+/// Minutes from midnight as a clock shows them: `09:30`.
+fn clock(minute: u16) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 
 /// Why a calendar, or a part of one, cannot be used. The loader adds the position in the
@@ -72,16 +70,26 @@ pub enum CalendarError {
         /// A suggestion, or the empty string.
         hint: String,
     },
-    /// Text that is not a list of hours.
+    /// A stretch of hours that is not two clock times from 00:00 to 24:00.
     #[error(
-        "`{0}` is not a list of hours: write them as `09:00-18:00`, several separated by commas, or `closed`"
+        "`{0}` is not a stretch of hours: write it as `09:00-18:00`, with times from 00:00 to 24:00; give several separated by commas, or `closed`"
     )]
     Hours(String),
-    /// Hours that end when or before they start.
-    #[error(
-        "`{0}` is empty or ends before it starts: hours cannot cross midnight, so write `18:00-24:00` on one day and `00:00-06:00` on the next"
-    )]
+    /// A stretch of hours that ends when it starts.
+    #[error("`{0}` is empty: a stretch of hours ends after it starts")]
     EmptyHours(String),
+    /// A stretch of hours that ends before it starts: one that would cross midnight.
+    #[error(
+        "`{stretch}` crosses midnight: a day's hours stay within it, so write `{start}-24:00` on one day and `00:00-{end}` on the next"
+    )]
+    AcrossMidnight {
+        /// The stretch as written.
+        stretch: String,
+        /// Its start.
+        start: String,
+        /// Its end.
+        end: String,
+    },
     /// Two stretches of one day's hours that overlap.
     #[error("`{first}` and `{second}` overlap: write each hour of the day once")]
     Overlap {
@@ -221,11 +229,20 @@ pub(crate) fn parse_hours(text: &str) -> Result<Vec<Hours>, CalendarError> {
         let (start, end) = stretch
             .split_once('-')
             .and_then(|(a, b)| Some((minute(a)?, minute(b)?)))
-            .ok_or_else(|| CalendarError::Hours(text.to_string()))?;
-        if start >= end {
-            return Err(CalendarError::EmptyHours(stretch.trim().to_string()));
+            .ok_or_else(|| CalendarError::Hours(stretch.trim().to_string()))?;
+        match start.cmp(&end) {
+            std::cmp::Ordering::Less => hours.push(Hours { start, end }),
+            std::cmp::Ordering::Equal => {
+                return Err(CalendarError::EmptyHours(stretch.trim().to_string()));
+            }
+            std::cmp::Ordering::Greater => {
+                return Err(CalendarError::AcrossMidnight {
+                    stretch: stretch.trim().to_string(),
+                    start: clock(start),
+                    end: clock(end),
+                });
+            }
         }
-        hours.push(Hours { start, end });
     }
     hours.sort_unstable();
     for pair in hours.windows(2) {
@@ -1046,9 +1063,19 @@ mod tests {
                 .to_string(),
             "`09:00-12:00` and `11:00-14:00` overlap: write each hour of the day once"
         );
+        // Found by a first-time user: the advice named 18:00 whatever the stretch, and gave it
+        // for an empty one too.
         assert_eq!(
             parse_hours("22:00-06:00").unwrap_err().to_string(),
-            "`22:00-06:00` is empty or ends before it starts: hours cannot cross midnight, so write `18:00-24:00` on one day and `00:00-06:00` on the next"
+            "`22:00-06:00` crosses midnight: a day's hours stay within it, so write `22:00-24:00` on one day and `00:00-06:00` on the next"
+        );
+        assert_eq!(
+            parse_hours("9:30-08:00").unwrap_err().to_string(),
+            "`9:30-08:00` crosses midnight: a day's hours stay within it, so write `09:30-24:00` on one day and `00:00-08:00` on the next"
+        );
+        assert_eq!(
+            parse_hours("09:00-09:00").unwrap_err().to_string(),
+            "`09:00-09:00` is empty: a stretch of hours ends after it starts"
         );
         for bad in ["9-18", "09:00", "25:00-26:00", "09:60-10:00", "24:30-24:45"] {
             assert_eq!(
@@ -1056,6 +1083,13 @@ mod tests {
                 CalendarError::Hours(bad.to_string())
             );
         }
+        // The stretch at fault, not the whole day's hours.
+        assert_eq!(
+            parse_hours("09:00-12:00, 13:00-24:30")
+                .unwrap_err()
+                .to_string(),
+            "`13:00-24:30` is not a stretch of hours: write it as `09:00-18:00`, with times from 00:00 to 24:00; give several separated by commas, or `closed`"
+        );
         assert!(parse_hours("00:00-24:00").is_ok());
     }
 

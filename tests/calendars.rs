@@ -193,13 +193,26 @@ fn deadlines_recurrences_ladders_and_calendar_edges_fire_with_no_signal() {
         ],
         "{lines:#?}"
     );
-    // `outside office` flips at the closing time, with no signal.
+    // `outside office` flips at the closing time, with no signal, and its cause says so as
+    // written (found by a first-time user: it read `during office`, not holding).
     let events = run.advance_to(t("2026-03-09T18:30:00+01:00")).to_vec();
-    assert!(
-        events.iter().any(|e| e.at == t("2026-03-09T18:00:00+01:00")
-            && matches!(&e.kind, EventKind::Transition { to, .. } if to == "quiet")),
-        "{events:?}"
-    );
+    let cause = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Transition { to, cause, .. }
+                if to == "quiet" && e.at == t("2026-03-09T18:00:00+01:00") =>
+            {
+                Some(cause)
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{events:?}"));
+    let terms: Vec<(&str, bool)> = cause
+        .terms
+        .iter()
+        .map(|term| (term.test.as_str(), term.holds))
+        .collect();
+    assert_eq!(terms, [("outside office", true)]);
 }
 
 #[test]
@@ -308,7 +321,7 @@ fn the_loader_refuses_broken_calendars_with_their_positions() {
         [
             "<string>:12:16: error: calendars.office.time_zone: unknown time zone `Europe/Pariss`; did you mean `Europe/Paris`?",
             "<string>:13:23: error: calendars.office.hours.mon-fri: `09:00-13:00` and `12:00-18:00` overlap: write each hour of the day once",
-            "<string>:13:56: error: calendars.office.hours.sat: `18:00-09:00` is empty or ends before it starts: hours cannot cross midnight, so write `18:00-24:00` on one day and `00:00-06:00` on the next",
+            "<string>:13:56: error: calendars.office.hours.sat: `18:00-09:00` crosses midnight: a day's hours stay within it, so write `18:00-24:00` on one day and `00:00-09:00` on the next",
             "<string>:14:16: error: calendars.office.holidays[0]: `2026-04-31` is not a date: write it as `2026-05-01`",
         ]
     );
@@ -459,7 +472,7 @@ fn scenario_files_check_their_time_zone_calendars_and_times() {
         errors(scenario(
             "calendars: { office: { time_zone: UTC, hours: { mon-fri: '18:00-09:00' } } }\n"
         )),
-        "s.yaml:4:58: error: calendars.office.hours.mon-fri: `18:00-09:00` is empty or ends before it starts: hours cannot cross midnight, so write `18:00-24:00` on one day and `00:00-06:00` on the next"
+        "s.yaml:4:58: error: calendars.office.hours.mon-fri: `18:00-09:00` crosses midnight: a day's hours stay within it, so write `18:00-24:00` on one day and `00:00-09:00` on the next"
     );
     assert_eq!(
         errors(scenario("calendars: { ofice: { time_zone: UTC } }\n")),

@@ -292,3 +292,46 @@ fn a_vocabulary_written_before_calendars_still_loads_and_says_it_in_english() {
     let words = crisis_playbook::report::Vocabulary::from_yaml_str(&older).unwrap();
     assert_eq!(&words, crisis_playbook::report::Vocabulary::builtin("en"));
 }
+
+/// Found by a first-time user: a deadline in working time that ends exactly at the closing
+/// time was counted out of office hours.
+#[test]
+fn a_deadline_at_the_closing_time_falls_in_office_hours() {
+    use crisis_playbook::EventKind;
+    let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml").unwrap();
+    let at = |text: &str| -> crisis_playbook::Timestamp { text.parse().unwrap() };
+    let deadline = |due: &str| {
+        let due = at(due);
+        vec![
+            Event {
+                at: at("2026-03-10T17:45:00+01:00"),
+                kind: EventKind::Action {
+                    state: "watch".into(),
+                    action: "tag_and_assign".into(),
+                    owner: "community_manager".into(),
+                    due: Some(due),
+                    text: String::new(),
+                    occurrence: 1,
+                    missed: 0,
+                },
+            },
+            Event {
+                at: due,
+                kind: EventKind::Breach {
+                    state: "watch".into(),
+                    action: "tag_and_assign".into(),
+                    owner: "community_manager".into(),
+                    due,
+                },
+            },
+        ]
+    };
+    let hours = |due: &str| {
+        Report::from_timeline(&playbook, &deadline(due), "en").deadlines[0].out_of_hours
+    };
+    assert_eq!(hours("2026-03-10T18:00:00+01:00"), Some(false));
+    assert_eq!(hours("2026-03-10T17:59:00+01:00"), Some(false));
+    assert_eq!(hours("2026-03-10T18:00:00.001+01:00"), Some(true));
+    assert_eq!(hours("2026-03-10T09:00:00+01:00"), Some(false));
+    assert_eq!(hours("2026-03-10T08:59:59+01:00"), Some(true));
+}

@@ -449,7 +449,12 @@ impl Report {
         let mut deadlines = deadlines(events);
         if let Some(office) = office {
             for deadline in &mut deadlines {
-                deadline.out_of_hours = Some(!office.is_open(deadline.due));
+                // A deadline at the closing time falls in the working day it ends, as one
+                // counted in working time does: out of hours only if the office was closed
+                // just before too.
+                let before = deadline.due - Duration::from_millis(1);
+                deadline.out_of_hours =
+                    Some(!office.is_open(deadline.due) && !office.is_open(before));
             }
         }
         let escalations: Vec<String> = events

@@ -304,7 +304,18 @@ impl Run {
         let playbook = &self.playbook;
         match node {
             Bool::Const(_) => {}
-            Bool::Not(inner) => self.terms(inner, p, out),
+            // `outside office` reads as written, and holds while the office is closed. Other
+            // negations show the test inside with its own truth, beside the `not (…)` of the
+            // condition.
+            Bool::Not(inner) => match **inner {
+                Bool::Open(calendar) => out.push(Term {
+                    test: format!("outside {}", playbook.calendar_name(calendar)),
+                    value: None,
+                    threshold: None,
+                    holds: self.holds(node, p),
+                }),
+                _ => self.terms(inner, p, out),
+            },
             Bool::All(parts) | Bool::Any(parts) => {
                 for part in parts {
                     self.terms(part, p, out);

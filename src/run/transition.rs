@@ -88,6 +88,8 @@ impl Run {
         let id = self.live.place(p).state;
         let state = playbook.state(id);
         let count = if silent { 0 } else { state.actions.len() };
+        // One allocation for the state's open actions, not one per doubling.
+        self.live.open.reserve(count);
         for index in 0..count {
             let next = state.actions[index]
                 .every
