@@ -176,16 +176,31 @@ pub(crate) fn time_zone(name: &str) -> Result<(String, tz::TimeZone), CalendarEr
             let canonical = zone.iana_name().unwrap_or(name.trim()).to_string();
             Ok((canonical, zone))
         }
-        Err(_) => {
-            let names: Vec<String> = ZONES.available().map(|n| n.as_str().to_string()).collect();
-            let hint = crate::diagnostic::suggestion(name, names.iter().map(String::as_str))
-                .unwrap_or_default();
-            Err(CalendarError::UnknownTimeZone {
-                name: name.to_string(),
-                hint,
-            })
-        }
+        Err(_) => Err(CalendarError::UnknownTimeZone {
+            name: name.to_string(),
+            hint: zone_hint(name.trim()),
+        }),
     }
+}
+
+/// What to write instead of an unknown zone name: the zone of a city named alone (`Tokyo`,
+/// `new york`), advice for an abbreviation (`JST` is a typo away from `EST`, a different
+/// zone), or the closest spelling.
+fn zone_hint(name: &str) -> String {
+    let names: Vec<String> = ZONES.available().map(|n| n.as_str().to_string()).collect();
+    let city = name.replace(' ', "_");
+    if let Some(zone) = names.iter().find(|zone| {
+        zone.rsplit_once('/')
+            .is_some_and(|(_, place)| place.eq_ignore_ascii_case(&city))
+    }) {
+        return format!("; did you mean `{zone}`?");
+    }
+    let abbreviation =
+        (2..=5).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_uppercase());
+    if abbreviation {
+        return ": abbreviations name no zone (they are ambiguous and do not follow daylight saving): write the IANA name of a place in it, such as `Asia/Tokyo` or `Europe/Paris`".to_string();
+    }
+    crate::diagnostic::suggestion(name, names.iter().map(String::as_str)).unwrap_or_default()
 }
 
 /// A day of the week's name as written, Monday = 0.
@@ -307,7 +322,15 @@ pub(crate) fn parse_time(text: &str, default_zone: Option<&str>) -> Result<Times
     if zone.is_none()
         && (chrono::DateTime::parse_from_rfc3339(time).is_ok() || default_zone.is_none())
     {
-        return time.parse::<Timestamp>().map_err(|e| e.to_string());
+        return time.parse::<Timestamp>().map_err(|e| {
+            if time.replacen(' ', "T", 1).parse::<DateTime>().is_ok() {
+                format!(
+                    "`{time}` is a local time with no time zone: write its zone after it (`{time} Europe/Paris`), give the scenario a `time_zone`, or write UTC as RFC 3339 (`2026-03-29T01:30:00Z`)"
+                )
+            } else {
+                e.to_string()
+            }
+        });
     }
     let zone = zone.or(default_zone).unwrap_or("UTC");
     let (_, tz) = time_zone(zone).map_err(|e| e.to_string())?;
@@ -1043,6 +1066,26 @@ mod tests {
         assert_eq!(
             read("2026-03-29T01:30 Europe/Pariss", None).unwrap_err(),
             "unknown time zone `Europe/Pariss`; did you mean `Europe/Paris`?"
+        );
+        // Found by a first-time user: `JST` was offered `EST`, and a city alone nothing.
+        let unknown = |name: &str| time_zone(name).unwrap_err().to_string();
+        assert_eq!(
+            unknown("Tokyo"),
+            "unknown time zone `Tokyo`; did you mean `Asia/Tokyo`?"
+        );
+        assert_eq!(
+            unknown("new york"),
+            "unknown time zone `new york`; did you mean `America/New_York`?"
+        );
+        assert_eq!(
+            unknown("JST"),
+            "unknown time zone `JST`: abbreviations name no zone (they are ambiguous and do not follow daylight saving): write the IANA name of a place in it, such as `Asia/Tokyo` or `Europe/Paris`"
+        );
+        // Found by a first-time user: a local time in a scenario without `time_zone` was
+        // only "not a timestamp".
+        assert_eq!(
+            read("2026-04-24T10:00", None).unwrap_err(),
+            "`2026-04-24T10:00` is a local time with no time zone: write its zone after it (`2026-04-24T10:00 Europe/Paris`), give the scenario a `time_zone`, or write UTC as RFC 3339 (`2026-03-29T01:30:00Z`)"
         );
         assert_eq!(
             read("tomorrow Europe/Paris", None).unwrap_err(),

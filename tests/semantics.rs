@@ -753,6 +753,49 @@ states:
     assert_eq!(run.state_name(), "a");
 }
 
+/// Found by a first-time user: `during office` and `outside office`, or `x >= p` and `x < p`
+/// for one parameter `p`, exclude each other at every instant, yet lint called the pair of
+/// transitions an instant cycle.
+#[test]
+fn opposite_calendar_or_parameter_tests_make_no_instant_cycle() {
+    let pair = |forth: &str, back: &str| {
+        format!(
+            r#"
+playbook: toggles
+version: 1
+title: Toggles
+signals: {{ level: {{ kind: gauge }} }}
+parameters: {{ p: {{ default: 5, min: 1, max: 10 }} }}
+roles: [cm]
+calendars: {{ office: {{ time_zone: Europe/Paris, hours: {{ mon-fri: "09:00-18:00" }} }} }}
+initial: a
+states:
+  a:
+    on: [{{ to: b, when: "{forth}" }}]
+  b:
+    on: [{{ to: a, when: "{back}" }}]
+"#
+        )
+    };
+    for (forth, back) in [
+        ("during office", "outside office"),
+        ("level >= p", "level < p"),
+        ("level >= p and during office", "outside office"),
+    ] {
+        let text = pair(forth, back);
+        crisis_playbook::Playbook::from_yaml_str(&text)
+            .unwrap_or_else(|e| panic!("{forth} / {back}: {e}"));
+    }
+    // Two tests that can both hold still loop.
+    for (forth, back) in [("during office", "level > 3"), ("level >= p", "level > p")] {
+        let error = playbook_error(&pair(forth, back));
+        assert!(
+            error.contains("a -> b -> a can loop forever with no time passing"),
+            "{forth} / {back}: {error}"
+        );
+    }
+}
+
 /// A ladder can be stopped by any of several inputs: the venue's own acknowledgement stops it
 /// as the team's does.
 #[test]

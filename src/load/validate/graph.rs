@@ -341,8 +341,9 @@ fn requirements(condition: &Bool, model: &Model) -> Requirements {
         other => vec![other],
     };
     for part in parts {
-        // An event test with a window has the same truth in every state at one instant
-        // (unlike one without, which entering a state resets): as a quantity, 1 or 0.
+        // An event test with a window, or whether a calendar is open, has the same truth in
+        // every state at one instant (unlike an event test without a window, which entering a
+        // state resets): as a quantity, 1 or 0.
         // A state test is a quantity too: whether the run is in the state (1 or 0) and, when
         // it must be, which state its track (or the top level) is in. `in b.x` contradicts
         // `not in b.x` and `in b.y` alike.
@@ -394,6 +395,11 @@ fn requirements(condition: &Bool, model: &Model) -> Requirements {
         let bounds = match right {
             Number::Const(value) => (*value, *value),
             Number::Parameter(id) => {
+                // The same parameter on both sides contradicts for every value it may take:
+                // `x >= p` and `x < p` ask opposite things of `x - p`.
+                if let Some(interval) = interval(op, (0.0, 0.0)) {
+                    add(format!("{key} - parameter {}", id.index()), interval);
+                }
                 let p = &model.parameters[id.index()];
                 (
                     p.min.unwrap_or(f64::NEG_INFINITY),
@@ -402,40 +408,49 @@ fn requirements(condition: &Bool, model: &Model) -> Requirements {
             }
             _ => continue,
         };
-        let interval = match op {
-            CompareOp::Greater => Interval {
-                low: bounds.0,
-                low_open: true,
-                ..Interval::ANY
-            },
-            CompareOp::GreaterEqual => Interval {
-                low: bounds.0,
-                ..Interval::ANY
-            },
-            CompareOp::Less => Interval {
-                high: bounds.1,
-                high_open: true,
-                ..Interval::ANY
-            },
-            CompareOp::LessEqual => Interval {
-                high: bounds.1,
-                ..Interval::ANY
-            },
-            CompareOp::Equal => Interval {
-                low: bounds.0,
-                high: bounds.1,
-                ..Interval::ANY
-            },
-            CompareOp::NotEqual => continue,
-        };
-        add(key, interval);
+        if let Some(interval) = interval(op, bounds) {
+            add(key, interval);
+        }
     }
     found
 }
 
-/// `ev within d` or its negation: the test's key, and whether the part requires it to hold.
+/// The values `op` allows against a bound that lies between `bounds.0` and `bounds.1`, taken
+/// at its loosest; `None` for `!=`, which allows nearly everything.
+fn interval(op: CompareOp, bounds: (f64, f64)) -> Option<Interval> {
+    Some(match op {
+        CompareOp::Greater => Interval {
+            low: bounds.0,
+            low_open: true,
+            ..Interval::ANY
+        },
+        CompareOp::GreaterEqual => Interval {
+            low: bounds.0,
+            ..Interval::ANY
+        },
+        CompareOp::Less => Interval {
+            high: bounds.1,
+            high_open: true,
+            ..Interval::ANY
+        },
+        CompareOp::LessEqual => Interval {
+            high: bounds.1,
+            ..Interval::ANY
+        },
+        CompareOp::Equal => Interval {
+            low: bounds.0,
+            high: bounds.1,
+            ..Interval::ANY
+        },
+        CompareOp::NotEqual => return None,
+    })
+}
+
+/// `ev within d`, `during c`, or their negation: a test with one truth at an instant,
+/// whatever the state; its key, and whether the part requires it to hold.
 fn windowed_event_test(part: &Bool) -> Option<(String, bool)> {
     match part {
+        Bool::Open(calendar) => Some((format!("calendar {} open", calendar.index()), true)),
         Bool::Occurred {
             signal,
             within: Some(window),
