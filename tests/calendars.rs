@@ -534,3 +534,21 @@ fn the_loader_names_every_other_calendar_mistake() {
         ]
     );
 }
+
+/// Found by a first-time user: no mutant swapped `during` for `outside`.
+#[test]
+fn mutants_negate_each_during_and_outside_test() {
+    let changes: Vec<String> = crisis_playbook::testing::mutants::mutants(&office())
+        .into_iter()
+        .map(|m| m.change)
+        .collect();
+    for change in [
+        "states.alert.on[1] (-> opened) when: `during office` negated",
+        "states.opened.on[0] (-> quiet) when: `outside office` negated",
+    ] {
+        assert!(
+            changes.iter().any(|c| c == change),
+            "{change}: {changes:#?}"
+        );
+    }
+}

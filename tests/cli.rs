@@ -1698,6 +1698,65 @@ fn report_and_digest_count_office_hours_where_the_subject_works() {
         stderr(&wrong),
         "error: --time-zone: unknown time zone `Europe/Pariss`; did you mean `Europe/Paris`?\n"
     );
+    // A subject with its own hours: Montréal's office, 08:30-17:00 (found by a first-time
+    // user, who could only move Paris hours to Toronto's clock).
+    let dir = tempfile::tempdir().unwrap();
+    let montreal = dir.path().join("montreal.yaml");
+    std::fs::write(
+        &montreal,
+        "time_zone: America/Toronto\nhours: { mon-fri: 08:30-17:00 }\n",
+    )
+    .unwrap();
+    let own = format!("office={}", montreal.display());
+    let report = run(&["report", tuesday, "--playbook", STORM, "--calendar", &own]);
+    assert!(
+        stdout(&report)
+            .contains("- Started: 2026-03-10T09:10:00Z (Tue 05:10 -04:00), out of office hours\n"),
+        "{}",
+        stdout(&report)
+    );
+    let simulate = run(&["simulate", STORM, "--signals", DEMO, "--calendar", &own]);
+    assert!(
+        stdout(&simulate).starts_with("2026-03-04T08:50:00Z  Wed 03:50 -05:00  transition"),
+        "{}",
+        stdout(&simulate)
+    );
+    let misnamed = format!("ofice={}", montreal.display());
+    let wrong = run(&[
+        "digest",
+        tuesday,
+        "--playbook",
+        STORM,
+        "--calendar",
+        &misnamed,
+    ]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert_eq!(
+        stderr(&wrong),
+        "error: --calendar: unknown calendar `ofice`; did you mean `office`?\n"
+    );
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "time_zone: America/Toronto\nhours: { mon-fri: 17:00-08:30 }\n",
+    )
+    .unwrap();
+    let wrong = run(&[
+        "report",
+        tuesday,
+        "--playbook",
+        STORM,
+        "--calendar",
+        &format!("office={}", bad.display()),
+    ]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!(
+        stderr(&wrong),
+        format!(
+            "{}:2:19: error: hours.mon-fri: `17:00-08:30` crosses midnight: a day's hours stay within it, so write `17:00-24:00` on one day and `00:00-08:30` on the next\n",
+            bad.display()
+        )
+    );
     let customer = run(&[
         "report",
         "playbooks/troll-or-customer-triage/customer.timeline.jsonl",

@@ -311,23 +311,42 @@ impl crate::Calendar {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_yaml_str(text: &str) -> Result<crate::Calendar, LoadError> {
-        let loader = Loader::new();
-        if text.len() > loader.limits.max_bytes {
-            return Err(loader.too_large(text.len()));
+        Loader::new().load_calendar_str(text)
+    }
+}
+
+impl Loader {
+    /// Reads a calendar written as under a playbook's `calendars:`, with this loader's limits
+    /// and file name in its diagnostics: a subject's own calendar, read from a file.
+    ///
+    /// ```
+    /// use crisis_playbook::Loader;
+    /// let error = Loader::new()
+    ///     .file_name("montreal.yaml")
+    ///     .load_calendar_str("time_zone: America/Toronto\nhours: { mon-fri: 08:30-17:60 }")
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "montreal.yaml:2:19: error: hours.mon-fri: `08:30-17:60` is not a stretch of hours: write it as `09:00-18:00`, with times from 00:00 to 24:00; give several separated by commas, or `closed`"
+    /// );
+    /// ```
+    pub fn load_calendar_str(&self, text: &str) -> Result<crate::Calendar, LoadError> {
+        if text.len() > self.limits.max_bytes {
+            return Err(self.too_large(text.len()));
         }
-        match yaml::parse::<format::CalendarDoc>(text, &loader.limits) {
+        match yaml::parse::<format::CalendarDoc>(text, &self.limits) {
             Ok(doc) => {
                 let written = yaml::Located {
                     value: doc,
                     at: Position::default(),
                 };
-                validate::compile_calendar(&written, text, &loader.file_name, &loader.limits, "")
+                validate::compile_calendar(&written, text, &self.file_name, &self.limits, "")
                     .map_err(LoadError::new)
             }
             Err(error) => Err(LoadError::new(vec![error.into_diagnostic(
                 text,
-                &loader.limits,
-                &loader.file_name,
+                &self.limits,
+                &self.file_name,
             )])),
         }
     }

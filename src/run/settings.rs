@@ -200,6 +200,24 @@ impl RunSettings {
         self
     }
 
+    /// Checks the settings against `playbook` without starting a run: every parameter known
+    /// and within its bounds, every calendar replaced one the playbook declares, the time zone
+    /// known. [`Run::with_settings`](crate::Run::with_settings) refuses the same.
+    ///
+    /// ```
+    /// # use crisis_playbook::{Calendar, Playbook, RunSettings};
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let montreal = Calendar::from_yaml_str("{ time_zone: America/Toronto, hours: { mon-fri: 08:30-17:00 } }")?;
+    /// assert!(RunSettings::new("brand-ca").calendar("office", montreal.clone()).check(&playbook).is_ok());
+    /// let wrong = RunSettings::new("brand-ca").calendar("ofice", montreal);
+    /// assert_eq!(wrong.check(&playbook).unwrap_err().to_string(), "unknown calendar `ofice`; did you mean `office`?");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check(&self, playbook: &Playbook) -> Result<(), crate::RunError> {
+        self.resolve(playbook)?;
+        Ok(())
+    }
+
     /// Resolves the settings against the playbook: the value of every parameter, and the
     /// calendars the run counts in.
     pub(crate) fn resolve(

@@ -353,20 +353,23 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
             }
         }
         if let Some(condition) = &transition.condition {
-            for (k, state) in in_tests(condition.root()).into_iter().enumerate() {
-                add(
-                    format!(
-                        "{path} when: `in {}` negated",
-                        original.states[state.index()].name
-                    ),
-                    &|m| {
-                        each(m, &|t| {
-                            if let Some(c) = &mut t.condition {
-                                negate_in_test(c.root_mut(), k);
-                            }
-                        })
-                    },
-                );
+            for (k, test) in in_tests(condition.root()).into_iter().enumerate() {
+                let written = match test {
+                    Flag::In(state) => format!("in {}", original.states[state.index()].name),
+                    Flag::During(calendar) => {
+                        format!("during {}", original.calendars[calendar.index()].0)
+                    }
+                    Flag::Outside(calendar) => {
+                        format!("outside {}", original.calendars[calendar.index()].0)
+                    }
+                };
+                add(format!("{path} when: `{written}` negated"), &|m| {
+                    each(m, &|t| {
+                        if let Some(c) = &mut t.condition {
+                            negate_in_test(c.root_mut(), k);
+                        }
+                    })
+                });
             }
         }
         if let Some(hold) = transition.hold {
@@ -696,21 +699,34 @@ fn visit(node: &Bool, f: &mut dyn FnMut(&Number)) {
     }
 }
 
-/// The states `node` tests with `in`, in the order written.
-fn in_tests(node: &Bool) -> Vec<StateId> {
+/// A test of where the run is, or of whether a calendar is open.
+#[derive(Clone, Copy)]
+enum Flag {
+    In(StateId),
+    During(crate::CalendarId),
+    Outside(crate::CalendarId),
+}
+
+/// The `in` and `during` tests of `node` (`outside` is a negated `during`), in the order
+/// written.
+fn in_tests(node: &Bool) -> Vec<Flag> {
     match node {
-        Bool::InState(state) => vec![*state],
-        Bool::Not(inner) => in_tests(inner),
+        Bool::InState(state) => vec![Flag::In(*state)],
+        Bool::Open(calendar) => vec![Flag::During(*calendar)],
+        Bool::Not(inner) => match **inner {
+            Bool::Open(calendar) => vec![Flag::Outside(calendar)],
+            _ => in_tests(inner),
+        },
         Bool::All(parts) | Bool::Any(parts) => parts.iter().flat_map(in_tests).collect(),
         _ => Vec::new(),
     }
 }
 
-/// Puts `not` before the `k`-th `in` test of `node`.
+/// Puts `not` before the `k`-th `in` or `during` test of `node`.
 fn negate_in_test(node: &mut Bool, k: usize) {
     fn walk(node: &mut Bool, seen: &mut usize, k: usize) {
         match node {
-            Bool::InState(_) => {
+            Bool::InState(_) | Bool::Open(_) => {
                 if *seen == k {
                     *node = Bool::Not(Box::new(node.clone()));
                 }

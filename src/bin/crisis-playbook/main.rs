@@ -197,6 +197,43 @@ fn load(file: &PathBuf) -> Result<Playbook, ExitCode> {
     Loader::new().load_path(file).map_err(|err| refused(&err))
 }
 
+/// `--calendar NAME=FILE`: the playbook's calendar `NAME`, replaced for the subject by the one
+/// written in `FILE`.
+fn parse_calendar_arg(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, file)) if !name.trim().is_empty() && !file.is_empty() => {
+            Ok((name.trim().to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!(
+            "`{text}` is not `NAME=FILE`: name the playbook's calendar, then the file of the subject's own, such as `office=montreal.yaml`"
+        )),
+    }
+}
+
+/// Reads the calendars that `--calendar` names, each checked with its file's positions.
+fn read_calendars(
+    given: &[(String, PathBuf)],
+) -> Result<Vec<(String, crisis_playbook::Calendar)>, ExitCode> {
+    given
+        .iter()
+        .map(|(name, path)| {
+            let text = crisis_playbook::files::read_text(
+                path,
+                crisis_playbook::Limits::default().max_bytes,
+            )
+            .map_err(|e| {
+                say!("error: --calendar {name}={}: {e}", path.display());
+                ExitCode::from(INPUT)
+            })?;
+            let calendar = Loader::new()
+                .file_name(path.display().to_string())
+                .load_calendar_str(&text)
+                .map_err(|err| refused(&err))?;
+            Ok((name.clone(), calendar))
+        })
+        .collect()
+}
+
 /// Reports a playbook or scenario file that could not be loaded, and the exit code it calls
 /// for: a file that cannot be found or read is an input error, anything wrong inside it a
 /// finding, as `lint` counts them.

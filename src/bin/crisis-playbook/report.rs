@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use crisis_playbook::files;
 use crisis_playbook::report::{Digest, Report, Vocabulary};
-use crisis_playbook::{Calendar, Event, EventKind, Limits, Playbook, Timestamp};
+use crisis_playbook::{Calendar, Event, EventKind, Limits, Playbook, RunSettings, Timestamp};
 
 use crate::output::Output;
 use crate::{FINDINGS, INPUT, Outcome};
@@ -40,6 +40,10 @@ struct Shared {
     /// playbook's first calendar count there, and times show in it.
     #[arg(long)]
     time_zone: Option<String>,
+    /// The subject's own hours for a playbook's calendar, as `NAME=FILE` (`office=montreal.yaml`):
+    /// replacing the first calendar changes the office hours the report counts in.
+    #[arg(long = "calendar", value_name = "NAME=FILE", value_parser = crate::parse_calendar_arg)]
+    calendars: Vec<(String, PathBuf)>,
 }
 
 impl Shared {
@@ -63,28 +67,52 @@ impl Shared {
     }
 
     /// The office hours each report tells in from out of: the first calendar of each playbook,
-    /// moved to `--time-zone` when given; `None` for a playbook without calendars. A zone given
-    /// for playbooks that have no calendar at all is refused: there are no hours to move.
+    /// replaced by `--calendar` and moved to `--time-zone` when given; `None` for a playbook
+    /// without calendars. A zone given for playbooks that have no calendar at all is refused,
+    /// as is a calendar that none of them declares.
     fn offices(&self, playbooks: &[Playbook]) -> Result<Vec<Option<Calendar>>, ExitCode> {
-        let refuse = |message: String| {
-            say!("error: --time-zone: {message}");
+        let refuse = |option: &str, message: String| {
+            say!("error: {option}: {message}");
             ExitCode::from(INPUT)
         };
-        let first = |p: &Playbook| p.calendars().first().map(|(_, c)| c.clone());
-        let Some(zone) = &self.time_zone else {
-            return Ok(playbooks.iter().map(first).collect());
-        };
-        if playbooks.iter().all(|p| p.calendars().is_empty()) {
-            return Err(refuse(format!(
-                "no playbook given declares a calendar, so there are no office hours to count in `{zone}`: add `calendars:` to the playbook"
-            )));
+        let replaced = crate::read_calendars(&self.calendars)?;
+        for (name, calendar) in &replaced {
+            // Known to one playbook is enough: a digest reads several.
+            let settings = RunSettings::new("").calendar(name.clone(), calendar.clone());
+            let checks: Vec<_> = playbooks.iter().map(|p| settings.check(p)).collect();
+            if checks.iter().all(Result::is_err)
+                && let Some(Err(error)) = checks.into_iter().next()
+            {
+                return Err(refuse("--calendar", error.to_string()));
+            }
+        }
+        if let Some(zone) = &self.time_zone
+            && playbooks.iter().all(|p| p.calendars().is_empty())
+        {
+            return Err(refuse(
+                "--time-zone",
+                format!(
+                    "no playbook given declares a calendar, so there are no office hours to count in `{zone}`: add `calendars:` to the playbook"
+                ),
+            ));
         }
         playbooks
             .iter()
             .map(|p| {
-                first(p)
-                    .map(|c| c.in_time_zone(zone).map_err(|e| refuse(e.to_string())))
-                    .transpose()
+                let Some((name, calendar)) = p.calendars().first() else {
+                    return Ok(None);
+                };
+                let calendar = replaced
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(calendar, |(_, c)| c);
+                match &self.time_zone {
+                    Some(zone) => calendar
+                        .in_time_zone(zone)
+                        .map(Some)
+                        .map_err(|e| refuse("--time-zone", e.to_string())),
+                    None => Ok(Some(calendar.clone())),
+                }
             })
             .collect()
     }

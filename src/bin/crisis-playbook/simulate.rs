@@ -41,6 +41,10 @@ pub struct Options {
     /// first calendar's zone.
     #[arg(long)]
     time_zone: Option<String>,
+    /// The subject's own hours for one of the playbook's calendars, as `NAME=FILE`: a file
+    /// holding one calendar written as under `calendars:` (`office=montreal.yaml`); repeatable.
+    #[arg(long = "calendar", value_name = "NAME=FILE", value_parser = crate::parse_calendar_arg)]
+    calendars: Vec<(String, PathBuf)>,
     /// After the trace, advance the clock to this time (RFC 3339).
     #[arg(long)]
     until: Option<Timestamp>,
@@ -93,6 +97,9 @@ pub fn run(options: Options) -> Outcome {
     }
     if let Some(zone) = &options.time_zone {
         settings = settings.time_zone(zone.clone());
+    }
+    for (name, calendar) in crate::read_calendars(&options.calendars)? {
+        settings = settings.calendar(name, calendar);
     }
     let mut out = Output::stdout();
     if !options.with.is_empty() {
