@@ -92,5 +92,40 @@ fn main() {
             std::mem::size_of::<Run>()
         );
         drop(runs);
+        if playbook.id() == "negative-comment-storm" {
+            subject_with_own_calendar(&playbook, start);
+        }
     }
+}
+
+/// The storm for a subject in Montréal with its own office hours and holidays: what a run
+/// holds besides, for its zone and calendar.
+fn subject_with_own_calendar(playbook: &Playbook, start: Timestamp) {
+    const RUNS: usize = 100;
+    let montreal = crisis_playbook::Calendar::from_yaml_str(
+        "time_zone: America/Toronto\nhours: { mon-fri: \"08:30-12:00, 13:00-17:00\" }\n\
+         holidays: [2026-01-01, 2026-04-03, 2026-05-18, 2026-06-24, 2026-07-01, 2026-09-07, 2026-10-12, 2026-12-25]\n\
+         exceptions: { 2026-06-13: 10:00-16:00 }\n",
+    )
+    .unwrap();
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut runs: Vec<Run> = Vec::with_capacity(RUNS);
+    let vector = LIVE.load(Ordering::Relaxed) - before;
+    for _ in 0..RUNS {
+        let settings = crisis_playbook::RunSettings::new("brand-ca")
+            .time_zone("America/Toronto")
+            .calendar("office", montreal.clone());
+        let mut run = Run::with_settings(playbook, settings, start).unwrap();
+        feed(&mut run, playbook, start);
+        runs.push(run);
+    }
+    let counted = (LIVE.load(Ordering::Relaxed) - before - vector) as usize / RUNS
+        + std::mem::size_of::<Run>();
+    println!(
+        "{:<28} {:>8} B {:>8} B {:>8} B",
+        "  with its own calendar",
+        counted,
+        runs[0].heap_bytes(),
+        std::mem::size_of::<Run>()
+    );
 }

@@ -547,6 +547,21 @@ impl Calendar {
         })
     }
 
+    /// Bytes it holds on the heap, besides the zone's rules that the bundled database shares:
+    /// its hours and its listed days, counted by entry (a tree's nodes add a little).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let hours = |h: &Vec<Hours>| h.capacity() * size_of::<Hours>();
+        self.zone_name.capacity()
+            + self.week.iter().map(hours).sum::<usize>()
+            + self.holidays.len() * size_of::<Date>()
+            + self
+                .exceptions
+                .values()
+                .map(|h| size_of::<(Date, Vec<Hours>)>() + hours(h))
+                .sum::<usize>()
+    }
+
     /// The IANA name of its time zone.
     ///
     /// ```

@@ -620,6 +620,9 @@ fn snapshots_with_impossible_state_are_refused() {
             edit(&|run| run["open"][0]["due"] = "0001-01-01T00:00:00Z".into()),
             edit(&|run| run["ended"] = true.into()),
             edit(&|run| run["seen"][0]["seq"] = 1_000_000.into()),
+            // A role that does not exist would panic when the action is named later.
+            edit(&|run| run["open"][0]["routed_to"] = 99_999.into()),
+            edit(&|run| run["open"][0]["routed_to"] = u32::MAX.into()),
         ]
     });
     let place = "snapshot is inconsistent: ";
@@ -637,6 +640,8 @@ fn snapshots_with_impossible_state_are_refused() {
             format!("{place}open action `pause_schedule` has a deadline it could not have"),
             format!("{place}the run is ended in state `crisis`, which is not final"),
             format!("{place}a signal was seen after the run's clock"),
+            format!("{place}open action `pause_schedule` went to a role it has no route to"),
+            format!("{place}open action `pause_schedule` went to a role it has no route to"),
         ]
     );
 }

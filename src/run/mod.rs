@@ -780,6 +780,21 @@ impl Run {
             + (self.live.seen.capacity() + self.live.matched.capacity()) * size_of::<Seen>()
             + self.live.open.capacity() * size_of::<OpenAction>()
             + self.events.capacity() * size_of::<Event>()
+            // A subject's own zone and calendars: as its settings gave them, and resolved.
+            + self.live.time_zone.as_ref().map_or(0, String::capacity)
+            + self.live.calendars.capacity() * size_of::<(String, crate::Calendar)>()
+            + self
+                .live
+                .calendars
+                .iter()
+                .map(|(name, calendar)| name.capacity() + calendar.heap_bytes())
+                .sum::<usize>()
+            + self.calendars.as_ref().map_or(0, |calendars| {
+                calendars
+                    .iter()
+                    .map(|c| size_of::<crate::Calendar>() + c.heap_bytes())
+                    .sum::<usize>()
+            })
     }
 }
 

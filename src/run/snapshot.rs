@@ -411,6 +411,16 @@ fn check_timers(playbook: &Playbook, s: &Live) -> Result<(), String> {
                 action.id
             ));
         }
+        // Only to the role of its own out-of-hours route: any other would be a role the
+        // playbook may not have, named when the action is.
+        if let Some(role) = open.routed_to.role()
+            && action.out_of_hours.is_none_or(|route| route.role != role)
+        {
+            return Err(format!(
+                "open action `{}` went to a role it has no route to",
+                action.id
+            ));
+        }
     }
     Ok(())
 }
