@@ -272,6 +272,9 @@ impl Run {
         self.close_actions(from_id);
         let to = playbook.state(transition.target);
         tracing::info!(target: LOG_TARGET, subject = %self.live.subject, playbook = %playbook.id(), from = %from.name, to = %to.name, "transition");
+        // Room for the transition and the actions it sends at once: one reallocation of the
+        // event buffer, not one per doubling.
+        self.events.reserve(to.actions.len().saturating_add(1));
         self.push(EventKind::Transition {
             from: from.name.clone(),
             to: to.name.clone(),
