@@ -667,7 +667,10 @@ impl Calendar {
         let (start, end) = (from.as_millis(), to.as_millis());
         let mut total: i64 = 0;
         self.walk(from, |stretch| match stretch {
+            // Past the end, whether an opening or a run of weeks comes next (found by the
+            // property test below: a run offered after the end subtracted a day).
             Stretch::Open(open, _) if open >= end => Walk::Done(()),
+            Stretch::Weeks(weeks) if weeks.start >= end => Walk::Done(()),
             Stretch::Open(open, close) => {
                 total += close.min(end) - open.max(start);
                 Walk::Next
@@ -1279,6 +1282,25 @@ mod tests {
             exceptions: BTreeMap::new(),
         };
         assert_eq!(never.compile().unwrap_err(), CalendarError::NeverOpen);
+    }
+
+    /// Found by the property test in CI: a walk that ended just after an opening was offered
+    /// a run of weeks beyond its end, and subtracted the day between.
+    #[test]
+    fn working_time_stops_at_the_end_even_where_a_run_of_weeks_begins() {
+        let office = written(
+            "Australia/Lord_Howe",
+            &[("mon-sun", "00:00-24:00")],
+            &[],
+            &[("2028-12-18", "10:00-16:00")],
+        );
+        let (from, to) = (at("2027-01-21T00:40:00Z"), at("2028-12-19T13:01:00Z"));
+        // Open all the time but the exceptional day's 18 closed hours.
+        let closed = Duration::from_secs(18 * 3600).as_millis();
+        assert_eq!(
+            office.working_time_between(from, to).as_millis(),
+            (to - from).as_millis() - closed
+        );
     }
 
     /// A calendar from its written parts.
