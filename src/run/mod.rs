@@ -455,8 +455,21 @@ impl Run {
         run
     }
 
-    /// One of the calendars the run counts in: the playbook's, or the one its settings give.
-    pub(crate) fn calendar(&self, id: crate::model::CalendarId) -> &crate::Calendar {
+    /// One of the calendars the run counts in: the playbook's, or the one its settings give
+    /// (moved to the subject's time zone, if they give one). A report of the run tells office
+    /// hours by it: [`Report::from_timeline_on`](crate::report::Report::from_timeline_on).
+    ///
+    /// ```
+    /// # use crisis_playbook::{Playbook, Run, RunSettings};
+    /// let playbook = Playbook::from_path("playbooks/negative-comment-storm.yaml")?;
+    /// let office = playbook.calendar_named("office").unwrap();
+    /// let settings = RunSettings::new("brand-jp").time_zone("Asia/Tokyo");
+    /// let run = Run::with_settings(&playbook, settings, "2026-03-02T00:00:00Z".parse()?)?;
+    /// assert_eq!(run.calendar(office).time_zone(), "Asia/Tokyo");
+    /// assert_eq!(playbook.calendar(office).time_zone(), "Europe/Paris");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn calendar(&self, id: crate::model::CalendarId) -> &crate::Calendar {
         match &self.calendars {
             Some(calendars) => &calendars[id.index()],
             None => self.playbook.calendar(id),
