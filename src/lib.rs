@@ -337,6 +337,7 @@ pub mod schema;
 pub mod testing;
 mod text;
 mod time;
+mod wording;
 pub mod timeline;
 pub mod trace;
 mod yaml;
@@ -349,7 +350,7 @@ pub use load::Loader;
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use model::{
     Action, Attribute, AttributeKind, CalendarId, CompareOp, Condition, Cooldown, EscalationTarget,
-    Fingerprint, Group, GroupId, HandOver, Inhibition, InhibitionMode, Ladder, Metric, MetricId,
+    EventTest, Fingerprint, Group, GroupId, HandOver, Inhibition, InhibitionMode, Ladder, Metric, MetricId,
     MetricKind, OutOfHours, Parameter, ParameterId, ParameterValue, ParameterValueError, Playbook,
     QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
     Timer, TimerDuration, Track, TrackId, Transition,

@@ -8,8 +8,9 @@
     reason = "ids are resolved by the checker against the playbook being compiled"
 )]
 
-use super::syntax::{self, ArithOp, Expr, ExprKind, Span};
+use super::syntax::{self, ArithOp, AttributeShape, Expr, ExprKind, Span};
 use crate::diagnostic::suggestion;
+use crate::wording::PhraseSet;
 use crate::model::{
     ArithKind, AttributeKind, AttributeLiteral, AttributeTest, Bool, CalendarId, CompareOp,
     Condition, EventPredicate, MetricId, Number, ParameterId, QuantityKind, SignalId, SignalKind,
@@ -83,11 +84,18 @@ pub(crate) fn compile(
     scope: &impl Scope,
     predicates: &mut Vec<EventPredicate>,
 ) -> Result<Condition, Vec<ConditionError>> {
-    let is_attribute = |signal: &str, name: &str| {
-        matches!(scope.lookup(signal), Some(Symbol::Signal(_, SignalKind::Event, attributes))
-            if attributes.iter().any(|a| a.name == name))
+    let attribute = |signal: &str, name: &str| match scope.lookup(signal) {
+        Some(Symbol::Signal(_, SignalKind::Event, attributes)) => {
+            let attribute = attributes.iter().find(|a| a.name == name)?;
+            Some(if attribute.kind == AttributeKind::Time {
+                AttributeShape::Time
+            } else {
+                AttributeShape::Plain
+            })
+        }
+        _ => None,
     };
-    let expr = syntax::parse(source, &is_attribute).map_err(|e| {
+    let expr = syntax::parse(source, &attribute).map_err(|e| {
         vec![ConditionError {
             message: e.message,
             offset: e.offset,
@@ -150,6 +158,11 @@ impl<S: Scope> Compiler<'_, S> {
             ExprKind::And(left, right) => self.junction(left, right, Bool::All),
             ExprKind::Or(left, right) => self.junction(left, right, Bool::Any),
             ExprKind::Compare(op, left, right) => self.compare(*op, left, right, expr.span),
+            // `mention.created within 30d`: the age of a time attribute.
+            ExprKind::Within(inner, ..) if self.is_time_attribute(inner) => {
+                let (signal, test) = self.attribute_test(expr)?;
+                Some(self.predicate(signal, vec![test]))
+            }
             ExprKind::Within(inner, window, window_span) => {
                 if window.is_zero() {
                     self.error(*window_span, "`within` needs a duration above zero");
@@ -230,7 +243,7 @@ impl<S: Scope> Compiler<'_, S> {
                 self.error(expr.span, message);
                 None
             }
-            ExprKind::Attribute { .. } => {
+            ExprKind::Attribute { .. } | ExprKind::TextMatch { .. } => {
                 let (signal, test) = self.attribute_test(expr)?;
                 Some(self.predicate(signal, vec![test]))
             }
@@ -379,10 +392,74 @@ impl<S: Scope> Compiler<'_, S> {
         })
     }
 
+    /// Whether `expr` names a time attribute, which `within` tests the age of.
+    fn is_time_attribute(&self, expr: &Expr) -> bool {
+        let ExprKind::Attribute { signal, attribute } = &expr.kind else {
+            return false;
+        };
+        matches!(self.scope.lookup(signal), Some(Symbol::Signal(_, SignalKind::Event, attributes))
+            if attributes.iter().any(|a| a.name == *attribute && a.kind == AttributeKind::Time))
+    }
+
     /// One test on an event's attribute: `journalist.verified`, `not verified` in a `where`
-    /// clause, or a comparison with the attribute on the left.
+    /// clause, a comparison with the attribute on the left, a text match or a time's age.
     fn attribute_test(&mut self, expr: &Expr) -> Option<(SignalId, AttributeTest)> {
         match &expr.kind {
+            ExprKind::TextMatch {
+                attribute,
+                phrases,
+                whole_words,
+            } => {
+                let ExprKind::Attribute {
+                    signal,
+                    attribute: name,
+                } = &attribute.kind
+                else {
+                    let word = if *whole_words { "matches_word" } else { "contains" };
+                    self.error(
+                        attribute.span,
+                        format!("`{word}` tests a text attribute, as in `mention.text {word} any [refund]`"),
+                    );
+                    return None;
+                };
+                let (id, index, kind) = self.attribute(signal, name, attribute.span)?;
+                if kind != AttributeKind::String {
+                    self.error(
+                        attribute.span,
+                        format!("`{signal}.{name}` is not a text: `contains` and `matches_word` test `string` attributes"),
+                    );
+                    return None;
+                }
+                let phrases = match PhraseSet::new(phrases, *whole_words) {
+                    Ok(phrases) => phrases,
+                    Err(error) => {
+                        self.error(expr.span, error.to_string());
+                        return None;
+                    }
+                };
+                let test = AttributeTest {
+                    attribute: index,
+                    op: CompareOp::Equal,
+                    value: AttributeLiteral::Phrases(phrases),
+                };
+                Some((id, test))
+            }
+            ExprKind::Within(inner, window, window_span) if self.is_time_attribute(inner) => {
+                let ExprKind::Attribute { signal, attribute } = &inner.kind else {
+                    return None;
+                };
+                if window.is_zero() {
+                    self.error(*window_span, "`within` needs a duration above zero");
+                    return None;
+                }
+                let (id, index, _) = self.attribute(signal, attribute, inner.span)?;
+                let test = AttributeTest {
+                    attribute: index,
+                    op: CompareOp::Equal,
+                    value: AttributeLiteral::NewerThan(*window),
+                };
+                Some((id, test))
+            }
             ExprKind::Compare(op, left, right)
                 if let ExprKind::Attribute { signal, attribute } = &left.kind =>
             {
@@ -408,22 +485,27 @@ impl<S: Scope> Compiler<'_, S> {
             ExprKind::Not(inner) => {
                 let (id, test) = self.attribute_test(inner)?;
                 let negated = match (test.op, test.value) {
-                    (CompareOp::Equal, AttributeLiteral::Bool(b)) => AttributeLiteral::Bool(!b),
+                    (CompareOp::Equal, AttributeLiteral::Bool(b)) => AttributeTest {
+                        value: AttributeLiteral::Bool(!b),
+                        ..test
+                    },
+                    (
+                        CompareOp::Equal,
+                        value @ (AttributeLiteral::Phrases(_) | AttributeLiteral::NewerThan(_)),
+                    ) => AttributeTest {
+                        op: CompareOp::NotEqual,
+                        value,
+                        ..test
+                    },
                     _ => {
                         self.error(
                             expr.span,
-                            "`not` in a `where` clause applies to a true-or-false attribute; write the opposite comparison instead",
+                            "`not` in a `where` clause applies to a true-or-false attribute, a text match or a time's `within`; write the opposite comparison instead",
                         );
                         return None;
                     }
                 };
-                Some((
-                    id,
-                    AttributeTest {
-                        value: negated,
-                        ..test
-                    },
-                ))
+                Some((id, negated))
             }
             _ => {
                 self.error(expr.span, "expected a test on an attribute");
@@ -443,6 +525,13 @@ impl<S: Scope> Compiler<'_, S> {
         let (signal_id, index, kind) = self.attribute(signal, attribute, span)?;
         let equality = matches!(op, CompareOp::Equal | CompareOp::NotEqual);
         let literal = match (&kind, &value.kind) {
+            (AttributeKind::Time, _) => {
+                self.error(
+                    span,
+                    format!("`{signal}.{attribute}` is a time: test its age with `within`, as in `{signal} where {attribute} within 30d`"),
+                );
+                return None;
+            }
             (AttributeKind::Number, ExprKind::Number(n)) => AttributeLiteral::Number(*n),
             (AttributeKind::Number, ExprKind::Name(name)) => match self.scope.lookup(name) {
                 Some(Symbol::Parameter(id, QuantityKind::Number)) => {
@@ -489,6 +578,7 @@ impl<S: Scope> Compiler<'_, S> {
                     AttributeKind::Number => "a number",
                     AttributeKind::Bool => "`true` or `false`",
                     AttributeKind::String | AttributeKind::OneOf(_) => "a quoted string",
+                    AttributeKind::Time => "`within`",
                 };
                 self.error(
                     value.span,

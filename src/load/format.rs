@@ -353,20 +353,27 @@ pub(crate) struct SignalDoc {
     #[serde(default)]
     #[schemars(length(min = 2, max = 2))]
     pub range: Option<Located<Vec<f64>>>,
-    /// For an event: its attributes and their types (`number`, `string`, `bool`, or a list of
-    /// allowed strings).
+    /// For an event: its attributes and their types (`number`, `string`, `bool`, `time`, or a
+    /// list of allowed strings).
     #[serde(default)]
     pub attributes: Entries<Located<AttributeTypeDoc>>,
+    /// For a count: an event it counts one of each of, as they arrive, such as `mention`, or
+    /// the events that pass a test, such as `mention where sentiment < 0`. A feed of raw
+    /// mentions then fills it; a feed of batches still sends it directly.
+    #[serde(default)]
+    pub counts: Option<Located<String>>,
     /// What the signal measures, per locale.
     #[serde(default)]
     pub description: Option<Located<TextDoc>>,
 }
 
-/// The type of an event attribute: `number`, `string`, `bool`, or a list of allowed strings.
+/// The type of an event attribute: `number`, `string`, `bool`, `time`, or a list of allowed
+/// strings.
 #[derive(Clone, Debug, JsonSchema)]
 #[schemars(untagged)]
 pub(crate) enum AttributeTypeDoc {
-    /// `number`, `string` or `bool`.
+    /// `number`, `string`, `bool` or `time` (an RFC 3339 time, such as when an account was
+    /// created).
     Named(String),
     /// The allowed values of a string attribute.
     OneOf(Vec<String>),
@@ -380,7 +387,7 @@ impl<'de> Deserialize<'de> for AttributeTypeDoc {
             type Value = AttributeTypeDoc;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("`number`, `string`, `bool`, or a list of allowed strings")
+                f.write_str("`number`, `string`, `bool`, `time`, or a list of allowed strings")
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<AttributeTypeDoc, E> {
@@ -404,12 +411,12 @@ impl<'de> Deserialize<'de> for AttributeTypeDoc {
 }
 
 /// A windowed aggregate. Give exactly one of the aggregate keys (`count`, `rate`, `sum`,
-/// `mean`, `min`, `max`, `share`, `spike`, `anomaly`, `drop`, `zscore`, `since`), naming its
-/// signal.
+/// `mean`, `min`, `max`, `share`, `spike`, `anomaly`, `drop`, `zscore`, `since`, `distinct`,
+/// `top_share`, `near_duplicates`), naming its signal.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend(
-    "oneOf" = [{ "required": ["count"], "properties": { "count": true } }, { "required": ["rate"], "properties": { "rate": true } }, { "required": ["sum"], "properties": { "sum": true } }, { "required": ["mean"], "properties": { "mean": true } }, { "required": ["min"], "properties": { "min": true } }, { "required": ["max"], "properties": { "max": true } }, { "required": ["share"], "properties": { "share": true } }, { "required": ["spike"], "properties": { "spike": true } }, { "required": ["anomaly"], "properties": { "anomaly": true } }, { "required": ["drop"], "properties": { "drop": true } }, { "required": ["zscore"], "properties": { "zscore": true } }, { "required": ["since"], "properties": { "since": true } }],
+    "oneOf" = [{ "required": ["count"], "properties": { "count": true } }, { "required": ["rate"], "properties": { "rate": true } }, { "required": ["sum"], "properties": { "sum": true } }, { "required": ["mean"], "properties": { "mean": true } }, { "required": ["min"], "properties": { "min": true } }, { "required": ["max"], "properties": { "max": true } }, { "required": ["share"], "properties": { "share": true } }, { "required": ["spike"], "properties": { "spike": true } }, { "required": ["anomaly"], "properties": { "anomaly": true } }, { "required": ["drop"], "properties": { "drop": true } }, { "required": ["zscore"], "properties": { "zscore": true } }, { "required": ["since"], "properties": { "since": true } }, { "required": ["distinct"], "properties": { "distinct": true } }, { "required": ["top_share"], "properties": { "top_share": true } }, { "required": ["near_duplicates"], "properties": { "near_duplicates": true } }],
     "if" = { "required": ["since"], "properties": { "since": true } },
     "else" = { "required": ["window"], "properties": { "window": true } }
 ))]
@@ -432,10 +439,11 @@ pub(crate) struct MetricDoc {
     /// Largest value over the window.
     #[serde(default)]
     pub max: Option<Located<String>>,
-    /// `[part, whole]`: the part's total over the whole's total, both count signals.
+    /// `[part, whole]`: the part's total over the whole's total, both count signals. Or a
+    /// test on one event, such as `mention where account_created within 30d`: the share of
+    /// the window's events that pass it, among those that carry what it tests.
     #[serde(default)]
-    #[schemars(length(min = 2, max = 2))]
-    pub share: Option<Located<Vec<Located<String>>>>,
+    pub share: Option<Located<ShareDoc>>,
     /// The window's count over a typical day's busiest window (the `quantile` of the daily
     /// peaks over the baseline's days), for a count signal.
     #[serde(default)]
@@ -453,6 +461,18 @@ pub(crate) struct MetricDoc {
     /// Time since the signal was last seen (an event or manual input).
     #[serde(default)]
     pub since: Option<Located<String>>,
+    /// How many different values of an event's attribute the window holds, such as
+    /// `mention.author`: exact up to 64, then estimated (1.8 % standard error, 4 KiB).
+    #[serde(default)]
+    pub distinct: Option<Located<String>>,
+    /// The share of the window's events that carry the most frequent value of an event's
+    /// attribute, such as `mention.author`: the loudest author's share.
+    #[serde(default)]
+    pub top_share: Option<Located<String>>,
+    /// The share of the window's texts, such as `mention.text`, that nearly repeat an earlier
+    /// text of the window, case, accents and punctuation aside.
+    #[serde(default)]
+    pub near_duplicates: Option<Located<String>>,
     /// Length of the window, such as `1h`.
     #[serde(default)]
     #[schemars(regex(pattern = DURATION))]
@@ -479,6 +499,61 @@ pub(crate) struct MetricDoc {
     /// What the metric means, per locale.
     #[serde(default)]
     pub description: Option<Located<TextDoc>>,
+}
+
+/// What `share` divides: two count signals, or the events that pass a test.
+#[derive(Debug)]
+pub(crate) enum ShareDoc {
+    /// `[part, whole]`.
+    Pair(Vec<Located<String>>),
+    /// `mention where account_created within 30d`.
+    Matching(String),
+}
+
+impl<'de> Deserialize<'de> for ShareDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ShareVisitor;
+
+        impl<'de> Visitor<'de> for ShareVisitor {
+            type Value = ShareDoc;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "two count signals `[part, whole]`, or a test on one event such as `mention where followers >= 10000`",
+                )
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ShareDoc, E> {
+                Ok(ShareDoc::Matching(text.to_string()))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ShareDoc, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<Located<String>>()? {
+                    names.push(name);
+                }
+                Ok(ShareDoc::Pair(names))
+            }
+        }
+
+        deserializer.deserialize_any(ShareVisitor)
+    }
+}
+
+impl JsonSchema for ShareDoc {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ShareDoc".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Two count signals `[part, whole]`, or a test on one event such as `mention where account_created within 30d`.",
+            "anyOf": [
+                { "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 },
+                { "type": "string" }
+            ]
+        })
+    }
 }
 
 /// A phase of the response.

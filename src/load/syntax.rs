@@ -58,11 +58,16 @@ enum Token {
     Outside,
     Within,
     Where,
+    Contains,
+    MatchesWord,
     True,
     False,
     Dot,
     LParen,
     RParen,
+    LBracket,
+    RBracket,
+    Comma,
     Plus,
     Minus,
     Star,
@@ -87,11 +92,16 @@ impl Token {
             Token::Outside => "`outside`".into(),
             Token::Within => "`within`".into(),
             Token::Where => "`where`".into(),
+            Token::Contains => "`contains`".into(),
+            Token::MatchesWord => "`matches_word`".into(),
             Token::True => "`true`".into(),
             Token::False => "`false`".into(),
             Token::Dot => "`.`".into(),
             Token::LParen => "`(`".into(),
             Token::RParen => "`)`".into(),
+            Token::LBracket => "`[`".into(),
+            Token::RBracket => "`]`".into(),
+            Token::Comma => "`,`".into(),
             Token::Plus => "`+`".into(),
             Token::Minus => "`-`".into(),
             Token::Star => "`*`".into(),
@@ -130,6 +140,13 @@ pub(crate) enum ExprKind {
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     Compare(CompareOp, Box<Expr>, Box<Expr>),
     Within(Box<Expr>, Duration, Span),
+    /// Whether a text attribute holds any of the phrases: as substrings (`contains`) or as
+    /// whole words (`matches_word`), case and accents aside.
+    TextMatch {
+        attribute: Box<Expr>,
+        phrases: Vec<String>,
+        whole_words: bool,
+    },
     /// Whether the run is in a state: `in crisis`, or `in legal.notified` for a track's.
     InState(String),
     /// Whether a calendar is open (`during office`, `open` true) or closed (`outside office`).
@@ -158,12 +175,14 @@ struct Lexer<'a> {
     pos: usize,
 }
 
+// Words take any letter, so that a phrase list can hold `remboursé` unquoted; a name with one
+// is then unknown, with "did you mean", rather than an unexpected character.
 fn is_name_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '_'
+    c.is_alphabetic() || c == '_'
 }
 
 fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
+    c.is_alphanumeric() || c == '_'
 }
 
 impl<'a> Lexer<'a> {
@@ -207,6 +226,8 @@ impl<'a> Lexer<'a> {
                 "outside" => Token::Outside,
                 "within" => Token::Within,
                 "where" => Token::Where,
+                "contains" => Token::Contains,
+                "matches_word" => Token::MatchesWord,
                 "true" => Token::True,
                 "false" => Token::False,
                 name => Token::Name(name.to_string()),
@@ -240,6 +261,9 @@ impl<'a> Lexer<'a> {
                 ('.', _) => Token::Dot,
                 ('(', _) => Token::LParen,
                 (')', _) => Token::RParen,
+                ('[', _) => Token::LBracket,
+                (']', _) => Token::RBracket,
+                (',', _) => Token::Comma,
                 ('+', _) => Token::Plus,
                 ('-', _) => Token::Minus,
                 ('*', _) => Token::Star,
@@ -297,20 +321,30 @@ struct Parser<'a> {
     token: Token,
     span: Span,
     depth: usize,
-    /// Whether a name is an attribute of an event signal, `(signal, name)`: a `where` clause
-    /// goes on past `and` only while the next test names an attribute.
-    is_attribute: &'a dyn Fn(&str, &str) -> bool,
+    /// Whether a name is an attribute of an event signal, `(signal, name)`, and of which
+    /// shape: a `where` clause goes on past `and` only while the next test names an attribute,
+    /// and only a time attribute takes its own `within` there.
+    attribute: &'a dyn Fn(&str, &str) -> Option<AttributeShape>,
+}
+
+/// What the parser knows of an event's attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AttributeShape {
+    /// Any attribute but a time.
+    Plain,
+    /// A time, which `within` tests the age of (`created within 30d`).
+    Time,
 }
 
 /// Nesting deeper than this is surely not a hand-written condition; refusing it keeps the
 /// recursive parser's stack bounded on hostile input.
 const MAX_DEPTH: usize = 64;
 
-/// Parses a condition into its syntax tree; `is_attribute(signal, name)` says whether an
-/// event signal has an attribute by that name.
+/// Parses a condition into its syntax tree; `attribute(signal, name)` says whether an event
+/// signal has an attribute by that name, and its shape.
 pub(crate) fn parse(
     text: &str,
-    is_attribute: &dyn Fn(&str, &str) -> bool,
+    attribute: &dyn Fn(&str, &str) -> Option<AttributeShape>,
 ) -> Result<Expr, SyntaxError> {
     let mut lexer = Lexer { text, pos: 0 };
     let (token, span) = lexer.next_token()?;
@@ -319,7 +353,7 @@ pub(crate) fn parse(
         token,
         span,
         depth: 0,
-        is_attribute,
+        attribute,
     };
     if parser.token == Token::End {
         return Err(parser.lexer.error("empty condition", 0));
@@ -465,6 +499,8 @@ impl Parser<'_> {
         let mut expr = self.sum()?;
         if self.token == Token::Where {
             expr = self.where_clause(expr)?;
+        } else if matches!(self.token, Token::Contains | Token::MatchesWord) {
+            expr = self.text_match(expr)?;
         } else if let Token::Cmp(op) = self.token {
             self.advance()?;
             let right = self.sum()?;
@@ -474,20 +510,86 @@ impl Parser<'_> {
                 span,
             };
         }
-        if self.token == Token::Within {
-            self.advance()?;
-            let Token::Duration(window) = self.token else {
-                return Err(self.unexpected("a duration such as `2h` after `within`"));
-            };
-            let window_span = self.span;
-            self.advance()?;
-            let span = expr.span.to(window_span);
-            expr = Expr {
-                kind: ExprKind::Within(Box::new(expr), window, window_span),
-                span,
-            };
+        // A time attribute takes its own `within` (`mention.created within 30d`), and the
+        // test may take one more (`… within 1h`): the type checker tells them apart.
+        while self.token == Token::Within {
+            expr = self.within(expr)?;
         }
         Ok(expr)
+    }
+
+    /// `expr within 2h`, the current token being `within`.
+    fn within(&mut self, expr: Expr) -> Result<Expr, SyntaxError> {
+        self.advance()?;
+        let Token::Duration(window) = self.token else {
+            return Err(self.unexpected("a duration such as `2h` after `within`"));
+        };
+        let window_span = self.span;
+        self.advance()?;
+        let span = expr.span.to(window_span);
+        Ok(Expr {
+            kind: ExprKind::Within(Box::new(expr), window, window_span),
+            span,
+        })
+    }
+
+    /// `attribute contains any [refund, "money back"]`, `attribute matches_word "refund"`, the
+    /// current token being `contains` or `matches_word`.
+    fn text_match(&mut self, attribute: Expr) -> Result<Expr, SyntaxError> {
+        let whole_words = self.token == Token::MatchesWord;
+        let word = if whole_words { "matches_word" } else { "contains" };
+        self.advance()?;
+        let mut phrases = Vec::new();
+        let mut end = self.span;
+        match std::mem::replace(&mut self.token, Token::End) {
+            Token::Str(phrase) => {
+                phrases.push(phrase);
+                self.advance()?;
+            }
+            Token::Name(any) if any == "any" => {
+                self.advance()?;
+                if self.token != Token::LBracket {
+                    return Err(self.unexpected(&format!(
+                        "a list after `{word} any`, such as `[refund, \"money back\"]`"
+                    )));
+                }
+                loop {
+                    self.advance()?;
+                    match std::mem::replace(&mut self.token, Token::End) {
+                        Token::Str(phrase) | Token::Name(phrase) => phrases.push(phrase),
+                        other => {
+                            self.token = other;
+                            return Err(self.unexpected(
+                                "a phrase: a word, or text in quotes such as \"money back\"",
+                            ));
+                        }
+                    }
+                    self.advance()?;
+                    match self.token {
+                        Token::Comma => {}
+                        Token::RBracket => break,
+                        _ => return Err(self.unexpected("`,` or `]`")),
+                    }
+                }
+                end = self.span;
+                self.advance()?;
+            }
+            other => {
+                self.token = other;
+                return Err(self.unexpected(&format!(
+                    "a quoted phrase or `any [...]` after `{word}`, as in `{word} any [refund, \"money back\"]`"
+                )));
+            }
+        }
+        let span = attribute.span.to(end);
+        Ok(Expr {
+            kind: ExprKind::TextMatch {
+                attribute: Box::new(attribute),
+                phrases,
+                whole_words,
+            },
+            span,
+        })
     }
 
     /// The tests after `signal where`, joined by `and` while each next one names an attribute
@@ -530,6 +632,7 @@ impl Parser<'_> {
         let Token::Name(attribute) = std::mem::replace(&mut self.token, Token::End) else {
             return Err(self.unexpected(&format!("an attribute of `{signal}` after `where`")));
         };
+        let shape = (self.attribute)(signal, &attribute);
         self.advance()?;
         let left = Expr {
             kind: ExprKind::Attribute {
@@ -538,6 +641,13 @@ impl Parser<'_> {
             },
             span: start,
         };
+        match self.token {
+            Token::Contains | Token::MatchesWord => return self.text_match(left),
+            Token::Within if shape == Some(AttributeShape::Time) => {
+                return self.within(left);
+            }
+            _ => {}
+        }
         let Token::Cmp(op) = self.token else {
             return Ok(left);
         };
@@ -559,7 +669,7 @@ impl Parser<'_> {
         }
         Ok(match token {
             Token::Name(name) => {
-                ahead.next_token()?.0 != Token::Dot && (self.is_attribute)(signal, &name)
+                ahead.next_token()?.0 != Token::Dot && (self.attribute)(signal, &name).is_some()
             }
             _ => false,
         })
@@ -668,6 +778,15 @@ mod tests {
             ExprKind::Arith(op, a, b) => format!("({op:?} {} {})", shape(a), shape(b)),
             ExprKind::Compare(op, a, b) => format!("({} {} {})", op.symbol(), shape(a), shape(b)),
             ExprKind::Within(e, d, _) => format!("(within {} {d})", shape(e)),
+            ExprKind::TextMatch {
+                attribute,
+                phrases,
+                whole_words,
+            } => format!(
+                "({} {} {phrases:?})",
+                if *whole_words { "matches_word" } else { "contains" },
+                shape(attribute)
+            ),
             ExprKind::InState(state) => format!("(in {state})"),
             ExprKind::Calendar { name, open: true } => format!("(during {name})"),
             ExprKind::Calendar { name, open: false } => format!("(outside {name})"),
@@ -678,11 +797,64 @@ mod tests {
         }
     }
 
-    /// Parses with `journalist` as the one event, whose attributes are `tier` and `verified`.
+    /// Parses with `journalist` (attributes `tier` and `verified`) and `mention` (`text` and
+    /// `created`) as the events.
     fn parse(text: &str) -> Result<Expr, SyntaxError> {
-        super::parse(text, &|signal, name| {
-            signal == "journalist" && ["tier", "verified"].contains(&name)
+        super::parse(text, &|signal, name| match (signal, name) {
+            ("journalist", "tier" | "verified") | ("mention", "text") => {
+                Some(AttributeShape::Plain)
+            }
+            ("mention", "created") => Some(AttributeShape::Time),
+            _ => None,
         })
+    }
+
+    #[test]
+    fn text_matches_take_a_phrase_or_a_list_and_time_attributes_take_within() {
+        let expr = parse(
+            "mention.text contains any [refund, \"money back\", Remboursé] within 1h or mention.text matches_word 'unsafe'",
+        )
+        .unwrap();
+        assert_eq!(
+            shape(&expr),
+            "(or (within (contains mention.text [\"refund\", \"money back\", \"Remboursé\"]) 1h) (matches_word mention.text [\"unsafe\"]))"
+        );
+        let expr = parse(
+            "mention where created within 30d and not text contains any [scam] within 2h and x > 1",
+        )
+        .unwrap();
+        assert_eq!(
+            shape(&expr),
+            "(and (within (where mention (within mention.created 30d) (not (contains mention.text [\"scam\"]))) 2h) (> x 1))"
+        );
+        let expr = parse("mention.created within 30d within 1h").unwrap();
+        assert_eq!(shape(&expr), "(within (within mention.created 30d) 1h)");
+        let errors = [
+            (
+                "mention.text contains refund",
+                22,
+                "expected a quoted phrase or `any [...]` after `contains`, as in `contains any [refund, \"money back\"]`, found `refund`",
+            ),
+            (
+                "mention.text contains any refund",
+                26,
+                "expected a list after `contains any`, such as `[refund, \"money back\"]`, found `refund`",
+            ),
+            (
+                "mention.text matches_word any [refund money]",
+                38,
+                "expected `,` or `]`, found `money`",
+            ),
+            (
+                "mention.text contains any [2]",
+                27,
+                "expected a phrase: a word, or text in quotes such as \"money back\", found number `2`",
+            ),
+        ];
+        for (text, offset, message) in errors {
+            let err = parse(text).unwrap_err();
+            assert_eq!((err.offset, err.message.as_str()), (offset, message), "{text:?}");
+        }
     }
 
     #[test]

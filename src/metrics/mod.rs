@@ -6,12 +6,18 @@
 //! before the window. `docs/semantics.md` gives each formula, `docs/detection.md` the
 //! detectors' design.
 
+pub(crate) mod distinct;
+pub(crate) mod loudest;
+pub(crate) mod repeats;
 pub(crate) mod window;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Feed, MAX_BASELINE_DAYS, Metric, MetricKind};
 use crate::{Duration, Timestamp};
+use distinct::DistinctCount;
+use loudest::LoudestShare;
+use repeats::RepeatShare;
 use window::{Accumulate, Extremes, Moments, Ring, Total};
 
 /// Buckets per window: a 1 h window has 5 min buckets.
@@ -103,6 +109,9 @@ pub(crate) enum MetricState {
         baseline: Ring<Moments>,
     },
     Since,
+    Distinct(DistinctCount),
+    Loudest(LoudestShare),
+    Repeats(RepeatShare),
 }
 
 impl MetricState {
@@ -119,7 +128,7 @@ impl MetricState {
             MetricKind::Min(_) | MetricKind::Max(_) => {
                 MetricState::Extremes(Ring::new(width, WINDOW_BUCKETS, now))
             }
-            MetricKind::Share { .. } => MetricState::Share {
+            MetricKind::Share { .. } | MetricKind::ShareWhere { .. } => MetricState::Share {
                 part: Ring::new(width, WINDOW_BUCKETS, now),
                 whole: Ring::new(width, WINDOW_BUCKETS, now),
             },
@@ -148,6 +157,13 @@ impl MetricState {
                 }
             }
             MetricKind::Since(_) => MetricState::Since,
+            MetricKind::Distinct { .. } => {
+                MetricState::Distinct(DistinctCount::new(width, WINDOW_BUCKETS, now))
+            }
+            MetricKind::TopShare { .. } => MetricState::Loudest(LoudestShare::new(width, now)),
+            MetricKind::NearDuplicates { .. } => {
+                MetricState::Repeats(RepeatShare::new(width, now))
+            }
         }
     }
 
@@ -224,6 +240,13 @@ impl MetricState {
                 },
             ) => same_shape(window, w) && same_shape(baseline, b),
             (MetricState::Since, MetricState::Since) => true,
+            (MetricState::Distinct(a), MetricState::Distinct(b)) => {
+                same_shape(a.clock(), b.clock())
+            }
+            (MetricState::Loudest(a), MetricState::Loudest(b)) => same_shape(a.events(), b.events()),
+            (MetricState::Repeats(a), MetricState::Repeats(b)) => {
+                a.rings().iter().zip(b.rings()).all(|(a, b)| same_shape(a, b))
+            }
             _ => false,
         }
     }
@@ -270,6 +293,16 @@ impl MetricState {
                 at_clock(window, now) && baseline_at_clock(window, baseline, now)
             }
             MetricState::Since => true,
+            MetricState::Distinct(count) => {
+                let clock = count.clock();
+                count.is_consistent(clock.width(), clock.len() as usize, now)
+            }
+            MetricState::Loudest(loudest) => {
+                at_clock(loudest.events(), now) && loudest.is_consistent()
+            }
+            MetricState::Repeats(repeats) => {
+                repeats.rings().iter().all(|ring| at_clock(ring, now)) && repeats.is_consistent()
+            }
         }
     }
 
@@ -334,6 +367,9 @@ impl MetricState {
                 roll_with_baseline(window, baseline, now)
             }
             MetricState::Since => {}
+            MetricState::Distinct(count) => count.roll_to(now),
+            MetricState::Loudest(loudest) => loudest.roll_to(now),
+            MetricState::Repeats(repeats) => repeats.roll_to(now),
         }
     }
 
@@ -367,7 +403,26 @@ impl MetricState {
             MetricState::Baselined { window, baseline } => {
                 add_with_baseline(window, baseline, time, value)
             }
-            MetricState::Since => {}
+            MetricState::Since
+            | MetricState::Distinct(_)
+            | MetricState::Loudest(_)
+            | MetricState::Repeats(_) => {}
+        }
+    }
+
+    /// Records an event's value of an attribute, by its hash (`distinct`, `top_share`).
+    pub fn add_value(&mut self, time: Timestamp, hash: u64) {
+        match self {
+            MetricState::Distinct(count) => count.add(hash, time.as_millis()),
+            MetricState::Loudest(loudest) => loudest.add(hash, time.as_millis()),
+            _ => {}
+        }
+    }
+
+    /// Records an event's text, by its fingerprint (`near_duplicates`).
+    pub fn add_text(&mut self, time: Timestamp, fingerprint: Option<u64>) {
+        if let MetricState::Repeats(repeats) = self {
+            repeats.add(fingerprint, time.as_millis());
         }
     }
 
@@ -386,6 +441,9 @@ impl MetricState {
             MetricState::Anomaly { window, latest, .. } => window.warm() ^ latest.is_some(),
             MetricState::Baselined { window, baseline } => window.warm() ^ baseline.warm(),
             MetricState::Since => false,
+            MetricState::Distinct(count) => count.clock().warm(),
+            MetricState::Loudest(loudest) => loudest.events().warm(),
+            MetricState::Repeats(repeats) => repeats.rings().iter().fold(false, |w, r| w ^ r.warm()),
         }
     }
 
@@ -403,6 +461,12 @@ impl MetricState {
             MetricState::Anomaly { window, days, .. } => horizon.ring(window).ring(days),
             MetricState::Baselined { window, baseline } => horizon.ring(window).ring(baseline),
             MetricState::Since => horizon,
+            MetricState::Distinct(count) => horizon.window(count.clock().next_roll(), count.is_empty()),
+            MetricState::Loudest(loudest) => horizon.ring(loudest.events()),
+            MetricState::Repeats(repeats) => {
+                let [texts, repeats] = repeats.rings();
+                horizon.ring(texts).ring(repeats)
+            }
         }
     }
 
@@ -518,6 +582,9 @@ impl MetricState {
                 }
             }
             (MetricState::Since, _) => last_seen.map(|d| d.as_millis() as f64 / 1000.0),
+            (MetricState::Distinct(count), _) => count.value(),
+            (MetricState::Loudest(loudest), _) => loudest.value(),
+            (MetricState::Repeats(repeats), _) => repeats.value(),
             _ => None,
         }
     }
@@ -553,6 +620,9 @@ impl MetricState {
                 window.heap_bytes().saturating_add(baseline.heap_bytes())
             }
             MetricState::Since => 0,
+            MetricState::Distinct(count) => count.heap_bytes(),
+            MetricState::Loudest(loudest) => loudest.heap_bytes(),
+            MetricState::Repeats(repeats) => repeats.heap_bytes(),
         }
     }
 }
@@ -678,10 +748,15 @@ impl Horizon {
     }
 
     fn ring<A: Accumulate>(self, ring: &Ring<A>) -> Horizon {
-        let roll = ring.next_roll();
+        self.window(ring.next_roll(), ring.is_empty())
+    }
+
+    /// Takes in a window whose newest bucket ends at `roll`, and which holds nothing that
+    /// could leave it when `empty`.
+    fn window(self, roll: i64, empty: bool) -> Horizon {
         Horizon {
             roll: self.roll.min(roll),
-            change: if ring.is_empty() {
+            change: if empty {
                 self.change
             } else {
                 Some(self.change.map_or(roll, |change| change.min(roll)))

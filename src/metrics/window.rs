@@ -161,6 +161,25 @@ impl Accumulate for Extremes {
     }
 }
 
+/// Nothing at all: a ring of it is a clock of buckets with no heap, for the windows that keep
+/// their values in their own way (`distinct`, `top_share`, `near_duplicates`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Nothing;
+
+impl Accumulate for Nothing {
+    fn add(&mut self, _: f64) {}
+
+    fn merge(&mut self, _: &Self) {}
+
+    fn is_possible(&self) -> bool {
+        true
+    }
+
+    fn agrees_with(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// The last `slots.len()` buckets of `width` milliseconds, ending with bucket `newest`. The
 /// default ring has no slots: it fits no metric, and stands for a ring a snapshot lacked.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::playbook::{CalendarId, MetricId, ParameterId, SignalId, StateId};
 use crate::Duration;
+use crate::wording::PhraseSet;
 
 /// A compiled guard: its source text and the tree the runtime evaluates.
 ///
@@ -173,6 +174,12 @@ pub(crate) enum AttributeLiteral {
     Parameter(ParameterId),
     Text(String),
     Bool(bool),
+    /// Phrases a text holds (`contains`, `matches_word`), compared case and accents aside;
+    /// `==` holds when it holds one, `!=` when none.
+    Phrases(PhraseSet),
+    /// A time no older than this at the event's time (`created within 30d`); `==` holds when
+    /// it is, `!=` when it is older.
+    NewerThan(Duration),
 }
 
 /// A comparison operator.

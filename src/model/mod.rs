@@ -14,11 +14,11 @@ pub(crate) use condition::{
 };
 pub use condition::{CompareOp, Condition};
 pub use links::{HandOver, Inhibition, InhibitionMode};
-pub(crate) use plan::{Expiry, Feed, Guard, GuardStep, routes};
+pub(crate) use plan::{EventRoute, Expiry, Feed, Guard, GuardStep, routes};
 pub use playbook::{
     Action, Attribute, AttributeKind, CalendarId, Cooldown, EscalationTarget, Fingerprint, Group,
     GroupId, Ladder, Metric, MetricId, MetricKind, OutOfHours, Parameter, ParameterId,
-    ParameterValue, ParameterValueError, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal,
+    EventTest, ParameterValue, ParameterValueError, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal,
     SignalId, SignalKind, State, StateId, Step, Timer, TimerDuration, Track, TrackId, Transition,
 };
 pub(crate) use playbook::{MAX_BASELINE_DAYS, Model, RunLayout, SignalTable};

@@ -32,6 +32,9 @@ pub(crate) struct Plan {
     pub routes: Vec<Vec<(usize, Feed)>>,
     /// For each signal, the predicates that test its events.
     pub predicates_of: Vec<Vec<usize>>,
+    /// For each event signal, what its events feed besides counts: attribute metrics and the
+    /// count signals that count them.
+    pub event_routes: Vec<Vec<EventRoute>>,
     /// For each state, the instants its conditions can change by themselves.
     pub expiries: Vec<Vec<Expiry>>,
     /// For each state, the guard of each of its transitions.
@@ -50,6 +53,7 @@ impl Plan {
     pub fn new(model: &Model) -> Plan {
         let signals = (0..model.signals.len()).map(|i| SignalId::new(i, model.signal_table));
         let routes = signals.clone().map(|s| routes(&model.metrics, s)).collect();
+        let event_routes = signals.clone().map(|s| event_routes(model, s)).collect();
         let predicates_of = signals
             .map(|s| {
                 (0..model.predicates.len())
@@ -83,6 +87,7 @@ impl Plan {
         Plan {
             routes,
             predicates_of,
+            event_routes,
             expiries,
             guards,
             transition_clocks,
@@ -143,6 +148,81 @@ fn collect_expiries(condition: &Bool, model: &Model, found: &mut Vec<Expiry>) {
     }
 }
 
+/// What an event feeds besides the counts of its own signal, in the order a run applies
+/// them: after its predicates are tested.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum EventRoute {
+    /// The hash of an attribute's value, to a `distinct` or `top_share` metric.
+    Value { metric: usize, attribute: usize },
+    /// The fingerprint of a text attribute, to a `near_duplicates` metric.
+    Text { metric: usize, attribute: usize },
+    /// To a share of events that pass a test: the whole when the event carries every tested
+    /// attribute, the part when it also passes.
+    Test {
+        metric: usize,
+        predicate: usize,
+        tested: Vec<usize>,
+    },
+    /// One more of a count signal that counts these events (every one, or those that pass
+    /// the predicate).
+    Count {
+        signal: usize,
+        predicate: Option<usize>,
+    },
+}
+
+fn event_routes(model: &Model, signal: SignalId) -> Vec<EventRoute> {
+    let mut found = Vec::new();
+    for (metric, m) in model.metrics.iter().enumerate() {
+        match &m.kind {
+            MetricKind::Distinct {
+                signal: s,
+                attribute,
+            }
+            | MetricKind::TopShare {
+                signal: s,
+                attribute,
+            } if *s == signal => found.push(EventRoute::Value {
+                metric,
+                attribute: *attribute,
+            }),
+            MetricKind::NearDuplicates {
+                signal: s,
+                attribute,
+            } if *s == signal => found.push(EventRoute::Text {
+                metric,
+                attribute: *attribute,
+            }),
+            MetricKind::ShareWhere { test } if test.signal == signal => {
+                if let Some(predicate) = test.predicate {
+                    let mut tested: Vec<usize> = model.predicates[predicate]
+                        .tests
+                        .iter()
+                        .map(|t| t.attribute)
+                        .collect();
+                    tested.sort_unstable();
+                    tested.dedup();
+                    found.push(EventRoute::Test {
+                        metric,
+                        predicate,
+                        tested,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for (index, counter) in model.signals.iter().enumerate() {
+        if let Some(test) = counter.counts.as_ref().filter(|t| t.signal == signal) {
+            found.push(EventRoute::Count {
+                signal: index,
+                predicate: test.predicate,
+            });
+        }
+    }
+    found
+}
+
 /// Which input of a metric a signal feeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Feed {
@@ -185,7 +265,11 @@ fn source(kind: &MetricKind) -> Option<SignalId> {
         | MetricKind::Anomaly { signal, .. }
         | MetricKind::Drop { signal, .. }
         | MetricKind::ZScore { signal, .. } => Some(*signal),
-        MetricKind::Share { .. } => None,
+        MetricKind::Share { .. }
+        | MetricKind::Distinct { .. }
+        | MetricKind::TopShare { .. }
+        | MetricKind::NearDuplicates { .. }
+        | MetricKind::ShareWhere { .. } => None,
     }
 }
 

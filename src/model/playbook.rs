@@ -323,8 +323,71 @@ pub struct Signal {
     pub range: Option<(f64, f64)>,
     /// For an event: its attributes.
     pub attributes: Vec<Attribute>,
+    /// For a count: the events it counts one of each, as they arrive (`counts: mention where
+    /// sentiment < 0`), besides the batches it is fed. Left out of the fingerprint when
+    /// absent, so that playbooks without it keep theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<EventTest>,
     /// What it measures.
     pub description: Option<LocalizedText>,
+}
+
+/// A test on one event, as a metric or a count signal names it: every event of a signal
+/// (`mention`), or those that pass tests on its attributes (`mention where account_created
+/// within 30d`).
+///
+/// ```
+/// use crisis_playbook::{MetricKind, Playbook};
+///
+/// let playbook = Playbook::from_yaml_str(r#"
+/// playbook: raids
+/// version: 1
+/// title: Raids
+/// signals:
+///   mention:
+///     kind: event
+///     attributes: { author: string, account_created: time }
+///   mentions: { kind: count, counts: mention }
+/// metrics:
+///   volume: { count: mentions, window: 1h }
+///   new_accounts: { share: mention where account_created within 30d, window: 1h }
+/// roles: [community_manager]
+/// initial: calm
+/// states:
+///   calm:
+///     on: [{ to: raid, when: new_accounts >= 50% and volume >= 20 }]
+///   raid: { final: true }
+/// "#)?;
+/// let new_accounts = playbook.metric(playbook.metric_named("new_accounts").unwrap());
+/// let MetricKind::ShareWhere { test } = &new_accounts.kind else { unreachable!() };
+/// assert_eq!(test.source(), "mention where account_created within 30d");
+/// let mentions = playbook.signal(playbook.signal_named("mentions").unwrap());
+/// assert_eq!(mentions.counts.as_ref().map(|t| t.source()), Some("mention"));
+/// # Ok::<(), crisis_playbook::LoadError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventTest {
+    /// The event signal.
+    pub signal: SignalId,
+    source: String,
+    /// The compiled tests, by their place in the playbook's event tests; `None` for every
+    /// event of the signal.
+    pub(crate) predicate: Option<usize>,
+}
+
+impl EventTest {
+    pub(crate) fn new(signal: SignalId, source: &str, predicate: Option<usize>) -> EventTest {
+        EventTest {
+            signal,
+            source: source.trim().to_string(),
+            predicate,
+        }
+    }
+
+    /// The test as its author wrote it (see [`EventTest`] for an example).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
 }
 
 /// An event attribute and its type.
@@ -367,6 +430,9 @@ pub enum AttributeKind {
     Bool,
     /// One of the listed strings, such as an outlet tier.
     OneOf(Vec<String>),
+    /// A time (RFC 3339 in traces), such as when an author's account was created; conditions
+    /// test its age at the event's time (`created within 30d`).
+    Time,
 }
 
 /// A windowed aggregate over signals.
@@ -469,6 +535,35 @@ pub enum MetricKind {
     },
     /// Time since the signal was last seen, in seconds.
     Since(SignalId),
+    /// How many different values of an event's attribute the window holds (authors): exact
+    /// up to 64, then estimated within 1.8 % (one standard error).
+    Distinct {
+        /// The event signal.
+        signal: SignalId,
+        /// The attribute, by its place in the signal's attributes.
+        attribute: usize,
+    },
+    /// The share of the window's events, among those that carry the attribute, that carry
+    /// its most frequent value (the loudest author).
+    TopShare {
+        /// The event signal.
+        signal: SignalId,
+        /// The attribute, by its place in the signal's attributes.
+        attribute: usize,
+    },
+    /// The share of the window's texts that nearly repeat an earlier text of the window.
+    NearDuplicates {
+        /// The event signal.
+        signal: SignalId,
+        /// The text attribute, by its place in the signal's attributes.
+        attribute: usize,
+    },
+    /// The share of the window's events that pass a test, among those that carry every
+    /// attribute it tests.
+    ShareWhere {
+        /// The events and the test.
+        test: EventTest,
+    },
 }
 
 impl MetricKind {
@@ -495,6 +590,10 @@ impl MetricKind {
             MetricKind::Drop { .. } => "drop",
             MetricKind::ZScore { .. } => "zscore",
             MetricKind::Since(_) => "since",
+            MetricKind::Distinct { .. } => "distinct",
+            MetricKind::TopShare { .. } => "top_share",
+            MetricKind::NearDuplicates { .. } => "near_duplicates",
+            MetricKind::ShareWhere { .. } => "share",
         }
     }
 }

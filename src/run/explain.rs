@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 use super::{Run, Term};
-use crate::model::{ArithKind, AttributeLiteral, AttributeTest, Bool, Model, Number, Playbook};
+use crate::model::{
+    ArithKind, AttributeLiteral, AttributeTest, Bool, CompareOp, Model, Number, Playbook,
+};
 use crate::{Duration, Timestamp};
 
 /// The current state and, for each outgoing transition, whether it holds now.
@@ -401,6 +403,7 @@ fn describe_predicate(model: &Model, index: usize) -> String {
     let signal = &model.signals[predicate.signal.index()];
     let test = |t: &AttributeTest, bare_booleans: bool| {
         let name = &signal.attributes[t.attribute].name;
+        let not = if t.op == CompareOp::NotEqual { "not " } else { "" };
         let value = match &t.value {
             AttributeLiteral::Bool(true) if bare_booleans => return name.clone(),
             AttributeLiteral::Bool(false) if bare_booleans => return format!("not {name}"),
@@ -408,11 +411,33 @@ fn describe_predicate(model: &Model, index: usize) -> String {
             AttributeLiteral::Parameter(id) => model.parameters[id.index()].name.clone(),
             AttributeLiteral::Text(t) => format!("\"{t}\""),
             AttributeLiteral::Bool(b) => b.to_string(),
+            AttributeLiteral::Phrases(phrases) => {
+                let word = if phrases.whole_words() {
+                    "matches_word"
+                } else {
+                    "contains"
+                };
+                let list: Vec<String> = phrases
+                    .written()
+                    .iter()
+                    .map(|phrase| format!("\"{phrase}\""))
+                    .collect();
+                return format!("{not}{name} {word} any [{}]", list.join(", "));
+            }
+            AttributeLiteral::NewerThan(age) => return format!("{not}{name} within {age}"),
         };
         format!("{name} {} {value}", t.op.symbol())
     };
+    // A negated text or age test reads only in a `where` clause.
+    let negated = |t: &AttributeTest| {
+        t.op == CompareOp::NotEqual
+            && matches!(
+                t.value,
+                AttributeLiteral::Phrases(_) | AttributeLiteral::NewerThan(_)
+            )
+    };
     match predicate.tests.as_slice() {
-        [one] => format!("{}.{}", signal.name, test(one, false)),
+        [one] if !negated(one) => format!("{}.{}", signal.name, test(one, false)),
         several => format!(
             "{} where {}",
             signal.name,

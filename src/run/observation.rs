@@ -1,7 +1,7 @@
 //! Observations: what a run is fed, the checks each passes before anything changes, and what
 //! applying one does (metric buckets, last values, event tests, manual inputs).
 
-use crate::model::{AttributeKind, CompareOp, Signal, SignalId, SignalKind};
+use crate::model::{AttributeKind, CompareOp, EventRoute, Feed, Signal, SignalId, SignalKind};
 use crate::{Duration, Timestamp};
 
 use super::{Event, LOG_TARGET, Run, RunError, Seen};
@@ -28,6 +28,9 @@ pub enum AttributeValue<'a> {
     Text(&'a str),
     /// True or false.
     Bool(bool),
+    /// A time, such as when an author's account was created. A `time` attribute also takes
+    /// its RFC 3339 text, as traces give it.
+    Time(Timestamp),
 }
 
 /// `"national".into()`, `true.into()` and `12_000.0.into()` make attribute values.
@@ -53,6 +56,71 @@ impl From<bool> for AttributeValue<'_> {
 impl From<f64> for AttributeValue<'_> {
     fn from(value: f64) -> Self {
         AttributeValue::Number(value)
+    }
+}
+
+impl From<Timestamp> for AttributeValue<'_> {
+    fn from(value: Timestamp) -> Self {
+        AttributeValue::Time(value)
+    }
+}
+
+/// One event as its tests and metrics read it: its attributes by name, its time, and its
+/// texts folded for matching, each at most once per event.
+pub(crate) struct EventView<'e, 'a> {
+    attributes: &'e [(&'a str, AttributeValue<'a>)],
+    at: Timestamp,
+    folded: &'e mut String,
+    /// The attribute (by its place in `attributes`) whose text `folded` holds.
+    folded_from: Option<usize>,
+}
+
+impl<'e, 'a> EventView<'e, 'a> {
+    pub(crate) fn new(
+        attributes: &'e [(&'a str, AttributeValue<'a>)],
+        at: Timestamp,
+        folded: &'e mut String,
+    ) -> Self {
+        EventView {
+            attributes,
+            at,
+            folded,
+            folded_from: None,
+        }
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().position(|(a, _)| *a == name)
+    }
+
+    /// The value of attribute `name`, if the event carries it.
+    pub(crate) fn value(&self, name: &str) -> Option<AttributeValue<'a>> {
+        self.position(name).map(|i| self.attributes[i].1)
+    }
+
+    /// The text of attribute `name`, folded (`wording::fold_into`), if the event carries it as
+    /// a text.
+    pub(crate) fn folded(&mut self, name: &str) -> Option<&str> {
+        let i = self.position(name)?;
+        let AttributeValue::Text(text) = self.attributes[i].1 else {
+            return None;
+        };
+        if self.folded_from != Some(i) {
+            crate::wording::fold_into(text, self.folded);
+            self.folded_from = Some(i);
+        }
+        Some(self.folded.as_str())
+    }
+
+    /// How old the time in attribute `name` was when the event happened (0 for a time after
+    /// it), if the event carries it.
+    fn age(&self, name: &str) -> Option<Duration> {
+        let time = match self.value(name)? {
+            AttributeValue::Time(time) => time,
+            AttributeValue::Text(text) => text.parse().ok()?,
+            _ => return None,
+        };
+        Some(self.at - time)
     }
 }
 
@@ -590,15 +658,10 @@ impl Run {
         }
         match observation.value {
             Value::Event(attributes) => {
-                for predicate in &plan.predicates_of[index] {
-                    if self.predicate_holds(*predicate, attributes) {
-                        let seen = self.live.matched[*predicate];
-                        self.live.matched[*predicate] = Seen {
-                            at: Some(seen.at.map_or(at, |p| p.max(at))),
-                            seq: self.live.seq,
-                        };
-                    }
-                }
+                crate::wording::with_buffer(|buffer| {
+                    let mut event = EventView::new(attributes, at, buffer);
+                    self.apply_event(index, &mut event);
+                });
             }
             Value::Manual(by) => self.manual(observation.signal, by),
             // `from:` names only events and manual inputs: counts and gauges start no clock.
@@ -607,29 +670,125 @@ impl Run {
         self.start_clocks(observation.signal, at);
     }
 
-    /// Whether the event with `attributes` passes every test of predicate `index`; an event
-    /// that lacks a tested attribute does not.
-    fn predicate_holds(&self, index: usize, attributes: &[(&str, AttributeValue<'_>)]) -> bool {
+    /// Records what an event of signal `index` passes (its predicates), then what it feeds:
+    /// attribute metrics, and the count signals that count it.
+    fn apply_event(&mut self, index: usize, event: &mut EventView<'_, '_>) {
+        let plan = self.playbook.plan();
+        let at = event.at;
+        for predicate in &plan.predicates_of[index] {
+            if self.predicate_holds(*predicate, event) {
+                let seen = self.live.matched[*predicate];
+                self.live.matched[*predicate] = Seen {
+                    at: Some(seen.at.map_or(at, |p| p.max(at))),
+                    seq: self.live.seq,
+                };
+            }
+        }
+        let attributes = &self.playbook.model().signals[index].attributes;
+        let passed = |live: &super::Live, predicate: usize| live.matched[predicate].seq == live.seq;
+        for route in &plan.event_routes[index] {
+            match route {
+                EventRoute::Value { metric, attribute } => {
+                    if let Some(value) = event.value(&attributes[*attribute].name) {
+                        let metric = &mut self.live.metrics[*metric];
+                        metric.add_value(at, value_hash(value));
+                        self.horizon.added(metric);
+                    }
+                }
+                EventRoute::Text { metric, attribute } => {
+                    if let Some(text) = event.folded(&attributes[*attribute].name) {
+                        let fingerprint = crate::wording::fingerprint(text);
+                        let metric = &mut self.live.metrics[*metric];
+                        metric.add_text(at, fingerprint);
+                        self.horizon.added(metric);
+                    }
+                }
+                EventRoute::Test {
+                    metric,
+                    predicate,
+                    tested,
+                } => {
+                    if tested
+                        .iter()
+                        .all(|a| event.value(&attributes[*a].name).is_some())
+                    {
+                        let part = passed(&self.live, *predicate);
+                        let metric = &mut self.live.metrics[*metric];
+                        metric.add(Feed::Whole, at, 1.0);
+                        if part {
+                            metric.add(Feed::Part, at, 1.0);
+                        }
+                        self.horizon.added(metric);
+                    }
+                }
+                EventRoute::Count { signal, predicate } => {
+                    if predicate.is_none_or(|p| passed(&self.live, p)) {
+                        for (metric, input) in &plan.routes[*signal] {
+                            let metric = &mut self.live.metrics[*metric];
+                            metric.add(*input, at, 1.0);
+                            self.horizon.added(metric);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the event passes every test of predicate `index`; an event that lacks a tested
+    /// attribute does not.
+    fn predicate_holds(&self, index: usize, event: &mut EventView<'_, '_>) -> bool {
         let model = self.playbook.model();
         let predicate = &model.predicates[index];
         let declared = &model.signals[predicate.signal.index()].attributes;
         predicate.tests.iter().all(|test| {
             let name = &declared[test.attribute].name;
-            let Some((_, value)) = attributes.iter().find(|(a, _)| a == name) else {
-                return false;
-            };
             use crate::model::AttributeLiteral as Literal;
-            match (value, &test.value) {
-                (AttributeValue::Number(n), Literal::Number(t)) => test.op.holds(*n, *t),
-                (AttributeValue::Number(n), Literal::Parameter(id)) => {
-                    test.op.holds(*n, self.live.parameters[id.index()])
-                }
-                (AttributeValue::Text(text), Literal::Text(t)) => equality(test.op, *text == t),
-                (AttributeValue::Bool(b), Literal::Bool(t)) => equality(test.op, b == t),
-                _ => false,
+            match &test.value {
+                Literal::Phrases(phrases) => event
+                    .folded(name)
+                    .is_some_and(|text| equality(test.op, phrases.is_in(text))),
+                Literal::NewerThan(limit) => event
+                    .age(name)
+                    .is_some_and(|age| equality(test.op, age <= *limit)),
+                literal => match (event.value(name), literal) {
+                    (Some(AttributeValue::Number(n)), Literal::Number(t)) => test.op.holds(n, *t),
+                    (Some(AttributeValue::Number(n)), Literal::Parameter(id)) => {
+                        test.op.holds(n, self.live.parameters[id.index()])
+                    }
+                    (Some(AttributeValue::Text(text)), Literal::Text(t)) => {
+                        equality(test.op, text == t)
+                    }
+                    (Some(AttributeValue::Bool(b)), Literal::Bool(t)) => {
+                        equality(test.op, b == *t)
+                    }
+                    _ => false,
+                },
             }
         })
     }
+}
+
+/// The hash `distinct` and `top_share` count a value by: the same for the same value on every
+/// platform, so that a restored run counts on.
+fn value_hash(value: AttributeValue<'_>) -> u64 {
+    use crate::wording::stable_hash;
+    // A tag per type keeps `"1"`, `1` and `true` apart.
+    match value {
+        AttributeValue::Text(text) => stable_hash(text.as_bytes()),
+        AttributeValue::Number(n) => {
+            // -0 and 0 are one value.
+            let n = if n == 0.0 { 0.0 } else { n };
+            tagged(1, n.to_bits().to_le_bytes())
+        }
+        AttributeValue::Bool(b) => stable_hash(&[2, u8::from(b)]),
+        AttributeValue::Time(t) => tagged(3, t.as_millis().to_le_bytes()),
+    }
+}
+
+fn tagged(tag: u8, bytes: [u8; 8]) -> u64 {
+    let mut tagged = [tag; 9];
+    tagged[1..].copy_from_slice(&bytes);
+    crate::wording::stable_hash(&tagged)
 }
 
 fn equality(op: CompareOp, equal: bool) -> bool {
@@ -681,6 +840,13 @@ pub(crate) fn attribute_error(
             return None;
         }
         (AttributeKind::OneOf(allowed), _) => format!("one of {}", allowed.join(", ")),
+        (AttributeKind::Time, AttributeValue::Time(_)) => return None,
+        (AttributeKind::Time, AttributeValue::Text(text)) if text.parse::<Timestamp>().is_ok() => {
+            return None;
+        }
+        (AttributeKind::Time, _) => {
+            "a time in RFC 3339, such as \"2026-03-02T08:00:00Z\"".to_string()
+        }
     };
     Some(SignalError::AttributeType {
         signal: signal.name.clone(),

@@ -21,12 +21,12 @@ use crate::diagnostic::{Code, Diagnostic, LoadError, Severity, suggestion};
 use crate::load::condition::{self, Scope, Symbol};
 use crate::load::format::{
     ActionDoc, AttributeTypeDoc, CooldownDoc, CooldownKeysDoc, GroupDoc, LadderDoc, MetricDoc,
-    ParameterDoc, PlaybookDoc, QuantityDoc, ReentryDoc, SignalDoc, SignalKindDoc, TextDoc,
-    TransitionDoc,
+    ParameterDoc, PlaybookDoc, QuantityDoc, ReentryDoc, ShareDoc, SignalDoc, SignalKindDoc,
+    TextDoc, TransitionDoc,
 };
 use crate::model::SignalTable;
 use crate::model::{
-    Action, Attribute, AttributeKind, Cooldown, EscalationTarget, Group, GroupId, Ladder,
+    Action, Attribute, AttributeKind, Cooldown, EscalationTarget, EventTest, Group, GroupId, Ladder,
     MAX_BASELINE_DAYS, Metric, MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue,
     Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId,
     Step, Timer, TimerDuration, Track, TrackId, Transition,
@@ -141,6 +141,9 @@ pub(crate) struct Checker<'a> {
 
 /// The names conditions can use: parameters, signals and metrics share one namespace; states
 /// have their own, after `in`.
+/// Event tests by the name of the metric or signal that declares them.
+type NamedTests = Vec<(String, EventTest)>;
+
 struct Names<'m> {
     symbols: BTreeMap<&'m str, Symbol<'m>>,
     states: BTreeMap<String, StateId>,
@@ -603,6 +606,20 @@ impl<'a> Checker<'a> {
             states.push(self.state(index, place, &track_places, &mut context));
         }
         let tracks = self.tracks(&places, &track_places, &mut states, &mut context);
+        let (metric_tests, signal_tests) =
+            self.event_tests(doc, &names, &mut predicates, &signals);
+        let mut metrics = metrics;
+        for (name, test) in metric_tests {
+            if let Some(metric) = metrics.iter_mut().find(|m| m.name == name) {
+                metric.kind = MetricKind::ShareWhere { test };
+            }
+        }
+        let mut signals = signals;
+        for (name, test) in signal_tests {
+            if let Some(signal) = signals.iter_mut().find(|s| s.name == name) {
+                signal.counts = Some(test);
+            }
+        }
         self.translations(&locale, locale_ok);
 
         let states: Option<Vec<State>> = states.into_iter().collect();
@@ -876,10 +893,12 @@ impl<'a> Checker<'a> {
                 AttributeTypeDoc::Named(n) if n == "number" => AttributeKind::Number,
                 AttributeTypeDoc::Named(n) if n == "string" => AttributeKind::String,
                 AttributeTypeDoc::Named(n) if n == "bool" => AttributeKind::Bool,
+                AttributeTypeDoc::Named(n) if n == "time" => AttributeKind::Time,
                 AttributeTypeDoc::Named(n) => {
-                    let types = ["number", "string", "bool"];
+                    let types = ["number", "string", "bool", "time"];
                     let hint = suggestion(n, types).unwrap_or_else(|| {
-                        ": use `number`, `string`, `bool`, or a list of allowed strings".into()
+                        ": use `number`, `string`, `bool`, `time`, or a list of allowed strings"
+                            .into()
                     });
                     self.error(
                         Code::InvalidValue,
@@ -905,11 +924,27 @@ impl<'a> Checker<'a> {
                 kind,
             });
         }
+        if let Some(counts) = &doc.counts
+            && kind != SignalKind::Count
+        {
+            self.error(
+                Code::InvalidValue,
+                counts.at,
+                format!("{path}.counts"),
+                format!(
+                    "only count signals count events; `{}` is {} signal",
+                    name.value,
+                    kind.with_article()
+                ),
+            );
+        }
         Signal {
             name: name.value.clone(),
             kind,
             range,
             attributes,
+            // Compiled once every name is known (`event_tests`).
+            counts: None,
             description: self.optional_text(
                 &doc.description,
                 &format!("{path}.description"),
@@ -928,6 +963,144 @@ impl<'a> Checker<'a> {
             }
         }
         metrics
+    }
+
+    /// An event's attribute as a metric names it: `mention.author`.
+    fn attribute_ref(
+        &mut self,
+        value: &Located<String>,
+        path: &str,
+        signals: &[Signal],
+        keyword: &str,
+    ) -> Option<(SignalId, usize)> {
+        let Some((signal_name, attribute)) = value.value.split_once('.') else {
+            self.error(
+                Code::InvalidMetric,
+                value.at,
+                path,
+                format!(
+                    "`{keyword}` names an event's attribute, as in `{keyword}: mention.author`"
+                ),
+            );
+            return None;
+        };
+        let located = Located {
+            value: signal_name.to_string(),
+            at: value.at,
+        };
+        let what = format!("{} `{keyword}` metric", article(keyword));
+        let signal = self.signal_ref(&located, path, signals, &[SignalKind::Event], &what)?;
+        let declared = &signals[signal.index()].attributes;
+        let Some(index) = declared.iter().position(|a| a.name == attribute) else {
+            let hint = suggestion(attribute, declared.iter().map(|a| a.name.as_str()))
+                .unwrap_or_else(|| {
+                    format!(": declare it under `signals.{signal_name}.attributes`")
+                });
+            self.error(
+                Code::UnknownReference,
+                value.at,
+                path,
+                format!("event `{signal_name}` has no attribute `{attribute}`{hint}"),
+            );
+            return None;
+        };
+        if keyword == "near_duplicates" && declared[index].kind != AttributeKind::String {
+            self.error(
+                Code::InvalidMetric,
+                value.at,
+                path,
+                format!(
+                    "`near_duplicates` compares texts, but `{}` is not a `string` attribute",
+                    value.value
+                ),
+            );
+            return None;
+        }
+        Some((signal, index))
+    }
+
+    /// Compiles the event tests of `share:` metrics and `counts:` signals, once every name is
+    /// known: they go after the conditions' own tests, so adding one keeps stored runs'
+    /// tests where they were.
+    fn event_tests(
+        &mut self,
+        doc: &PlaybookDoc,
+        names: &Names<'_>,
+        predicates: &mut Vec<crate::model::EventPredicate>,
+        signals: &[Signal],
+    ) -> (NamedTests, NamedTests) {
+        let mut metrics = Vec::new();
+        for (name, metric) in &doc.metrics.0 {
+            if let Some(Located {
+                value: ShareDoc::Matching(source),
+                at,
+            }) = &metric.share
+            {
+                let located = Located {
+                    value: source.clone(),
+                    at: *at,
+                };
+                let path = format!("metrics.{}.share", name.value);
+                if let Some(test) =
+                    self.event_test(&located, &path, names, predicates, signals, false)
+                {
+                    metrics.push((name.value.clone(), test));
+                }
+            }
+        }
+        let mut counters = Vec::new();
+        for (name, signal) in &doc.signals.0 {
+            if let Some(counts) = &signal.counts
+                && signal.kind.value == SignalKindDoc::Count
+            {
+                let path = format!("signals.{}.counts", name.value);
+                if let Some(test) =
+                    self.event_test(counts, &path, names, predicates, signals, true)
+                {
+                    counters.push((name.value.clone(), test));
+                }
+            }
+        }
+        (metrics, counters)
+    }
+
+    /// A test on one event: an event's name (when `every` event may pass), or tests on its
+    /// attributes.
+    fn event_test(
+        &mut self,
+        source: &Located<String>,
+        path: &str,
+        names: &Names<'_>,
+        predicates: &mut Vec<crate::model::EventPredicate>,
+        signals: &[Signal],
+        every: bool,
+    ) -> Option<EventTest> {
+        let condition = self.compile_condition(source, path, names, predicates)?;
+        let (signal, predicate) = match condition.root() {
+            crate::model::Bool::Occurred {
+                signal,
+                within: None,
+            } if every && signals[signal.index()].kind == SignalKind::Event => (*signal, None),
+            crate::model::Bool::Matched {
+                predicate,
+                within: None,
+            } => (predicates[*predicate].signal, Some(*predicate)),
+            _ => {
+                let example = if every {
+                    "an event, such as `mention`, or tests on one event, such as `mention where sentiment < 0`"
+                } else {
+                    "tests on one event, such as `mention where account_created within 30d`"
+                };
+                self.error(
+                    Code::ConditionType,
+                    source.at,
+                    path,
+                    format!("`{}` is not one event's test: write {example}", source.value.trim()),
+                );
+                return None;
+            }
+        };
+        Some(EventTest::new(signal, &source.value, predicate))
     }
 
     fn signal_ref(
@@ -992,9 +1165,33 @@ impl<'a> Checker<'a> {
         if doc.share.is_some() {
             given.push("share");
         }
+        let attribute_keys = [
+            ("distinct", &doc.distinct),
+            ("top_share", &doc.top_share),
+            ("near_duplicates", &doc.near_duplicates),
+        ];
+        given.extend(
+            attribute_keys
+                .iter()
+                .filter(|(_, value)| value.is_some())
+                .map(|(key, _)| *key),
+        );
         let keys = [
-            "count", "rate", "sum", "mean", "min", "max", "share", "spike", "anomaly", "drop",
-            "zscore", "since",
+            "count",
+            "rate",
+            "sum",
+            "mean",
+            "min",
+            "max",
+            "share",
+            "spike",
+            "anomaly",
+            "drop",
+            "zscore",
+            "since",
+            "distinct",
+            "top_share",
+            "near_duplicates",
         ];
         let keyword = match given[..] {
             [one] => one,
@@ -1092,9 +1289,37 @@ impl<'a> Checker<'a> {
             (_, false) => None,
         };
         let what = format!("{} `{keyword}` metric", article(keyword));
-        let kind = if keyword == "share" {
+        let kind = if let Some((_, Some(value))) =
+            attribute_keys.iter().find(|(key, _)| *key == keyword)
+        {
+            let (signal, attribute) =
+                self.attribute_ref(value, &format!("{path}.{keyword}"), signals, keyword)?;
+            match keyword {
+                "distinct" => MetricKind::Distinct { signal, attribute },
+                "top_share" => MetricKind::TopShare { signal, attribute },
+                _ => MetricKind::NearDuplicates { signal, attribute },
+            }
+        } else if keyword == "share" {
             let share = doc.share.as_ref()?;
-            let [part, whole] = &share.value[..] else {
+            let pair = match &share.value {
+                ShareDoc::Pair(pair) => pair,
+                // Compiled once every name is known (`event_tests`).
+                ShareDoc::Matching(_) => {
+                    return ok.then(|| Metric {
+                        name: name.value.clone(),
+                        kind: MetricKind::ShareWhere {
+                            test: EventTest::new(SignalId::new(0, self.signal_table), "", None),
+                        },
+                        window,
+                        description: self.optional_text(
+                            &doc.description,
+                            &format!("{path}.description"),
+                            locale,
+                        ),
+                    });
+                }
+            };
+            let [part, whole] = &pair[..] else {
                 self.error(
                     Code::InvalidMetric,
                     share.at,
@@ -2231,6 +2456,18 @@ impl<'a> Checker<'a> {
         path: &str,
         context: &mut StateContext<'_, '_>,
     ) -> Option<crate::model::Condition> {
+        self.compile_condition(when, path, context.names, context.predicates)
+    }
+
+    /// Compiles a condition (or an event test), reporting its errors at their place in the
+    /// file.
+    fn compile_condition(
+        &mut self,
+        when: &Located<String>,
+        path: &str,
+        names: &Names<'_>,
+        predicates: &mut Vec<crate::model::EventPredicate>,
+    ) -> Option<crate::model::Condition> {
         if when.value.len() > self.limits.max_name_bytes {
             self.error(
                 Code::Limit,
@@ -2244,7 +2481,7 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        match condition::compile(&when.value, context.names, context.predicates) {
+        match condition::compile(&when.value, names, predicates) {
             Ok(condition) => Some(condition),
             Err(errors) => {
                 for error in errors {
