@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::{self, AmbiguousOffset, TimeZoneDatabase};
 
+use crate::text::WallTime;
 use crate::time::MAX_MILLIS;
 use crate::{Duration, Timestamp};
 
@@ -363,6 +364,29 @@ fn format_with_offset(zone: &tz::TimeZone, at: Timestamp, pattern: &str) -> Stri
     )
 }
 
+/// `at` as a wall clock in `zone` shows it.
+fn wall_time(zone: &tz::TimeZone, at: Timestamp) -> WallTime {
+    let Ok(t) = jiff::Timestamp::from_millisecond(at.as_millis()) else {
+        return WallTime {
+            year: 0,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+        };
+    };
+    let local = zone.to_datetime(t);
+    // Months, days, hours and minutes are small and positive.
+    let small = |n: i8| u8::try_from(n).unwrap_or(0);
+    WallTime {
+        year: i32::from(local.year()),
+        month: small(local.month()),
+        day: small(local.day()),
+        hour: small(local.hour()),
+        minute: small(local.minute()),
+    }
+}
+
 /// `at` as its local time in `zone`, with the offset: `2026-03-29T03:30:00+02:00`, and its
 /// milliseconds when it has some.
 pub(crate) fn format_local(zone: &tz::TimeZone, at: Timestamp) -> String {
@@ -428,6 +452,11 @@ impl TimeZone {
     /// `Fri 17:30 +01:00`. Timelines print it beside the UTC time.
     pub fn wall_clock(&self, at: Timestamp) -> String {
         format_with_offset(&self.zone, at, "%a %H:%M ")
+    }
+
+    /// `at` as a wall clock there shows it, in parts.
+    pub(crate) fn wall_time(&self, at: Timestamp) -> WallTime {
+        wall_time(&self.zone, at)
     }
 }
 

@@ -119,6 +119,9 @@ pub enum Code {
     /// one, hours that are empty or overlap, a calendar never open; or a timer or a route that
     /// misuses one, such as a regulatory deadline counted in working time.
     InvalidCalendar,
+    /// A `say:` text whose live values cannot be filled in: an unknown name, a style that does
+    /// not fit the value, a brace left open, a deadline where there is none.
+    InvalidTemplate,
     /// A state that no path from the initial state reaches.
     UnreachableState,
     /// A state from which no final state can be reached.
@@ -164,6 +167,7 @@ impl Code {
             Code::InvalidHandOver => "invalid-hand-over",
             Code::InvalidInhibition => "invalid-inhibition",
             Code::InvalidCalendar => "invalid-calendar",
+            Code::InvalidTemplate => "invalid-template",
             Code::UnreachableState => "unreachable-state",
             Code::NoPathToFinal => "no-path-to-final",
             Code::ShadowedTransition => "shadowed-transition",

@@ -337,9 +337,9 @@ pub mod schema;
 pub mod testing;
 mod text;
 mod time;
-mod wording;
 pub mod timeline;
 pub mod trace;
+mod wording;
 mod yaml;
 
 pub use calendar::{Calendar, CalendarError, TimeZone};
@@ -350,10 +350,10 @@ pub use load::Loader;
 pub use metrics::{BASELINE_BUCKETS, WINDOW_BUCKETS};
 pub use model::{
     Action, Attribute, AttributeKind, CalendarId, CompareOp, Condition, Cooldown, EscalationTarget,
-    EventTest, Fingerprint, Group, GroupId, HandOver, Inhibition, InhibitionMode, Ladder, Metric, MetricId,
-    MetricKind, OutOfHours, Parameter, ParameterId, ParameterValue, ParameterValueError, Playbook,
-    QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId, Step,
-    Timer, TimerDuration, Track, TrackId, Transition,
+    EventTest, Fingerprint, Group, GroupId, HandOver, Inhibition, InhibitionMode, Ladder, Metric,
+    MetricId, MetricKind, OutOfHours, Parameter, ParameterId, ParameterValue, ParameterValueError,
+    Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId,
+    Step, Timer, TimerDuration, Track, TrackId, Transition,
 };
 pub use run::{
     AttributeValue, Cause, DEFAULT_LATE_TOLERANCE, Event, EventKind, Explanation,

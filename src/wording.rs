@@ -77,7 +77,9 @@ pub(crate) struct PhraseSet {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum PhraseError {
     /// A phrase with no letter or digit: it would match every text, or none.
-    #[error("\"{0}\" has no letter or digit: matching ignores case, accents and punctuation, so it would match nothing")]
+    #[error(
+        "\"{0}\" has no letter or digit: matching ignores case, accents and punctuation, so it would match nothing"
+    )]
     NoWord(String),
     /// No phrase at all.
     #[error("the list of phrases is empty: give at least one, such as `[refund]`")]
@@ -232,7 +234,10 @@ mod tests {
         assert_eq!(folded("Remboursé ?!"), " rembourse ");
         assert_eq!(folded("REMBOURSEMENT, svp"), " remboursement svp ");
         assert_eq!(folded("l'Œuvre — ÇA  va…"), " l œuvre ca va ");
-        assert_eq!(folded("#Boycott @Brand https://x.co/a"), " boycott brand https x co a ");
+        assert_eq!(
+            folded("#Boycott @Brand https://x.co/a"),
+            " boycott brand https x co a "
+        );
         // A combining accent written apart stays inside its word.
         assert_eq!(folded("e\u{301}te\u{301}"), " ete ");
         assert_eq!(folded("🔥🔥"), " ");
@@ -241,10 +246,19 @@ mod tests {
 
     #[test]
     fn contains_finds_substrings_and_matches_word_whole_words() {
-        let phrases = ["refund".to_string(), "Remboursé".to_string(), "money back".to_string()];
+        let phrases = [
+            "refund".to_string(),
+            "Remboursé".to_string(),
+            "money back".to_string(),
+        ];
         let contains = PhraseSet::new(&phrases, false).unwrap();
         let words = PhraseSet::new(&phrases, true).unwrap();
-        for text in ["I want a REFUND", "toujours pas remboursé", "Money-back now", "refunds?"] {
+        for text in [
+            "I want a REFUND",
+            "toujours pas remboursé",
+            "Money-back now",
+            "refunds?",
+        ] {
             assert!(contains.is_in(&folded(text)), "{text}");
         }
         assert!(words.is_in(&folded("Je veux être REMBOURSE.")));
@@ -257,7 +271,9 @@ mod tests {
     #[test]
     fn phrases_without_words_are_refused() {
         assert_eq!(
-            PhraseSet::new(&["!!".to_string()], false).unwrap_err().to_string(),
+            PhraseSet::new(&["!!".to_string()], false)
+                .unwrap_err()
+                .to_string(),
             "\"!!\" has no letter or digit: matching ignores case, accents and punctuation, so it would match nothing"
         );
         assert_eq!(PhraseSet::new(&[], true).unwrap_err(), PhraseError::Empty);
@@ -276,7 +292,9 @@ mod tests {
             let distance = (base ^ fingerprint_of(edit)).count_ones();
             assert!(near(base, fingerprint_of(edit)), "{distance} bits: {edit}");
         }
-        let other = fingerprint_of("Loved the new collection, the blue jacket fits perfectly and arrived early");
+        let other = fingerprint_of(
+            "Loved the new collection, the blue jacket fits perfectly and arrived early",
+        );
         assert!(!near(base, other), "{} bits", (base ^ other).count_ones());
         assert_eq!(fingerprint(&folded("!!!")), None);
     }

@@ -90,7 +90,11 @@ fn a_raid_of_new_accounts_posting_one_text_is_seen_as_one() {
     let text = "This brand lies about its recall, boycott them all #boycott";
     for i in 0..12 {
         let author = format!("raider{}", i % 4);
-        let varied = if i % 2 == 0 { text.to_string() } else { text.to_uppercase() + "!!" };
+        let varied = if i % 2 == 0 {
+            text.to_string()
+        } else {
+            text.to_uppercase() + "!!"
+        };
         post(
             &mut run,
             i,
@@ -178,7 +182,8 @@ fn a_count_only_feed_leaves_attribute_metrics_undefined_and_the_gate_open() {
     let playbook = playbook();
     let mut run = Run::start(&playbook, at(0));
     let refunds = playbook.signal_named("refunds").unwrap();
-    run.observe(Observation::count(refunds, at(1), 5.0)).unwrap();
+    run.observe(Observation::count(refunds, at(1), 5.0))
+        .unwrap();
     assert_eq!(metric(&run, "authors"), None);
     assert_eq!(metric(&run, "loudest"), None);
     assert_eq!(metric(&run, "new_accounts"), None);

@@ -10,12 +10,12 @@
 
 use super::syntax::{self, ArithOp, AttributeShape, Expr, ExprKind, Span};
 use crate::diagnostic::suggestion;
-use crate::wording::PhraseSet;
 use crate::model::{
     ArithKind, AttributeKind, AttributeLiteral, AttributeTest, Bool, CalendarId, CompareOp,
     Condition, EventPredicate, MetricId, Number, ParameterId, QuantityKind, SignalId, SignalKind,
     StateId,
 };
+use crate::wording::PhraseSet;
 
 /// What a name in a condition can refer to.
 #[derive(Clone, Debug)]
@@ -415,7 +415,11 @@ impl<S: Scope> Compiler<'_, S> {
                     attribute: name,
                 } = &attribute.kind
                 else {
-                    let word = if *whole_words { "matches_word" } else { "contains" };
+                    let word = if *whole_words {
+                        "matches_word"
+                    } else {
+                        "contains"
+                    };
                     self.error(
                         attribute.span,
                         format!("`{word}` tests a text attribute, as in `mention.text {word} any [refund]`"),

@@ -171,7 +171,7 @@ pub(crate) enum TextDoc {
     Plain(String),
     /// Texts keyed by locale.
     #[schemars(extend("propertyNames" = { "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$" }, "minProperties" = 1))]
-    PerLocale(BTreeMap<String, String>),
+    PerLocale(BTreeMap<String, Located<String>>),
 }
 
 impl<'de> Deserialize<'de> for TextDoc {
@@ -191,7 +191,7 @@ impl<'de> Deserialize<'de> for TextDoc {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TextDoc, A::Error> {
                 let mut texts = BTreeMap::new();
-                while let Some((locale, text)) = map.next_entry::<String, String>()? {
+                while let Some((locale, text)) = map.next_entry::<String, Located<String>>()? {
                     texts.insert(locale, text);
                 }
                 Ok(TextDoc::PerLocale(texts))

@@ -3,6 +3,7 @@
 pub(crate) mod condition;
 pub(crate) mod format;
 mod syntax;
+mod template;
 pub(crate) mod validate;
 
 use std::io::Read;

@@ -537,7 +537,11 @@ impl Parser<'_> {
     /// current token being `contains` or `matches_word`.
     fn text_match(&mut self, attribute: Expr) -> Result<Expr, SyntaxError> {
         let whole_words = self.token == Token::MatchesWord;
-        let word = if whole_words { "matches_word" } else { "contains" };
+        let word = if whole_words {
+            "matches_word"
+        } else {
+            "contains"
+        };
         self.advance()?;
         let mut phrases = Vec::new();
         let mut end = self.span;
@@ -784,7 +788,11 @@ mod tests {
                 whole_words,
             } => format!(
                 "({} {} {phrases:?})",
-                if *whole_words { "matches_word" } else { "contains" },
+                if *whole_words {
+                    "matches_word"
+                } else {
+                    "contains"
+                },
                 shape(attribute)
             ),
             ExprKind::InState(state) => format!("(in {state})"),
@@ -853,7 +861,11 @@ mod tests {
         ];
         for (text, offset, message) in errors {
             let err = parse(text).unwrap_err();
-            assert_eq!((err.offset, err.message.as_str()), (offset, message), "{text:?}");
+            assert_eq!(
+                (err.offset, err.message.as_str()),
+                (offset, message),
+                "{text:?}"
+            );
         }
     }
 

@@ -28,8 +28,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::window::{Ring, Total};
 use super::WINDOW_BUCKETS;
+use super::window::{Ring, Total};
 
 /// The values the sketch follows at once.
 pub(crate) const COUNTERS: usize = 32;
@@ -209,7 +209,48 @@ mod tests {
         }
         let share = loudest.value().unwrap();
         // The true share is 1/3; the estimate is over by at most 1/32.
-        assert!((1.0 / 3.0..=1.0 / 3.0 + 1.0 / 32.0).contains(&share), "{share}");
+        assert!(
+            (1.0 / 3.0..=1.0 / 3.0 + 1.0 / 32.0).contains(&share),
+            "{share}"
+        );
         assert!(loudest.is_consistent());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Exact while at most 32 values are in the window; otherwise never under the loudest
+        /// value's true share, and over it by at most 1/32.
+        #[test]
+        fn the_share_follows_the_exact_share_of_a_sliding_window(
+            pool in proptest::sample::select(vec![10u64, 32, 200]),
+            steps in proptest::collection::vec((0u64..1_000, 0i64..30_000, proptest::bool::ANY), 100..1_500),
+        ) {
+            let mut loudest = LoudestShare::new(5 * MINUTE, 0);
+            let mut seen: Vec<(u64, i64)> = Vec::new();
+            let mut now = 0;
+            for (pick, gap, troll) in steps {
+                now += gap;
+                loudest.roll_to(now);
+                // A troll posts often: value 0 takes a third of the events.
+                let value = if troll && pick % 3 == 0 { 0 } else { 1 + pick % pool };
+                loudest.add(value, now);
+                let bucket = now.div_euclid(5 * MINUTE);
+                seen.push((value, bucket));
+                let live: Vec<u64> = seen.iter().filter(|(_, b)| *b > bucket - 12).map(|(v, _)| *v).collect();
+                let mut counts = std::collections::BTreeMap::new();
+                for v in &live {
+                    *counts.entry(*v).or_insert(0u64) += 1;
+                }
+                let truth = *counts.values().max().unwrap() as f64 / live.len() as f64;
+                let value = loudest.value().unwrap();
+                if counts.len() <= COUNTERS {
+                    proptest::prop_assert!((value - truth).abs() < 1e-12, "{} against {}", value, truth);
+                } else {
+                    proptest::prop_assert!(value >= truth - 1e-12 && value <= truth + 1.0 / 32.0 + 1e-12, "{} against {}", value, truth);
+                }
+                proptest::prop_assert!(loudest.is_consistent());
+            }
+        }
     }
 }

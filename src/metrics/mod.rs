@@ -161,9 +161,7 @@ impl MetricState {
                 MetricState::Distinct(DistinctCount::new(width, WINDOW_BUCKETS, now))
             }
             MetricKind::TopShare { .. } => MetricState::Loudest(LoudestShare::new(width, now)),
-            MetricKind::NearDuplicates { .. } => {
-                MetricState::Repeats(RepeatShare::new(width, now))
-            }
+            MetricKind::NearDuplicates { .. } => MetricState::Repeats(RepeatShare::new(width, now)),
         }
     }
 
@@ -243,10 +241,14 @@ impl MetricState {
             (MetricState::Distinct(a), MetricState::Distinct(b)) => {
                 same_shape(a.clock(), b.clock())
             }
-            (MetricState::Loudest(a), MetricState::Loudest(b)) => same_shape(a.events(), b.events()),
-            (MetricState::Repeats(a), MetricState::Repeats(b)) => {
-                a.rings().iter().zip(b.rings()).all(|(a, b)| same_shape(a, b))
+            (MetricState::Loudest(a), MetricState::Loudest(b)) => {
+                same_shape(a.events(), b.events())
             }
+            (MetricState::Repeats(a), MetricState::Repeats(b)) => a
+                .rings()
+                .iter()
+                .zip(b.rings())
+                .all(|(a, b)| same_shape(a, b)),
             _ => false,
         }
     }
@@ -443,7 +445,9 @@ impl MetricState {
             MetricState::Since => false,
             MetricState::Distinct(count) => count.clock().warm(),
             MetricState::Loudest(loudest) => loudest.events().warm(),
-            MetricState::Repeats(repeats) => repeats.rings().iter().fold(false, |w, r| w ^ r.warm()),
+            MetricState::Repeats(repeats) => {
+                repeats.rings().iter().fold(false, |w, r| w ^ r.warm())
+            }
         }
     }
 
@@ -461,7 +465,9 @@ impl MetricState {
             MetricState::Anomaly { window, days, .. } => horizon.ring(window).ring(days),
             MetricState::Baselined { window, baseline } => horizon.ring(window).ring(baseline),
             MetricState::Since => horizon,
-            MetricState::Distinct(count) => horizon.window(count.clock().next_roll(), count.is_empty()),
+            MetricState::Distinct(count) => {
+                horizon.window(count.clock().next_roll(), count.is_empty())
+            }
             MetricState::Loudest(loudest) => horizon.ring(loudest.events()),
             MetricState::Repeats(repeats) => {
                 let [texts, repeats] = repeats.rings();

@@ -24,8 +24,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::window::{Ring, Total};
 use super::WINDOW_BUCKETS;
+use super::window::{Ring, Total};
 use crate::wording::near;
 
 /// The fingerprints the metric keeps.
@@ -44,7 +44,7 @@ pub(crate) struct RepeatShare {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 struct Fingerprint {
     bits: u64,
-    /// The last bucket it was seen or matched in.
+    /// The last bucket it was seen in.
     bucket: i64,
     /// How often it was seen or matched.
     hits: u32,
@@ -96,8 +96,9 @@ impl RepeatShare {
             if seen.bucket >= oldest && near(seen.bits, bits) {
                 repeat = true;
                 seen.hits = seen.hits.saturating_add(1);
-                seen.bucket = seen.bucket.max(bucket);
+                // Only the same text is seen again: a text near it may not be near the next.
                 if seen.bits == bits {
+                    seen.bucket = seen.bucket.max(bucket);
                     same = Some(index);
                 }
             }
@@ -196,5 +197,51 @@ mod tests {
         share.add(print(text), 62 * MINUTE);
         assert_eq!(share.value(), Some(0.5));
         assert!(share.is_consistent());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Exact under its definition (a text near one seen in the window before it) while the
+        /// window holds at most 64 different fingerprints.
+        #[test]
+        fn the_share_is_the_exact_share_of_repeats_while_few_texts(
+            steps in proptest::collection::vec((0usize..40, 0usize..8, 0i64..120_000), 50..600),
+        ) {
+            // Forty messages; an edit changes one of their eight words.
+            let words = ["refund", "now", "this", "brand", "lied", "about", "recall", "again", "order", "late"];
+            let text = |message: usize, edit: usize| {
+                let mut picked: Vec<&str> = (0..8).map(|k| words[(message * 7 + k * 3) % words.len()]).collect();
+                if edit < 8 && message.is_multiple_of(2) {
+                    picked[edit] = "changed";
+                }
+                format!("{} #{message}", picked.join(" "))
+            };
+            let mut share = RepeatShare::new(5 * MINUTE, 0);
+            let mut seen: Vec<(u64, i64)> = Vec::new();
+            let (mut texts, mut repeats) = (Vec::new(), Vec::new());
+            let mut now = 0;
+            for (message, edit, gap) in steps {
+                now += gap;
+                share.roll_to(now);
+                let bits = print(&text(message, edit)).unwrap();
+                let bucket = now.div_euclid(5 * MINUTE);
+                let repeat = seen.iter().any(|(b, at)| *at > bucket - 12 && near(*b, bits));
+                share.add(Some(bits), now);
+                seen.push((bits, bucket));
+                texts.push(bucket);
+                if repeat {
+                    repeats.push(bucket);
+                }
+                let in_window = |list: &Vec<i64>| list.iter().filter(|b| **b > bucket - 12).count() as f64;
+                let mut distinct: Vec<u64> = seen.iter().filter(|(_, at)| *at > bucket - 12).map(|(b, _)| *b).collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                if distinct.len() <= RECENT {
+                    proptest::prop_assert_eq!(share.value(), Some(in_window(&repeats) / in_window(&texts)));
+                }
+                proptest::prop_assert!(share.is_consistent());
+            }
+        }
     }
 }

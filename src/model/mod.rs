@@ -8,6 +8,7 @@ mod condition;
 mod links;
 mod plan;
 mod playbook;
+mod template;
 
 pub(crate) use condition::{
     ArithKind, AttributeLiteral, AttributeTest, Bool, EventPredicate, Number,
@@ -16,9 +17,11 @@ pub use condition::{CompareOp, Condition};
 pub use links::{HandOver, Inhibition, InhibitionMode};
 pub(crate) use plan::{EventRoute, Expiry, Feed, Guard, GuardStep, routes};
 pub use playbook::{
-    Action, Attribute, AttributeKind, CalendarId, Cooldown, EscalationTarget, Fingerprint, Group,
-    GroupId, Ladder, Metric, MetricId, MetricKind, OutOfHours, Parameter, ParameterId,
-    EventTest, ParameterValue, ParameterValueError, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal,
-    SignalId, SignalKind, State, StateId, Step, Timer, TimerDuration, Track, TrackId, Transition,
+    Action, Attribute, AttributeKind, CalendarId, Cooldown, EscalationTarget, EventTest,
+    Fingerprint, Group, GroupId, Ladder, Metric, MetricId, MetricKind, OutOfHours, Parameter,
+    ParameterId, ParameterValue, ParameterValueError, Playbook, QuantityKind, Reentry, Repeat,
+    RoleId, Signal, SignalId, SignalKind, State, StateId, Step, Timer, TimerDuration, Track,
+    TrackId, Transition,
 };
 pub(crate) use playbook::{MAX_BASELINE_DAYS, Model, RunLayout, SignalTable};
+pub(crate) use template::{Piece, Style, Template, Value as TemplateValue};

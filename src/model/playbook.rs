@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::condition::{Condition, EventPredicate};
 use super::links::{HandOver, Inhibition};
 use super::plan::Plan;
+use super::template::Template;
 use crate::diagnostic::Diagnostic;
 use crate::{Calendar, Duration, LocalizedText};
 
@@ -1106,8 +1107,12 @@ pub struct Action {
     /// Who owns it instead when it is sent while a calendar is closed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_of_hours: Option<OutOfHours>,
-    /// What to do.
+    /// What to do, as written: live values in braces (`{volume_ratio:.1}`) are filled in when
+    /// it is sent.
     pub text: LocalizedText,
+    /// The text's parts, compiled from `text`.
+    #[serde(skip)]
+    pub(crate) say: Template,
 }
 
 /// Who takes an action or an escalation step instead while a calendar is closed
@@ -1191,8 +1196,11 @@ pub struct Step {
     /// Who is notified instead while a calendar is closed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_of_hours: Option<OutOfHours>,
-    /// The message.
+    /// The message, as written: live values in braces are filled in when it is sent.
     pub text: Option<LocalizedText>,
+    /// The message's parts, compiled from `text`.
+    #[serde(skip)]
+    pub(crate) say: Template,
 }
 
 /// How a ladder repeats.
@@ -1302,6 +1310,10 @@ pub(crate) struct Model {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub calendars: Vec<(String, Calendar)>,
     pub predicates: Vec<EventPredicate>,
+    /// The event attributes that texts name, whose last values a run keeps. Left out of the
+    /// fingerprint when empty, so that playbooks without them keep theirs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept_attributes: Vec<(SignalId, usize)>,
     /// The tag of this playbook's signal ids; derived from `id` and `signals`.
     #[serde(skip)]
     pub signal_table: SignalTable,
@@ -1874,6 +1886,10 @@ impl RunLayout {
             ("event tests".to_string(), hash(&model.predicates)),
             ("the initial state".to_string(), hash(&model.initial)),
         ]);
+        // Only where texts name event attributes, so that other playbooks keep their layout.
+        if !model.kept_attributes.is_empty() {
+            parts.insert("kept values".to_string(), hash(&model.kept_attributes));
+        }
         for state in &model.states {
             parts.insert(format!("state `{}`", state.name), hash(state));
         }

@@ -334,10 +334,7 @@ impl Run {
             action: action.id.clone(),
             owner: playbook.role(owner).to_string(),
             due,
-            text: action
-                .text
-                .get(&self.live.locale, playbook.locale())
-                .to_string(),
+            text: self.render(&action.text, &action.say, due),
             occurrence,
             missed,
         };

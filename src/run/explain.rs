@@ -403,7 +403,11 @@ fn describe_predicate(model: &Model, index: usize) -> String {
     let signal = &model.signals[predicate.signal.index()];
     let test = |t: &AttributeTest, bare_booleans: bool| {
         let name = &signal.attributes[t.attribute].name;
-        let not = if t.op == CompareOp::NotEqual { "not " } else { "" };
+        let not = if t.op == CompareOp::NotEqual {
+            "not "
+        } else {
+            ""
+        };
         let value = match &t.value {
             AttributeLiteral::Bool(true) if bare_booleans => return name.clone(),
             AttributeLiteral::Bool(false) if bare_booleans => return format!("not {name}"),

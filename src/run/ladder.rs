@@ -188,10 +188,7 @@ impl Run {
                 cycle: position.cycle,
                 to,
                 level,
-                text: step
-                    .text
-                    .as_ref()
-                    .map(|t| t.get(&self.live.locale, playbook.locale()).to_string()),
+                text: step.text.as_ref().map(|t| self.render(t, &step.say, None)),
             };
             let next_step = position.step.saturating_add(1);
             self.live.place_mut(p).ladder = if (next_step as usize) < ladder.steps.len() {

@@ -31,6 +31,7 @@ mod explain;
 mod inhibition;
 mod ladder;
 mod observation;
+mod render;
 mod settings;
 mod snapshot;
 mod timer;
@@ -152,6 +153,9 @@ pub(crate) struct Live {
     time_zone: Option<String>,
     /// The calendars the run's settings replace, by name.
     calendars: Vec<(String, crate::Calendar)>,
+    /// The last value of each event attribute that texts name (`Model::kept_attributes`);
+    /// empty for a playbook whose texts name none.
+    kept: Vec<Option<render::Kept>>,
 }
 
 /// Where a run is at the top level or in one track: the current state, since when, and the
@@ -221,6 +225,8 @@ struct LiveRecord {
     time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     calendars: Vec<(String, crate::Calendar)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    kept: Vec<Option<render::Kept>>,
 }
 
 /// The run's top-level place, where every run starts; the places of tracks follow it.
@@ -285,6 +291,7 @@ impl From<LiveRecord> for Live {
             deferred: record.deferred,
             time_zone: record.time_zone,
             calendars: record.calendars,
+            kept: record.kept,
         }
     }
 }
@@ -319,6 +326,7 @@ impl From<Live> for LiveRecord {
             deferred: live.deferred,
             time_zone: live.time_zone,
             calendars: live.calendars,
+            kept: live.kept,
         }
     }
 }
@@ -433,6 +441,7 @@ impl Run {
             deferred: Vec::new(),
             time_zone: settings.time_zone,
             calendars: settings.calendars,
+            kept: vec![None; playbook.model().kept_attributes.len()],
         };
         let mut run = Run {
             playbook: playbook.clone(),

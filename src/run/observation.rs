@@ -89,6 +89,11 @@ impl<'e, 'a> EventView<'e, 'a> {
         }
     }
 
+    /// When the event happened.
+    pub(crate) fn at(&self) -> Timestamp {
+        self.at
+    }
+
     fn position(&self, name: &str) -> Option<usize> {
         self.attributes.iter().position(|(a, _)| *a == name)
     }
@@ -673,6 +678,7 @@ impl Run {
     /// Records what an event of signal `index` passes (its predicates), then what it feeds:
     /// attribute metrics, and the count signals that count it.
     fn apply_event(&mut self, index: usize, event: &mut EventView<'_, '_>) {
+        self.keep_attributes(index, event);
         let plan = self.playbook.plan();
         let at = event.at;
         for predicate in &plan.predicates_of[index] {
@@ -758,9 +764,7 @@ impl Run {
                     (Some(AttributeValue::Text(text)), Literal::Text(t)) => {
                         equality(test.op, text == t)
                     }
-                    (Some(AttributeValue::Bool(b)), Literal::Bool(t)) => {
-                        equality(test.op, b == *t)
-                    }
+                    (Some(AttributeValue::Bool(b)), Literal::Bool(t)) => equality(test.op, b == *t),
                     _ => false,
                 },
             }

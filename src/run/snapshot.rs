@@ -323,6 +323,14 @@ fn check_consistent(playbook: &Playbook, s: &Live) -> Result<(), String> {
             ));
         }
     }
+    expect(
+        "kept values",
+        s.kept.len(),
+        playbook.model().kept_attributes.len(),
+    )?;
+    if s.kept.iter().flatten().any(|k| !k.is_possible(s.now)) {
+        return Err("a kept attribute value is not one an event could have left".to_string());
+    }
     let mut latest = s.latest.iter().flatten();
     if latest.any(|v| !v.is_finite() || v.abs() > crate::MAX_SIGNAL_VALUE) {
         return Err("a signal's latest value is not one a signal may carry".to_string());

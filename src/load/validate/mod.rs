@@ -24,12 +24,13 @@ use crate::load::format::{
     ParameterDoc, PlaybookDoc, QuantityDoc, ReentryDoc, ShareDoc, SignalDoc, SignalKindDoc,
     TextDoc, TransitionDoc,
 };
+use crate::load::template::{self, Allowed};
 use crate::model::SignalTable;
 use crate::model::{
-    Action, Attribute, AttributeKind, Cooldown, EscalationTarget, EventTest, Group, GroupId, Ladder,
-    MAX_BASELINE_DAYS, Metric, MetricId, MetricKind, Model, Parameter, ParameterId, ParameterValue,
-    Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind, State, StateId,
-    Step, Timer, TimerDuration, Track, TrackId, Transition,
+    Action, Attribute, AttributeKind, Cooldown, EscalationTarget, EventTest, Group, GroupId,
+    Ladder, MAX_BASELINE_DAYS, Metric, MetricId, MetricKind, Model, Parameter, ParameterId,
+    ParameterValue, Playbook, QuantityKind, Reentry, Repeat, RoleId, Signal, SignalId, SignalKind,
+    State, StateId, Step, Template, Timer, TimerDuration, Track, TrackId, Transition,
 };
 use crate::yaml::{Located, Position, Source};
 use crate::{Duration, LocalizedText};
@@ -458,7 +459,10 @@ impl<'a> Checker<'a> {
     fn text(&mut self, doc: &Located<TextDoc>, path: &str, default_locale: &str) -> LocalizedText {
         let texts = match &doc.value {
             TextDoc::Plain(text) => BTreeMap::from([(default_locale.to_string(), text.clone())]),
-            TextDoc::PerLocale(texts) => texts.clone(),
+            TextDoc::PerLocale(texts) => texts
+                .iter()
+                .map(|(locale, text)| (locale.clone(), text.value.clone()))
+                .collect(),
         };
         for locale in texts.keys() {
             if !is_locale(locale) {
@@ -580,6 +584,7 @@ impl<'a> Checker<'a> {
         let initial = self.state_ref(&doc.initial, "initial", &state_ids);
 
         let mut predicates = Vec::new();
+        let mut kept_attributes = Vec::new();
         let mut context = StateContext {
             locale: &locale,
             names: &names,
@@ -590,6 +595,7 @@ impl<'a> Checker<'a> {
             top_level: &state_ids,
             track: None,
             predicates: &mut predicates,
+            kept: &mut kept_attributes,
             own_id: &doc.playbook.value,
         };
         // Groups first: their event tests then come where they did when each state wrote its
@@ -606,8 +612,7 @@ impl<'a> Checker<'a> {
             states.push(self.state(index, place, &track_places, &mut context));
         }
         let tracks = self.tracks(&places, &track_places, &mut states, &mut context);
-        let (metric_tests, signal_tests) =
-            self.event_tests(doc, &names, &mut predicates, &signals);
+        let (metric_tests, signal_tests) = self.event_tests(doc, &names, &mut predicates, &signals);
         let mut metrics = metrics;
         for (name, test) in metric_tests {
             if let Some(metric) = metrics.iter_mut().find(|m| m.name == name) {
@@ -655,6 +660,7 @@ impl<'a> Checker<'a> {
             inhibitions,
             calendars,
             predicates,
+            kept_attributes,
             signal_table: self.signal_table,
         };
         graph::check(self, doc, &places, &model);
@@ -1054,8 +1060,7 @@ impl<'a> Checker<'a> {
                 && signal.kind.value == SignalKindDoc::Count
             {
                 let path = format!("signals.{}.counts", name.value);
-                if let Some(test) =
-                    self.event_test(counts, &path, names, predicates, signals, true)
+                if let Some(test) = self.event_test(counts, &path, names, predicates, signals, true)
                 {
                     counters.push((name.value.clone(), test));
                 }
@@ -1095,7 +1100,10 @@ impl<'a> Checker<'a> {
                     Code::ConditionType,
                     source.at,
                     path,
-                    format!("`{}` is not one event's test: write {example}", source.value.trim()),
+                    format!(
+                        "`{}` is not one event's test: write {example}",
+                        source.value.trim()
+                    ),
                 );
                 return None;
             }
@@ -1799,6 +1807,7 @@ impl<'a> Checker<'a> {
                 top_level: context.top_level,
                 track: Some((&name.value, parent)),
                 predicates: &mut *context.predicates,
+                kept: &mut *context.kept,
                 own_id: context.own_id,
             };
             for index in track.states.clone() {
@@ -2116,7 +2125,7 @@ impl<'a> Checker<'a> {
         &mut self,
         doc: &ActionDoc,
         path: &str,
-        context: &StateContext<'_, '_>,
+        context: &mut StateContext<'_, '_>,
     ) -> Option<Action> {
         let id_ok = self.name(&doc.id, &format!("{path}.do"), "action");
         let owner = self.role_ref(&doc.owner, &format!("{path}.owner"), context.roles);
@@ -2153,6 +2162,14 @@ impl<'a> Checker<'a> {
             None => None,
         };
         let text = self.text(&doc.say, &format!("{path}.say"), context.locale);
+        let say = self.template(
+            &doc.say,
+            &format!("{path}.say"),
+            context,
+            &Allowed {
+                deadline: doc.within.is_some(),
+            },
+        );
         let regulatory = doc.regulatory.as_ref().is_some_and(|r| r.value.0);
         if let (
             true,
@@ -2191,7 +2208,57 @@ impl<'a> Checker<'a> {
             regulatory,
             out_of_hours: out_of_hours.ok()?,
             text,
+            say,
         })
+    }
+
+    /// Compiles the live values of a `say:` text, reporting each problem where it is.
+    fn template(
+        &mut self,
+        doc: &Located<TextDoc>,
+        path: &str,
+        context: &mut StateContext<'_, '_>,
+        allowed: &Allowed,
+    ) -> Template {
+        let texts: Vec<(String, &Located<String>, String)> = match &doc.value {
+            TextDoc::Plain(text) => {
+                let located = Located {
+                    value: text.clone(),
+                    at: doc.at,
+                };
+                return self.compile_texts(
+                    vec![(context.locale.to_string(), &located, path.to_string())],
+                    context,
+                    allowed,
+                );
+            }
+            TextDoc::PerLocale(texts) => texts
+                .iter()
+                .map(|(locale, text)| (locale.clone(), text, format!("{path}.{locale}")))
+                .collect(),
+        };
+        self.compile_texts(texts, context, allowed)
+    }
+
+    fn compile_texts(
+        &mut self,
+        texts: Vec<(String, &Located<String>, String)>,
+        context: &mut StateContext<'_, '_>,
+        allowed: &Allowed,
+    ) -> Template {
+        let mut compiled = Vec::new();
+        for (locale, text, path) in texts {
+            match template::compile(&text.value, context.names, allowed, context.kept) {
+                Ok(pieces) => compiled.push((locale, pieces)),
+                Err(errors) => {
+                    for error in errors {
+                        let at = self.source.inside(text.at, &text.value, error.offset);
+                        self.error(Code::InvalidTemplate, at, &path, error.message);
+                    }
+                }
+            }
+        }
+        Template::new(compiled)
     }
 
     fn ladder(
@@ -2199,7 +2266,7 @@ impl<'a> Checker<'a> {
         doc: &LadderDoc,
         at: Position,
         path: &str,
-        context: &StateContext<'_, '_>,
+        context: &mut StateContext<'_, '_>,
     ) -> Option<Ladder> {
         let mut unless = Vec::new();
         let mut unless_ok = true;
@@ -2320,6 +2387,15 @@ impl<'a> Checker<'a> {
                 }
             };
             let text = self.optional_text(&step.say, &format!("{step_path}.say"), context.locale);
+            let say = match &step.say {
+                Some(doc) => self.template(
+                    doc,
+                    &format!("{step_path}.say"),
+                    context,
+                    &Allowed { deadline: false },
+                ),
+                None => Template::default(),
+            };
             let out_of_hours = self.out_of_hours(&step.out_of_hours, &step_path, context);
             match (after, target, out_of_hours) {
                 (Some(after), Some(target), Ok(out_of_hours)) => steps.push(Step {
@@ -2327,6 +2403,7 @@ impl<'a> Checker<'a> {
                     target,
                     out_of_hours,
                     text,
+                    say,
                 }),
                 _ => ok = false,
             }
@@ -2553,6 +2630,8 @@ struct StateContext<'c, 'm> {
     /// The track being compiled, and the state that holds it.
     track: Option<(&'c str, &'c str)>,
     predicates: &'c mut Vec<crate::model::EventPredicate>,
+    /// The event attributes that texts name.
+    kept: &'c mut Vec<(SignalId, usize)>,
     /// The id of the playbook being compiled, which a hand-over cannot name.
     own_id: &'c str,
 }

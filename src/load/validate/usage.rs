@@ -6,7 +6,7 @@ use crate::diagnostic::Code;
 use crate::load::format::PlaybookDoc;
 use crate::model::routes;
 use crate::model::{Bool, Number};
-use crate::model::{EscalationTarget, MetricKind, Model, SignalId};
+use crate::model::{EscalationTarget, MetricKind, Model, SignalId, Template, TemplateValue};
 
 use super::Checker;
 
@@ -27,6 +27,18 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
     for predicate in &model.predicates {
         mark(&mut signals, predicate.signal.index());
     }
+    // Events feed the metrics over their attributes, and the count signals that count them.
+    for metric in &model.metrics {
+        if let MetricKind::Distinct { signal, .. }
+        | MetricKind::TopShare { signal, .. }
+        | MetricKind::NearDuplicates { signal, .. } = metric.kind
+        {
+            mark(&mut signals, signal.index());
+        }
+    }
+    for counter in model.signals.iter().filter_map(|s| s.counts.as_ref()) {
+        mark(&mut signals, counter.signal.index());
+    }
     for state in &model.states {
         for transition in &state.transitions {
             if let Some(condition) = &transition.condition {
@@ -34,6 +46,7 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
             }
         }
         for action in &state.actions {
+            in_text(&action.say, &mut metrics);
             mark(&mut roles, action.owner.index());
             if let Some(route) = action.out_of_hours {
                 mark(&mut roles, route.role.index());
@@ -47,6 +60,7 @@ pub(super) fn check(checker: &mut Checker<'_>, doc: &PlaybookDoc, model: &Model)
                 mark(&mut signals, unless.index());
             }
             for step in &ladder.steps {
+                in_text(&step.say, &mut metrics);
                 if let EscalationTarget::Role(role) = step.target {
                     mark(&mut roles, role.index());
                 }
@@ -139,5 +153,14 @@ fn in_number(node: &Number, metrics: &mut [bool], signals: &mut [bool]) {
             in_number(right, metrics, signals);
         }
         Number::Const(_) | Number::Parameter(_) => {}
+    }
+}
+
+/// Marks the metrics a text shows: a metric read only in a status update is used.
+fn in_text(text: &Template, metrics: &mut [bool]) {
+    for value in text.values() {
+        if let TemplateValue::Metric(id) = value {
+            mark(metrics, id.index());
+        }
     }
 }
