@@ -1,6 +1,7 @@
 //! French texts follow French typography: a no-break space (U+00A0) before `:`, a narrow
-//! no-break space (U+202F) before `;`, `?` and `!` and inside « guillemets », and never a
-//! plain space in those places.
+//! no-break space (U+202F) before `;`, `?`, `!` and `%` and inside « guillemets », and never a
+//! plain space in those places. A live value in braces (`{negative_share:%}`) is written the
+//! French way when it is filled in (`tests/live_texts.rs`), so the rules skip what braces hold.
 
 use crisis_playbook::{LocalizedText, Playbook};
 
@@ -45,14 +46,23 @@ fn french_texts(playbook: &Playbook) -> Vec<(String, String)> {
 fn mistakes(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut found = Vec::new();
+    let mut in_value = false;
     for (i, c) in chars.iter().enumerate() {
+        match c {
+            '{' => in_value = true,
+            '}' => in_value = false,
+            _ => {}
+        }
+        if in_value {
+            continue;
+        }
         let before = if i > 0 { Some(chars[i - 1]) } else { None };
         let after = chars.get(i + 1).copied();
         match c {
             ':' if before != Some('\u{a0}') => {
                 found.push(format!("`:` at {i} needs a no-break space before it"))
             }
-            ';' | '?' | '!' if before != Some('\u{202f}') => found.push(format!(
+            ';' | '?' | '!' | '%' if before != Some('\u{202f}') => found.push(format!(
                 "`{c}` at {i} needs a narrow no-break space before it"
             )),
             '«' if after != Some('\u{202f}') => {
@@ -75,6 +85,10 @@ fn the_rules_catch_plain_spaces() {
     assert_eq!(
         mistakes("Vraiment ?"),
         ["`?` at 9 needs a narrow no-break space before it"]
+    );
+    assert_eq!(
+        mistakes("48 % négatif, soit {negative_share:%}"),
+        ["`%` at 3 needs a narrow no-break space before it"]
     );
     assert!(mistakes("Cellule de crise\u{a0}: «\u{202f}bad buzz\u{202f}»\u{202f}!").is_empty());
 }

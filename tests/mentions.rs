@@ -208,3 +208,26 @@ fn a_time_attribute_refuses_what_is_not_a_time() {
         "event `mention`: attribute `account_created` must be a time in RFC 3339, such as \"2026-03-02T08:00:00Z\""
     );
 }
+
+#[test]
+fn mutants_drop_phrases_swap_word_matching_move_ages_and_stop_counts() {
+    let changes: Vec<String> = crisis_playbook::testing::mutants::mutants(&playbook())
+        .into_iter()
+        .map(|m| m.change)
+        .collect();
+    for expected in [
+        "the phrase \"remboursé\" dropped from `mention.text contains`",
+        "`mention.text contains` read as `matches_word`",
+        "`mention.text matches_word` read as `contains`",
+        "the age `mention.account_created within 30d` halved: -> 15d",
+        "the age `mention.account_created within 30d` doubled: -> 60d",
+        "the test on `mention.text` negated",
+        "signals.refunds.counts removed",
+        "metrics.authors.window halved: 1h -> 30m",
+    ] {
+        assert!(
+            changes.iter().any(|c| c == expected),
+            "{expected} not in {changes:#?}"
+        );
+    }
+}

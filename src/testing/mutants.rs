@@ -211,6 +211,86 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                     );
                 }
             }
+            if let crate::model::AttributeLiteral::Phrases(phrases) = &test.value {
+                let written = phrases.written();
+                let word = if phrases.whole_words() {
+                    "matches_word"
+                } else {
+                    "contains"
+                };
+                // Each phrase must be seen doing its work: dropping it must change a verdict.
+                if written.len() > 1 {
+                    for (p, phrase) in written.iter().enumerate() {
+                        let mut fewer = written.to_vec();
+                        fewer.remove(p);
+                        let Ok(fewer) =
+                            crate::wording::PhraseSet::new(&fewer, phrases.whole_words())
+                        else {
+                            continue;
+                        };
+                        add(
+                            format!(
+                                "the phrase \"{phrase}\" dropped from `{}.{attribute} {word}`",
+                                signal.name
+                            ),
+                            &|m| {
+                                m.predicates[k].tests[j].value =
+                                    crate::model::AttributeLiteral::Phrases(fewer.clone())
+                            },
+                        );
+                    }
+                }
+                // Whole words against any substring: the scenarios must show a word inside
+                // another (`refunds`) on the side of the test the author meant.
+                if let Ok(other) = crate::wording::PhraseSet::new(written, !phrases.whole_words()) {
+                    let other_word = if phrases.whole_words() {
+                        "contains"
+                    } else {
+                        "matches_word"
+                    };
+                    add(
+                        format!(
+                            "`{}.{attribute} {word}` read as `{other_word}`",
+                            signal.name
+                        ),
+                        &|m| {
+                            m.predicates[k].tests[j].value =
+                                crate::model::AttributeLiteral::Phrases(other.clone())
+                        },
+                    );
+                }
+            }
+            if let crate::model::AttributeLiteral::NewerThan(age) = test.value {
+                for (new, word) in [(halve(age), "halved"), (double(age), "doubled")] {
+                    add(
+                        format!(
+                            "the age `{}.{attribute} within {age}` {word}: -> {new}",
+                            signal.name
+                        ),
+                        &|m| {
+                            m.predicates[k].tests[j].value =
+                                crate::model::AttributeLiteral::NewerThan(new)
+                        },
+                    );
+                }
+            }
+            if matches!(
+                test.value,
+                crate::model::AttributeLiteral::Phrases(_)
+                    | crate::model::AttributeLiteral::NewerThan(_)
+            ) {
+                add(
+                    format!("the test on `{}.{attribute}` negated", signal.name),
+                    &|m| {
+                        let test = &mut m.predicates[k].tests[j];
+                        test.op = if test.op == crate::CompareOp::Equal {
+                            crate::CompareOp::NotEqual
+                        } else {
+                            crate::CompareOp::Equal
+                        };
+                    },
+                );
+            }
             // A `where` clause that loses a test matches events it should not: the scenarios
             // must show an event that passes every test but this one.
             if predicate.tests.len() > 1 {
@@ -224,6 +304,14 @@ pub fn mutants(playbook: &Playbook) -> Vec<Mutant> {
                     },
                 );
             }
+        }
+    }
+    // A count that stops counting events leaves raw-mention feeds blind to it.
+    for (i, signal) in original.signals.iter().enumerate() {
+        if signal.counts.is_some() {
+            add(format!("signals.{}.counts removed", signal.name), &|m| {
+                m.signals[i].counts = None
+            });
         }
     }
     for (i, metric) in original.metrics.iter().enumerate() {
