@@ -81,7 +81,6 @@ pub(crate) fn with_buffer<R>(f: impl FnOnce(&mut String) -> R) -> R {
     })
 }
 
-
 /// A set of phrases searched in folded texts: any of them as a substring (`contains`) or as
 /// whole words (`matches_word`). Compiled once, when the playbook loads.
 #[derive(Clone, Debug)]

@@ -119,6 +119,8 @@ impl DistinctCount {
                     return;
                 }
                 if values.len() < EXACT_LIMIT {
+                    // All the room at once: growing later would allocate in the steady state.
+                    values.reserve_exact(EXACT_LIMIT.saturating_sub(values.len()));
                     values.push((hash, bucket));
                     return;
                 }

@@ -100,6 +100,10 @@ impl LoudestShare {
         let index = match self.counters.iter().position(|c| c.hash == hash) {
             Some(index) => index,
             None if self.counters.len() < COUNTERS => {
+                // All the room at once, when the first value comes: growing later would
+                // allocate in the steady state.
+                self.counters
+                    .reserve_exact(COUNTERS.saturating_sub(self.counters.len()));
                 self.counters.push(Counter {
                     hash,
                     counts: [0; WINDOW_BUCKETS],

@@ -115,6 +115,10 @@ impl RepeatShare {
             hits: 1,
         };
         if self.recent.len() < RECENT {
+            // All the room at once, when the first text comes: growing later would allocate in
+            // the steady state.
+            self.recent
+                .reserve_exact(RECENT.saturating_sub(self.recent.len()));
             self.recent.push(new);
             return;
         }
