@@ -231,3 +231,89 @@ fn mutants_drop_phrases_swap_word_matching_move_ages_and_stop_counts() {
         );
     }
 }
+
+/// A run fed raw mentions restores from its JSON snapshot and goes on exactly as the run it
+/// came from: the sketches, the kept texts and every count.
+#[test]
+fn a_run_fed_raw_mentions_restores_and_goes_on_identically() {
+    let playbook = playbook();
+    let mut original = Run::start(&playbook, at(0));
+    let authors: Vec<String> = (0..150).map(|i| format!("author{i}")).collect();
+    let texts: Vec<String> = (0..40)
+        .map(|i| format!("where is my order {i}, still nothing after two weeks"))
+        .collect();
+    let feed = |run: &mut Run, minute: i64, i: usize| {
+        post(
+            run,
+            minute,
+            &Mention {
+                author: &authors[i % authors.len()],
+                created: "2019-05-01T00:00:00Z",
+                text: &texts[i % texts.len()],
+            },
+        );
+    };
+    // Two hours of two mentions a minute from 150 authors: past the exact count, into the
+    // sketch.
+    for minute in 0..120 {
+        feed(&mut original, minute, (minute * 7) as usize);
+        feed(&mut original, minute, (minute * 13 + 1) as usize);
+    }
+    let json = serde_json::to_string(&original.snapshot()).unwrap();
+    let snapshot: crisis_playbook::Snapshot = serde_json::from_str(&json).unwrap();
+    let mut restored = Run::restore(&playbook, snapshot).unwrap();
+    for minute in 120..240 {
+        for i in [minute * 11, minute * 5 + 3] {
+            feed(&mut original, minute, i as usize);
+            feed(&mut restored, minute, i as usize);
+        }
+        assert_eq!(original.events(), restored.events());
+        for name in [
+            "authors",
+            "loudest",
+            "copies",
+            "new_accounts",
+            "refund_count",
+            "volume",
+        ] {
+            assert_eq!(
+                metric(&original, name),
+                metric(&restored, name),
+                "{name} at {minute}"
+            );
+        }
+    }
+    assert!(!original.is_ended());
+    assert!(metric(&original, "authors").unwrap() > 64.0);
+    assert_eq!(
+        serde_json::to_string(&original.snapshot()).unwrap(),
+        serde_json::to_string(&restored.snapshot()).unwrap()
+    );
+}
+
+/// A snapshot whose sketch was tampered with is refused, not trusted.
+#[test]
+fn a_tampered_sketch_is_refused() {
+    let playbook = playbook();
+    let mut run = Run::start(&playbook, at(0));
+    for minute in 0..100 {
+        for k in 0..3 {
+            post(
+                &mut run,
+                minute,
+                &Mention {
+                    author: &format!("author{minute}-{k}"),
+                    created: "2019-05-01T00:00:00Z",
+                    text: "same words every time",
+                },
+            );
+        }
+    }
+    let json = serde_json::to_string(&run.snapshot()).unwrap();
+    // The first register of the distinct sketch: a level far past any a hash can reach.
+    let tampered = json.replacen("\"sketch\":[", "\"sketch\":[63,", 1);
+    assert_ne!(tampered, json, "the snapshot holds a sketch");
+    let snapshot: crisis_playbook::Snapshot = serde_json::from_str(&tampered).unwrap();
+    let error = Run::restore(&playbook, snapshot).unwrap_err();
+    assert!(error.to_string().contains("metric `authors`"), "{error}");
+}
