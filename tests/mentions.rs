@@ -317,3 +317,62 @@ fn a_tampered_sketch_is_refused() {
     let error = Run::restore(&playbook, snapshot).unwrap_err();
     assert!(error.to_string().contains("metric `authors`"), "{error}");
 }
+
+/// Each new load error names the place and says how to fix it.
+#[test]
+fn raw_mention_declarations_are_checked_with_their_messages() {
+    let cases = [
+        (
+            "  authors: { distinct: mention.author, window: 1h }",
+            "  authors: { distinct: mention, window: 1h }",
+            "metrics.authors.distinct: `distinct` names an event's attribute, as in `distinct: mention.author`",
+        ),
+        (
+            "  authors: { distinct: mention.author, window: 1h }",
+            "  authors: { distinct: mention.autor, window: 1h }",
+            "metrics.authors.distinct: event `mention` has no attribute `autor`; did you mean `author`?",
+        ),
+        (
+            "  copies: { near_duplicates: mention.text, window: 1h }",
+            "  copies: { near_duplicates: mention.followers, window: 1h }",
+            "metrics.copies.near_duplicates: `near_duplicates` compares texts, but `mention.followers` is not a `string` attribute",
+        ),
+        (
+            "  new_accounts: { share: mention where account_created within 30d, window: 1h }",
+            "  new_accounts: { share: mention, window: 1h }",
+            "metrics.new_accounts.share: `mention` is not one event's test: write tests on one event, such as `mention where account_created within 30d`",
+        ),
+        (
+            "    counts: mention\n",
+            "    counts: ack\n",
+            "signals.mentions.counts: `ack` is not one event's test: write an event, such as `mention`, or tests on one event, such as `mention where sentiment < 0`",
+        ),
+        (
+            "  ack:\n    kind: manual",
+            "  ack:\n    kind: manual\n    counts: mention",
+            "signals.ack.counts: only count signals count events; `ack` is a manual signal",
+        ),
+        (
+            "[refund, remboursement, remboursé, \"money back\"]",
+            "[refund, \"!!\"]",
+            "signals.refunds.counts: \"!!\" has no letter or digit: matching ignores case, accents and punctuation, so it would match nothing",
+        ),
+        (
+            "when: mention.text matches_word any [unsafe, dangereux]",
+            "when: mention.followers matches_word any [unsafe]",
+            "`mention.followers` is not a text: `contains` and `matches_word` test `string` attributes",
+        ),
+        (
+            "when: new_accounts >= 50%",
+            "when: mention.account_created < 30d or new_accounts >= 50%",
+            "`mention.account_created` is a time: test its age with `within`, as in `mention where account_created within 30d`",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(PLAYBOOK.contains(from), "{from}");
+        let error = Playbook::from_yaml_str(&PLAYBOOK.replacen(from, to, 1))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(expected), "{to}:\n{error}");
+    }
+}
